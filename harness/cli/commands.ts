@@ -4,4 +4,29 @@ import type { Command } from './command.js';
  * The registry of sub-commands. Each entry loads its module lazily so that `payhil tools kcv` does not
  * pay for loading the emulator or Playwright.
  */
-export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {};
+export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  validate: {
+    summary: 'check scenario and fixture files (schema, references) with located errors',
+    load: async () => (await import('./validate-command.js')).validateCommand,
+  },
+  list: {
+    summary: 'list the expanded scenarios (one line per matrix combination)',
+    load: async () => (await import('./list-command.js')).listCommand,
+  },
+  tools: {
+    summary: 'payments calculator: kcv, pinblock, mac, key, iso8583, tlv, emv (JSON on stdout)',
+    load: async () => (await import('./tools-command.js')).toolsCommand,
+  },
+  card: {
+    summary: 'virtual cards through PC/SC: serve a card on vpcd, read a card from a reader',
+    load: async () => (await import('./card-command.js')).cardCommand,
+  },
+  proxy: {
+    summary: 'fault-injecting, decoding TCP proxy with a Toxiproxy-compatible control API',
+    load: async () => (await import('./proxy-command.js')).proxyCommand,
+  },
+  host: {
+    summary: 'acquirer/issuer host simulator',
+    load: async () => (await import('./host-command.js')).hostCommand,
+  },
+};

@@ -1,0 +1,9 @@
+// Placeholder until the issue that builds this command lands; replaced wholesale by its owner.
+import { UsageError } from './usage-error.js';
+import type { Command } from './command.js';
+
+export const cardCommand: Command = {
+  name: 'card',
+  summary: 'not built yet',
+  run: () => Promise.reject(new UsageError('card: not built yet')),
+};
