@@ -1,7 +1,24 @@
-// Placeholder until the tool is built; replaced wholesale by its owner.
-import { UsageError } from './usage-error.js';
 import type { CliIo } from './command.js';
+import { kcv } from '../crypto/key-check-value.js';
+import { toHex } from '../crypto/hex.js';
+import { TDES_KEY_LENGTHS } from '../crypto/tdes.js';
+import { hexArg, intArg, optionalString, parseToolArgs, printJson, requireString } from './tools-key-args.js';
 
-export function run(_argv: string[], _io: CliIo): Promise<number> {
-  return Promise.reject(new UsageError('tools kcv: not built yet'));
+const USAGE = 'usage: payhil tools kcv --key HEX [--length N]   → {"kcv": HEX} (N bytes, 1–8, default 3)';
+
+/** `payhil tools kcv`: check value of a DES/TDES key (encrypt a zero block, keep N bytes). */
+export async function run(argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseToolArgs(argv, {
+    key: { type: 'string' },
+    length: { type: 'string' },
+    help: { type: 'boolean' },
+  });
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  const key = hexArg('key', requireString(values, 'key'), { lengths: TDES_KEY_LENGTHS });
+  const lengthText = optionalString(values, 'length');
+  const length = lengthText === undefined ? 3 : intArg('length', lengthText, 1, 8);
+  return printJson(io, { kcv: toHex(kcv(key, length)) });
 }
