@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 import mocha from 'eslint-plugin-mocha';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'reports/**'] },
+  { ignores: ['dist*/**', 'node_modules/**', 'reports/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -4,3 +4,34 @@ export { packageRoot, packagePath } from './project-root.js';
 export { createLogger } from './logger.js';
 export type { Logger } from './logger.js';
 export { maskPan, maskPansInText, redact } from './mask.js';
+export {
+  LocatedError,
+  formatDiagnostic,
+  sortDiagnostics,
+  hasErrors,
+  didYouMean,
+  editDistance,
+  sourceLineOf,
+} from './diagnostic.js';
+export type { Diagnostic, SourcePos } from './diagnostic.js';
+export { parseYamlText, readYamlFile, MAX_YAML_BYTES, MAX_ALIAS_COUNT } from './yaml-file.js';
+export type { YamlDocument, YamlParseResult, YamlPath, YamlSpan } from './yaml-file.js';
+export {
+  validateWithSchema,
+  loadYamlFixture,
+  schemaErrors,
+  isValidBySchema,
+  readablePath,
+  SchemaLoadError,
+} from './schema-check.js';
+export type { SchemaCheckOptions } from './schema-check.js';
+export {
+  matches,
+  matchFields,
+  checkMatcher,
+  describeMatcher,
+  regexOf,
+  looksLikeRegex,
+  MATCHER_OPERATORS,
+} from './matcher.js';
+export type { Matcher, MatcherObject, Scalar, FieldMismatch } from './matcher.js';

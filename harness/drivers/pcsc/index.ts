@@ -1,0 +1,15 @@
+// Curated public API of harness/drivers/pcsc: PC/SC readers through the optional pcsclite module.
+export { PcscDriver } from './pcsc-driver.js';
+export { exchangeWithGetResponse } from '../../cards/apdu.js';
+export type { PcscConnection, ReaderStatus } from './pcsc-driver.js';
+export { PcscUnavailableError, PcscError, CardStatusError } from './errors.js';
+export { loadPcsclite, openPcscContext, PCSC_INSTALL_HINT, PCSCD_START_HINT } from './pcsclite-module.js';
+export { readEmvCard, generateAc, terminalLookup, KNOWN_AIDS } from './emv-card-reader.js';
+export type {
+  ApduTransport,
+  CardIdentity,
+  CardApplicationInfo,
+  EmvSession,
+  TerminalData,
+  GenerateAcResult,
+} from './emv-card-reader.js';

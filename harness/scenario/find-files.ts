@@ -1,0 +1,38 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const YAML = /\.ya?ml$/i;
+
+/**
+ * The YAML files named by `paths` (files as given, folders searched recursively; hidden folders and
+ * node_modules skipped), sorted, without duplicates. Paths that do not exist are returned in `missing`.
+ */
+export function findYamlFiles(
+  paths: readonly string[],
+  cwd = process.cwd(),
+): { files: string[]; missing: string[] } {
+  const files = new Set<string>();
+  const missing: string[] = [];
+  const walk = (dir: string) => {
+    for (const name of readdirSync(dir).sort()) {
+      if (name.startsWith('.') || name === 'node_modules') continue;
+      const p = join(dir, name);
+      const st = statSync(p);
+      if (st.isDirectory()) walk(p);
+      else if (YAML.test(name)) files.add(p);
+    }
+  };
+  for (const p of paths) {
+    const abs = resolve(cwd, p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      missing.push(p);
+      continue;
+    }
+    if (st.isDirectory()) walk(abs);
+    else files.add(abs);
+  }
+  return { files: [...files].sort(), missing };
+}

@@ -1,0 +1,28 @@
+export { loadScenarioFiles, loadScenarios } from './loader.js';
+export type { LoadOptions, LoadResult } from './loader.js';
+export { validateFiles } from './validate-files.js';
+export type { ValidateFilesOptions, ValidationReport } from './validate-files.js';
+export { findYamlFiles } from './find-files.js';
+export { ScenarioLoadError } from './errors.js';
+export type { Scenario, LoadedStep, ActionName, ActionArgs, Severity } from './scenario.js';
+export { interpolate, findVarRefs, hasVarRefs, walkStrings, VAR_NAME } from './interpolate.js';
+export type { Scope, VarRef } from './interpolate.js';
+export { expandMatrix, matrixSize, describeCombination, MAX_MATRIX_COMBINATIONS } from './matrix.js';
+export { parseDuration } from './duration.js';
+export { amountToMinorUnits } from './amount.js';
+export { scenarioSchemaPath, stepsSchemaPath, isStepsFile } from './scenario-schema.js';
+export { FIXTURE_SCHEMAS, fixtureSchemaPath, fixtureKindOf } from './fixture-schemas.js';
+export type {
+  Scenario as ScenarioDocument,
+  Step,
+  StepsFile,
+  Matcher as ScenarioMatcher,
+  MessageMatcher,
+  Expectation,
+  HostRule as ScenarioHostRule,
+  NetworkFault,
+  AccountOverride,
+  InlineCard,
+  BenchOverrides,
+  ScalarValue,
+} from './scenario-types.js';
