@@ -1,0 +1,63 @@
+import { strict as assert } from 'node:assert';
+import { AccountStore, type AccountSpec } from './account-store.js';
+
+const spec = (over: Partial<AccountSpec> = {}): AccountSpec => ({
+  pan: '6222021000000000017',
+  pinTryLimit: 3,
+  pinTriesLeft: 3,
+  balance: 10000,
+  currency: '156',
+  status: 'active',
+  limits: { single: 5000, daily: 8000 },
+  risk: [],
+  ...over,
+});
+const day1 = new Date('2026-01-01T10:00:00Z');
+const day2 = new Date('2026-01-02T10:00:00Z');
+
+describe('host/account-store', () => {
+  it('checks single and daily limits before funds, and the daily limit rolls over at midnight', () => {
+    const s = new AccountStore([spec()]);
+    const pan = '6222021000000000017';
+    assert.equal(s.debit(pan, 5001, day1), '61');
+    assert.equal(s.debit(pan, 5000, day1), undefined);
+    assert.equal(s.debit(pan, 3001, day1), '65');
+    assert.equal(s.debit(pan, 3000, day1), undefined);
+    assert.equal(s.debit(pan, 2001, day2), '51');
+    assert.equal(s.debit(pan, 2000, day2), undefined);
+    assert.equal(s.get(pan)?.balance, 0);
+  });
+  it('holds count against the available balance, not the ledger balance', () => {
+    const s = new AccountStore([spec({ limits: {} })]);
+    const pan = '6222021000000000017';
+    assert.equal(s.debit(pan, 9000, day1, { hold: true }), undefined);
+    assert.deepEqual([s.get(pan)?.balance, s.get(pan)?.available], [10000, 1000]);
+    assert.equal(s.debit(pan, 1001, day1), '51');
+    s.release(pan, 9000, day1, { undoSpend: true });
+    assert.equal(s.get(pan)?.available, 10000);
+  });
+  it('counts PIN tries down to exceeded and resets them on a right PIN', () => {
+    const s = new AccountStore([spec()]);
+    const pan = '6222021000000000017';
+    assert.deepEqual(
+      [s.checkPin(pan, false), s.checkPin(pan, true), s.get(pan)?.pinTriesLeft],
+      ['wrong', 'ok', 3],
+    );
+    assert.deepEqual(
+      [s.checkPin(pan, false), s.checkPin(pan, false), s.checkPin(pan, false), s.checkPin(pan, true)],
+      ['wrong', 'wrong', 'exceeded', 'exceeded'],
+    );
+  });
+  it('reset() restores the opening state', () => {
+    const s = new AccountStore([spec()]);
+    const pan = '6222021000000000017';
+    s.debit(pan, 100, day1);
+    s.setStatus(pan, 'frozen');
+    s.checkPin(pan, false);
+    s.reset();
+    assert.deepEqual(
+      [s.get(pan)?.balance, s.get(pan)?.status, s.get(pan)?.pinTriesLeft],
+      [10000, 'active', 3],
+    );
+  });
+});

@@ -1,0 +1,217 @@
+/**
+ * Issuer state: one account per PAN with balance, holds (pre-authorisations), daily spend, PIN tries and
+ * status. Every operation is synchronous — it checks and applies in one turn of the event loop — so
+ * concurrent connections can never interleave between a check and its update (no lost update).
+ */
+import type { AccountStatus, RiskRuleConfig } from './host-config.js';
+
+/** An issuer account as the host resolved it (card fixture + host config). */
+export interface AccountSpec {
+  pan: string;
+  card?: string;
+  psn?: string;
+  expiry?: string;
+  pin?: string;
+  pinTryLimit: number;
+  pinTriesLeft: number;
+  imkAc?: string;
+  cvn?: 10 | 18;
+  balance: number;
+  currency: string;
+  status: AccountStatus;
+  limits: { single?: number; daily?: number };
+  regions?: string[];
+  risk: RiskRuleConfig[];
+}
+
+/** The live state of an account (read-only view for callers). */
+export interface AccountState {
+  readonly pan: string;
+  readonly card: string | undefined;
+  readonly currency: string;
+  readonly openingBalance: number;
+  /** Ledger balance in minor units. */
+  readonly balance: number;
+  /** Amount held by open pre-authorisations. */
+  readonly held: number;
+  /** balance − held. */
+  readonly available: number;
+  readonly status: AccountStatus;
+  readonly pinTriesLeft: number;
+  /** Amount debited today (for the daily limit). */
+  readonly spentToday: number;
+}
+
+interface LiveAccount {
+  spec: AccountSpec;
+  balance: number;
+  held: number;
+  status: AccountStatus;
+  pinTriesLeft: number;
+  spentDay: number;
+  spentToday: number;
+}
+
+/** Result of a PIN check: ok, wrong (tries left > 0), or exceeded (tries at 0). */
+export type PinCheck = 'ok' | 'wrong' | 'exceeded';
+
+/** Day number (UTC) of a time: the daily limit rolls over at UTC midnight. */
+function today(now: Date): number {
+  return Math.floor(now.getTime() / 86400000);
+}
+
+export class AccountStore {
+  private readonly accounts = new Map<string, LiveAccount>();
+
+  constructor(private readonly specs: readonly AccountSpec[]) {
+    this.reset();
+  }
+
+  /** Back to the opening state of every account. */
+  reset(): void {
+    this.accounts.clear();
+    for (const spec of this.specs) {
+      this.accounts.set(spec.pan, {
+        spec,
+        balance: spec.balance,
+        held: 0,
+        status: spec.status,
+        pinTriesLeft: spec.pinTriesLeft,
+        spentDay: -1,
+        spentToday: 0,
+      });
+    }
+  }
+
+  has(pan: string): boolean {
+    return this.accounts.has(pan);
+  }
+
+  spec(pan: string): AccountSpec | undefined {
+    return this.accounts.get(pan)?.spec;
+  }
+
+  /** The state of one account, or undefined for an unknown PAN. */
+  get(pan: string): AccountState | undefined {
+    const a = this.accounts.get(pan);
+    return a && this.view(a);
+  }
+
+  /** Looks an account up by card fixture name. */
+  byCard(card: string): AccountState | undefined {
+    for (const a of this.accounts.values()) if (a.spec.card === card) return this.view(a);
+    return undefined;
+  }
+
+  list(): AccountState[] {
+    return [...this.accounts.values()].map((a) => this.view(a));
+  }
+
+  /** Changes an account's status at run time (a scenario freezing an account). */
+  setStatus(pan: string, status: AccountStatus): void {
+    this.live(pan).status = status;
+  }
+
+  /** Sets the balance at run time (a scenario preparing "insufficient funds"). */
+  setBalance(pan: string, balance: number): void {
+    if (!Number.isSafeInteger(balance) || balance < 0)
+      throw new RangeError(`balance must be a whole amount >= 0`);
+    this.live(pan).balance = balance;
+  }
+
+  /** Counts a PIN attempt: resets the tries on success, decrements on failure. */
+  checkPin(pan: string, pinOk: boolean): PinCheck {
+    const a = this.live(pan);
+    if (a.pinTriesLeft <= 0) return 'exceeded';
+    if (pinOk) {
+      a.pinTriesLeft = a.spec.pinTryLimit;
+      return 'ok';
+    }
+    a.pinTriesLeft -= 1;
+    return a.pinTriesLeft <= 0 ? 'exceeded' : 'wrong';
+  }
+
+  /**
+   * Checks limits and funds and debits in one step. Returns the response code that stopped it, or
+   * undefined when the debit was applied. `hold` reserves instead of debiting (pre-authorisation).
+   */
+  debit(
+    pan: string,
+    amount: number,
+    now: Date,
+    opts: { hold?: boolean; skipLimits?: boolean } = {},
+  ): string | undefined {
+    const a = this.live(pan);
+    this.rollDay(a, now);
+    if (!opts.skipLimits) {
+      if (a.spec.limits.single !== undefined && amount > a.spec.limits.single) return '61';
+      if (a.spec.limits.daily !== undefined && a.spentToday + amount > a.spec.limits.daily) return '65';
+    }
+    if (a.balance - a.held < amount) return '51';
+    if (opts.hold) a.held += amount;
+    else a.balance -= amount;
+    a.spentToday += amount;
+    return undefined;
+  }
+
+  /** Puts money back (reversal, void, refund). */
+  credit(pan: string, amount: number, now: Date, opts: { undoSpend?: boolean } = {}): void {
+    const a = this.live(pan);
+    this.rollDay(a, now);
+    a.balance += amount;
+    if (opts.undoSpend) a.spentToday = Math.max(0, a.spentToday - amount);
+  }
+
+  /** Releases a hold (completion or reversal of a pre-authorisation). */
+  release(pan: string, amount: number, now: Date, opts: { undoSpend?: boolean } = {}): void {
+    const a = this.live(pan);
+    this.rollDay(a, now);
+    a.held = Math.max(0, a.held - amount);
+    if (opts.undoSpend) a.spentToday = Math.max(0, a.spentToday - amount);
+  }
+
+  /** Takes money without any check (offline transactions already approved by the card, completion). */
+  forceDebit(pan: string, amount: number, now: Date): void {
+    const a = this.live(pan);
+    this.rollDay(a, now);
+    a.balance -= amount;
+    a.spentToday += amount;
+  }
+
+  /** Reserves without any check (undoing the release of a pre-authorisation). */
+  forceHold(pan: string, amount: number, now: Date): void {
+    const a = this.live(pan);
+    this.rollDay(a, now);
+    a.held += amount;
+    a.spentToday += amount;
+  }
+
+  private rollDay(a: LiveAccount, now: Date): void {
+    const d = today(now);
+    if (a.spentDay !== d) {
+      a.spentDay = d;
+      a.spentToday = 0;
+    }
+  }
+
+  private live(pan: string): LiveAccount {
+    const a = this.accounts.get(pan);
+    if (!a) throw new RangeError(`no account for PAN ending ${pan.slice(-4)}`);
+    return a;
+  }
+
+  private view(a: LiveAccount): AccountState {
+    return {
+      pan: a.spec.pan,
+      card: a.spec.card,
+      currency: a.spec.currency,
+      openingBalance: a.spec.balance,
+      balance: a.balance,
+      held: a.held,
+      available: a.balance - a.held,
+      status: a.status,
+      pinTriesLeft: a.pinTriesLeft,
+      spentToday: a.spentToday,
+    };
+  }
+}

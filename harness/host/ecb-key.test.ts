@@ -1,0 +1,34 @@
+import { strict as assert } from 'node:assert';
+import { randomBytes } from 'node:crypto';
+import { fromHex, macCupEcbField, tdesEcbDecrypt, tdesEcbEncrypt } from '../crypto/index.js';
+import { EcbKey, cupMacField } from './ecb-key.js';
+
+describe('host/ecb-key (cached cipher for the hot path)', () => {
+  for (const len of [8, 16, 24]) {
+    it(`gives the same bytes as harness/crypto for ${len}-byte keys, block after block`, () => {
+      const key = randomBytes(len);
+      const k = new EcbKey(key);
+      for (let i = 0; i < 50; i++) {
+        const block = randomBytes(8);
+        assert.equal(k.encrypt(block).toString('hex'), tdesEcbEncrypt(key, block).toString('hex'));
+        assert.equal(k.decrypt(block).toString('hex'), tdesEcbDecrypt(key, block).toString('hex'));
+      }
+    });
+  }
+  it('computes the CUP ECB MAC exactly as harness/crypto does, for every length 0..40 and a sub-range', () => {
+    const mak = fromHex('0123456789ABCDEF');
+    const k = new EcbKey(mak);
+    for (let n = 0; n <= 40; n++) {
+      const data = randomBytes(n);
+      assert.equal(cupMacField(k, data).toString('latin1'), macCupEcbField(mak, data).toString('latin1'));
+    }
+    const framed = randomBytes(64);
+    assert.equal(
+      cupMacField(k, framed, 13, 56).toString('hex'),
+      macCupEcbField(mak, framed.subarray(13, 56)).toString('hex'),
+    );
+  });
+  it('refuses a key of the wrong size', () => {
+    assert.throws(() => new EcbKey(Buffer.alloc(10)), RangeError);
+  });
+});

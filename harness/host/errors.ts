@@ -1,0 +1,42 @@
+import { PayhilError } from '../common/payhil-error.js';
+
+/** Host configuration that cannot be used (bad YAML, unknown card fixture, bad key): a usage error. */
+export class HostConfigError extends PayhilError {
+  readonly file: string | undefined;
+  constructor(message: string, options: { file?: string; cause?: unknown } = {}) {
+    super('E_HOST_CONFIG', message, { verdict: 'usage', cause: options.cause });
+    this.file = options.file;
+  }
+}
+
+/** The simulator could not listen or serve (port busy, address not available): a lab fault. */
+export class HostServerError extends PayhilError {
+  readonly address: string;
+  constructor(message: string, address: string, cause?: unknown) {
+    super('E_HOST_SERVER', message, { verdict: 'broken', cause });
+    this.address = address;
+  }
+}
+
+/**
+ * A terminal-side exchange went wrong: no answer, the connection closed, or the answer's MAC/KCV did not
+ * verify. Raised by the test terminal; a product fault of the host under test.
+ */
+export class HostExchangeError extends PayhilError {
+  readonly mti: string | undefined;
+  constructor(
+    code: 'E_HOST_TIMEOUT' | 'E_HOST_CLOSED' | 'E_HOST_BAD_MAC' | 'E_HOST_BAD_KCV' | 'E_HOST_REFUSED',
+    message: string,
+    mti?: string,
+  ) {
+    super(code, message, { verdict: 'failed' });
+    this.mti = mti;
+  }
+}
+
+/** A rule given to `addRule` that cannot work (no action, bad field path, bad amount range). */
+export class HostRuleError extends PayhilError {
+  constructor(message: string) {
+    super('E_HOST_RULE', message, { verdict: 'usage' });
+  }
+}

@@ -1,0 +1,711 @@
+/**
+ * The acquirer + issuer logic: one request message in, one answer out (or none). Synchronous from the
+ * first check to the last state change, so concurrent connections never interleave inside one
+ * transaction (no lost update on a shared account). The server (host-server.ts) does I/O and timing.
+ *
+ * Message conventions (UnionPay POS, JR/T 0001 style):
+ *  - 0800/0810 sign-in (60.3 = key scheme), 0820/0830 echo (60.3 = 301) or sign-out (60.3 = 002);
+ *  - 0200 `00xxxx` purchase (with 25 = 06: pre-authorisation completion), `01xxxx` ATM withdrawal,
+ *    `20xxxx` void (original by field 37, else field 61 = batch ‖ STAN), `31xxxx` balance inquiry;
+ *  - 0100 `03xxxx` pre-authorisation, `20xxxx` pre-authorisation void;
+ *  - 0220 `20xxxx` refund (original by 37/61 when given), `00xxxx` offline purchase notification;
+ *  - 0400/0420 reversal: the original is the same terminal + batch (60.2) + STAN (field 11);
+ *  - 0500 settlement: field 48 = debit amount(12) ‖ debit count(3) ‖ credit amount(12) ‖ credit count(3)
+ *    ‖ result(1) [‖ the same for foreign cards]; the answer sets result 1 (balanced) or 2 (not);
+ *  - 0320 batch upload: a known transaction (terminal + batch + STAN) is confirmed; an unknown one is an
+ *    offline transaction (EC when field 55 carries 9F74) and is booked.
+ */
+import { decryptTrack, extractPin, fromHex, toHex } from '../crypto/index.js';
+import { encodeTlv, flattenTlv, parseTlv } from '../emv/index.js';
+import { matchFields } from '../common/matcher.js';
+import type { Dialect, IsoMessage } from '../iso8583/index.js';
+import { getPath, macInput, setPath } from '../iso8583/index.js';
+import type { AccountSpec } from './account-store.js';
+import { EcbKeyCache, cupMacField } from './ecb-key.js';
+import { AccountStore } from './account-store.js';
+import type { HostConfig, RiskRuleConfig } from './host-config.js';
+import type { RuleAction } from './host-rule.js';
+import { issuerAuthData, verifyArqc, type ArqcCheck } from './issuer-crypto.js';
+import { RC } from './response-codes.js';
+import { RuleEngine } from './rule-engine.js';
+import { buildKeyField, TerminalRegistry, type KeyScheme, type KnownTerminal } from './terminal-registry.js';
+import { TransactionLedger, txKey, type Effect, type TxKind, type TxRecord } from './transaction-ledger.js';
+
+/** What the server should do with a request. */
+export interface Outcome {
+  /** The answer; undefined = send nothing. */
+  response?: IsoMessage;
+  /** Close the connection (after the delay, without answering). */
+  close?: boolean;
+  delayMs?: number;
+  /** Id of the rule that shaped this outcome. */
+  rule?: string;
+  /** With `deferMac`: the MAK the caller must MAC the encoded answer with (absent = no MAC). */
+  mak?: Buffer;
+  /** With `deferMac`: corrupt the MAC (a rule asked for a bad MAC). */
+  badMac?: boolean;
+}
+
+/** Options of one `handle` call (the TCP server uses them to work on the raw bytes). */
+export interface HandleOptions {
+  /** The bytes the request's MAC covers, straight from the received frame (saves re-encoding). */
+  macData?: Uint8Array;
+  /** Do not MAC the answer: return the MAK in the outcome and let the caller MAC the encoded frame. */
+  deferMac?: boolean;
+}
+
+/** Fields copied from a request into its answer when the dialect has them. */
+const ECHO_FIELDS = [2, 3, 4, 11, 14, 22, 23, 25, 41, 42, 49, 60];
+const MAC_FIELD = 64;
+
+export interface ProcessorOptions {
+  dialect: Dialect;
+  config: HostConfig;
+  accounts: AccountSpec[];
+  /** Clock, for tests (default: the system clock). */
+  now?: () => Date;
+}
+
+function pad2(n: number): string {
+  return String(n).padStart(2, '0');
+}
+
+function isRequestMti(mti: string): boolean {
+  return /^0[1-9][0-9][0-9]$/.test(mti) && Number(mti[2]) % 2 === 0;
+}
+
+/** The answer MTI of a request MTI: third digit + 1 (0200 → 0210, 0420 → 0430). */
+export function responseMti(mti: string): string {
+  return mti.slice(0, 2) + String(Number(mti[2]) + 1) + mti[3];
+}
+
+export class HostProcessor {
+  readonly dialect: Dialect;
+  readonly accounts: AccountStore;
+  readonly ledger: TransactionLedger;
+  readonly terminals: TerminalRegistry;
+  readonly rules = new RuleEngine();
+  private readonly config: HostConfig;
+  private readonly clock: () => Date;
+  /** The time of the request being handled (one clock read per request). */
+  private current: Date | undefined;
+  private rrn = 0;
+  private readonly has: boolean[];
+  private readonly keys = new EcbKeyCache();
+
+  constructor(options: ProcessorOptions) {
+    this.dialect = options.dialect;
+    this.config = options.config;
+    this.clock = options.now ?? (() => new Date());
+    this.accounts = new AccountStore(options.accounts);
+    this.ledger = new TransactionLedger(options.config.ledgerSize ?? 100000);
+    this.terminals = new TerminalRegistry(options.config.terminals);
+    this.has = Array.from({ length: 129 }, (_, i) => this.dialect.fields[i] !== undefined);
+  }
+
+  private now(): Date {
+    return this.current ?? this.clock();
+  }
+
+  /** Back to the opening state: balances, PIN tries, sign-ins, transactions, rules. */
+  reset(): void {
+    this.accounts.reset();
+    this.ledger.clear();
+    this.terminals.reset();
+    this.rules.clear();
+  }
+
+  /** Reads a field path of a message for rules ("mti" included); undefined when absent or unknown. */
+  read(msg: IsoMessage, path: string): unknown {
+    if (path === 'mti') return msg.mti;
+    if (/^\d+$/.test(path)) return msg.fields[Number(path)];
+    try {
+      return getPath(this.dialect, msg, path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Handles one decoded request. Never throws for bad input: answers `30` or nothing instead. */
+  handle(req: IsoMessage, opts: HandleOptions = {}): Outcome {
+    this.current = this.clock();
+    try {
+      return this.handleNow(req, opts);
+    } finally {
+      this.current = undefined;
+    }
+  }
+
+  private handleNow(req: IsoMessage, opts: HandleOptions): Outcome {
+    const hit = this.rules.evaluate((p) => this.read(req, p));
+    const action: RuleAction | undefined = hit?.action;
+    const out: Outcome = {};
+    if (hit) out.rule = hit.id;
+    if (action?.delayMs) out.delayMs = action.delayMs;
+    const skip =
+      action?.process === false || (action?.fields?.['39'] !== undefined && action.process !== true);
+    if (action?.close) {
+      out.close = true;
+      if (!skip) this.process(req, opts.macData);
+      return out;
+    }
+    let response: IsoMessage | undefined;
+    let terminal: KnownTerminal | undefined;
+    if (skip) {
+      terminal = this.terminals.find(req.fields[41], req.fields[42]);
+      response = isRequestMti(req.mti) ? this.base(req) : undefined;
+    } else {
+      const r = this.process(req, opts.macData);
+      response = r.response;
+      terminal = r.terminal;
+    }
+    if (action?.noAnswer || !response) return out;
+    if (action?.fields) {
+      for (const [path, value] of Object.entries(action.fields)) {
+        if (value === null) {
+          if (/^\d+$/.test(path)) delete response.fields[Number(path)];
+          continue;
+        }
+        if (/^\d+$/.test(path)) response.fields[Number(path)] = String(value);
+        else setPath(this.dialect, response, path, String(value));
+      }
+    }
+    if (action?.mti) response.mti = action.mti;
+    if (action?.stan) response.fields[11] = action.stan;
+    const mak = terminal?.session?.mak;
+    if (opts.deferMac) {
+      if (mak && this.has[MAC_FIELD]) out.mak = mak;
+      if (action?.badMac) out.badMac = true;
+    } else if (mak && this.has[MAC_FIELD]) {
+      this.mac(response, mak);
+      if (action?.badMac) {
+        const f = response.fields[MAC_FIELD] as string;
+        response.fields[MAC_FIELD] = (f[0] === '0' ? '1' : '0') + f.slice(1);
+      }
+    } else if (action?.badMac && this.has[MAC_FIELD]) response.fields[MAC_FIELD] = '0000000000000000';
+    out.response = response;
+    return out;
+  }
+
+  /** Sets field 64 to the CUP ECB MAC of the message under `mak`. */
+  mac(msg: IsoMessage, mak: Buffer): void {
+    msg.fields[MAC_FIELD] = '0000000000000000';
+    msg.fields[MAC_FIELD] = toHex(cupMacField(this.keys.get(mak), macInput(this.dialect, msg)));
+  }
+
+  /** The MAC (8 ASCII bytes) of `data` under `mak`, with the host's cached key. */
+  macBytes(mak: Buffer, data: Uint8Array, start = 0, end = data.length): Buffer {
+    return cupMacField(this.keys.get(mak), data, start, end);
+  }
+
+  /** True when field 64 of `msg` is the MAC under `mak` of `macData` (default: the message re-encoded). */
+  verifyMac(msg: IsoMessage, mak: Buffer, macData?: Uint8Array): boolean {
+    const got = msg.fields[MAC_FIELD];
+    if (got === undefined) return false;
+    try {
+      return (
+        toHex(cupMacField(this.keys.get(mak), macData ?? macInput(this.dialect, msg))) === got.toUpperCase()
+      );
+    } catch {
+      return false;
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private process(
+    req: IsoMessage,
+    macData?: Uint8Array,
+  ): { response?: IsoMessage; terminal?: KnownTerminal } {
+    if (!isRequestMti(req.mti)) return {};
+    const terminal = this.terminals.find(req.fields[41], req.fields[42]);
+    const resp = this.base(req);
+    const rc = (code: string): { response: IsoMessage; terminal?: KnownTerminal } => {
+      resp.fields[39] = code;
+      return terminal ? { response: resp, terminal } : { response: resp };
+    };
+    if (req.mti === '0820' && this.netCode(req) !== '002') return rc(RC.APPROVED);
+    if (!terminal) return { response: this.withCode(resp, RC.TERMINAL_UNKNOWN) };
+    if (req.mti === '0800') return { response: this.signIn(req, resp, terminal), terminal };
+    const session = terminal.session;
+    if (!session) return { response: this.withCode(resp, RC.SIGN_IN_REQUIRED) };
+    if (req.fields[MAC_FIELD] !== undefined) {
+      if (!this.verifyMac(req, session.mak, macData)) return rc(RC.BAD_MAC);
+    } else if (this.config.requireMac && req.mti !== '0820') return rc(RC.BAD_MAC);
+    const proc = req.fields[3] ?? '';
+    const tt = proc.slice(0, 2);
+    switch (req.mti) {
+      case '0820':
+        this.terminals.signOut(terminal);
+        return rc(RC.APPROVED);
+      case '0200':
+        if (tt === '00')
+          return rc(
+            req.fields[25] === '06'
+              ? this.completion(req, resp, terminal)
+              : this.authorise(req, resp, terminal, 'purchase'),
+          );
+        if (tt === '01') return rc(this.authorise(req, resp, terminal, 'withdrawal'));
+        if (tt === '20') return rc(this.voidTx(req, resp, terminal));
+        if (tt === '31') return rc(this.authorise(req, resp, terminal, 'balance'));
+        return rc(RC.INVALID_TRANSACTION);
+      case '0100':
+        if (tt === '03') return rc(this.authorise(req, resp, terminal, 'preauth'));
+        if (tt === '20') return rc(this.voidTx(req, resp, terminal));
+        return rc(RC.INVALID_TRANSACTION);
+      case '0220':
+        if (tt === '20') return rc(this.refund(req, resp, terminal));
+        if (tt === '00') return rc(this.upload(req, terminal));
+        return rc(RC.INVALID_TRANSACTION);
+      case '0400':
+      case '0420':
+        return rc(this.reversal(req, terminal));
+      case '0500':
+        return rc(this.settlement(req, resp, terminal));
+      case '0320':
+        return rc(this.upload(req, terminal));
+      default:
+        return rc(RC.INVALID_TRANSACTION);
+    }
+  }
+
+  private withCode(resp: IsoMessage, code: string): IsoMessage {
+    resp.fields[39] = code;
+    return resp;
+  }
+
+  /** The answer skeleton: echo fields, host time and date. */
+  private base(req: IsoMessage): IsoMessage {
+    const fields: Record<number, string> = {};
+    for (const n of ECHO_FIELDS) {
+      const v = req.fields[n];
+      if (v !== undefined && this.has[n]) fields[n] = v;
+    }
+    const [time, date] = this.timeFields();
+    if (this.has[12]) fields[12] = time;
+    if (this.has[13]) fields[13] = date;
+    if (this.has[32] && this.config.acquirerId) fields[32] = this.config.acquirerId;
+    return { mti: responseMti(req.mti), fields };
+  }
+
+  private clockSecond = -1;
+  private clockFields: [string, string] = ['000000', '0101'];
+
+  /** Field 12 (hhmmss) and 13 (MMDD) of the current time, formatted once per second. */
+  private timeFields(): [string, string] {
+    const now = this.now();
+    const second = Math.floor(now.getTime() / 1000);
+    if (second !== this.clockSecond) {
+      this.clockSecond = second;
+      this.clockFields = [
+        pad2(now.getHours()) + pad2(now.getMinutes()) + pad2(now.getSeconds()),
+        pad2(now.getMonth() + 1) + pad2(now.getDate()),
+      ];
+    }
+    return this.clockFields;
+  }
+
+  private netCode(req: IsoMessage): string | undefined {
+    const f60 = req.fields[60];
+    return f60 !== undefined && f60.length >= 11 ? f60.slice(8, 11) : undefined;
+  }
+
+  private batchOf(req: IsoMessage, t: KnownTerminal): string {
+    const f60 = req.fields[60];
+    return f60 !== undefined && f60.length >= 8 ? f60.slice(2, 8) : t.batch;
+  }
+
+  private nextRrn(): string {
+    this.rrn = (this.rrn + 1) % 1e12;
+    return String(this.rrn).padStart(12, '0');
+  }
+
+  // ---- sign-in --------------------------------------------------------------------------------
+
+  private signIn(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): IsoMessage {
+    const asked = this.netCode(req);
+    const scheme: KeyScheme =
+      asked === '001' || asked === '003' || asked === '004' ? asked : (this.config.keyScheme ?? '004');
+    const session = this.terminals.signIn(t, scheme, this.now().getTime());
+    const keys = buildKeyField(t.tmk, session);
+    // b fields carry the bytes; character fields (ISO 87 dialects) carry the same bytes as hex text.
+    if (this.has[62]) resp.fields[62] = toHex(keys);
+    if (this.has[60]) resp.fields[60] = '00' + t.batch + scheme;
+    if (this.has[37]) resp.fields[37] = this.nextRrn();
+    resp.fields[39] = RC.APPROVED;
+    return resp;
+  }
+
+  // ---- card checks ----------------------------------------------------------------------------
+
+  private panOf(req: IsoMessage, t: KnownTerminal): string | undefined {
+    if (req.fields[2]) return req.fields[2];
+    let track2 = req.fields[35];
+    if (track2 !== undefined) {
+      const f53 = req.fields[53];
+      if (f53 !== undefined && f53[2] === '1' && t.session?.tdk) {
+        try {
+          track2 = decryptTrack(t.session.tdk, track2);
+        } catch {
+          return undefined;
+        }
+      }
+      const m = /^(\d{12,19})[=D]/i.exec(track2);
+      if (m) return m[1];
+    }
+    const icc = this.iccTags(req);
+    const pan5a = icc?.get('5A');
+    if (pan5a) return toHex(pan5a).replace(/F+$/, '');
+    return undefined;
+  }
+
+  private iccTags(req: IsoMessage): Map<string, Buffer> | undefined {
+    const f55 = req.fields[55];
+    if (f55 === undefined) return undefined;
+    try {
+      return flattenTlv(parseTlv(fromHex(f55)));
+    } catch {
+      return undefined;
+    }
+  }
+
+  private expired(acc: AccountSpec, req: IsoMessage): boolean {
+    const now = this.now();
+    const yymm = String(now.getFullYear() % 100).padStart(2, '0') + pad2(now.getMonth() + 1);
+    const exp = acc.expiry ?? req.fields[14];
+    return exp !== undefined && /^\d{4}$/.test(exp) && exp < yymm;
+  }
+
+  private risky(rules: readonly RiskRuleConfig[], req: IsoMessage): boolean {
+    for (const r of rules) if (matchFields(r.match, (p) => this.read(req, p)).ok) return true;
+    return false;
+  }
+
+  /**
+   * The issuer's checks common to every card transaction, in the order a real issuer runs them. Returns
+   * a response code to decline with, or the account and the ARQC check to continue.
+   */
+  private cardChecks(
+    req: IsoMessage,
+    resp: IsoMessage,
+    t: KnownTerminal,
+    opts: { pinRequired?: boolean } = {},
+  ): { code: string; acc?: AccountSpec; arqc?: ArqcCheck } {
+    const pan = this.panOf(req, t);
+    if (!pan) return { code: RC.FORMAT_ERROR };
+    const acc = this.accounts.spec(pan);
+    if (!acc) return { code: RC.NO_SUCH_CARD };
+    if (resp.fields[2] === undefined && this.has[2]) resp.fields[2] = pan;
+    // ARQC first (it needs no state); the ARPC is attached whatever the final code is.
+    let arqc: ArqcCheck | undefined;
+    const tags = this.iccTags(req);
+    if (tags?.has('9F26') && acc.imkAc) {
+      const psn =
+        req.fields[23] ?? (tags.get('5F34') ? toHex(tags.get('5F34') as Buffer) : (acc.psn ?? '00'));
+      arqc = verifyArqc(tags, { imkAc: fromHex(acc.imkAc), pan, psn: psn.slice(-2), cvn: acc.cvn ?? 18 });
+    } else if (req.fields[55] !== undefined && !tags) return { code: RC.FORMAT_ERROR, acc };
+    const state = this.accounts.get(pan);
+    const status = state?.status ?? acc.status;
+    if (status === 'lost') return { code: RC.LOST_CARD, acc, ...(arqc ? { arqc } : {}) };
+    if (status === 'closed') return { code: RC.DO_NOT_HONOUR, acc, ...(arqc ? { arqc } : {}) };
+    if (status === 'frozen') return { code: RC.RESTRICTED, acc, ...(arqc ? { arqc } : {}) };
+    if (this.expired(acc, req)) return { code: RC.EXPIRED_CARD, acc, ...(arqc ? { arqc } : {}) };
+    if (acc.regions && acc.regions.length > 0 && !acc.regions.includes(t.config.region ?? ''))
+      return { code: RC.RESTRICTED, acc, ...(arqc ? { arqc } : {}) };
+    const pinBlock = req.fields[52];
+    if (pinBlock !== undefined) {
+      if ((state?.pinTriesLeft ?? 1) <= 0)
+        return { code: RC.PIN_TRIES_EXCEEDED, acc, ...(arqc ? { arqc } : {}) };
+      const r = this.accounts.checkPin(pan, this.pinMatches(pinBlock, t, req, pan, acc));
+      if (r === 'wrong') return { code: RC.WRONG_PIN, acc, ...(arqc ? { arqc } : {}) };
+      if (r === 'exceeded') return { code: RC.PIN_TRIES_EXCEEDED, acc, ...(arqc ? { arqc } : {}) };
+    } else if (opts.pinRequired) return { code: RC.WRONG_PIN, acc, ...(arqc ? { arqc } : {}) };
+    if (arqc && !arqc.ok) return { code: RC.DO_NOT_HONOUR, acc, arqc };
+    if (this.risky(this.config.risk ?? [], req) || this.risky(acc.risk, req))
+      return { code: RC.RISK_DECLINE, acc, ...(arqc ? { arqc } : {}) };
+    return { code: RC.APPROVED, acc, ...(arqc ? { arqc } : {}) };
+  }
+
+  /** Decrypts field 52 under the PIK and compares the PIN (format 0; 53 starting with 2 = no PAN). */
+  private pinMatches(
+    pinBlock: string,
+    t: KnownTerminal,
+    req: IsoMessage,
+    pan: string,
+    acc: AccountSpec,
+  ): boolean {
+    try {
+      const clear = this.keys.get(t.session?.pik as Buffer).decrypt(fromHex(pinBlock));
+      const noPan = req.fields[53]?.[0] === '2';
+      return extractPin(0, clear, noPan ? '0000000000000' : pan) === acc.pin;
+    } catch {
+      return false;
+    }
+  }
+
+  private attachArpc(resp: IsoMessage, arqc: ArqcCheck | undefined, code: string): void {
+    if (!arqc || !this.has[55]) return;
+    const data = issuerAuthData(arqc, code);
+    if (data) resp.fields[55] = toHex(encodeTlv([{ tag: '91', value: data }]));
+  }
+
+  private amountOf(req: IsoMessage): number | undefined {
+    const f4 = req.fields[4];
+    if (f4 === undefined || !/^\d{1,12}$/.test(f4)) return undefined;
+    return Number(f4);
+  }
+
+  private newRecord(
+    req: IsoMessage,
+    t: KnownTerminal,
+    kind: TxKind,
+    pan: string,
+    amount: number,
+    code: string,
+  ): TxRecord {
+    const batch = this.batchOf(req, t);
+    const stan = req.fields[11] ?? '000000';
+    const approved = code === RC.APPROVED;
+    return {
+      key: txKey(t.config.terminalId, batch, stan),
+      terminalId: t.config.terminalId,
+      merchantId: t.config.merchantId,
+      batch,
+      stan,
+      rrn: '',
+      authCode: '',
+      kind,
+      pan,
+      amount,
+      responseCode: code,
+      state: approved ? 'approved' : 'declined',
+      effects: [],
+      refunded: 0,
+      uploaded: false,
+      settles:
+        approved &&
+        (kind === 'purchase' || kind === 'withdrawal' || kind === 'completion' || kind === 'offline')
+          ? 1
+          : approved && kind === 'refund'
+            ? -1
+            : 0,
+      time: this.now().getTime(),
+    };
+  }
+
+  private finish(rec: TxRecord, resp: IsoMessage): string {
+    if (rec.state === 'approved') {
+      rec.rrn = this.nextRrn();
+      rec.authCode = rec.rrn.slice(-6);
+      if (this.has[37]) resp.fields[37] = rec.rrn;
+      if (this.has[38] && rec.kind !== 'balance') resp.fields[38] = rec.authCode;
+    }
+    this.ledger.add(rec);
+    return rec.responseCode;
+  }
+
+  // ---- authorisations -------------------------------------------------------------------------
+
+  private authorise(
+    req: IsoMessage,
+    resp: IsoMessage,
+    t: KnownTerminal,
+    kind: 'purchase' | 'withdrawal' | 'preauth' | 'balance',
+  ): string {
+    if (req.fields[11] === undefined) return RC.FORMAT_ERROR;
+    const amount = kind === 'balance' ? 0 : this.amountOf(req);
+    if (amount === undefined) return RC.FORMAT_ERROR;
+    if (kind !== 'balance' && amount <= 0) return RC.INVALID_AMOUNT;
+    const check = this.cardChecks(req, resp, t, { pinRequired: kind === 'withdrawal' || kind === 'balance' });
+    if (!check.acc) return check.code;
+    const acc = check.acc;
+    let code = check.code;
+    const now = this.now();
+    const rec = this.newRecord(req, t, kind, acc.pan, amount, code);
+    if (code === RC.APPROVED && kind !== 'balance') {
+      const stop = this.accounts.debit(acc.pan, amount, now, { hold: kind === 'preauth' });
+      if (stop) code = stop;
+      else rec.effects.push({ op: kind === 'preauth' ? 'hold' : 'debit', pan: acc.pan, amount });
+    }
+    if (code !== RC.APPROVED) {
+      rec.responseCode = code;
+      rec.state = 'declined';
+      rec.settles = 0;
+    }
+    if (code === RC.APPROVED && kind === 'balance' && this.has[54]) {
+      const s = this.accounts.get(acc.pan);
+      if (s)
+        resp.fields[54] =
+          '10' +
+          '02' +
+          s.currency +
+          (s.available < 0 ? 'D' : 'C') +
+          String(Math.abs(s.available)).padStart(12, '0');
+    }
+    this.attachArpc(resp, check.arqc, code);
+    return this.finish(rec, resp);
+  }
+
+  /** The original a void/refund/completion refers to: field 37 (RRN), else field 61 (batch ‖ STAN). */
+  private original(req: IsoMessage, t: KnownTerminal): TxRecord | undefined {
+    const rrn = req.fields[37];
+    if (rrn) {
+      const r = this.ledger.byReference(rrn);
+      if (r) return r;
+    }
+    const f61 = req.fields[61];
+    if (f61 && f61.length >= 12)
+      return this.ledger.get(txKey(t.config.terminalId, f61.slice(0, 6), f61.slice(6, 12)));
+    return undefined;
+  }
+
+  private voidTx(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): string {
+    if (req.fields[11] === undefined) return RC.FORMAT_ERROR;
+    const orig = this.original(req, t);
+    if (!orig || orig.terminalId !== t.config.terminalId || orig.state === 'declined')
+      return RC.ORIGINAL_NOT_FOUND;
+    if (orig.state !== 'approved') return RC.ALREADY_REVERSED;
+    if (!['purchase', 'completion', 'preauth'].includes(orig.kind)) return RC.INVALID_TRANSACTION;
+    const amount = this.amountOf(req);
+    if (amount !== undefined && amount !== orig.amount) return RC.INVALID_AMOUNT;
+    if (req.fields[52] !== undefined || req.fields[55] !== undefined) {
+      const check = this.cardChecks(req, resp, t);
+      if (check.code !== RC.APPROVED) return check.code;
+    }
+    const now = this.now();
+    const rec = this.newRecord(req, t, 'void', orig.pan, orig.amount, RC.APPROVED);
+    rec.original = orig;
+    rec.originalStateBefore = orig.state;
+    for (const e of [...orig.effects].reverse()) {
+      const inv = this.inverse(e);
+      this.apply(inv, now);
+      rec.effects.push(inv);
+    }
+    this.ledger.setState(orig, 'voided');
+    if (this.has[2] && resp.fields[2] === undefined) resp.fields[2] = orig.pan;
+    return this.finish(rec, resp);
+  }
+
+  private completion(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): string {
+    if (req.fields[11] === undefined) return RC.FORMAT_ERROR;
+    const amount = this.amountOf(req);
+    if (amount === undefined) return RC.FORMAT_ERROR;
+    const orig = this.original(req, t);
+    if (!orig || orig.kind !== 'preauth' || orig.state === 'declined') return RC.ORIGINAL_NOT_FOUND;
+    if (orig.state !== 'approved') return RC.ALREADY_REVERSED;
+    // A completion may exceed the authorised amount by at most 15 % (common acquirer tolerance).
+    if (amount <= 0 || amount > Math.floor(orig.amount * 1.15)) return RC.INVALID_AMOUNT;
+    const now = this.now();
+    const rec = this.newRecord(req, t, 'completion', orig.pan, amount, RC.APPROVED);
+    rec.original = orig;
+    rec.originalStateBefore = orig.state;
+    const release: Effect = { op: 'release', pan: orig.pan, amount: orig.amount };
+    this.apply(release, now);
+    const stop = this.accounts.debit(orig.pan, amount, now, { skipLimits: true });
+    if (stop) {
+      this.accounts.forceHold(orig.pan, orig.amount, now);
+      return stop;
+    }
+    rec.effects.push(release, { op: 'debit', pan: orig.pan, amount });
+    this.ledger.setState(orig, 'completed');
+    if (this.has[2] && resp.fields[2] === undefined) resp.fields[2] = orig.pan;
+    return this.finish(rec, resp);
+  }
+
+  private refund(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): string {
+    if (req.fields[11] === undefined) return RC.FORMAT_ERROR;
+    const amount = this.amountOf(req);
+    if (amount === undefined) return RC.FORMAT_ERROR;
+    if (amount <= 0) return RC.INVALID_AMOUNT;
+    const wantsOriginal = req.fields[37] !== undefined || req.fields[61] !== undefined;
+    const orig = wantsOriginal ? this.original(req, t) : undefined;
+    if (wantsOriginal && (!orig || orig.state === 'declined')) return RC.ORIGINAL_NOT_FOUND;
+    if (orig && amount > orig.amount - orig.refunded) return RC.INVALID_AMOUNT;
+    const pan = this.panOf(req, t) ?? orig?.pan;
+    if (!pan) return RC.FORMAT_ERROR;
+    if (!this.accounts.has(pan)) return RC.NO_SUCH_CARD;
+    const now = this.now();
+    const rec = this.newRecord(req, t, 'refund', pan, amount, RC.APPROVED);
+    if (orig) {
+      rec.original = orig;
+      orig.refunded += amount;
+    }
+    const eff: Effect = { op: 'credit', pan, amount };
+    this.apply(eff, now);
+    rec.effects.push(eff);
+    return this.finish(rec, resp);
+  }
+
+  // ---- reversal, settlement, upload ------------------------------------------------------------
+
+  private reversal(req: IsoMessage, t: KnownTerminal): string {
+    const stan = req.fields[11];
+    if (stan === undefined) return RC.FORMAT_ERROR;
+    const rec = this.ledger.get(txKey(t.config.terminalId, this.batchOf(req, t), stan));
+    if (!rec) return this.config.reversalUnknownOriginal ?? RC.ORIGINAL_NOT_FOUND;
+    // Idempotent: a reversal of a declined or already reversed transaction changes nothing.
+    if (rec.state !== 'approved' && rec.state !== 'voided' && rec.state !== 'completed') return RC.APPROVED;
+    if (rec.state !== 'approved') return RC.ALREADY_REVERSED;
+    const now = this.now();
+    for (const e of [...rec.effects].reverse()) this.apply(this.inverse(e), now);
+    if (rec.original && rec.originalStateBefore) this.ledger.setState(rec.original, rec.originalStateBefore);
+    if (rec.original && rec.kind === 'refund') rec.original.refunded -= rec.amount;
+    this.ledger.setState(rec, 'reversed');
+    return RC.APPROVED;
+  }
+
+  private settlement(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): string {
+    const f48 = req.fields[48];
+    if (f48 === undefined || f48.length < 30 || !/^\d{30}/.test(f48)) return RC.FORMAT_ERROR;
+    const batch = this.batchOf(req, t);
+    const totals = this.ledger.batchTotals(t.config.terminalId, batch);
+    const balanced =
+      Number(f48.slice(0, 12)) === totals.debitAmount &&
+      Number(f48.slice(12, 15)) === totals.debitCount &&
+      Number(f48.slice(15, 27)) === totals.creditAmount &&
+      Number(f48.slice(27, 30)) === totals.creditCount;
+    const result = balanced ? '1' : '2';
+    resp.fields[48] = f48.slice(0, 30) + result + f48.slice(31);
+    if (this.has[15]) resp.fields[15] = (resp.fields[13] ?? '0101').slice(0, 4);
+    if (balanced && batch === t.batch) t.batch = String((Number(batch) + 1) % 1000000).padStart(6, '0');
+    return RC.APPROVED;
+  }
+
+  private upload(req: IsoMessage, t: KnownTerminal): string {
+    const stan = req.fields[11];
+    if (stan === undefined) return RC.FORMAT_ERROR;
+    const known = this.ledger.get(txKey(t.config.terminalId, this.batchOf(req, t), stan));
+    if (known) {
+      known.uploaded = true;
+      return RC.APPROVED;
+    }
+    const amount = this.amountOf(req);
+    const pan = this.panOf(req, t);
+    if (amount === undefined || !pan) return RC.FORMAT_ERROR;
+    const rec = this.newRecord(req, t, 'offline', pan, amount, RC.APPROVED);
+    rec.uploaded = true;
+    // An EC (electronic cash) purchase was paid from the chip purse: the account is not debited again.
+    const ec = this.iccTags(req)?.has('9F74') ?? false;
+    if (!ec && this.accounts.has(pan)) {
+      const eff: Effect = { op: 'debit', pan, amount };
+      this.accounts.forceDebit(pan, amount, this.now());
+      rec.effects.push(eff);
+    }
+    this.ledger.add(rec);
+    return RC.APPROVED;
+  }
+
+  private inverse(e: Effect): Effect {
+    const op =
+      e.op === 'debit' ? 'credit' : e.op === 'credit' ? 'debit' : e.op === 'hold' ? 'release' : 'hold';
+    return { op, pan: e.pan, amount: e.amount };
+  }
+
+  private apply(e: Effect, now: Date): void {
+    if (!this.accounts.has(e.pan)) return;
+    if (e.op === 'credit') this.accounts.credit(e.pan, e.amount, now, { undoSpend: true });
+    else if (e.op === 'debit') this.accounts.forceDebit(e.pan, e.amount, now);
+    else if (e.op === 'hold') this.accounts.forceHold(e.pan, e.amount, now);
+    else this.accounts.release(e.pan, e.amount, now, { undoSpend: true });
+  }
+}

@@ -1,0 +1,417 @@
+/**
+ * The host simulator's TCP server: `startHost({dialect, listen, config})`. Many terminals at once, on
+ * persistent or per-transaction connections; frames are split per the dialect's length prefix; each
+ * connection's requests are answered in order. Limits on frame size, connection count and idle time,
+ * each with a clear log line; a misbehaving connection is closed and every other one keeps being served.
+ */
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createLogger } from '../common/logger.js';
+import type { Dialect, IsoMessage } from '../iso8583/index.js';
+import {
+  DecodeError,
+  FrameParser,
+  decodeFrame,
+  encodeFrame,
+  loadDialect,
+  responseTpdu,
+} from '../iso8583/index.js';
+import type { AccountStore } from './account-store.js';
+import { loadHostConfig, resolveAccounts, type IssuerCardData } from './config-loader.js';
+import { HostServerError } from './errors.js';
+import type { HostConfig } from './host-config.js';
+import { HostProcessor, responseMti, type Outcome } from './host-processor.js';
+import type { HostRule } from './host-rule.js';
+import { HostJournal } from './journal.js';
+import { RC } from './response-codes.js';
+import type { TerminalRegistry } from './terminal-registry.js';
+import type { TransactionLedger } from './transaction-ledger.js';
+
+const debug = createLogger('payhil:host');
+
+export interface HostOptions {
+  /** Dialect name ('cup', 'iso87-ascii', 'iso87-binary'), a dialect file, or a loaded dialect. */
+  dialect: string | Dialect;
+  /** "HOST:PORT" or {host, port}; default 127.0.0.1 on a free port. */
+  listen?: string | { host?: string; port?: number };
+  /** A configuration, or the path of a host YAML file; default fixtures/hosts/default.yaml. */
+  config?: HostConfig | string;
+  /** Append every journal entry to this JSONL file. */
+  journalFile?: string;
+  /** Card data by fixture name (default: read fixtures/cards/NAME.yaml). */
+  cards?: (name: string) => IssuerCardData;
+  /** Where operational log lines go (limits, refused connections); default the payhil:host debug log. */
+  log?: (line: string) => void;
+  /** Clock, for tests. */
+  now?: () => Date;
+}
+
+/** A running host. */
+export interface HostHandle {
+  readonly address: { host: string; port: number };
+  readonly dialect: Dialect;
+  readonly journal: HostJournal;
+  readonly accounts: AccountStore;
+  readonly ledger: TransactionLedger;
+  readonly terminals: TerminalRegistry;
+  readonly processor: HostProcessor;
+  /** Adds a rule after the existing ones (first match wins); returns its id. */
+  addRule(rule: HostRule): string;
+  removeRule(id: string): boolean;
+  clearRules(): void;
+  /** The rules in order, with how often each matched and fired. */
+  listRules(): { rule: HostRule; matched: number; fired: number }[];
+  /** Opening balances, no sign-ins, no transactions, no rules; the journal is cleared too. */
+  reset(): void;
+  /** Open connections right now. */
+  readonly connections: number;
+  close(): Promise<void>;
+}
+
+/** Parses "HOST:PORT" (IPv6 as "[::1]:PORT"). */
+export function parseListen(spec: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(spec.trim());
+  if (!m) throw new HostServerError(`listen address must be HOST:PORT, got '${spec}'`, spec);
+  const port = Number(m[3]);
+  if (port > 65535) throw new HostServerError(`port ${port} is out of range`, spec);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}
+
+interface Conn {
+  id: number;
+  socket: Socket;
+  remote: string;
+  parser: FrameParser;
+  busy: boolean;
+  queue: Buffer[];
+  timer: NodeJS.Timeout | undefined;
+  closed: boolean;
+}
+
+export async function startHost(options: HostOptions): Promise<HostHandle> {
+  const dialect = typeof options.dialect === 'string' ? loadDialect(options.dialect) : options.dialect;
+  const config = typeof options.config === 'object' ? options.config : loadHostConfig(options.config);
+  const accounts = resolveAccounts(config, options.cards);
+  const processor = new HostProcessor({
+    dialect,
+    config,
+    accounts,
+    ...(options.now ? { now: options.now } : {}),
+  });
+  const journal = new HostJournal({ dialect, size: config.journalSize ?? 10000 });
+  if (options.journalFile) journal.attachFile(options.journalFile);
+  const log = options.log ?? ((line: string) => debug(line));
+  const maxFrameBytes = config.limits?.maxFrameBytes ?? 8192;
+  const maxConnections = config.limits?.maxConnections ?? 512;
+  const idleTimeoutMs = config.limits?.idleTimeoutMs ?? 120000;
+  const listen =
+    typeof options.listen === 'string'
+      ? parseListen(options.listen)
+      : { host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 0 };
+  const conns = new Set<Conn>();
+  let connSeq = 0;
+  const fr = dialect.framing;
+  const mtiOffset = fr.lengthBytes + fr.tpduBytes + fr.headerBytes;
+  // MAC straight on the wire bytes when field 64 is 8 raw bytes at the end of the frame (CUP).
+  const f64 = dialect.fields[64];
+  const wireMac =
+    f64 !== undefined &&
+    f64.type === 'b' &&
+    f64.kind === 'fixed' &&
+    f64.length === 8 &&
+    f64.encoding === 'binary';
+  const onlyPrimary = (m: IsoMessage): boolean => {
+    if (!dialect.bitmap.secondary) return true;
+    for (const k in m.fields) if (+k > 64) return false;
+    return true;
+  };
+
+  const event = (c: Conn | undefined, name: string, text: string): void => {
+    journal.record({
+      direction: 'event',
+      connectionId: c?.id ?? 0,
+      ...(c ? { remote: c.remote } : {}),
+      event: name,
+      text,
+    });
+  };
+
+  const close = (c: Conn): void => {
+    if (c.closed) return;
+    c.closed = true;
+    if (c.timer) clearTimeout(c.timer);
+    c.queue.length = 0;
+    c.socket.destroy();
+  };
+
+  const send = (
+    c: Conn,
+    msg: IsoMessage,
+    tpdu: string | undefined,
+    header: string | undefined,
+    rule?: string,
+    mac?: { mak?: Buffer; bad?: boolean },
+  ): void => {
+    let frame: Buffer;
+    try {
+      const macNow = mac?.mak !== undefined && !(wireMac && onlyPrimary(msg));
+      if (mac?.mak && macNow) processor.mac(msg, mac.mak);
+      else if (mac?.mak) msg.fields[64] = '0000000000000000';
+      else if (mac?.bad) msg.fields[64] = '0000000000000000';
+      frame = encodeFrame(dialect, msg, { ...(tpdu ? { tpdu } : {}), ...(header ? { header } : {}) });
+      if (mac?.mak && !macNow) {
+        const m = processor.macBytes(mac.mak, frame, mtiOffset, frame.length - 8);
+        m.copy(frame, frame.length - 8);
+        msg.fields[64] = m.toString('hex').toUpperCase();
+      }
+      if (mac?.bad) {
+        frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 0x01;
+        msg.fields[64] = frame.toString('hex', frame.length - 8).toUpperCase();
+      }
+    } catch (e) {
+      const text = `host: connection ${c.id}: cannot encode the ${msg.mti} answer (${(e as Error).message}); closing`;
+      log(text);
+      event(c, 'encode-error', text);
+      close(c);
+      return;
+    }
+    journal.record({
+      direction: 'out',
+      connectionId: c.id,
+      remote: c.remote,
+      message: msg,
+      ...(tpdu ? { tpdu } : {}),
+      ...(header ? { header } : {}),
+      raw: frame,
+      ...(rule ? { rule } : {}),
+    });
+    if (!c.closed && c.socket.writable) c.socket.write(frame);
+  };
+
+  /** The answer to a frame that does not decode: MTI + 39 = 30 when the MTI is readable, else undefined. */
+  const formatError = (frame: Buffer): { msg: IsoMessage; tpdu?: string } | undefined => {
+    let mti: string;
+    if (dialect.mti === 'bcd') {
+      if (frame.length < mtiOffset + 2) return undefined;
+      mti = frame.toString('hex', mtiOffset, mtiOffset + 2);
+    } else {
+      if (frame.length < mtiOffset + 4) return undefined;
+      mti = frame.toString('latin1', mtiOffset, mtiOffset + 4);
+    }
+    if (!/^0[1-9][0-9][0-9]$/.test(mti) || Number(mti[2]) % 2 !== 0) return undefined;
+    const out: { msg: IsoMessage; tpdu?: string } = {
+      msg: { mti: responseMti(mti), fields: { 39: RC.FORMAT_ERROR } },
+    };
+    if (fr.tpduBytes === 5) {
+      try {
+        out.tpdu = responseTpdu(frame.toString('hex', fr.lengthBytes, fr.lengthBytes + 5));
+      } catch {
+        /* default TPDU */
+      }
+    }
+    return out;
+  };
+
+  const deliver = (c: Conn, outcome: Outcome, tpdu: string | undefined, header: string | undefined): void => {
+    if (c.closed) return;
+    if (outcome.close) {
+      event(c, 'rule-close', `rule ${outcome.rule ?? ''} closed the connection`);
+      close(c);
+      return;
+    }
+    if (!outcome.response) {
+      if (outcome.rule) {
+        event(c, 'no-answer', `rule ${outcome.rule} withheld the answer`);
+        return;
+      }
+      // Not a request (an answer MTI, or no MTI class we serve): nothing sensible to say, so hang up.
+      const text = `host: connection ${c.id} (${c.remote}): unexpected message, not a request: closed`;
+      log(text);
+      event(c, 'unexpected-close', text);
+      close(c);
+      return;
+    }
+    send(c, outcome.response, tpdu, header, outcome.rule, {
+      ...(outcome.mak ? { mak: outcome.mak } : {}),
+      ...(outcome.badMac ? { bad: true } : {}),
+    });
+  };
+
+  const processFrame = (c: Conn, frame: Buffer): void => {
+    let req;
+    try {
+      req = decodeFrame(dialect, frame, { maxFrameBytes });
+    } catch (e) {
+      const reason = e instanceof DecodeError ? e.message : String(e);
+      journal.record({
+        direction: 'in',
+        connectionId: c.id,
+        remote: c.remote,
+        raw: frame,
+        event: 'malformed',
+        text: reason,
+      });
+      const answer = formatError(frame);
+      if (!answer) {
+        const text = `host: connection ${c.id} (${c.remote}): malformed frame, no answer possible (${reason}); closing`;
+        log(text);
+        event(c, 'malformed-close', text);
+        close(c);
+        return;
+      }
+      send(c, answer.msg, answer.tpdu, undefined);
+      return;
+    }
+    journal.record({
+      direction: 'in',
+      connectionId: c.id,
+      remote: c.remote,
+      message: req,
+      ...(req.tpdu ? { tpdu: req.tpdu } : {}),
+      ...(req.header ? { header: req.header } : {}),
+      raw: frame,
+    });
+    let outcome: Outcome;
+    try {
+      const macData =
+        wireMac && req.fields[64] !== undefined && onlyPrimary(req)
+          ? frame.subarray(mtiOffset, frame.length - 8)
+          : undefined;
+      outcome = processor.handle(req, { deferMac: true, ...(macData ? { macData } : {}) });
+    } catch (e) {
+      // A bug or an impossible rule: answer 96 rather than drop the terminal.
+      const text = `host: connection ${c.id}: internal error on ${req.mti}: ${(e as Error).message}`;
+      log(text);
+      event(c, 'internal-error', text);
+      const fields: Record<number, string> = { 39: RC.SYSTEM_ERROR };
+      if (req.fields[11] !== undefined) fields[11] = req.fields[11];
+      outcome = { response: { mti: responseMti(req.mti), fields } };
+    }
+    let tpdu: string | undefined;
+    if (req.tpdu) {
+      try {
+        tpdu = responseTpdu(req.tpdu);
+      } catch {
+        tpdu = undefined;
+      }
+    }
+    if (outcome.delayMs && outcome.delayMs > 0) {
+      c.busy = true;
+      c.timer = setTimeout(() => {
+        c.timer = undefined;
+        c.busy = false;
+        deliver(c, outcome, tpdu, req.header);
+        drain(c);
+      }, outcome.delayMs);
+      return;
+    }
+    deliver(c, outcome, tpdu, req.header);
+  };
+
+  const drain = (c: Conn): void => {
+    while (!c.busy && !c.closed && c.queue.length > 0) processFrame(c, c.queue.shift() as Buffer);
+  };
+
+  const server: Server = createServer({ noDelay: true }, (socket) => {
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    if (conns.size >= maxConnections) {
+      const text = `host: connection limit (${maxConnections}) reached: refused ${remote}`;
+      log(text);
+      event(undefined, 'connection-limit', text);
+      socket.destroy();
+      return;
+    }
+    const c: Conn = {
+      id: ++connSeq,
+      socket,
+      remote,
+      parser: new FrameParser(dialect, { maxFrameBytes }),
+      busy: false,
+      queue: [],
+      timer: undefined,
+      closed: false,
+    };
+    conns.add(c);
+    event(c, 'connect', `connection ${c.id} from ${remote}`);
+    socket.setTimeout(idleTimeoutMs, () => {
+      const text = `host: connection ${c.id} (${remote}) idle for ${idleTimeoutMs} ms: closed`;
+      log(text);
+      event(c, 'idle-timeout', text);
+      close(c);
+    });
+    socket.on('data', (chunk: Buffer) => {
+      if (c.closed) return;
+      let frames: Buffer[];
+      try {
+        frames = c.parser.push(chunk);
+      } catch (e) {
+        const text = `host: connection ${c.id} (${remote}): ${(e as Error).message} (limit ${maxFrameBytes} bytes): closed`;
+        log(text);
+        event(c, 'frame-too-large', text);
+        close(c);
+        return;
+      }
+      for (const f of frames) {
+        if (c.closed) break;
+        if (c.busy) c.queue.push(f);
+        else processFrame(c, f);
+      }
+    });
+    socket.on('error', (e) => debug(`connection ${c.id} error: ${e.message}`));
+    socket.on('close', () => {
+      conns.delete(c);
+      c.closed = true;
+      if (c.timer) clearTimeout(c.timer);
+      event(c, 'close', `connection ${c.id} closed`);
+    });
+  });
+  server.maxConnections = maxConnections + 64; // the count limit above answers first, with a log line
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (e: Error): void =>
+      reject(
+        new HostServerError(
+          `host: cannot listen on ${listen.host}:${listen.port}: ${e.message}`,
+          `${listen.host}:${listen.port}`,
+          e,
+        ),
+      );
+    server.once('error', onError);
+    server.listen(listen.port, listen.host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  log(
+    `host: ${dialect.name} host listening on ${addr.address}:${addr.port} (${config.terminals.length} terminals, ${accounts.length} accounts)`,
+  );
+
+  let closing: Promise<void> | undefined;
+  return {
+    address: { host: addr.address, port: addr.port },
+    dialect,
+    journal,
+    accounts: processor.accounts,
+    ledger: processor.ledger,
+    terminals: processor.terminals,
+    processor,
+    addRule: (rule) => processor.rules.add(rule),
+    removeRule: (id) => processor.rules.remove(id),
+    clearRules: () => processor.rules.clear(),
+    listRules: () => processor.rules.list(),
+    reset: () => {
+      processor.reset();
+      journal.clear();
+    },
+    get connections() {
+      return conns.size;
+    },
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        for (const c of conns) close(c);
+      }).then(() => journal.close());
+      return closing;
+    },
+  };
+}

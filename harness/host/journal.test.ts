@@ -1,0 +1,68 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadDialect } from '../iso8583/index.js';
+import { HostJournal, maskIccHex } from './journal.js';
+
+const d = loadDialect('cup');
+const PAN = '6222021000000000017';
+const msg = () => ({
+  mti: '0200',
+  fields: {
+    2: PAN,
+    3: '000000',
+    4: '000000000100',
+    11: '000001',
+    35: `${PAN}=3012`,
+    41: '12345678',
+    42: '123456789012345',
+    52: '0123456789ABCDEF',
+  },
+});
+
+describe('host/journal', () => {
+  it('masks the PAN, redacts PIN and track data in fields and in the raw bytes', () => {
+    const j = new HostJournal({ dialect: d, size: 10 });
+    j.record({ direction: 'in', connectionId: 1, message: msg() });
+    const [e] = j.entries();
+    assert.equal(e?.fields?.['2'], '622202*********0017');
+    assert.match(e?.fields?.['52'] ?? '', /^<PIN block redacted/);
+    assert.match(e?.fields?.['35'] ?? '', /^<track data redacted/);
+    assert.ok(e?.raw && !e.raw.includes('0123456789ABCDEF') && !e.raw.includes('2202100000000000'));
+  });
+  it('masks PAN and track tags inside field 55', () => {
+    // 5A (PAN) and 57 (track 2 equivalent) values are overwritten, 9F26 stays.
+    assert.equal(
+      maskIccHex('5A0862220210000000009F260811223344556677885702AABB'),
+      '5A08****************9F260811223344556677885702****',
+    );
+  });
+  it('keeps only the last `size` entries, oldest first, and counts all', () => {
+    const j = new HostJournal({ dialect: d, size: 3 });
+    for (let i = 0; i < 5; i++) j.record({ direction: 'event', connectionId: i, event: 'connect' });
+    assert.deepEqual(
+      j.entries().map((e) => e.connectionId),
+      [2, 3, 4],
+    );
+    assert.equal(j.total, 5);
+  });
+  it('streams entries to listeners and to a JSONL file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payhil-journal-'));
+    try {
+      const j = new HostJournal({ dialect: d, size: 3 });
+      const seen: number[] = [];
+      j.on('entry', (e: { seq: number }) => seen.push(e.seq));
+      j.attachFile(join(dir, 'j.jsonl'));
+      j.record({ direction: 'in', connectionId: 1, message: msg() });
+      j.record({ direction: 'event', connectionId: 1, event: 'close' });
+      await j.close();
+      assert.deepEqual(seen, [1, 2]);
+      const text = readFileSync(join(dir, 'j.jsonl'), 'utf8');
+      assert.equal(text.trim().split('\n').length, 2);
+      assert.ok(!text.includes(PAN));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

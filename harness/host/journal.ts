@@ -1,0 +1,276 @@
+/**
+ * The host journal: every message in and out (decoded, masked, with time, connection id and the raw
+ * bytes with PAN/PIN/track data redacted) plus connection events (connect, close, limits, rules).
+ *
+ * Bounded: the in-memory ring keeps the last `size` entries. Entries are formatted (masked) lazily when
+ * read, so a busy host that nobody is reading pays only for the ring slot; with an `entry` listener or
+ * a JSONL file attached each entry is formatted as it is recorded.
+ */
+import { EventEmitter } from 'node:events';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { createLogger } from '../common/logger.js';
+import { maskPan, redact } from '../common/mask.js';
+import type { Dialect, IsoMessage } from '../iso8583/index.js';
+import { encodeFrame } from '../iso8583/index.js';
+import { parseTlv } from '../emv/index.js';
+
+export type JournalDirection = 'in' | 'out' | 'event';
+
+/** One journal line as readers see it: masked, JSON-ready. */
+export interface JournalEntry {
+  /** Increasing from 1 for the life of the host (not reset by clear()). */
+  seq: number;
+  /** ISO 8601 with milliseconds. */
+  time: string;
+  direction: JournalDirection;
+  connectionId: number;
+  remote?: string;
+  /** Terminal id (field 41) when the message carried one. */
+  terminalId?: string;
+  mti?: string;
+  /** Decoded fields by number, PAN masked (first 6/last 4), PIN/track/key data redacted. */
+  fields?: Record<string, string>;
+  /**
+   * Raw frame as hex (length prefix included), rebuilt from the decoded message with the bytes of PAN,
+   * PIN, track and key fields overwritten in place (same positions and lengths as on the wire).
+   */
+  raw?: string;
+  /** Event name for direction 'event': connect, close, idle-timeout, frame-too-large, connection-limit, malformed, rule, no-answer. */
+  event?: string;
+  /** Human text: decode error, rule id, log line. */
+  message?: string;
+  /** Id of the host rule that shaped this answer. */
+  rule?: string;
+}
+
+/** What the server hands to the journal (unformatted). */
+export interface JournalRecord {
+  direction: JournalDirection;
+  connectionId: number;
+  remote?: string;
+  message?: IsoMessage;
+  tpdu?: string;
+  header?: string;
+  /** Raw frame as received/sent; only its size is kept (the journal rebuilds a redacted raw form). */
+  raw?: Buffer | undefined;
+  event?: string;
+  text?: string;
+  rule?: string;
+}
+
+interface Stored extends JournalRecord {
+  seq: number;
+  at: number;
+  /** Size of the raw frame; the bytes themselves are not kept (they may pin a large socket buffer). */
+  rawLength?: number;
+  formatted?: JournalEntry;
+}
+
+const debug = createLogger('payhil:host');
+
+/** Tags inside field 55 whose values are cardholder data. */
+const SENSITIVE_TAGS: Record<string, 'pan' | 'track'> = {
+  '5A': 'pan',
+  '57': 'track',
+  '9F6B': 'track',
+  '9F1F': 'track',
+  '9F20': 'track',
+  '5F20': 'track',
+};
+
+export interface JournalOptions {
+  /** Entries kept in memory (default 10000). */
+  size?: number;
+  dialect: Dialect;
+}
+
+export class HostJournal extends EventEmitter {
+  private readonly ring: (Stored | undefined)[];
+  private next = 0;
+  private count = 0;
+  private seq = 0;
+  private file: WriteStream | undefined;
+  readonly size: number;
+  private readonly dialect: Dialect;
+
+  constructor(options: JournalOptions) {
+    super();
+    this.size = Math.max(1, options.size ?? 10000);
+    this.ring = new Array<Stored | undefined>(this.size);
+    this.dialect = options.dialect;
+  }
+
+  /** Records one entry (the record object is kept as is: do not reuse it); returns its sequence number. */
+  record(rec: JournalRecord): number {
+    const stored = rec as Stored;
+    if (rec.raw) {
+      stored.rawLength = rec.raw.length;
+      stored.raw = undefined;
+    }
+    stored.seq = ++this.seq;
+    stored.at = Date.now();
+    this.ring[this.next] = stored;
+    this.next = (this.next + 1) % this.size;
+    if (this.count < this.size) this.count++;
+    if (this.file || this.listenerCount('entry') > 0) {
+      const entry = this.format(stored);
+      if (this.file) this.file.write(JSON.stringify(entry) + '\n');
+      this.emit('entry', entry);
+    }
+    return stored.seq;
+  }
+
+  /** The entries in memory, oldest first, formatted and masked. */
+  entries(filter?: (e: JournalEntry) => boolean): JournalEntry[] {
+    const out: JournalEntry[] = [];
+    const start = (this.next - this.count + this.size) % this.size;
+    for (let i = 0; i < this.count; i++) {
+      const s = this.ring[(start + i) % this.size];
+      if (!s) continue;
+      const e = this.format(s);
+      if (!filter || filter(e)) out.push(e);
+    }
+    return out;
+  }
+
+  /** Number of entries in memory. */
+  get length(): number {
+    return this.count;
+  }
+
+  /** Total entries recorded since start. */
+  get total(): number {
+    return this.seq;
+  }
+
+  /** Drops the in-memory entries (sequence numbers keep counting). */
+  clear(): void {
+    this.ring.fill(undefined);
+    this.next = 0;
+    this.count = 0;
+  }
+
+  /** Appends every further entry to a JSONL file. */
+  attachFile(path: string): void {
+    const file = createWriteStream(path, { flags: 'a' });
+    // A write error (disk full, file removed) stops the file journal, never the host.
+    file.on('error', (e) => {
+      debug(`journal file ${path}: ${e.message}; no longer written`);
+      if (this.file === file) this.file = undefined;
+    });
+    this.file = file;
+  }
+
+  /** Flushes and closes the JSONL file, if any. */
+  async close(): Promise<void> {
+    const f = this.file;
+    this.file = undefined;
+    if (f) await new Promise<void>((resolve) => f.end(resolve));
+  }
+
+  private format(s: Stored): JournalEntry {
+    if (s.formatted) return s.formatted;
+    const e: JournalEntry = {
+      seq: s.seq,
+      time: new Date(s.at).toISOString(),
+      direction: s.direction,
+      connectionId: s.connectionId,
+    };
+    if (s.remote !== undefined) e.remote = s.remote;
+    if (s.event !== undefined) e.event = s.event;
+    if (s.text !== undefined) e.message = s.text;
+    if (s.rule !== undefined) e.rule = s.rule;
+    if (s.message) {
+      e.mti = s.message.mti;
+      const tid = s.message.fields[41];
+      if (tid !== undefined) e.terminalId = tid;
+      e.fields = maskFields(this.dialect, s.message);
+      e.raw =
+        redactedRaw(this.dialect, s.message, s.tpdu, s.header) ??
+        (s.raw ? redact('raw frame', s.raw) : undefined);
+    } else if (s.raw) {
+      // An undecodable frame: keep its size only — it may hold cardholder data we cannot locate.
+      e.raw = redact('undecodable frame', s.raw);
+    }
+    // Cache only when it can no longer change (it cannot): formatting is pure.
+    s.formatted = e;
+    return e;
+  }
+}
+
+/** The decoded fields of a message with PAN masked and PIN/track/key data redacted. */
+export function maskFields(dialect: Dialect, msg: IsoMessage): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(msg.fields)) {
+    if (v === undefined) continue;
+    const spec = dialect.fields[Number(k)];
+    const sens = spec?.sensitive ?? defaultSensitivity(Number(k));
+    if (sens === 'pan') out[k] = maskPan(v);
+    else if (sens === 'pin' || sens === 'track' || sens === 'key')
+      out[k] = redact(sens === 'pin' ? 'PIN block' : sens === 'key' ? 'key' : 'track data', v);
+    else if (Number(k) === 55 || spec?.content === 'tlv') out[k] = maskIccHex(v);
+    else out[k] = v;
+  }
+  return out;
+}
+
+function defaultSensitivity(n: number): string | undefined {
+  if (n === 2) return 'pan';
+  if (n === 35 || n === 36 || n === 45) return 'track';
+  if (n === 52) return 'pin';
+  return undefined;
+}
+
+/** Field 55 hex with the values of PAN/track tags overwritten ('*' in place of every hex digit). */
+export function maskIccHex(hex: string): string {
+  let buf: Buffer;
+  try {
+    buf = Buffer.from(hex, 'hex');
+    const nodes = parseTlv(buf);
+    const chars = hex.toUpperCase().split('');
+    const walk = (list: typeof nodes): void => {
+      for (const n of list) {
+        if (SENSITIVE_TAGS[n.tag]) {
+          const start = (n.value.byteOffset - buf.byteOffset) * 2;
+          for (let i = start; i < start + n.value.length * 2; i++) chars[i] = '*';
+        }
+        if (n.children) walk(n.children);
+      }
+    };
+    walk(nodes);
+    return chars.join('');
+  } catch {
+    return redact('unparsable ICC data', hex);
+  }
+}
+
+function filler(spec: { type: string } | undefined, v: string): string {
+  if (!spec) return v;
+  if (spec.type === 'b') return '0'.repeat(v.length);
+  if (spec.type === 'n' || spec.type === 'z') return '0'.repeat(v.length);
+  return '*'.repeat(v.length);
+}
+
+/** Re-encodes the message with sensitive values overwritten by same-size fillers: byte positions stay true. */
+function redactedRaw(dialect: Dialect, msg: IsoMessage, tpdu?: string, header?: string): string | undefined {
+  const fields: Record<number, string> = { ...msg.fields };
+  for (const [k, v] of Object.entries(msg.fields)) {
+    if (v === undefined) continue;
+    const n = Number(k);
+    const spec = dialect.fields[n];
+    const sens = spec?.sensitive ?? defaultSensitivity(n);
+    if (sens === 'pan')
+      fields[n] =
+        v.length > 10 ? v.slice(0, 6) + '0'.repeat(v.length - 10) + v.slice(-4) : '0'.repeat(v.length);
+    else if (sens === 'pin' || sens === 'track' || sens === 'key') fields[n] = filler(spec, v);
+    else if (n === 55 || spec?.content === 'tlv') fields[n] = maskIccHex(v).replace(/\*/g, '0');
+  }
+  try {
+    const opts: { tpdu?: string; header?: string } = {};
+    if (tpdu !== undefined) opts.tpdu = tpdu;
+    if (header !== undefined) opts.header = header;
+    return encodeFrame(dialect, { mti: msg.mti, fields }, opts).toString('hex').toUpperCase();
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,54 @@
+/**
+ * ISO 8583 field 39 response codes the simulator answers with, as used on UnionPay (CUP) POS links.
+ * Names follow the CUP response code table (交易应答码表); tests and rules refer to these constants.
+ */
+export const RC = {
+  /** Approved or completed successfully. */
+  APPROVED: '00',
+  /** Invalid merchant — also the answer to an unknown terminal/merchant id pair. */
+  INVALID_MERCHANT: '03',
+  /** Do not honour — account closed, wrong cryptogram. */
+  DO_NOT_HONOUR: '05',
+  /** Invalid transaction (processing code not supported for this MTI). */
+  INVALID_TRANSACTION: '12',
+  /** Invalid amount (zero, or completion/refund above the original). */
+  INVALID_AMOUNT: '13',
+  /** Invalid card number (no such account). */
+  NO_SUCH_CARD: '14',
+  /** Suspected malfunction: the original was already voided/reversed. */
+  ALREADY_REVERSED: '22',
+  /** Unable to locate original transaction (void, refund, completion, reversal). */
+  ORIGINAL_NOT_FOUND: '25',
+  /** Format error: a frame that could not be decoded or lacks a mandatory field. */
+  FORMAT_ERROR: '30',
+  /** Lost card, pick up. */
+  LOST_CARD: '41',
+  /** Insufficient funds. */
+  INSUFFICIENT_FUNDS: '51',
+  /** Expired card. */
+  EXPIRED_CARD: '54',
+  /** Incorrect PIN. */
+  WRONG_PIN: '55',
+  /** Suspected fraud — the issuer's risk control rejected the transaction. */
+  RISK_DECLINE: '59',
+  /** Exceeds the single-transaction amount limit. */
+  SINGLE_LIMIT: '61',
+  /** Restricted card (account frozen, card not allowed in this region). */
+  RESTRICTED: '62',
+  /** Exceeds the daily limit. */
+  DAILY_LIMIT: '65',
+  /** PIN tries exceeded. */
+  PIN_TRIES_EXCEEDED: '75',
+  /** Terminal must sign in (again) before transacting (CUP: 重新签到). */
+  SIGN_IN_REQUIRED: '77',
+  /** Issuer or switch inoperative (host in maintenance). */
+  ISSUER_UNAVAILABLE: '91',
+  /** Terminal not registered at the acquirer. */
+  TERMINAL_UNKNOWN: '97',
+  /** System malfunction. */
+  SYSTEM_ERROR: '96',
+  /** MAC verification failed (CUP: A0, 校验错). */
+  BAD_MAC: 'A0',
+} as const;
+
+export type ResponseCode = (typeof RC)[keyof typeof RC];
