@@ -1,0 +1,283 @@
+/**
+ * The JSON message catalogue of ECR protocol version 1 (docs/ecr-protocol.md). Amounts are integers in
+ * minor units (fen, cents); currencies are ISO 4217 numeric codes ("156" CNY). No PAN crosses the link
+ * in clear: results carry `maskedPan` (first 6, last 4).
+ */
+
+/** Requests that start a transaction on the terminal. */
+export const TRANSACTION_OPS = [
+  'purchase',
+  'void',
+  'refund',
+  'balance',
+  'preAuth',
+  'withdraw',
+  'settle',
+  'signIn',
+] as const;
+export type TransactionOp = (typeof TRANSACTION_OPS)[number];
+
+/** Requests for the terminal's state, display and receipt, and to cancel. */
+export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as const;
+export type ControlOp = (typeof CONTROL_OPS)[number];
+
+/** Requests a terminal accepts only in test mode: a robot's hands. */
+export const TEST_OPS = ['key', 'card', 'powerCycle'] as const;
+export type TestOp = (typeof TEST_OPS)[number];
+
+export type EcrOp = TransactionOp | ControlOp | TestOp;
+export const ECR_OPS: readonly EcrOp[] = [...TRANSACTION_OPS, ...CONTROL_OPS, ...TEST_OPS];
+
+/** Keys of the terminal keypad that `key` may press. */
+export const ECR_KEYS = [
+  '0',
+  '1',
+  '2',
+  '3',
+  '4',
+  '5',
+  '6',
+  '7',
+  '8',
+  '9',
+  '00',
+  'ENTER',
+  'CANCEL',
+  'CLEAR',
+  'UP',
+  'DOWN',
+  'MENU',
+  'F1',
+  'F2',
+  'F3',
+  'F4',
+] as const;
+export type EcrKey = (typeof ECR_KEYS)[number];
+
+export const CARD_ACTIONS = ['insert', 'tap', 'swipe', 'remove'] as const;
+export type CardAction = (typeof CARD_ACTIONS)[number];
+
+/** Wire error codes of a refusal (`ok: false`). */
+export const ECR_ERROR_CODES = {
+  /** A transaction is already running. */
+  BUSY: 'BUSY',
+  /** A member is missing or has the wrong type or range. */
+  BAD_REQUEST: 'BAD_REQUEST',
+  /** The `op` is not in the catalogue. */
+  UNKNOWN_OP: 'UNKNOWN_OP',
+  /** `v` is not 1. */
+  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
+  /** A test-mode request on a terminal not in test mode. */
+  NOT_TEST_MODE: 'NOT_TEST_MODE',
+  /** `cancel` with nothing to cancel. */
+  NO_TRANSACTION: 'NO_TRANSACTION',
+  /** The terminal does not offer this transaction (e.g. withdraw on a POS). */
+  NOT_SUPPORTED: 'NOT_SUPPORTED',
+  /** Anything else that went wrong inside the terminal. */
+  INTERNAL: 'INTERNAL',
+} as const;
+export type EcrErrorCode = keyof typeof ECR_ERROR_CODES;
+
+// ---- requests -------------------------------------------------------------------------------------
+
+export interface PurchaseRequest {
+  op: 'purchase';
+  /** Minor units, > 0. */
+  amount: number;
+  /** ISO 4217 numeric, 3 digits; default the terminal's. */
+  currency?: string;
+  /** The cash register's own reference (invoice number), echoed in the result; at most 32 characters. */
+  ecrReference?: string;
+}
+export interface VoidRequest {
+  op: 'void';
+  /** Retrieval reference (field 37) of the purchase to void. */
+  originalReference: string;
+  amount?: number;
+  ecrReference?: string;
+}
+export interface RefundRequest {
+  op: 'refund';
+  amount: number;
+  currency?: string;
+  originalReference: string;
+  /** MMDD of the original transaction. */
+  originalDate?: string;
+  ecrReference?: string;
+}
+export interface BalanceRequest {
+  op: 'balance';
+}
+export interface PreAuthRequest {
+  op: 'preAuth';
+  amount: number;
+  currency?: string;
+  ecrReference?: string;
+}
+export interface WithdrawRequest {
+  op: 'withdraw';
+  amount: number;
+  currency?: string;
+}
+export interface SettleRequest {
+  op: 'settle';
+}
+export interface SignInRequest {
+  op: 'signIn';
+}
+export interface CancelRequest {
+  op: 'cancel';
+}
+export interface StatusRequest {
+  op: 'status';
+}
+export interface ReadDisplayRequest {
+  op: 'readDisplay';
+}
+export interface ReadReceiptRequest {
+  op: 'readReceipt';
+  /** Which copy; default "merchant". */
+  copy?: 'merchant' | 'customer';
+}
+export interface KeyRequest {
+  op: 'key';
+  /** Pressed in order, 1–64 keys. */
+  keys: EcrKey[];
+}
+export interface CardRequest {
+  op: 'card';
+  action: CardAction;
+  /** Card fixture name or path (insert, tap, swipe); absent for remove. */
+  card?: string;
+  /** Tap: how long the card stays in the field (ms). */
+  holdMs?: number;
+  /** Free-form presentation options the emulator understands (e.g. {"chipFault": true}). */
+  options?: Record<string, unknown>;
+}
+export interface PowerCycleRequest {
+  op: 'powerCycle';
+}
+
+export type EcrRequestBody =
+  | PurchaseRequest
+  | VoidRequest
+  | RefundRequest
+  | BalanceRequest
+  | PreAuthRequest
+  | WithdrawRequest
+  | SettleRequest
+  | SignInRequest
+  | CancelRequest
+  | StatusRequest
+  | ReadDisplayRequest
+  | ReadReceiptRequest
+  | KeyRequest
+  | CardRequest
+  | PowerCycleRequest;
+
+/** A request as it travels: envelope plus body. `id` is chosen by the client, 1 – 2^31-1. */
+export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
+
+// ---- results --------------------------------------------------------------------------------------
+
+/** Outcome of a transaction request (also pushed as a `result` event). */
+export interface TransactionResult {
+  transaction: TransactionOp;
+  outcome: 'approved' | 'declined' | 'cancelled' | 'failed';
+  /** ISO 8583 field 39, e.g. "00", "51"; absent when the host was never reached. */
+  responseCode?: string;
+  /** What the display said, e.g. "APPROVED", "INSUFFICIENT FUNDS". */
+  message?: string;
+  /** First 6 and last 4 digits, the rest '*'. */
+  maskedPan?: string;
+  amount?: number;
+  currency?: string;
+  /** Retrieval reference number (field 37). */
+  reference?: string;
+  /** System trace audit number (field 11). */
+  stan?: string;
+  /** Authorisation code (field 38). */
+  authCode?: string;
+  /** POS entry mode (field 22), e.g. "051". */
+  entryMode?: string;
+  /** The cash register's reference from the request. */
+  ecrReference?: string;
+  /** Balance inquiry: available balance in minor units. */
+  balance?: number;
+  /** Settlement: batch totals. */
+  totals?: { debitCount: number; debitAmount: number; creditCount: number; creditAmount: number };
+  /** Any extra facts the terminal reports (batch number, TVR, …). */
+  details?: Record<string, unknown>;
+}
+
+export interface StatusResult {
+  /** The terminal state machine's state name, e.g. "idle", "waitingForCard". */
+  state: string;
+  signedIn: boolean;
+  busy: boolean;
+  testMode: boolean;
+  profile?: string;
+  firmware?: string;
+}
+export interface DisplayResult {
+  lines: string[];
+}
+export interface ReceiptResult {
+  /** Text of the last receipt, or null when none was printed yet. */
+  text: string | null;
+}
+/** Result of cancel, key, card, powerCycle: the request was accepted. */
+export type AcceptedResult = Record<string, never>;
+
+/** Result type per op. */
+export interface EcrResultMap {
+  purchase: TransactionResult;
+  void: TransactionResult;
+  refund: TransactionResult;
+  balance: TransactionResult;
+  preAuth: TransactionResult;
+  withdraw: TransactionResult;
+  settle: TransactionResult;
+  signIn: TransactionResult;
+  cancel: AcceptedResult;
+  status: StatusResult;
+  readDisplay: DisplayResult;
+  readReceipt: ReceiptResult;
+  key: AcceptedResult;
+  card: AcceptedResult;
+  powerCycle: AcceptedResult;
+}
+export type EcrResult = EcrResultMap[EcrOp];
+export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;
+
+export interface EcrErrorBody {
+  code: string;
+  message: string;
+}
+
+export type EcrResponse =
+  | { v: 1; kind: 'response'; id: number; op: string; ok: true; result: EcrResult }
+  | { v: 1; kind: 'response'; id: number; op: string; ok: false; error: EcrErrorBody };
+
+// ---- events ---------------------------------------------------------------------------------------
+
+export type EcrEventBody =
+  | { event: 'display'; lines: string[] }
+  | { event: 'state'; state: string }
+  | { event: 'receipt'; text: string; copy?: 'merchant' | 'customer' }
+  | { event: 'result'; result: TransactionResult }
+  | { event: 'indicator'; beep?: number; leds?: Record<string, 'on' | 'off' | 'blink'> }
+  | { event: 'error'; error: EcrErrorBody };
+
+export type EcrEvent = EcrEventBody & { v: 1; kind: 'event' };
+
+export type EcrMessage = EcrRequest | EcrResponse | EcrEvent;
+
+/** True for the ops that run a transaction (long timeouts, BUSY while one runs). */
+export function isTransactionOp(op: string): op is TransactionOp {
+  return (TRANSACTION_OPS as readonly string[]).includes(op);
+}
+/** True for the test-mode ops. */
+export function isTestOp(op: string): op is TestOp {
+  return (TEST_OPS as readonly string[]).includes(op);
+}
