@@ -1,0 +1,1449 @@
+/**
+ * The reference emulated POS/ATM terminal: a state machine driven through a Promise-only in-process API
+ * (`TerminalControl`-like transaction methods, a keypad, a display, a card slot), talking ISO 8583 to the
+ * host over TCP and EMV to virtual cards, emitting every observation on its event sink.
+ */
+import {
+  CardNoAnswerError,
+  CardRemovedError,
+  exchangeWithGetResponse,
+  serviceCodeSaysChip,
+} from '../cards/index.js';
+import { maskPan } from '../common/mask.js';
+import {
+  buildPinBlock,
+  decryptWorkingKey,
+  encryptPinBlock,
+  encryptTrack,
+  fromHex,
+  macCupEcbField,
+  toHex,
+} from '../crypto/index.js';
+import { flattenTlv, parseTlv } from '../emv/index.js';
+import {
+  buildBatchUpload,
+  buildReversal,
+  buildSettlement,
+  buildSignIn,
+  buildTransaction,
+  macVerifies,
+  maskFields,
+  maskIccHex,
+  settlementResult,
+  type CardRead,
+  type SessionKeys,
+  type TransactionKind,
+} from '../host/index.js';
+import type { Dialect, IsoMessage } from '../iso8583/index.js';
+import { loadDialect, macInput } from '../iso8583/index.js';
+import { TerminalBatch } from './terminal-batch.js';
+import type { DefectName } from './defects.js';
+import { responseCodeKey, text, type TextKey } from './display-texts.js';
+import { EmvKernel, KernelStop, type KernelOutcome, type KernelTransaction } from './emv-kernel.js';
+import { HostLinkError, TerminalStateError } from './errors.js';
+import { HostLink, type HostAddress } from './host-link.js';
+import { PresentationQueue, type Presentation, type PresentedCard } from './card-presentation.js';
+import { formatReceipt } from './receipt.js';
+import { TerminalEvents, type TerminalState } from './terminal-events.js';
+import {
+  loadTerminalProfile,
+  resolveTerminalProfile,
+  type TerminalProfile,
+  type TerminalProfileSpec,
+} from './terminal-profile.js';
+import type { TerminalOperation, TerminalResult } from './terminal-result.js';
+
+export interface CreateTerminalOptions {
+  /** Bundled profile name, profile file path, or a loaded profile. */
+  profile: string | TerminalProfile | TerminalProfileSpec;
+  /** The acquirer host (or the proxy in front of it). */
+  host: HostAddress;
+  /** Defect switches on top of the profile's. */
+  defects?: readonly string[];
+  /** Event sink to use (default: a new one). */
+  events?: TerminalEvents;
+  /** Sign in before resolving (default false). */
+  signIn?: boolean;
+}
+
+/** The keypad: PIN entry and key presses. */
+export interface TerminalKeypad {
+  /** Enters a whole PIN and ENTER; held for the next PIN prompt when none is open. Empty string = bypass. */
+  enterPin(pin: string): Promise<void>;
+  /** Presses keys: digits, ENTER, CANCEL, CLEAR. */
+  press(keys: string | readonly string[]): Promise<void>;
+}
+
+/** The display. */
+export interface TerminalDisplay {
+  /** The lines shown now. */
+  readonly lines: readonly string[];
+  /** Stable key of what is shown (see display-texts.ts). */
+  readonly key: string;
+  /** The lines joined with a newline. */
+  text(): string;
+}
+
+/** Where cards go. */
+export interface TerminalCardSlot {
+  insert(card: PresentedCard): Promise<void>;
+  /** Tap; `holdMs` = how long the card stays in the field (default: long enough). */
+  tap(card: PresentedCard, holdMs?: number): Promise<void>;
+  swipe(card: PresentedCard): Promise<void>;
+  /** Takes the inserted card out (nothing happens to a retained card). */
+  remove(): Promise<void>;
+  /** True when a card sits in the contact slot. */
+  readonly occupied: boolean;
+  /** True when the ATM kept the last card. */
+  readonly retained: boolean;
+}
+
+export interface TerminalStatus {
+  state: TerminalState;
+  signedIn: boolean;
+  busy: boolean;
+  profile: string;
+  batch: string;
+  pendingReversal: boolean;
+  defects: DefectName[];
+}
+
+class Cancelled extends Error {
+  constructor(readonly key: TextKey) {
+    super(key);
+  }
+}
+
+interface TxContext {
+  op: TerminalOperation;
+  signal: AbortSignal;
+  amount: number;
+  ecrReference?: string;
+  fallbackAllowed: boolean;
+  presentation?: Presentation;
+}
+
+interface CardData {
+  read: CardRead;
+  pin?: string;
+  kernel?: EmvKernel;
+  outcome?: KernelOutcome;
+  maskedPan: string;
+}
+
+interface PendingReversal {
+  request: IsoMessage;
+  reason: string;
+  attempts: number;
+}
+
+interface PinWaiter {
+  resolve: (pin: string | undefined) => void;
+}
+
+/** The reference terminal. Create with {@link createTerminal}. */
+export class EmulatedTerminal {
+  readonly profile: TerminalProfile;
+  readonly events: TerminalEvents;
+  readonly keypad: TerminalKeypad;
+  readonly display: TerminalDisplay;
+  readonly cardSlot: TerminalCardSlot;
+  readonly dialect: Dialect;
+  private readonly link: HostLink;
+  private readonly defects: ReadonlySet<DefectName>;
+  private stateNow: TerminalState = 'powerUp';
+  private keys: SessionKeys | undefined;
+  private batchNo: string;
+  private stan = 0;
+  private busy = false;
+  private abort: AbortController | undefined;
+  private pending: PendingReversal | undefined;
+  private readonly presentations = new PresentationQueue();
+  private inserted: PresentedCard | undefined;
+  private retainedCard: PresentedCard | undefined;
+  /** The inserted card the contact kernel is working with (removing it aborts the transaction). */
+  private chipCard: PresentedCard | undefined;
+  private displayLines: string[] = [];
+  private displayKey = '';
+  private pinWaiter: PinWaiter | undefined;
+  private pinBuffer: string | undefined;
+  private keyBuffer = '';
+  private receipts: { merchant: string | null; customer: string | null } = { merchant: null, customer: null };
+  readonly batch = new TerminalBatch();
+
+  constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents) {
+    this.profile = profile;
+    this.events = events;
+    this.defects = profile.defects;
+    this.dialect = loadDialect(profile.dialect);
+    this.batchNo = profile.batch;
+    this.link = new HostLink({
+      dialect: this.dialect,
+      address: host,
+      ...(profile.tpdu ? { tpdu: profile.tpdu } : {}),
+      ...(profile.header ? { header: profile.header } : {}),
+      onMessage: (direction, msg) =>
+        this.events.emit({
+          type: 'message',
+          direction,
+          mti: msg.mti,
+          fields: maskFields(this.dialect, msg),
+          ...(direction === 'received' && msg.fields[39] !== undefined
+            ? { responseCode: msg.fields[39] }
+            : {}),
+        }),
+    });
+    const lines = (): string[] => this.displayLines;
+    const key = (): string => this.displayKey;
+    const occupied = (): boolean => this.inserted !== undefined;
+    const retained = (): boolean => this.retainedCard !== undefined;
+    this.keypad = {
+      enterPin: async (pin: string) => this.onPin(pin),
+      press: async (k: string | readonly string[]) => {
+        for (const one of typeof k === 'string' ? [k] : k) this.onKey(one);
+      },
+    };
+    this.display = {
+      get lines() {
+        return lines();
+      },
+      get key() {
+        return key();
+      },
+      text: () => lines().join('\n'),
+    };
+    this.cardSlot = {
+      insert: async (card: PresentedCard) => {
+        if (this.retainedCard)
+          throw new TerminalStateError(
+            'the card slot holds a retained card',
+            this.stateNow,
+            'E_TERMINAL_SLOT',
+          );
+        this.inserted = card;
+        this.events.emit({ type: 'card', action: 'insert', card: card.name, maskedPan: card.maskedPan });
+        this.presentations.push({ kind: 'insert', card, at: Date.now() });
+      },
+      tap: async (card: PresentedCard, holdMs?: number) => {
+        this.events.emit({ type: 'card', action: 'tap', card: card.name, maskedPan: card.maskedPan });
+        this.presentations.push({
+          kind: 'tap',
+          card,
+          at: Date.now(),
+          ...(holdMs !== undefined ? { holdMs } : {}),
+        });
+      },
+      swipe: async (card: PresentedCard) => {
+        this.events.emit({ type: 'card', action: 'swipe', card: card.name, maskedPan: card.maskedPan });
+        this.presentations.push({ kind: 'swipe', card, at: Date.now() });
+      },
+      remove: async () => {
+        const c = this.inserted;
+        if (!c) return;
+        this.inserted = undefined;
+        await c.powerOff();
+        this.events.emit({ type: 'card', action: 'remove', card: c.name, maskedPan: c.maskedPan });
+        this.presentations.dropInserted(c);
+        if (this.busy && this.chipCard === c) this.abort?.abort(new Cancelled('cardRemoved'));
+        if (this.stateNow === 'removeCard') this.toIdle();
+      },
+      get occupied() {
+        return occupied();
+      },
+      get retained() {
+        return retained();
+      },
+    };
+    this.setState('notSignedIn');
+    this.show('notSignedIn');
+  }
+
+  /** The state machine's state. */
+  get state(): TerminalState {
+    return this.stateNow;
+  }
+
+  get signedIn(): boolean {
+    return this.keys !== undefined;
+  }
+
+  /** The host address (may be pointed at a proxy between transactions). */
+  get hostAddress(): HostAddress {
+    return this.link.address;
+  }
+  set hostAddress(a: HostAddress) {
+    this.link.address = a;
+  }
+
+  status(): TerminalStatus {
+    return {
+      state: this.stateNow,
+      signedIn: this.signedIn,
+      busy: this.busy,
+      profile: this.profile.name,
+      batch: this.batchNo,
+      pendingReversal: this.pending !== undefined,
+      defects: [...this.defects],
+    };
+  }
+
+  /** Text of the last receipt (merchant copy by default), or null. */
+  lastReceipt(copy: 'merchant' | 'customer' = 'merchant'): string | null {
+    return this.receipts[copy];
+  }
+
+  /** True while a reversal waits to be sent. */
+  get hasPendingReversal(): boolean {
+    return this.pending !== undefined;
+  }
+
+  // ---- transactions -----------------------------------------------------------------------------
+
+  /** 0800 sign-in with working-key download; retried per the profile on failure. */
+  signIn(): Promise<TerminalResult> {
+    return this.run('signIn', 0, async (ctx) => {
+      const attempts = 1 + this.profile.signIn.retries;
+      let last: TerminalResult | undefined;
+      for (let i = 0; i < attempts; i++) {
+        if (i > 0) {
+          this.show('retrying');
+          await this.sleep(this.profile.signIn.intervalMs, ctx.signal);
+        }
+        last = await this.signInOnce();
+        if (last.outcome === 'approved') return last;
+        if (last.messageKey === 'keyCheckError') return last;
+      }
+      return last as TerminalResult;
+    });
+  }
+
+  private async signInOnce(): Promise<TerminalResult> {
+    this.setState('signingIn');
+    this.show('signingIn');
+    const stan = this.nextStan();
+    const req = buildSignIn(
+      { terminalId: this.profile.terminalId, merchantId: this.profile.merchantId },
+      stan,
+      this.batchNo,
+      this.profile.keyScheme,
+    );
+    let answer: IsoMessage;
+    try {
+      answer = await this.link.exchange(req, this.profile.timeouts.signIn);
+    } catch (e) {
+      this.hostError(e, req.mti);
+      return this.result('signIn', 'failed', 'lineDown', { stan });
+    }
+    const rc = answer.fields[39] ?? '';
+    if (rc !== '00') return this.result('signIn', 'declined', 'signInFailed', { stan, responseCode: rc });
+    const f62 = answer.fields[62];
+    let keys: SessionKeys;
+    try {
+      if (f62 === undefined) throw new Error('no field 62');
+      // Binary field 62 arrives as hex; a character field may carry the key bytes as hex text or raw.
+      const hex =
+        this.dialect.fields[62]?.type === 'b' || /^(?:[0-9A-Fa-f]{2})+$/.test(f62)
+          ? f62
+          : Buffer.from(f62, 'latin1').toString('hex');
+      keys = this.readKeys(hex);
+    } catch (e) {
+      this.events.emit({ type: 'note', text: `sign-in keys refused: ${(e as Error).message}` });
+      this.keys = undefined;
+      this.setState('notSignedIn');
+      return this.result('signIn', 'failed', 'keyCheckError', { stan, responseCode: rc });
+    }
+    this.keys = keys;
+    const f60 = answer.fields[60];
+    if (f60 && f60.length >= 8) this.batchNo = f60.slice(2, 8);
+    return this.result('signIn', 'approved', 'signInOk', {
+      stan,
+      responseCode: rc,
+      details: { batch: this.batchNo },
+    });
+  }
+
+  /** Working keys of field 62 under the TMK, check values verified (unless `skip-kcv-check`). */
+  private readKeys(hex: string): SessionKeys {
+    const b = fromHex(hex);
+    const scheme = this.profile.keyScheme;
+    const want = scheme === '001' ? 24 : scheme === '003' ? 40 : 60;
+    if (b.length !== want)
+      throw new Error(`field 62 has ${b.length} bytes, key scheme ${scheme} needs ${want}`);
+    const tmk = fromHex(this.profile.tmk);
+    const skip = this.defects.has('skip-kcv-check');
+    const take = (what: string, off: number, len: number, cvOff: number): Buffer => {
+      try {
+        return decryptWorkingKey(
+          tmk,
+          b.subarray(off, off + len),
+          skip ? undefined : b.subarray(cvOff, cvOff + 4),
+        ).key;
+      } catch (e) {
+        throw new Error(`${what} check value does not match (${(e as Error).message})`, { cause: e });
+      }
+    };
+    if (scheme === '001') return { pik: take('PIK', 0, 8, 8), mak: take('MAK', 12, 8, 20) };
+    const keys: SessionKeys = { pik: take('PIK', 0, 16, 16), mak: take('MAK', 20, 8, 36) };
+    if (scheme === '004') keys.tdk = take('TDK', 40, 16, 56);
+    return keys;
+  }
+
+  /** Purchase (消费): insert, tap or swipe. */
+  purchase(amount: number, options: { ecrReference?: string } = {}): Promise<TerminalResult> {
+    return this.cardTransaction('purchase', amount, options.ecrReference);
+  }
+
+  /** Pre-authorisation (预授权, 0100). */
+  preAuth(amount: number, options: { ecrReference?: string } = {}): Promise<TerminalResult> {
+    return this.cardTransaction('preAuth', amount, options.ecrReference);
+  }
+
+  /** Balance inquiry (0200 310000): PIN required. */
+  balance(): Promise<TerminalResult> {
+    return this.cardTransaction('balance', 0);
+  }
+
+  /** ATM cash withdrawal (0200 01xxxx). */
+  withdraw(amount: number): Promise<TerminalResult> {
+    return this.cardTransaction('withdraw', amount);
+  }
+
+  /** Void (撤销) of a transaction of the current batch, by reference (field 37) or STAN. */
+  void(
+    original: { reference?: string; stan?: string },
+    options: { ecrReference?: string } = {},
+  ): Promise<TerminalResult> {
+    return this.referenced('void', original, undefined, options.ecrReference);
+  }
+
+  /** Refund (退货, 0220) of an earlier purchase, by reference or STAN. */
+  refund(
+    amount: number,
+    original: { reference?: string; stan?: string; date?: string },
+    options: { ecrReference?: string } = {},
+  ): Promise<TerminalResult> {
+    return this.referenced('refund', original, amount, options.ecrReference);
+  }
+
+  /** Pre-authorisation completion (0200 000000, condition 06). */
+  completion(amount: number, original: { reference?: string; stan?: string }): Promise<TerminalResult> {
+    return this.referenced('completion', original, amount);
+  }
+
+  /** Settlement (0500) with offline upload before and batch upload (0320) when the host is out of balance. */
+  settle(): Promise<TerminalResult> {
+    return this.run('settle', 0, async (ctx) => {
+      const stop = this.preconditions('settle');
+      if (stop) return stop;
+      const after = await this.reversalBefore(ctx.signal);
+      this.setState('settling');
+      this.show('settling');
+      const id = this.identity();
+      for (const r of this.batch.unuploaded()) {
+        const up = this.mac(
+          buildBatchUpload(id, this.batchNo, {
+            stan: r.stan,
+            pan: r.pan,
+            amount: r.amount,
+            ...(r.iccData ? { iccData: r.iccData } : {}),
+            entry: r.entryMode,
+          }),
+        );
+        try {
+          const a = await this.link.exchange(up, this.profile.timeouts.host);
+          if (a.fields[39] === '00') r.uploaded = true;
+        } catch (e) {
+          this.hostError(e, up.mti);
+        }
+      }
+      const totals = this.batch.totals();
+      const stan = this.nextStan();
+      const req = this.mac(buildSettlement(id, stan, this.batchNo, totals));
+      let answer: IsoMessage;
+      try {
+        answer = await this.link.exchange(req, this.profile.timeouts.host);
+      } catch (e) {
+        this.hostError(e, req.mti);
+        return this.result('settle', 'failed', 'lineDown', { stan, totals });
+      }
+      const rc = answer.fields[39] ?? '';
+      if (rc !== '00')
+        return this.result('settle', 'declined', responseCodeKey(rc), { stan, responseCode: rc, totals });
+      const balanced = settlementResult(answer) !== 'unbalanced';
+      if (!balanced) {
+        for (const r of this.batch.records()) {
+          const up = this.mac(
+            buildBatchUpload(id, this.batchNo, {
+              stan: r.stan,
+              pan: r.pan,
+              amount: r.amount,
+              ...(r.iccData ? { iccData: r.iccData } : {}),
+              entry: r.entryMode,
+            }),
+          );
+          try {
+            await this.link.exchange(up, this.profile.timeouts.host);
+          } catch (e) {
+            this.hostError(e, up.mti);
+          }
+        }
+      }
+      const closed = this.batchNo;
+      this.batch.clear();
+      this.batchNo = String((Number(this.batchNo) + 1) % 1000000).padStart(6, '0');
+      await after();
+      return this.result('settle', 'approved', balanced ? 'settled' : 'settledUnbalanced', {
+        stan,
+        responseCode: rc,
+        totals,
+        details: { batch: closed, balanced },
+      });
+    });
+  }
+
+  /** Cancels the running transaction (waiting for a card or a PIN). */
+  async cancel(): Promise<void> {
+    if (!this.busy || !this.abort)
+      throw new TerminalStateError('nothing to cancel', this.stateNow, 'E_TERMINAL_NO_TRANSACTION');
+    this.abort.abort(new Cancelled('cancelled'));
+  }
+
+  /** Drops connections and timers. */
+  async close(): Promise<void> {
+    this.abort?.abort(new Cancelled('cancelled'));
+    this.link.close();
+  }
+
+  // ---- common flow ------------------------------------------------------------------------------
+
+  private async run(
+    op: TerminalOperation,
+    amount: number,
+    body: (ctx: TxContext) => Promise<TerminalResult>,
+    ecrReference?: string,
+  ): Promise<TerminalResult> {
+    if (this.busy)
+      throw new TerminalStateError(
+        `a transaction is in progress (${this.stateNow})`,
+        this.stateNow,
+        'E_TERMINAL_BUSY',
+      );
+    this.busy = true;
+    this.abort = new AbortController();
+    this.pinBuffer = undefined;
+    this.keyBuffer = '';
+    const ctx: TxContext = {
+      op,
+      signal: this.abort.signal,
+      amount,
+      fallbackAllowed: false,
+      ...(ecrReference ? { ecrReference } : {}),
+    };
+    let r: TerminalResult;
+    try {
+      r = await body(ctx);
+    } catch (e) {
+      if (e instanceof Cancelled) r = this.result(op, 'cancelled', e.key, { amount });
+      else {
+        this.events.emit({ type: 'note', text: `internal error: ${(e as Error).message}` });
+        r = this.result(op, 'failed', 'declined', { amount, details: { error: (e as Error).message } });
+      }
+    } finally {
+      this.busy = false;
+      this.abort = undefined;
+      this.pinWaiter = undefined;
+      this.chipCard = undefined;
+      this.presentations.clear();
+    }
+    if (ecrReference) r.ecrReference = ecrReference;
+    this.setState('result');
+    this.show(
+      r.messageKey as TextKey,
+      r.messageKey === 'balance' && r.balance !== undefined
+        ? (r.balance / 10 ** this.profile.kernel.currencyExponent).toFixed(
+            this.profile.kernel.currencyExponent,
+          )
+        : undefined,
+    );
+    this.events.emit({
+      type: 'indicator',
+      beep: r.outcome === 'approved' ? 1 : 3,
+      leds: { green: r.outcome === 'approved' ? 'on' : 'off', red: r.outcome === 'approved' ? 'off' : 'on' },
+    });
+    this.events.emit({ type: 'result', result: r });
+    if (this.inserted && op !== 'signIn' && op !== 'settle') {
+      this.setState('removeCard');
+      this.show('removeCard');
+    } else this.toIdle();
+    return r;
+  }
+
+  private toIdle(): void {
+    if (this.keys || this.defects.has('transacts-without-sign-in')) {
+      this.setState('idle');
+      this.show('welcome');
+    } else {
+      this.setState('notSignedIn');
+      this.show('notSignedIn');
+    }
+  }
+
+  /** Refusals before any card or host work; undefined = go on. */
+  private preconditions(op: TerminalOperation): TerminalResult | undefined {
+    const offered = op === 'completion' ? 'preAuth' : op;
+    if (offered !== 'signIn' && !this.profile.transactions.includes(offered as never))
+      return this.result(op, 'declined', 'notSupportedTx');
+    if (!this.keys && !this.defects.has('transacts-without-sign-in'))
+      return this.result(op, 'failed', 'notSignedIn');
+    return undefined;
+  }
+
+  private cardTransaction(
+    op: 'purchase' | 'preAuth' | 'balance' | 'withdraw',
+    amount: number,
+    ecrReference?: string,
+  ): Promise<TerminalResult> {
+    if (op !== 'balance' && (!Number.isSafeInteger(amount) || amount <= 0 || amount > 999999999999))
+      return Promise.reject(
+        new TerminalStateError(
+          `amount must be 1..999999999999 minor units, got ${amount}`,
+          this.stateNow,
+          'E_TERMINAL_AMOUNT',
+        ),
+      );
+    return this.run(
+      op,
+      amount,
+      async (ctx) => {
+        const stop = this.preconditions(op);
+        if (stop) return stop;
+        const after = await this.reversalBefore(ctx.signal);
+        const r = await this.cardFlow(ctx, op, amount);
+        await after();
+        return r;
+      },
+      ecrReference,
+    );
+  }
+
+  private async cardFlow(
+    ctx: TxContext,
+    op: 'purchase' | 'preAuth' | 'balance' | 'withdraw',
+    amount: number,
+  ): Promise<TerminalResult> {
+    this.setState('amount');
+    this.show('amount', op === 'balance' ? undefined : this.money(amount));
+    this.setState('waitingForCard');
+    this.show(
+      this.profile.kind === 'atm' ? 'insertCardAtm' : 'insertCard',
+      op === 'balance' ? undefined : this.money(amount),
+    );
+    const type: KernelTransaction['type'] =
+      op === 'withdraw' ? '01' : op === 'preAuth' ? '03' : op === 'balance' ? '31' : '00';
+    const ktx: KernelTransaction = { amount, type, offlineAllowed: op === 'purchase' };
+    for (let round = 0; round < 32; round++) {
+      const p = await this.presentations.next(
+        this.profile.timeouts.cardRead,
+        ctx.signal,
+        () => new Cancelled('timeout'),
+      );
+      ctx.presentation = p;
+      const got = await this.readPresented(ctx, p, ktx);
+      if (got === 'again') continue;
+      if ('outcome' in got && 'transaction' in got) return got;
+      return this.authorise(ctx, op, amount, got as CardData);
+    }
+    return this.result(op, 'failed', 'cardReadError', { amount });
+  }
+
+  /** Reads a presented card; 'again' = keep waiting for another presentation. */
+  private async readPresented(
+    ctx: TxContext,
+    p: Presentation,
+    ktx: KernelTransaction,
+  ): Promise<CardData | TerminalResult | 'again'> {
+    const caps = this.profile.capabilities;
+    const op = ctx.op;
+    if (p.kind === 'insert') {
+      if (!caps.chip) return 'again';
+      this.setState('applicationSelection');
+      this.show('readingCard');
+      try {
+        await p.card.powerOn('contact');
+      } catch (e) {
+        if (!(e instanceof CardNoAnswerError)) throw e;
+        return this.chipFailed(ctx);
+      }
+      this.chipCard = p.card;
+      const kernel = new EmvKernel(
+        this.kernelHost(ctx),
+        (c) => this.transmit(p.card, 'contact', c),
+        ktx,
+        false,
+      );
+      let outcome: KernelOutcome;
+      try {
+        outcome = await kernel.runContact();
+      } catch (e) {
+        if (e instanceof KernelStop) {
+          if (e.kind === 'readError') return this.chipFailed(ctx);
+          return this.result(op, 'declined', e.key, { amount: ctx.amount });
+        }
+        if (e instanceof CardRemovedError)
+          return this.result(op, 'failed', 'cardReadError', { amount: ctx.amount });
+        throw e;
+      }
+      return this.chipData(kernel, outcome, 'chip');
+    }
+    if (p.kind === 'tap') {
+      if (!caps.contactless) return 'again';
+      this.setState('readingCard');
+      this.show('readingCard');
+      try {
+        await p.card.powerOn('contactless');
+      } catch (e) {
+        if (!(e instanceof CardNoAnswerError)) throw e;
+        this.events.emit({ type: 'note', text: `no contactless answer (${e.message})` });
+        this.show('pleaseTapAgain');
+        return 'again';
+      }
+      const kernel = new EmvKernel(this.kernelHost(ctx), this.timedSender(p), ktx, true);
+      let outcome: KernelOutcome;
+      try {
+        outcome = await kernel.runContactless();
+      } catch (e) {
+        await p.card.powerOff();
+        if (e instanceof KernelStop) {
+          if (e.kind === 'cardLeft' || e.kind === 'tapAgain' || e.kind === 'readError') {
+            this.events.emit({
+              type: 'card',
+              action: 'left-field',
+              card: p.card.name,
+              maskedPan: p.card.maskedPan,
+            });
+            this.show('pleaseTapAgain');
+            return 'again';
+          }
+          if (e.kind === 'useContact') {
+            this.show('useContact');
+            return 'again';
+          }
+          return this.result(op, 'declined', e.key, { amount: ctx.amount });
+        }
+        if (e instanceof CardRemovedError) {
+          this.events.emit({
+            type: 'card',
+            action: 'left-field',
+            card: p.card.name,
+            maskedPan: p.card.maskedPan,
+          });
+          this.show('pleaseTapAgain');
+          return 'again';
+        }
+        throw e;
+      }
+      await p.card.powerOff();
+      return this.chipData(kernel, outcome, 'contactless');
+    }
+    // Swipe.
+    if (!caps.magstripe) {
+      this.show('chipOnly');
+      return this.result(op, 'declined', 'chipOnly', { amount: ctx.amount });
+    }
+    let tracks;
+    try {
+      tracks = await p.card.swipe();
+    } catch {
+      this.show('cardReadError');
+      return 'again';
+    }
+    const m = /^(\d{12,19})[=D](\d{4})(\d{3})/.exec(tracks.track2);
+    if (!m) {
+      this.show('cardReadError');
+      return 'again';
+    }
+    const [, pan, expiry, serviceCode] = m as unknown as [string, string, string, string];
+    const fallback = ctx.fallbackAllowed;
+    if (
+      serviceCodeSaysChip(serviceCode) &&
+      !fallback &&
+      caps.chip &&
+      !this.defects.has('ignores-service-code')
+    ) {
+      this.show('pleaseInsertChip');
+      return 'again';
+    }
+    const entry = fallback && !this.defects.has('wrong-entry-mode-fallback') ? 'fallback' : 'swipe';
+    const pin = caps.pinpad ? await this.requestPin(ctx) : undefined;
+    return {
+      read: { pan, expiry, track2: tracks.track2, entry },
+      ...(pin !== undefined ? { pin } : {}),
+      maskedPan: maskPan(pan),
+    };
+  }
+
+  private chipFailed(ctx: TxContext): TerminalResult | 'again' {
+    const caps = this.profile.capabilities;
+    if (caps.fallback && caps.magstripe) {
+      ctx.fallbackAllowed = true;
+      this.show('pleaseSwipe');
+      return 'again';
+    }
+    return this.result(ctx.op, 'declined', this.profile.kind === 'atm' ? 'chipOnly' : 'cardReadError', {
+      amount: ctx.amount,
+    });
+  }
+
+  private chipData(kernel: EmvKernel, o: KernelOutcome, entry: 'chip' | 'contactless'): CardData {
+    return {
+      read: {
+        pan: o.pan,
+        ...(o.expiry ? { expiry: o.expiry } : {}),
+        ...(o.psn ? { psn: o.psn } : {}),
+        ...(o.track2 ? { track2: o.track2 } : {}),
+        iccData: o.iccData,
+        entry,
+      },
+      ...(o.onlinePin !== undefined ? { pin: o.onlinePin } : {}),
+      kernel,
+      outcome: o,
+      maskedPan: maskPan(o.pan),
+    };
+  }
+
+  /** Online authorisation (or the offline outcome of the kernel), completion, reversal, receipt. */
+  private async authorise(
+    ctx: TxContext,
+    op: 'purchase' | 'preAuth' | 'balance' | 'withdraw',
+    amount: number,
+    card: CardData,
+  ): Promise<TerminalResult> {
+    const o = card.outcome;
+    const base = { amount, maskedPan: card.maskedPan, currency: this.currency() };
+    const details: Record<string, unknown> = o ? { aid: o.aid, tvr: o.tvr, tsi: o.tsi } : {};
+    if (o && o.decision === 'AAC')
+      return this.result(op, 'declined', o.declineKey ?? 'cardDeclined', { ...base, details });
+    if (o && o.decision === 'TC') {
+      const stan = this.nextStan();
+      const entryMode = card.read.entry === 'contactless' ? '072' : '052';
+      this.batch.add({
+        op: 'purchase',
+        stan,
+        pan: card.read.pan,
+        amount,
+        entryMode,
+        iccData: o.iccData,
+        offline: true,
+        uploaded: false,
+        reference: '',
+        authCode: '',
+        state: 'approved',
+      });
+      const r = this.result(op, 'approved', 'approvedOffline', {
+        ...base,
+        stan,
+        entryMode,
+        details: {
+          ...details,
+          offline: true,
+          ...(o.ecBalance !== undefined ? { ecBalance: o.ecBalance } : {}),
+        },
+      });
+      this.printReceipt(r, false);
+      return r;
+    }
+    // Balance inquiry and withdrawal need a PIN: ask when the CVM did not.
+    if (
+      (op === 'balance' || op === 'withdraw') &&
+      card.pin === undefined &&
+      this.profile.capabilities.pinpad
+    ) {
+      const pin = await this.requestPin(ctx);
+      if (pin !== undefined) card.pin = pin;
+    }
+    this.setState('online');
+    this.show('connecting');
+    const kind: TransactionKind = op === 'withdraw' ? 'withdrawal' : op === 'preAuth' ? 'preauth' : op;
+    const stan = this.nextStan();
+    const request = this.buildRequest(kind, stan, card.read, amount, card.pin);
+    const entryMode = request.fields[22];
+    const ex = await this.exchangeFinancial(request);
+    details.stanSent = ex.request.fields[11];
+    const sentStan = ex.request.fields[11] ?? stan;
+    if (!ex.answer) {
+      if (card.kernel && o?.decision === 'ARQC' && card.read.entry === 'chip')
+        await card.kernel.complete(undefined, undefined).catch(() => 'AAC');
+      return this.result(
+        op,
+        'failed',
+        ex.badMac ? 'macError' : ex.connectFailed ? 'lineDown' : 'hostTimeout',
+        {
+          ...base,
+          stan: sentStan,
+          ...(entryMode ? { entryMode } : {}),
+          ...(ex.badMac && ex.rc ? { responseCode: ex.rc } : {}),
+          details,
+        },
+      );
+    }
+    const answer = ex.answer;
+    const rc = answer.fields[39] ?? '';
+    const reference = answer.fields[37];
+    const authCode = answer.fields[38];
+    const common = {
+      ...base,
+      stan: sentStan,
+      responseCode: rc,
+      ...(entryMode ? { entryMode } : {}),
+      ...(reference ? { reference } : {}),
+      ...(authCode ? { authCode } : {}),
+    };
+    if (card.kernel && o?.decision === 'ARQC' && card.read.entry === 'chip') {
+      this.setState('completion');
+      const issuerAuth = this.issuerAuthData(answer);
+      let final: 'TC' | 'AAC';
+      try {
+        final = await card.kernel.complete(rc, issuerAuth);
+      } catch {
+        final = 'AAC';
+      }
+      details.tvr = card.kernel.tvrHex;
+      details.tsi = card.kernel.tsiHex;
+      if (rc === '00' && final !== 'TC' && !this.defects.has('no-arpc-check')) {
+        await this.queueReversal(ex.request, '06');
+        return this.result(op, 'declined', 'cardDeclined', { ...common, details });
+      }
+    }
+    if (rc !== '00') {
+      const retain =
+        this.profile.kind === 'atm' &&
+        this.profile.atm.retainCodes.includes(rc) &&
+        this.inserted !== undefined;
+      if (retain) this.retain();
+      return this.result(op, 'declined', retain ? 'cardRetained' : responseCodeKey(rc), {
+        ...common,
+        details: { ...details, ...(retain ? { cardRetained: true } : {}) },
+      });
+    }
+    const balance = op === 'balance' ? this.balanceOf(answer) : undefined;
+    if (op !== 'balance')
+      this.batch.add({
+        op,
+        stan: sentStan,
+        pan: card.read.pan,
+        amount,
+        entryMode: entryMode ?? '',
+        ...(card.read.iccData ? { iccData: card.read.iccData } : {}),
+        offline: false,
+        uploaded: true,
+        reference: reference ?? '',
+        authCode: authCode ?? '',
+        state: 'approved',
+        ...(card.read.expiry ? { expiry: card.read.expiry } : {}),
+      });
+    const key: TextKey = op === 'balance' ? 'balance' : op === 'withdraw' ? 'dispensing' : 'approved';
+    const r = this.result(op, 'approved', key, {
+      ...common,
+      ...(balance !== undefined ? { balance } : {}),
+      details,
+    });
+    if (op !== 'balance')
+      this.printReceipt(
+        r,
+        card.outcome?.signature === true || (card.pin === undefined && card.read.entry !== 'contactless'),
+      );
+    return r;
+  }
+
+  /** Void, refund, completion: the original from this terminal's batch; no card needed. */
+  private referenced(
+    op: 'void' | 'refund' | 'completion',
+    original: { reference?: string; stan?: string; date?: string },
+    amount: number | undefined,
+    ecrReference?: string,
+  ): Promise<TerminalResult> {
+    return this.run(
+      op,
+      amount ?? 0,
+      async (ctx) => {
+        const stop = this.preconditions(op);
+        if (stop) return stop;
+        const after = await this.reversalBefore(ctx.signal);
+        const orig = this.batch.find(original);
+        if (!orig) return this.result(op, 'declined', 'originalNotFound', { ...(amount ? { amount } : {}) });
+        const amt = amount ?? orig.amount;
+        const kind: TransactionKind = op;
+        const stan = this.nextStan();
+        const read: CardRead = {
+          pan: orig.pan,
+          ...(orig.expiry ? { expiry: orig.expiry } : {}),
+          entry: 'manual',
+        };
+        const request = this.buildRequest(kind, stan, read, amt, undefined, {
+          rrn: orig.reference,
+          authCode: orig.authCode,
+          batch: this.batchNo,
+          stan: orig.stan,
+          ...(original.date ? { date: original.date } : {}),
+        });
+        this.setState('online');
+        this.show('connecting');
+        const ex = await this.exchangeFinancial(request);
+        const base = {
+          amount: amt,
+          maskedPan: maskPan(orig.pan),
+          currency: this.currency(),
+          stan: ex.request.fields[11] ?? stan,
+        };
+        let r: TerminalResult;
+        if (!ex.answer)
+          r = this.result(
+            op,
+            'failed',
+            ex.badMac ? 'macError' : ex.connectFailed ? 'lineDown' : 'hostTimeout',
+            base,
+          );
+        else {
+          const rc = ex.answer.fields[39] ?? '';
+          const reference = ex.answer.fields[37];
+          const common = {
+            ...base,
+            responseCode: rc,
+            ...(reference ? { reference } : {}),
+            details: { original: orig.stan },
+          };
+          if (rc !== '00') r = this.result(op, 'declined', responseCodeKey(rc), common);
+          else {
+            if (op === 'void') orig.state = 'voided';
+            if (op === 'completion') orig.state = 'completed';
+            this.batch.add({
+              op,
+              stan: base.stan,
+              pan: orig.pan,
+              amount: amt,
+              entryMode: '012',
+              offline: false,
+              uploaded: true,
+              reference: reference ?? '',
+              authCode: ex.answer.fields[38] ?? '',
+              state: 'approved',
+            });
+            r = this.result(op, 'approved', 'approved', common);
+            this.printReceipt(r, false);
+          }
+        }
+        await after();
+        return r;
+      },
+      ecrReference,
+    );
+  }
+
+  // ---- host messages -----------------------------------------------------------------------------
+
+  private identity(): { terminalId: string; merchantId: string } {
+    return { terminalId: this.profile.terminalId, merchantId: this.profile.merchantId };
+  }
+
+  private buildRequest(
+    kind: TransactionKind,
+    stan: string,
+    read: CardRead,
+    amount: number,
+    pin: string | undefined,
+    original?: { rrn?: string; batch?: string; stan?: string; date?: string; authCode?: string },
+  ): IsoMessage {
+    const keys = this.keys;
+    const withPin = pin !== undefined && pin !== '' && keys !== undefined;
+    const msg = buildTransaction(
+      this.identity(),
+      kind,
+      {
+        stan,
+        batch: this.batchNo,
+        card: read,
+        amount,
+        currency: this.currency(),
+        ...(withPin ? { pin } : {}),
+        ...(original ? { original } : {}),
+      },
+      keys,
+    );
+    if (withPin && this.defects.has('pin-block-format-1'))
+      msg.fields[52] = toHex(encryptPinBlock((keys as SessionKeys).pik, buildPinBlock(1, pin as string)));
+    if (this.dialect.fields[63]) msg.fields[63] = '01 ';
+    const track2 = msg.fields[35];
+    if (this.profile.trackEncryption && keys?.tdk && track2 !== undefined) {
+      // UnionPay track encryption under the TDK; field 53 position 3 = 1 says so, and the PAN travels only in the track.
+      msg.fields[35] = encryptTrack(keys.tdk, track2);
+      const f53 = msg.fields[53] ?? '0600000000000000';
+      msg.fields[53] = f53.slice(0, 2) + '1' + f53.slice(3);
+      if (read.track2 !== undefined && read.iccData === undefined) delete msg.fields[2];
+    }
+    return this.mac(msg);
+  }
+
+  /** Adds field 64 (CUP MAC under the MAK) when signed in. */
+  private mac(msg: IsoMessage): IsoMessage {
+    if (!this.keys || !this.dialect.fields[64]) return msg;
+    msg.fields[64] = '0000000000000000';
+    let covered = msg;
+    if (this.defects.has('mac-excludes-field-63') && msg.fields[63] !== undefined) {
+      const fields = { ...msg.fields };
+      delete fields[63];
+      covered = { mti: msg.mti, fields };
+    }
+    msg.fields[64] = toHex(macCupEcbField(this.keys.mak, macInput(this.dialect, covered)));
+    return msg;
+  }
+
+  /**
+   * Sends a financial request. No answer (timeout, closed) → reversal queued and tried once (or, with
+   * `double-submit-on-retry`, the request sent again with a new STAN). A bad MAC on the answer → reversal.
+   */
+  private async exchangeFinancial(request: IsoMessage): Promise<{
+    request: IsoMessage;
+    answer?: IsoMessage;
+    badMac?: boolean;
+    connectFailed?: boolean;
+    rc?: string;
+  }> {
+    let req = request;
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        const answer = await this.link.exchange(req, this.profile.timeouts.host);
+        const rc = answer.fields[39];
+        const macPresent = answer.fields[64] !== undefined;
+        const macBad =
+          this.keys !== undefined &&
+          ((macPresent && !macVerifies(this.dialect, answer, this.keys.mak)) ||
+            (!macPresent && rc === '00' && this.dialect.fields[64] !== undefined));
+        if (macBad) {
+          this.events.emit({
+            type: 'host-error',
+            reason: 'bad-mac',
+            mti: answer.mti,
+            text: `answer to ${req.mti} has a MAC that does not verify`,
+          });
+          if (rc === '00') await this.queueReversal(req, 'A0');
+          return { request: req, badMac: true, ...(rc ? { rc } : {}) };
+        }
+        return { request: req, answer };
+      } catch (e) {
+        if (!(e instanceof HostLinkError)) throw e;
+        this.hostError(e, req.mti);
+        if (e.reason === 'connect') return { request: req, connectFailed: true };
+        if (this.defects.has('double-submit-on-retry') && attempt === 0) {
+          const fields = { ...req.fields, 11: this.nextStan() };
+          req = this.mac({ mti: req.mti, fields });
+          continue;
+        }
+        if (!this.defects.has('no-reversal-on-timeout')) await this.queueReversal(req, '98');
+        return { request: req };
+      }
+    }
+    return { request: req };
+  }
+
+  private issuerAuthData(answer: IsoMessage): Buffer | undefined {
+    const f55 = answer.fields[55];
+    if (!f55) return undefined;
+    try {
+      return flattenTlv(parseTlv(fromHex(f55))).get('91');
+    } catch {
+      return undefined;
+    }
+  }
+
+  private balanceOf(answer: IsoMessage): number | undefined {
+    const f54 = answer.fields[54];
+    const m = f54 ? /([CD])(\d{12})$/.exec(f54) : null;
+    if (!m) return undefined;
+    return (m[1] === 'D' ? -1 : 1) * Number(m[2]);
+  }
+
+  // ---- reversal ----------------------------------------------------------------------------------
+
+  private async queueReversal(request: IsoMessage, reason: string): Promise<void> {
+    this.pending = { request, reason, attempts: 0 };
+    this.events.emit({ type: 'reversal', status: 'queued', stan: request.fields[11] ?? '', reason });
+    await this.sendReversal();
+  }
+
+  /** One attempt; true when answered. */
+  private async sendReversal(): Promise<boolean> {
+    const p = this.pending;
+    if (!p) return true;
+    this.setState('reversal');
+    this.show('reversing');
+    p.attempts++;
+    const stan = p.request.fields[11] ?? '';
+    const msg = this.mac(buildReversal(p.request, p.reason));
+    this.events.emit({ type: 'reversal', status: 'sent', stan, reason: p.reason });
+    try {
+      await this.link.exchange(msg, this.profile.timeouts.reversal);
+      this.pending = undefined;
+      this.events.emit({ type: 'reversal', status: 'answered', stan, reason: p.reason });
+      return true;
+    } catch (e) {
+      this.hostError(e, msg.mti);
+      this.events.emit({ type: 'reversal', status: 'failed', stan, reason: p.reason });
+      if (p.attempts > this.profile.reversal.retries) {
+        this.pending = undefined;
+        this.events.emit({ type: 'reversal', status: 'abandoned', stan, reason: p.reason });
+      }
+      return false;
+    }
+  }
+
+  /**
+   * Sends a pending reversal before a transaction; returns what to do after it. With
+   * `reversal-after-next-txn` the reversal that was pending at the start goes out after the transaction.
+   */
+  private async reversalBefore(signal: AbortSignal): Promise<() => Promise<void>> {
+    if (!this.defects.has('reversal-after-next-txn')) {
+      await this.flushReversal(signal);
+      return async () => undefined;
+    }
+    const old = this.pending;
+    return async () => {
+      if (old && this.pending === old) await this.flushReversal(signal);
+    };
+  }
+
+  /** Sends the pending reversal (repeating up to the profile's count) before going on. */
+  private async flushReversal(signal: AbortSignal): Promise<void> {
+    for (let i = 0; this.pending && i <= this.profile.reversal.retries; i++) {
+      if (i > 0) await this.sleep(this.profile.reversal.intervalMs, signal);
+      if (await this.sendReversal()) return;
+    }
+  }
+
+  // ---- card and keypad plumbing ----------------------------------------------------------------
+
+  private kernelHost(ctx: TxContext) {
+    return {
+      profile: this.profile,
+      defects: this.defects,
+      requestPin: (_kind: 'online' | 'offline', triesLeft?: number) => this.requestPin(ctx, triesLeft),
+      show: (key: TextKey, extra?: string) => this.show(key, extra),
+    };
+  }
+
+  private async transmit(
+    card: PresentedCard,
+    via: 'contact' | 'contactless',
+    command: Buffer,
+  ): Promise<Buffer> {
+    return exchangeWithGetResponse(async (c) => {
+      const started = performance.now();
+      const r = await card.transmit(c);
+      const shown = c[1] === 0x20 ? toHex(c.subarray(0, 5)) + '<PIN block redacted>' : toHex(c);
+      // PAN and track data (5A, 57, 9F1F, 9F6B) masked in the response, as in every report.
+      const body = r.subarray(0, Math.max(0, r.length - 2));
+      const response =
+        (body.length ? maskIccHex(toHex(body)) : '') + toHex(r.subarray(Math.max(0, r.length - 2)));
+      this.events.emit({ type: 'apdu', via, command: shown, response, ms: performance.now() - started });
+      return r;
+    }, command);
+  }
+
+  /**
+   * Contactless sender with simulated card-in-field timing: each APDU costs `contactlessReadMs / 6` of
+   * simulated time; once that exceeds the tap's hold time the card has left the field.
+   */
+  private timedSender(p: Presentation): (c: Buffer) => Promise<Buffer> {
+    let spent = 0;
+    const cost = this.profile.kernel.contactlessReadMs / 6;
+    return async (c: Buffer) => {
+      spent += cost;
+      if (p.holdMs !== undefined && spent > p.holdMs)
+        throw new KernelStop('pleaseTapAgain', 'cardLeft', `card left the field after ${p.holdMs} ms`);
+      return this.transmit(p.card, 'contactless', c);
+    };
+  }
+
+  private async requestPin(ctx: TxContext, triesLeft?: number): Promise<string | undefined> {
+    this.setState('cardholderVerification');
+    this.show(
+      triesLeft !== undefined ? 'wrongPinRetry' : 'enterPin',
+      triesLeft !== undefined ? String(triesLeft) : undefined,
+    );
+    if (this.pinBuffer !== undefined) {
+      const pin = this.pinBuffer;
+      this.pinBuffer = undefined;
+      return pin === '' ? undefined : pin;
+    }
+    const pin = await new Promise<string | undefined>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        cleanup();
+        reject(new Cancelled('timeout'));
+      }, this.profile.timeouts.pinEntry);
+      const onAbort = (): void => {
+        cleanup();
+        reject(ctx.signal.reason as Error);
+      };
+      const cleanup = (): void => {
+        clearTimeout(timer);
+        ctx.signal.removeEventListener('abort', onAbort);
+        this.pinWaiter = undefined;
+      };
+      if (ctx.signal.aborted) return onAbort();
+      ctx.signal.addEventListener('abort', onAbort);
+      this.pinWaiter = {
+        resolve: (p) => {
+          cleanup();
+          resolve(p);
+        },
+      };
+    });
+    this.setState('cardholderVerification');
+    this.show('processing');
+    return pin;
+  }
+
+  private onPin(pin: string): void {
+    if (pin !== '' && !/^\d{4,12}$/.test(pin))
+      throw new TerminalStateError('a PIN is 4 to 12 digits', this.stateNow, 'E_TERMINAL_PIN');
+    this.events.emit({ type: 'note', text: `PIN entered (${pin.length} digits)` });
+    const w = this.pinWaiter;
+    if (w) w.resolve(pin === '' ? undefined : pin);
+    else this.pinBuffer = pin;
+  }
+
+  private onKey(key: string): void {
+    const k = key.toUpperCase();
+    if (/^\d{1,2}$/.test(k)) this.keyBuffer += k;
+    else if (k === 'CLEAR') this.keyBuffer = '';
+    else if (k === 'ENTER') {
+      const v = this.keyBuffer;
+      this.keyBuffer = '';
+      this.onPin(v);
+    } else if (k === 'CANCEL') this.abort?.abort(new Cancelled('cancelled'));
+    else throw new TerminalStateError(`unknown key '${key}'`, this.stateNow, 'E_TERMINAL_KEY');
+    this.events.emit({ type: 'indicator', beep: 1 });
+  }
+
+  private retain(): void {
+    const c = this.inserted;
+    if (!c) return;
+    this.inserted = undefined;
+    this.retainedCard = c;
+    void c.powerOff();
+    this.events.emit({ type: 'card', action: 'retain', card: c.name, maskedPan: c.maskedPan });
+  }
+
+  /** Gives a retained card back (an engineer opened the ATM). */
+  releaseRetainedCard(): PresentedCard | undefined {
+    const c = this.retainedCard;
+    this.retainedCard = undefined;
+    return c;
+  }
+
+  // ---- small helpers -----------------------------------------------------------------------------
+
+  private hostError(e: unknown, mti: string): void {
+    if (e instanceof HostLinkError)
+      this.events.emit({ type: 'host-error', reason: e.reason, mti, text: e.message });
+    else throw e;
+  }
+
+  private setState(s: TerminalState): void {
+    if (s === this.stateNow) return;
+    const previous = this.stateNow;
+    this.stateNow = s;
+    this.events.emit({ type: 'state', state: s, previous });
+  }
+
+  private show(key: TextKey, extra?: string): void {
+    const lines = [text(key, this.profile.language)];
+    if (extra !== undefined) lines.push(extra);
+    this.displayLines = lines;
+    this.displayKey = key;
+    this.events.emit({ type: 'display', lines, key });
+  }
+
+  private money(minor: number): string {
+    const e = this.profile.kernel.currencyExponent;
+    return (minor / 10 ** e).toFixed(e);
+  }
+
+  private currency(): string {
+    return this.profile.kernel.currencyCode.slice(-3);
+  }
+
+  private nextStan(): string {
+    this.stan = (this.stan % 999999) + 1;
+    return String(this.stan).padStart(6, '0');
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const t = setTimeout(() => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      }, ms);
+      const onAbort = (): void => {
+        clearTimeout(t);
+        reject(signal.reason as Error);
+      };
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private result(
+    op: TerminalOperation,
+    outcome: TerminalResult['outcome'],
+    key: TextKey,
+    extra: Partial<TerminalResult> = {},
+  ): TerminalResult {
+    return { transaction: op, outcome, messageKey: key, message: text(key, this.profile.language), ...extra };
+  }
+
+  private printReceipt(r: TerminalResult, signature: boolean): void {
+    if (!this.profile.capabilities.printer) return;
+    for (const copy of ['merchant', 'customer'] as const) {
+      const t = formatReceipt(this.profile, r, { copy, batch: this.batchNo, signature, now: new Date() });
+      this.receipts[copy] = t;
+      this.events.emit({ type: 'receipt', text: t, copy });
+    }
+  }
+}
+
+/** Creates a terminal from a profile, pointed at a host; optionally signs it in. */
+export async function createTerminal(options: CreateTerminalOptions): Promise<EmulatedTerminal> {
+  const p = options.profile;
+  const profile =
+    typeof p === 'string'
+      ? loadTerminalProfile(p, options.defects ? { defects: options.defects } : {})
+      : 'defects' in p && p.defects instanceof Set
+        ? ({
+            ...(p as TerminalProfile),
+            defects: new Set([...(p as TerminalProfile).defects, ...resolveExtra(options.defects)]),
+          } as TerminalProfile)
+        : resolveTerminalProfile(
+            p as TerminalProfileSpec,
+            options.defects ? { defects: options.defects } : {},
+          );
+  const t = new EmulatedTerminal(profile, options.host, options.events ?? new TerminalEvents());
+  if (options.signIn) await t.signIn();
+  return t;
+}
+
+function resolveExtra(d: readonly string[] | undefined): DefectName[] {
+  return d
+    ? [
+        ...resolveTerminalProfile(
+          {
+            name: 'x',
+            kind: 'pos',
+            terminalId: '00000000',
+            merchantId: '000000000000000',
+            tmk: '0'.repeat(32),
+          },
+          { defects: d },
+        ).defects,
+      ]
+    : [];
+}

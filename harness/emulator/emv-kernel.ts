@@ -1,0 +1,723 @@
+/**
+ * The terminal's EMV/PBOC kernel against a card (EMV 4.3 Book 3/4, PBOC 3.0 JR/T 0025): application
+ * selection (PSE/PPSE, list of AIDs, priority), GET PROCESSING OPTIONS with the PDOL, reading records,
+ * processing restrictions, cardholder verification, terminal risk management, terminal action analysis,
+ * the first GENERATE AC, and after the host's answer the second GENERATE AC with issuer authentication.
+ * The contactless path is qPBOC: the card decides at GPO. Offline data authentication is recorded as not
+ * performed in the TVR.
+ */
+import { randomBytes } from 'node:crypto';
+import { fromHex, toHex } from '../crypto/index.js';
+import {
+  AIP,
+  TSI,
+  TTQ,
+  TVR,
+  buildDolData,
+  cvmConditionSatisfied,
+  encodeTlv,
+  flattenTlv,
+  parseCvmList,
+  parseTlv,
+  type CvRule,
+  type Tlv,
+  type TvrBit,
+} from '../emv/index.js';
+import type { DefectSet } from './defects.js';
+import type { TextKey } from './display-texts.js';
+import type { TerminalProfile } from './terminal-profile.js';
+
+/** Sends one command APDU (GET RESPONSE handled) and returns data ‖ SW1 SW2. */
+export type ApduSender = (command: Buffer) => Promise<Buffer>;
+
+/** What the kernel needs from the terminal around it. */
+export interface KernelHost {
+  profile: TerminalProfile;
+  defects: DefectSet;
+  /** Asks the cardholder for a PIN; undefined = bypassed. `triesLeft` for an offline PIN retry. */
+  requestPin(kind: 'online' | 'offline', triesLeft?: number): Promise<string | undefined>;
+  /** Shows a message (e.g. wrong PIN). */
+  show(key: TextKey, extra?: string): void;
+}
+
+/** The transaction the kernel runs. */
+export interface KernelTransaction {
+  /** Minor units (0 for balance inquiry). */
+  amount: number;
+  /** 9C: 00 goods, 01 cash, 03 pre-authorisation, 20 refund, 31 balance inquiry. */
+  type: '00' | '01' | '03' | '20' | '31';
+  /** True when the transaction may be approved offline (purchases only). */
+  offlineAllowed: boolean;
+}
+
+/** Why a card could not be used (the terminal shows `key`). */
+export class KernelStop extends Error {
+  constructor(
+    readonly key: TextKey,
+    readonly kind: 'notSupported' | 'readError' | 'declined' | 'tapAgain' | 'useContact' | 'cardLeft',
+    message?: string,
+  ) {
+    super(message ?? key);
+  }
+}
+
+/** The card as read, and the first decision. */
+export interface KernelOutcome {
+  /** TC = approved offline, AAC = declined offline, ARQC = go online. */
+  decision: 'TC' | 'AAC' | 'ARQC';
+  pan: string;
+  /** YYMM. */
+  expiry?: string;
+  /** 3 digits. */
+  psn?: string;
+  track2?: string;
+  /** Field 55 (hex) for the online request or the offline upload. */
+  iccData: string;
+  /** Online PIN entered by the cardholder (goes to field 52, never to events). */
+  onlinePin?: string;
+  /** True when a signature line is needed on the receipt. */
+  signature: boolean;
+  aid: string;
+  label: string;
+  tvr: string;
+  tsi: string;
+  /** Why the kernel declined offline (the display key), with decision AAC. */
+  declineKey?: TextKey;
+  /** EC balance after an offline purchase (qPBOC 9F5D), minor units. */
+  ecBalance?: number;
+}
+
+const SW_OK = 0x9000;
+
+function sw(r: Buffer): number {
+  return r.length >= 2 ? ((r[r.length - 2] as number) << 8) | (r[r.length - 1] as number) : 0;
+}
+function data(r: Buffer): Buffer {
+  return r.subarray(0, Math.max(0, r.length - 2));
+}
+function bcd(n: number, bytes: number): Buffer {
+  return Buffer.from(
+    String(n)
+      .padStart(bytes * 2, '0')
+      .slice(-bytes * 2),
+    'hex',
+  );
+}
+function bcdNumber(b: Buffer | undefined): number {
+  return b ? Number(b.toString('hex').replace(/[^0-9]/g, '') || '0') : 0;
+}
+function apdu(
+  cla: number,
+  ins: number,
+  p1: number,
+  p2: number,
+  body?: Buffer,
+  le: number | null = 0,
+): Buffer {
+  const parts: Buffer[] = [Buffer.from([cla, ins, p1, p2])];
+  if (body && body.length) parts.push(Buffer.from([body.length]), body);
+  if (le !== null) parts.push(Buffer.from([le]));
+  return Buffer.concat(parts);
+}
+function parseSafe(b: Buffer): Tlv[] {
+  try {
+    return parseTlv(b);
+  } catch {
+    return [];
+  }
+}
+function yymmdd(d: Date): string {
+  return `${String(d.getFullYear() % 100).padStart(2, '0')}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
+}
+function hhmmss(d: Date): string {
+  return `${String(d.getHours()).padStart(2, '0')}${String(d.getMinutes()).padStart(2, '0')}${String(d.getSeconds()).padStart(2, '0')}`;
+}
+
+/** Tags of field 55 in an online request (CUP/PBOC online message set). */
+const FIELD55_TAGS = [
+  '9F26',
+  '9F27',
+  '9F10',
+  '9F37',
+  '9F36',
+  '95',
+  '9A',
+  '9C',
+  '9F02',
+  '5F2A',
+  '82',
+  '9F1A',
+  '9F03',
+  '9F33',
+  '9F34',
+  '9F35',
+  '9F1E',
+  '84',
+  '9F09',
+  '9F41',
+  '9F63',
+  '9F74',
+  '9F5D',
+];
+
+interface Candidate {
+  aid: string;
+  label: string;
+  priority: number;
+}
+
+/** One kernel run for one card presentation. */
+export class EmvKernel {
+  /** Terminal data objects. */
+  readonly term = new Map<string, Buffer>();
+  /** Card data objects (FCI, GPO, records, GENERATE AC). */
+  readonly icc = new Map<string, Buffer>();
+  private readonly tvr = Buffer.alloc(5);
+  private readonly tsi = Buffer.alloc(2);
+  private selected: Candidate | undefined;
+  private onlinePin: string | undefined;
+  private signature = false;
+
+  constructor(
+    private readonly host: KernelHost,
+    private readonly send: ApduSender,
+    private readonly tx: KernelTransaction,
+    private readonly contactless: boolean,
+    now = new Date(),
+  ) {
+    const p = host.profile;
+    const k = p.kernel;
+    const t = this.term;
+    t.set('9F02', bcd(tx.amount, 6));
+    t.set('9F03', Buffer.alloc(6));
+    t.set('9F1A', fromHex(k.countryCode));
+    t.set('5F2A', fromHex(k.currencyCode));
+    t.set('9A', fromHex(yymmdd(now)));
+    t.set('9F21', fromHex(hhmmss(now)));
+    t.set('9C', fromHex(tx.type));
+    t.set('9F37', randomBytes(4));
+    t.set('95', this.tvr);
+    t.set('9B', this.tsi);
+    t.set('9F35', fromHex(k.terminalType));
+    t.set('9F33', fromHex(k.terminalCapabilities));
+    t.set('9F40', fromHex(k.additionalCapabilities));
+    t.set('9F09', fromHex(k.applicationVersion));
+    t.set('9F1E', Buffer.from(p.terminalId.padEnd(8, ' ').slice(0, 8), 'ascii'));
+    t.set('9F1C', Buffer.from(p.terminalId.padEnd(8, ' ').slice(0, 8), 'ascii'));
+    t.set('9F16', Buffer.from(p.merchantId.padEnd(15, ' ').slice(0, 15), 'ascii'));
+    t.set('9F4E', Buffer.from(p.merchantName.padEnd(20, ' ').slice(0, 20), 'ascii'));
+    // Electronic cash (PBOC EC) terminal support indicator: a contact purchase under the terminal's EC limit.
+    const ecLimit = host.defects.has('ignores-offline-limit') ? Number.MAX_SAFE_INTEGER : k.ecTerminalLimit;
+    const ecEligible =
+      !contactless && p.capabilities.ec && tx.offlineAllowed && tx.amount > 0 && tx.amount < ecLimit;
+    t.set('9F7A', Buffer.from([ecEligible ? 1 : 0]));
+    t.set('9F7B', bcd(k.ecTerminalLimit, 6));
+    t.set('9F66', this.ttq());
+  }
+
+  // ---- selection --------------------------------------------------------------------------------
+
+  /** Candidate list: PSE/PPSE directory, else the terminal's AID list; sorted by priority. */
+  async buildCandidates(): Promise<Candidate[]> {
+    const supported = this.host.profile.kernel.aids.filter((a) => !this.contactless || a.contactless);
+    const matches = (cardAid: string): { aid: string; label: string } | undefined => {
+      const t = supported.find((a) => a.aid === cardAid || (a.partialSelection && cardAid.startsWith(a.aid)));
+      return t ? { aid: cardAid, label: t.label } : undefined;
+    };
+    const out: Candidate[] = [];
+    const name = Buffer.from(this.contactless ? '2PAY.SYS.DDF01' : '1PAY.SYS.DDF01', 'ascii');
+    const r = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, name));
+    const entries: Tlv[] = [];
+    if (sw(r) === SW_OK) {
+      const fci = flattenTlv(parseSafe(data(r)));
+      if (this.contactless) {
+        const bf0c = parseSafe(data(r));
+        const collect = (nodes: Tlv[]): void => {
+          for (const n of nodes) {
+            if (n.tag === '61') entries.push(n);
+            else if (n.children) collect(n.children);
+          }
+        };
+        collect(bf0c);
+      } else {
+        const sfi = fci.get('88')?.[0] ?? 1;
+        for (let rec = 1; rec <= 16; rec++) {
+          const rr = await this.send(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
+          if (sw(rr) !== SW_OK) break;
+          for (const n of parseSafe(data(rr)))
+            for (const c of n.children ?? []) if (c.tag === '61') entries.push(c);
+        }
+      }
+    }
+    if (entries.length > 0) {
+      for (const e of entries) {
+        const f = flattenTlv(e.children ?? []);
+        const aid = f.get('4F');
+        if (!aid) continue;
+        const m = matches(toHex(aid));
+        if (m)
+          out.push({
+            aid: m.aid,
+            label: f.get('50')?.toString('latin1') ?? m.label,
+            priority: (f.get('87')?.[0] ?? 0x0f) & 0x0f || 0x0f,
+          });
+      }
+    } else if (!this.contactless) {
+      // List of AIDs method (EMV Book 1 §12.3.3).
+      for (const a of supported) {
+        const rr = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, fromHex(a.aid)));
+        if (sw(rr) !== SW_OK && sw(rr) !== 0x6283) continue;
+        const f = flattenTlv(parseSafe(data(rr)));
+        const df = f.get('84');
+        const cardAid = df ? toHex(df) : a.aid;
+        if (cardAid === a.aid || a.partialSelection)
+          out.push({
+            aid: cardAid,
+            label: f.get('50')?.toString('latin1') ?? a.label,
+            priority: (f.get('87')?.[0] ?? 0x0f) & 0x0f || 0x0f,
+          });
+      }
+    }
+    return out.sort((x, y) => x.priority - y.priority);
+  }
+
+  /** Selects the first usable candidate; throws KernelStop `cardNotSupported` / `appBlocked`. */
+  async select(): Promise<Candidate> {
+    const list = await this.buildCandidates();
+    if (list.length === 0)
+      throw new KernelStop('cardNotSupported', 'notSupported', 'no application the terminal supports');
+    let blocked = false;
+    for (const c of list) {
+      const r = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, fromHex(c.aid)));
+      if (sw(r) === 0x6283) {
+        blocked = true;
+        continue;
+      }
+      if (sw(r) !== SW_OK) continue;
+      for (const [k, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(k, v);
+      this.selected = c;
+      this.term.set('9F06', fromHex(c.aid));
+      return c;
+    }
+    throw new KernelStop(blocked ? 'appBlocked' : 'cardNotSupported', 'notSupported');
+  }
+
+  // ---- contact flow -----------------------------------------------------------------------------
+
+  private lookup = (tag: string): Buffer | undefined => this.term.get(tag) ?? this.icc.get(tag);
+
+  /** GET PROCESSING OPTIONS and READ RECORD (contact). */
+  async initiate(): Promise<void> {
+    const pdol = this.icc.get('9F38');
+    const pdolData = pdol ? buildDolData(pdol, this.lookup) : Buffer.alloc(0);
+    const r = await this.send(apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: pdolData }])));
+    if (sw(r) === 0x6985)
+      throw new KernelStop('cardNotSupported', 'notSupported', 'GPO conditions not satisfied');
+    if (sw(r) !== SW_OK)
+      throw new KernelStop('cardReadError', 'readError', `GPO answered ${sw(r).toString(16)}`);
+    const nodes = parseSafe(data(r));
+    const top = nodes[0];
+    if (top?.tag === '80') {
+      this.icc.set('82', top.value.subarray(0, 2));
+      this.icc.set('94', top.value.subarray(2));
+    } else for (const [k, v] of flattenTlv(nodes)) this.icc.set(k, v);
+    await this.readRecords();
+  }
+
+  private async readRecords(): Promise<void> {
+    const afl = this.icc.get('94') ?? Buffer.alloc(0);
+    for (let i = 0; i + 4 <= afl.length; i += 4) {
+      const sfi = (afl[i] as number) >> 3;
+      for (let rec = afl[i + 1] as number; rec <= (afl[i + 2] as number); rec++) {
+        const r = await this.send(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
+        if (sw(r) !== SW_OK)
+          throw new KernelStop(
+            'cardReadError',
+            'readError',
+            `READ RECORD ${sfi}/${rec} answered ${sw(r).toString(16)}`,
+          );
+        for (const [k, v] of flattenTlv(parseSafe(data(r)))) if (!this.icc.has(k)) this.icc.set(k, v);
+      }
+    }
+    if (!this.icc.get('5A') && this.icc.get('57'))
+      this.icc.set('5A', fromHex(toHex(this.icc.get('57') as Buffer).split('D')[0] as string));
+    if (!this.icc.get('5A')) throw new KernelStop('cardReadError', 'readError', 'no PAN on the card');
+  }
+
+  /** Processing restrictions (EMV Book 3 §10.4): versions, effective and expiry dates. */
+  processingRestrictions(): void {
+    const today = toHex(this.term.get('9A') as Buffer);
+    const v = this.icc.get('9F08');
+    if (v && !v.equals(this.term.get('9F09') as Buffer)) this.setTvr('differentApplicationVersions');
+    const eff = this.icc.get('5F25');
+    if (eff && toHex(eff) > today) this.setTvr('applicationNotYetEffective');
+    const exp = this.icc.get('5F24');
+    if (exp && !this.host.defects.has('accepts-expired-card') && toHex(exp) < today)
+      this.setTvr('expiredApplication');
+  }
+
+  /** Cardholder verification (EMV Book 3 §10.5) with the CVM list; online PIN kept for field 52. */
+  async cardholderVerification(): Promise<void> {
+    const aip = this.icc.get('82') ?? Buffer.alloc(2);
+    const list8e = this.icc.get('8E');
+    if (!AIP.has(aip, 'cardholderVerificationSupported') || !list8e) {
+      this.term.set('9F34', fromHex('3F0000'));
+      return;
+    }
+    TSI.set(this.tsi, 'cardholderVerificationPerformed');
+    let list;
+    try {
+      list = parseCvmList(list8e);
+    } catch {
+      this.setTvr('iccDataMissing');
+      this.term.set('9F34', fromHex('3F0001'));
+      return;
+    }
+    const caps = this.host.profile.capabilities;
+    const supports = (code: number): boolean =>
+      code === 0x1f || (code === 0x1e && caps.printer) || ((code === 0x01 || code === 0x02) && caps.pinpad);
+    const ctx = {
+      amount: this.tx.amount,
+      inApplicationCurrency:
+        !this.icc.get('9F42') || this.icc.get('9F42')?.equals(this.term.get('5F2A') as Buffer) === true,
+      transaction:
+        this.tx.type === '01'
+          ? ('cash' as const)
+          : this.tx.type === '00'
+            ? ('purchase' as const)
+            : ('other' as const),
+      unattended: this.host.profile.kind === 'atm',
+      supports,
+    };
+    for (const rule of list.rules) {
+      if (!cvmConditionSatisfied(rule, list, ctx)) continue;
+      const result = await this.performCvm(rule, supports(rule.code));
+      if (result !== 'failed') {
+        this.term.set(
+          '9F34',
+          Buffer.from([
+            rule.code | (rule.applyNextIfUnsuccessful ? 0x40 : 0),
+            rule.conditionCode,
+            result === 'successful' ? 2 : 0,
+          ]),
+        );
+        return;
+      }
+      if (!rule.applyNextIfUnsuccessful) break;
+    }
+    this.setTvr('cardholderVerificationFailed');
+    this.term.set('9F34', fromHex('3F0001'));
+  }
+
+  private async performCvm(rule: CvRule, supported: boolean): Promise<'successful' | 'unknown' | 'failed'> {
+    if (!supported) {
+      if (rule.method === 'rfu' || rule.method === 'issuer' || rule.method === 'paymentSystem')
+        this.setTvr('unrecognisedCvm');
+      return 'failed';
+    }
+    switch (rule.code) {
+      case 0x1f:
+        return 'successful';
+      case 0x1e:
+        this.signature = true;
+        return 'unknown';
+      case 0x02: {
+        const pin = await this.host.requestPin('online');
+        if (pin === undefined) {
+          this.setTvr('pinNotEntered');
+          return 'failed';
+        }
+        this.onlinePin = pin;
+        this.setTvr('onlinePinEntered');
+        return 'unknown';
+      }
+      case 0x01:
+        return this.offlinePlaintextPin();
+      default:
+        return 'failed';
+    }
+  }
+
+  private async offlinePlaintextPin(): Promise<'successful' | 'failed'> {
+    const r = await this.send(apdu(0x80, 0xca, 0x9f, 0x17));
+    let tries = sw(r) === SW_OK ? (flattenTlv(parseSafe(data(r))).get('9F17')?.[0] ?? 3) : 3;
+    if (tries === 0) {
+      this.setTvr('pinTryLimitExceeded');
+      return 'failed';
+    }
+    for (let round = 0; round < 16; round++) {
+      const pin = await this.host.requestPin('offline', round === 0 ? undefined : tries);
+      if (pin === undefined) {
+        this.setTvr('pinNotEntered');
+        return 'failed';
+      }
+      const block = Buffer.from(('2' + pin.length.toString(16) + pin).padEnd(16, 'F'), 'hex');
+      const v = await this.send(apdu(0x00, 0x20, 0x00, 0x80, block, null));
+      const s = sw(v);
+      if (s === SW_OK) return 'successful';
+      if ((s & 0xfff0) === 0x63c0 && (s & 0x0f) > 0) {
+        tries = s & 0x0f;
+        this.host.show('wrongPinRetry', String(tries));
+        continue;
+      }
+      this.setTvr('pinTryLimitExceeded');
+      this.host.show('pinBlocked');
+      return 'failed';
+    }
+    return 'failed';
+  }
+
+  /**
+   * True when this contact purchase runs as an EC purchase: the terminal sent 9F7A = 01 in a PDOL that asked
+   * for it, and the purse (GET DATA 9F79) covers the amount.
+   */
+  private async electronicCash(): Promise<boolean> {
+    if (this.term.get('9F7A')?.[0] !== 1) return false;
+    const pdol = this.icc.get('9F38');
+    if (!pdol || !toHex(pdol).includes('9F7A')) return false;
+    const balance = await this.getData('9F79');
+    return balance !== undefined && bcdNumber(balance) >= this.tx.amount;
+  }
+
+  /** Terminal risk management (EMV Book 3 §10.6): floor limit and velocity checking. */
+  async terminalRiskManagement(): Promise<void> {
+    TSI.set(this.tsi, 'terminalRiskManagementPerformed');
+    if (this.tx.amount >= this.host.profile.kernel.floorLimit || !this.tx.offlineAllowed)
+      this.setTvr('floorLimitExceeded');
+    const lower = this.icc.get('9F14');
+    const upper = this.icc.get('9F23');
+    if (lower && upper) {
+      const atc = await this.getData('9F36');
+      const last = await this.getData('9F13');
+      if (atc && last) {
+        const a = atc.readUInt16BE(0);
+        const l = last.readUInt16BE(0);
+        if (l === 0) this.setTvr('newCard');
+        if (a - l > (lower[0] as number)) this.setTvr('lowerConsecutiveOfflineLimitExceeded');
+        if (a - l > (upper[0] as number)) this.setTvr('upperConsecutiveOfflineLimitExceeded');
+      }
+    }
+  }
+
+  private async getData(tag: string): Promise<Buffer | undefined> {
+    const t = fromHex(tag);
+    const r = await this.send(apdu(0x80, 0xca, t[0] as number, t[1] as number));
+    if (sw(r) !== SW_OK) return undefined;
+    const v = flattenTlv(parseSafe(data(r))).get(tag);
+    return v && v.length >= 2 ? v : undefined;
+  }
+
+  /** Terminal action analysis (EMV Book 3 §10.7): TVR against IAC and TAC → AAC, ARQC or TC. */
+  actionAnalysis(): 'AAC' | 'ARQC' | 'TC' {
+    const k = this.host.profile.kernel;
+    const hit = (tac: string, iac: Buffer | undefined): boolean => {
+      const t = fromHex(tac);
+      for (let i = 0; i < 5; i++)
+        if (((this.tvr[i] as number) & ((t[i] as number) | (iac?.[i] ?? 0))) !== 0) return true;
+      return false;
+    };
+    if (hit(k.tacDenial, this.icc.get('9F0E'))) return 'AAC';
+    if (hit(k.tacOnline, this.icc.get('9F0F'))) return 'ARQC';
+    return 'TC';
+  }
+
+  /** First GENERATE AC: returns the card's decision. */
+  async firstGenerateAc(request: 'AAC' | 'ARQC' | 'TC'): Promise<'AAC' | 'ARQC' | 'TC'> {
+    const p1 = request === 'ARQC' ? 0x80 : request === 'TC' ? 0x40 : 0x00;
+    const cdol1 = this.icc.get('8C') ?? Buffer.alloc(0);
+    // CDOL data is a snapshot: the TVR sent is the TVR the issuer will see in field 55.
+    this.term.set('95', Buffer.from(this.tvr));
+    const r = await this.send(apdu(0x80, 0xae, p1, 0x00, buildDolData(cdol1, this.lookup)));
+    if (sw(r) !== SW_OK)
+      throw new KernelStop('cardReadError', 'readError', `GENERATE AC answered ${sw(r).toString(16)}`);
+    this.storeAc(data(r));
+    return this.cid();
+  }
+
+  private storeAc(d: Buffer): void {
+    const nodes = parseSafe(d);
+    const top = nodes[0];
+    if (top?.tag === '80') {
+      const v = top.value;
+      this.icc.set('9F27', v.subarray(0, 1));
+      this.icc.set('9F36', v.subarray(1, 3));
+      this.icc.set('9F26', v.subarray(3, 11));
+      if (v.length > 11) this.icc.set('9F10', v.subarray(11));
+    } else for (const [k, v] of flattenTlv(nodes)) this.icc.set(k, v);
+  }
+
+  private cid(): 'AAC' | 'ARQC' | 'TC' {
+    const c = (this.icc.get('9F27')?.[0] ?? 0) & 0xc0;
+    return c === 0x80 ? 'ARQC' : c === 0x40 ? 'TC' : 'AAC';
+  }
+
+  /** Runs the whole contact flow up to the first GENERATE AC. */
+  async runContact(): Promise<KernelOutcome> {
+    const app = await this.select();
+    await this.initiate();
+    this.setTvr('offlineDataAuthNotPerformed');
+    this.processingRestrictions();
+    if (TVR.has(this.tvr, 'expiredApplication')) {
+      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      return this.outcome(app, 'AAC', 'cardExpired');
+    }
+    if (TVR.has(this.tvr, 'applicationNotYetEffective')) {
+      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      return this.outcome(app, 'AAC', 'cardNotEffective');
+    }
+    if (await this.electronicCash()) {
+      // EC purchase: offline from the purse, no CVM, TC requested (the card decides).
+      this.term.set('9F34', fromHex('1F0002'));
+      const got = await this.firstGenerateAc('TC');
+      return this.outcome(app, got, got === 'AAC' ? 'cardDeclined' : undefined);
+    }
+    await this.cardholderVerification();
+    if (
+      TVR.has(this.tvr, 'cardholderVerificationFailed') &&
+      TVR.has(this.tvr, 'pinTryLimitExceeded') &&
+      !this.onlinePin
+    ) {
+      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      return this.outcome(app, 'AAC', 'pinBlocked');
+    }
+    await this.terminalRiskManagement();
+    let want = this.actionAnalysis();
+    if (want === 'TC' && !this.tx.offlineAllowed) want = 'ARQC';
+    const got = await this.firstGenerateAc(want);
+    return this.outcome(app, got, got === 'AAC' ? 'cardDeclined' : undefined);
+  }
+
+  /**
+   * After the host's answer (contact only, when the card asked for ARQC): second GENERATE AC with the
+   * authorisation response code and the issuer authentication data. Returns the card's final decision.
+   * `arc` undefined = the host could not be reached (Z3).
+   */
+  async complete(arc: string | undefined, issuerAuthData: Buffer | undefined): Promise<'TC' | 'AAC'> {
+    const approved = arc === '00';
+    this.term.set('8A', Buffer.from(arc ?? 'Z3', 'ascii'));
+    const passArpc = issuerAuthData !== undefined && !this.host.defects.has('no-arpc-check');
+    if (passArpc) {
+      this.term.set('91', issuerAuthData);
+      TSI.set(this.tsi, 'issuerAuthenticationPerformed');
+    } else this.term.delete('91');
+    this.term.set('95', Buffer.from(this.tvr));
+    const cdol2 = this.icc.get('8D') ?? Buffer.alloc(0);
+    const r = await this.send(
+      apdu(
+        0x80,
+        0xae,
+        approved ? 0x40 : 0x00,
+        0x00,
+        buildDolData(cdol2, (t) => (t === '91' && !passArpc ? undefined : this.lookup(t))),
+      ),
+    );
+    if (sw(r) !== SW_OK) return 'AAC';
+    this.storeAc(data(r));
+    const c = this.cid();
+    if (approved && c !== 'TC') this.setTvr('issuerAuthenticationFailed');
+    return c === 'TC' ? 'TC' : 'AAC';
+  }
+
+  // ---- contactless (qPBOC) ------------------------------------------------------------------------
+
+  /** Terminal transaction qualifiers for this transaction (9F66). */
+  private ttq(): Buffer {
+    const k = this.host.profile.kernel;
+    const ttq = fromHex(k.ttq);
+    const offlineLimit = this.host.defects.has('ignores-offline-limit')
+      ? Number.MAX_SAFE_INTEGER
+      : Math.min(k.contactlessFloorLimit, k.ecTerminalLimit);
+    const online =
+      !this.tx.offlineAllowed || !this.host.profile.capabilities.ec || this.tx.amount >= offlineLimit;
+    TTQ.set(ttq, 'onlineCryptogramRequired', online);
+    TTQ.set(ttq, 'cvmRequired', this.tx.amount > k.contactlessCvmLimit);
+    return ttq;
+  }
+
+  /** The qPBOC flow: PPSE, SELECT, GPO (the card decides), READ RECORD. */
+  async runContactless(): Promise<KernelOutcome> {
+    const k = this.host.profile.kernel;
+    if (this.tx.amount > k.contactlessTransactionLimit)
+      throw new KernelStop('useContact', 'useContact', 'over the contactless transaction limit');
+    const app = await this.select();
+    const pdol = this.icc.get('9F38') ?? Buffer.alloc(0);
+    this.term.set('95', Buffer.from(this.tvr));
+    const r = await this.send(
+      apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }])),
+    );
+    if (sw(r) !== SW_OK)
+      throw new KernelStop(
+        sw(r) === 0x6985 ? 'useContact' : 'cardReadError',
+        sw(r) === 0x6985 ? 'useContact' : 'readError',
+      );
+    for (const [tag, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(tag, v);
+    await this.readRecords();
+    this.setTvr('offlineDataAuthNotPerformed');
+    this.processingRestrictions();
+    const cid = this.cid();
+    if (TVR.has(this.tvr, 'expiredApplication')) return this.outcome(app, 'AAC', 'cardExpired');
+    if (
+      cid === 'ARQC' &&
+      TTQ.has(this.term.get('9F66') as Buffer, 'cvmRequired') &&
+      this.host.profile.capabilities.pinpad
+    ) {
+      const pin = await this.host.requestPin('online');
+      if (pin !== undefined) {
+        this.onlinePin = pin;
+        this.setTvr('onlinePinEntered');
+        this.term.set('9F34', fromHex('420300'));
+      }
+    } else this.term.set('9F34', fromHex('1F0002'));
+    return this.outcome(app, cid, cid === 'AAC' ? 'cardDeclined' : undefined);
+  }
+
+  // ---- results ----------------------------------------------------------------------------------
+
+  private setTvr(bit: TvrBit): void {
+    TVR.set(this.tvr, bit);
+  }
+
+  /** Field 55 of the online request (or the offline upload). */
+  iccData(): string {
+    const nodes = [];
+    for (const tag of FIELD55_TAGS) {
+      const v = tag === '95' ? this.term.get('95') : (this.icc.get(tag) ?? this.term.get(tag));
+      if (v !== undefined) nodes.push({ tag, value: v });
+    }
+    return toHex(encodeTlv(nodes));
+  }
+
+  private outcome(app: Candidate, decision: 'AAC' | 'ARQC' | 'TC', declineKey?: TextKey): KernelOutcome {
+    const pan = toHex(this.icc.get('5A') as Buffer).replace(/F+$/, '');
+    const exp = this.icc.get('5F24');
+    const psn = this.icc.get('5F34');
+    const t2 = this.icc.get('57');
+    const ec = this.icc.get('9F5D');
+    return {
+      decision,
+      pan,
+      ...(exp ? { expiry: toHex(exp).slice(0, 4) } : {}),
+      ...(psn ? { psn: String(bcdNumber(psn)).padStart(3, '0') } : {}),
+      ...(t2 ? { track2: toHex(t2).replace(/F+$/, '').replace('D', '=') } : {}),
+      iccData: this.iccData(),
+      ...(this.onlinePin !== undefined ? { onlinePin: this.onlinePin } : {}),
+      signature: this.signature,
+      aid: app.aid,
+      label: app.label,
+      tvr: toHex(this.tvr),
+      tsi: toHex(this.tsi),
+      ...(declineKey ? { declineKey } : {}),
+      ...(ec ? { ecBalance: bcdNumber(ec) } : {}),
+    };
+  }
+
+  /** TSI now (hex). */
+  get tsiHex(): string {
+    return toHex(this.tsi);
+  }
+
+  /** TVR now (hex). */
+  get tvrHex(): string {
+    return toHex(this.tvr);
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * Typed errors of the emulated terminal. Bad input from a person (unknown profile, unknown defect, a call
+ * in the wrong state) is `usage`; a terminal that cannot reach its host is `broken` only when the bench
+ * is at fault — transaction outcomes are results, never errors.
+ */
+import { PayhilError, type Verdict } from '../common/payhil-error.js';
+
+/** A terminal profile that cannot be found or is invalid. */
+export class TerminalProfileError extends PayhilError {
+  constructor(
+    message: string,
+    readonly profile: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('E_TERMINAL_PROFILE', message, { verdict: 'usage', ...options });
+  }
+}
+
+/** A call the terminal cannot take in its current state (a purchase while one runs, a PIN with no prompt…). */
+export class TerminalStateError extends PayhilError {
+  constructor(
+    message: string,
+    readonly state: string,
+    code = 'E_TERMINAL_STATE',
+    verdict: Verdict = 'usage',
+  ) {
+    super(code, message, { verdict });
+  }
+}
+
+/** An unknown defect switch name. */
+export class UnknownDefectError extends PayhilError {
+  constructor(
+    readonly defect: string,
+    known: readonly string[],
+  ) {
+    super('E_TERMINAL_DEFECT', `unknown defect '${defect}' (known: ${known.join(', ')})`, {
+      verdict: 'usage',
+    });
+  }
+}
+
+/** The host link failed (no connection, no answer in time, connection closed). Internal to the terminal. */
+export class HostLinkError extends PayhilError {
+  constructor(
+    readonly reason: 'connect' | 'timeout' | 'closed' | 'decode',
+    message: string,
+    readonly mti?: string,
+  ) {
+    super(`E_TERMINAL_HOST_${reason.toUpperCase()}`, message, { verdict: 'broken' });
+  }
+}

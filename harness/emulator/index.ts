@@ -1,0 +1,46 @@
+// Curated public API of harness/emulator: the reference emulated POS/ATM terminal (the ECR link is in ./ecr).
+export { createTerminal, EmulatedTerminal } from './emulated-terminal.js';
+export type {
+  CreateTerminalOptions,
+  TerminalKeypad,
+  TerminalDisplay,
+  TerminalCardSlot,
+  TerminalStatus,
+} from './emulated-terminal.js';
+export type { TerminalResult, TerminalOperation } from './terminal-result.js';
+export { TerminalEvents } from './terminal-events.js';
+export type {
+  TerminalEvent,
+  TerminalEventBody,
+  TerminalEventListener,
+  TerminalState,
+} from './terminal-events.js';
+export {
+  loadTerminalProfile,
+  loadTerminalProfileSpec,
+  resolveTerminalProfile,
+  listBundledTerminals,
+  terminalSchemaPath,
+  bundledTerminalsDir,
+  parseDuration,
+  parseAmount,
+} from './terminal-profile.js';
+export type {
+  TerminalProfile,
+  TerminalProfileSpec,
+  TerminalAid,
+  TransactionType,
+} from './terminal-profile.js';
+export { DEFECTS, isDefectName, resolveDefects } from './defects.js';
+export type { DefectName, DefectSet } from './defects.js';
+export { text, responseCodeKey, isTextKey } from './display-texts.js';
+export type { TextKey, Language } from './display-texts.js';
+export { TerminalProfileError, TerminalStateError, UnknownDefectError, HostLinkError } from './errors.js';
+export { HostLink } from './host-link.js';
+export type { HostAddress, HostLinkOptions } from './host-link.js';
+export { EmvKernel, KernelStop } from './emv-kernel.js';
+export type { KernelOutcome, KernelTransaction, KernelHost, ApduSender } from './emv-kernel.js';
+export { TerminalBatch } from './terminal-batch.js';
+export type { BatchRecord } from './terminal-batch.js';
+export { formatReceipt } from './receipt.js';
+export type { PresentedCard, Presentation } from './card-presentation.js';
