@@ -25,6 +25,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'fault-injecting, decoding TCP proxy with a Toxiproxy-compatible control API',
     load: async () => (await import('./proxy-command.js')).proxyCommand,
   },
+  emulator: {
+    summary: 'reference emulated POS/ATM terminal with ECR link, web UI and PC/SC reader',
+    load: async () => (await import('./emulator-command.js')).emulatorCommand,
+  },
   host: {
     summary: 'acquirer/issuer host simulator',
     load: async () => (await import('./host-command.js')).hostCommand,

@@ -44,3 +44,9 @@ export { TerminalBatch } from './terminal-batch.js';
 export type { BatchRecord } from './terminal-batch.js';
 export { formatReceipt } from './receipt.js';
 export type { PresentedCard, Presentation } from './card-presentation.js';
+export {
+  EcrTerminalAdapter,
+  forwardEcrEvents,
+  toEcrEvent,
+  toTransactionResult,
+} from './ecr-terminal-adapter.js';

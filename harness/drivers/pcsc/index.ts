@@ -13,3 +13,5 @@ export type {
   TerminalData,
   GenerateAcResult,
 } from './emv-card-reader.js';
+export { PcscCard, PcscCardSource, readerFromSpec, VPCD_READER } from './pcsc-card-source.js';
+export type { PcscCardSourceOptions } from './pcsc-card-source.js';

@@ -1,0 +1,105 @@
+import { strict as assert } from 'node:assert';
+import { EcrClient } from '../emulator/ecr/index.js';
+import { startHost, type HostHandle } from '../host/index.js';
+import { memoryIo } from './command.js';
+import { runEmulator } from './emulator-command.js';
+import { UsageError } from './usage-error.js';
+
+describe('payhil emulator (command)', function () {
+  this.timeout(15000);
+  let host: HostHandle;
+  before(async () => {
+    host = await startHost({ dialect: 'cup' });
+  });
+  after(async () => host.close());
+
+  const never = new Promise<void>(() => undefined);
+
+  it('prints help', async () => {
+    const io = memoryIo();
+    assert.equal(await runEmulator(['--help'], io, never), 0);
+    assert.match(io.stdout.join('\n'), /usage: payhil emulator --profile NAME\|PATH --host HOST:PORT/);
+    assert.match(io.stdout.join('\n'), /cup-pos-ci/);
+  });
+
+  const bad: [string[], RegExp][] = [
+    [[], /--profile NAME\|PATH is required/],
+    [['--profile', 'cup-pos-ci'], /--host HOST:PORT is required/],
+    [['--profile', 'cup-pos-ci', '--host', 'nowhere'], /--host must be HOST:PORT/],
+    [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:99999'], /--host must be HOST:PORT/],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--ecr', 'usb:x'],
+      /--ecr must be serial:PATH or tcp:HOST:PORT/,
+    ],
+    [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--web', 'x'], /--web must be HOST:PORT/],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--reader', 'usb'],
+      /--reader must be vpcd or pcsc:NAME/,
+    ],
+    [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--defect', 'nope'], /unknown --defect 'nope'/],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--baud', 'fast'],
+      /--baud must be a positive integer/,
+    ],
+    [['--profile', 'no-such-profile', '--host', '127.0.0.1:1'], /no-such-profile/],
+    [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--bogus'], /emulator: Unknown option '--bogus'/],
+  ];
+  for (const [args, message] of bad) {
+    it(`usage error: ${args.join(' ') || '(nothing)'}`, async () => {
+      await assert.rejects(runEmulator(args, memoryIo(), never), (e: unknown) => {
+        assert.ok(e instanceof UsageError, String(e));
+        assert.match(e.message, message);
+        return true;
+      });
+    });
+  }
+
+  it('serves ECR on TCP and the web UI, signs in at start-up, stops when asked', async () => {
+    const io = memoryIo();
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const run = runEmulator(
+      [
+        '--profile',
+        'cup-pos-ci',
+        '--host',
+        `${host.address.host}:${host.address.port}`,
+        '--ecr',
+        'tcp:127.0.0.1:0',
+        '--web',
+        '127.0.0.1:0',
+        '--defect',
+        'no-arpc-check',
+        '--sign-in',
+      ],
+      io,
+      stopped,
+    );
+    const until = Date.now() + 10000;
+    while (!io.stdout.some((l) => l.endsWith('ready')) && Date.now() < until)
+      await new Promise((r) => setTimeout(r, 20));
+    const out = io.stdout.join('\n');
+    assert.match(out, /terminal cup-pos-ci \(pos, cup\), host 127\.0\.0\.1:\d+, defects no-arpc-check/);
+    assert.match(out, /sign-in approved \(00\): SIGN-IN OK/);
+    const tcp = /ECR listening on tcp 127\.0\.0\.1:(\d+)/.exec(out);
+    const web = /web UI on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
+    assert.ok(tcp && web, out);
+    const client = await EcrClient.connectTcp('127.0.0.1', Number(tcp[1]));
+    try {
+      const s = await client.request({ op: 'status' });
+      assert.equal(s.signedIn, true);
+      const state = (await (await fetch(new URL('api/state', web[1]))).json()) as {
+        status: { signedIn: boolean };
+      };
+      assert.equal(state.status.signedIn, true);
+      await client.request({ op: 'powerCycle' });
+      assert.equal((await client.request({ op: 'status' })).signedIn, false);
+    } finally {
+      await client.close();
+    }
+    stop();
+    assert.equal(await run, 0);
+    assert.match(io.stdout.at(-1) ?? '', /payhil emulator: stopped/);
+    await assert.rejects(fetch(web[1] as string), 'web UI closed');
+  });
+});

@@ -1,0 +1,201 @@
+import { isAbsolute, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PcscDriver } from '../drivers/pcsc/index.js';
+import { PcscCardSource, readerFromSpec } from '../drivers/pcsc/pcsc-card-source.js';
+import {
+  createTerminal,
+  isDefectName,
+  listBundledTerminals,
+  TerminalEvents,
+  TerminalProfileError,
+  UnknownDefectError,
+  type EmulatedTerminal,
+  type HostAddress,
+} from '../emulator/index.js';
+import { EcrServer } from '../emulator/ecr/index.js';
+import { EcrTerminalAdapter, forwardEcrEvents } from '../emulator/ecr-terminal-adapter.js';
+import { startWebUi, type WebUiHandle } from '../emulator/web/index.js';
+import { EXIT_OK, type CliIo, type Command } from './command.js';
+import { UsageError } from './usage-error.js';
+
+const HELP = `usage: payhil emulator --profile NAME|PATH --host HOST:PORT [--ecr serial:PATH | tcp:HOST:PORT]…
+                       [--web HOST:PORT] [--reader vpcd | pcsc:NAME] [--defect NAME]… [--sign-in] [--baud N]
+
+Runs the reference emulated terminal until SIGINT or SIGTERM.
+
+  --profile NAME|PATH  terminal profile: a bundled name (${'${bundled}'}) or a YAML file
+  --host HOST:PORT     acquirer host (or the proxy in front of it)
+  --ecr serial:PATH    serve the ECR link on a serial port (e.g. one end of a socat pty pair)
+  --ecr tcp:HOST:PORT  serve the ECR link on TCP (port 0 = any free port; the address is printed)
+  --web HOST:PORT      serve the web UI (port 0 = any free port; the URL is printed)
+  --reader vpcd        read cards through the vpcd PC/SC reader (pcscd must run)
+  --reader pcsc:NAME   read cards through the named PC/SC reader
+  --defect NAME        switch a firmware defect on (repeatable)
+  --sign-in            sign in at start-up
+  --baud N             serial speed for --ecr serial (default 115200)
+
+The ECR link runs in test mode (key, card and powerCycle requests are accepted); see docs/ecr-protocol.md
+and docs/emulator-web.md.`;
+
+const ADDRESS = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/;
+
+function parseAddress(flag: string, v: string): HostAddress {
+  const m = ADDRESS.exec(v);
+  const port = m ? Number(m[2]) : NaN;
+  if (!m || port > 65535) throw new UsageError(`emulator: ${flag} must be HOST:PORT, got '${v}'`);
+  const host = (m[1] as string).replace(/^\[|\]$/g, '') || '127.0.0.1';
+  return { host, port };
+}
+
+type EcrSpec = { kind: 'serial'; path: string } | { kind: 'tcp'; address: HostAddress };
+
+function parseEcr(v: string): EcrSpec {
+  if (v.startsWith('serial:') && v.length > 'serial:'.length) return { kind: 'serial', path: v.slice(7) };
+  if (v.startsWith('tcp:')) return { kind: 'tcp', address: parseAddress('--ecr tcp:', v.slice(4)) };
+  throw new UsageError(`emulator: --ecr must be serial:PATH or tcp:HOST:PORT, got '${v}'`);
+}
+
+/**
+ * Runs the emulator until `stop` settles; exported for tests (the command itself stops on SIGINT/SIGTERM).
+ */
+export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unknown>): Promise<number> {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        profile: { type: 'string' },
+        host: { type: 'string' },
+        ecr: { type: 'string', multiple: true },
+        web: { type: 'string' },
+        reader: { type: 'string' },
+        defect: { type: 'string', multiple: true },
+        'sign-in': { type: 'boolean' },
+        baud: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (e) {
+    throw new UsageError(`emulator: ${(e as Error).message}`);
+  }
+  if (values.help) {
+    io.out(HELP.replace('${bundled}', listBundledTerminals().join(', ')));
+    return EXIT_OK;
+  }
+  if (!values.profile) throw new UsageError('emulator: --profile NAME|PATH is required');
+  if (!values.host) throw new UsageError('emulator: --host HOST:PORT is required');
+  const host = parseAddress('--host', values.host);
+  const ecr = (values.ecr ?? []).map(parseEcr);
+  const web = values.web !== undefined ? parseAddress('--web', values.web) : undefined;
+  const defects = values.defect ?? [];
+  for (const d of defects) if (!isDefectName(d)) throw new UsageError(`emulator: unknown --defect '${d}'`);
+  if (values.reader !== undefined && !/^(vpcd|pcsc:.+)$/.test(values.reader))
+    throw new UsageError(`emulator: --reader must be vpcd or pcsc:NAME, got '${values.reader}'`);
+  const baudRate = values.baud !== undefined ? Number(values.baud) : undefined;
+  if (baudRate !== undefined && !(Number.isInteger(baudRate) && baudRate > 0))
+    throw new UsageError(`emulator: --baud must be a positive integer, got '${values.baud}'`);
+  const profile = /[\\/]|\.ya?ml$/.test(values.profile)
+    ? resolvePath(io.cwd, values.profile)
+    : values.profile;
+
+  const events = new TerminalEvents();
+  const make = (): Promise<EmulatedTerminal> => createTerminal({ profile, host, defects, events });
+  let terminal: EmulatedTerminal;
+  try {
+    terminal = await make();
+  } catch (e) {
+    if (e instanceof TerminalProfileError || e instanceof UnknownDefectError)
+      throw new UsageError(`emulator: ${(e as Error).message}`);
+    throw e;
+  }
+  const adapter = new EcrTerminalAdapter({
+    terminal: () => terminal,
+    cwd: io.cwd,
+    firmware: 'payhil-emulator',
+    powerCycle: async () => {
+      const old = terminal;
+      await old.close();
+      terminal = await make();
+    },
+  });
+
+  const closers: (() => Promise<void>)[] = [];
+  const closeAll = async (): Promise<void> => {
+    for (const c of closers.reverse()) await c().catch(() => undefined);
+    closers.length = 0;
+  };
+  try {
+    io.out(
+      `payhil emulator: terminal ${terminal.profile.name} (${terminal.profile.kind}, ${terminal.profile.dialect}), host ${host.host}:${host.port}` +
+        (defects.length ? `, defects ${defects.join(' ')}` : ''),
+    );
+    closers.push(async () => terminal.close());
+    if (ecr.length) {
+      const server = new EcrServer({ handler: adapter.handler, testMode: true });
+      closers.push(() => server.close());
+      const unforward = forwardEcrEvents(events, (e) => server.pushEvent(e));
+      closers.push(async () => unforward());
+      for (const spec of ecr) {
+        if (spec.kind === 'tcp') {
+          const a = await server.listenTcp(spec.address);
+          io.out(`payhil emulator: ECR listening on tcp ${a.host}:${a.port}`);
+        } else {
+          await server.openSerial(spec.path, baudRate !== undefined ? { baudRate } : {});
+          io.out(`payhil emulator: ECR on serial ${spec.path}`);
+        }
+      }
+    }
+    if (values.reader !== undefined) {
+      const reader = readerFromSpec(values.reader);
+      const driver = new PcscDriver();
+      await driver.activate();
+      closers.push(() => driver.deactivate());
+      const source = new PcscCardSource({ driver, reader, slot: () => terminal.cardSlot });
+      await source.start();
+      closers.push(() => source.stop());
+      io.out(`payhil emulator: reading cards through PC/SC reader '${reader}'`);
+    }
+    let ui: WebUiHandle | undefined;
+    if (web) {
+      ui = await startWebUi({ adapter, events, host: web.host, port: web.port });
+      const handle = ui;
+      closers.push(() => handle.close());
+      io.out(`payhil emulator: web UI on ${ui.url}`);
+    }
+    if (values['sign-in']) {
+      const r = await terminal.signIn();
+      io.out(
+        `payhil emulator: sign-in ${r.outcome}${r.responseCode ? ` (${r.responseCode})` : ''}: ${r.message}`,
+      );
+    }
+    io.out('payhil emulator: ready');
+    await stop;
+  } finally {
+    await closeAll();
+  }
+  io.out('payhil emulator: stopped');
+  return EXIT_OK;
+}
+
+function resolvePath(cwd: string, p: string): string {
+  return isAbsolute(p) ? p : resolve(cwd, p);
+}
+
+export const emulatorCommand: Command = {
+  name: 'emulator',
+  summary: 'reference emulated terminal with ECR link, web UI and PC/SC reader mode',
+  run(argv, io) {
+    let onSignal: () => void = () => undefined;
+    const stop = new Promise<void>((resolveStop) => {
+      onSignal = () => resolveStop();
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+    });
+    return runEmulator(argv, io, stop).finally(() => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    });
+  },
+};

@@ -1,0 +1,189 @@
+import { strict as assert } from 'node:assert';
+import {
+  EcrClient,
+  EcrRemoteError,
+  EcrServer,
+  createMemoryChannelPair,
+  type EcrEvent,
+  type EcrRequestBody,
+} from './ecr/index.js';
+import {
+  EcrTerminalAdapter,
+  forwardEcrEvents,
+  toEcrEvent,
+  toTransactionResult,
+} from './ecr-terminal-adapter.js';
+import { startRig, type Rig } from './emulator-test-kit.js';
+import type { TerminalEvent } from './terminal-events.js';
+
+const ev = (body: Record<string, unknown>): TerminalEvent => ({ at: 0, seq: 1, ...body }) as TerminalEvent;
+
+async function refused(p: Promise<unknown>, code: string): Promise<void> {
+  await assert.rejects(p, (e: unknown) => {
+    assert.ok(e instanceof EcrRemoteError, String(e));
+    assert.equal(e.remoteCode, code, e.message);
+    return true;
+  });
+}
+
+describe('ECR terminal adapter', () => {
+  describe('mapping', () => {
+    it('turns display, state, receipt, indicator and result events into ECR events; keeps the rest off the link', () => {
+      assert.deepEqual(toEcrEvent(ev({ type: 'display', lines: ['WELCOME'], key: 'welcome' })), {
+        event: 'display',
+        lines: ['WELCOME'],
+      });
+      assert.deepEqual(toEcrEvent(ev({ type: 'state', state: 'idle', previous: 'result' })), {
+        event: 'state',
+        state: 'idle',
+      });
+      assert.deepEqual(toEcrEvent(ev({ type: 'receipt', text: 'SLIP', copy: 'customer' })), {
+        event: 'receipt',
+        text: 'SLIP',
+        copy: 'customer',
+      });
+      assert.deepEqual(toEcrEvent(ev({ type: 'indicator', beep: 3, leds: { red: 'on' } })), {
+        event: 'indicator',
+        beep: 3,
+        leds: { red: 'on' },
+      });
+      const r = toEcrEvent(
+        ev({
+          type: 'result',
+          result: {
+            transaction: 'completion',
+            outcome: 'approved',
+            messageKey: 'approved',
+            message: 'APPROVED',
+          },
+        }),
+      );
+      assert.equal(r?.event, 'result');
+      assert.equal(r?.event === 'result' && r.result.transaction, 'preAuth');
+      for (const type of ['apdu', 'message', 'note', 'card', 'reversal', 'host-error'])
+        assert.equal(toEcrEvent(ev({ type })), undefined, type);
+    });
+
+    it('puts only a masked PAN on the link and keeps the message key', () => {
+      const base = {
+        transaction: 'purchase',
+        outcome: 'approved',
+        messageKey: 'approved',
+        message: 'APPROVED',
+      } as const;
+      const ok = toTransactionResult(
+        { ...base, maskedPan: '622202*********0017', amount: 5 },
+        'purchase',
+        '156',
+      );
+      assert.equal(ok.maskedPan, '622202*********0017');
+      assert.equal(ok.currency, '156');
+      assert.deepEqual(ok.details, { messageKey: 'approved' });
+      // A PAN the terminal could not mask (e.g. a card read through a PC/SC reader before its PAN is
+      // known), or anything not masked, never crosses the link.
+      assert.equal(toTransactionResult({ ...base, maskedPan: '' }, 'purchase').maskedPan, undefined);
+      assert.equal(
+        toTransactionResult({ ...base, maskedPan: '6222021000000000017' }, 'purchase').maskedPan,
+        undefined,
+      );
+    });
+  });
+
+  describe('requests against the emulated terminal and the host simulator', function () {
+    this.timeout(15000);
+    let rig: Rig;
+    let adapter: EcrTerminalAdapter;
+    const call = (r: EcrRequestBody) => adapter.handle(r);
+    before(async () => {
+      rig = await startRig();
+      adapter = new EcrTerminalAdapter({ terminal: rig.terminal, firmware: 'test-fw' });
+    });
+    after(async () => rig.close());
+
+    it('answers status, readDisplay and readReceipt', async () => {
+      assert.deepEqual(await call({ op: 'status' }), {
+        state: 'idle',
+        signedIn: true,
+        busy: false,
+        testMode: true,
+        profile: 'cup-pos-ci',
+        firmware: 'test-fw',
+      });
+      assert.deepEqual(await call({ op: 'readDisplay' }), { lines: ['WELCOME'] });
+      assert.deepEqual(await call({ op: 'readReceipt' }), { text: null });
+    });
+
+    it('refuses what the terminal does not offer or cannot take', async () => {
+      await refused(call({ op: 'withdraw', amount: 100 }), 'NOT_SUPPORTED');
+      await refused(call({ op: 'purchase', amount: 100, currency: '840' }), 'BAD_REQUEST');
+      await refused(call({ op: 'purchase', amount: 0 }), 'BAD_REQUEST');
+      await refused(call({ op: 'cancel' }), 'NO_TRANSACTION');
+      await refused(call({ op: 'powerCycle' }), 'NOT_SUPPORTED');
+      await refused(call({ op: 'card', action: 'insert' }), 'BAD_REQUEST');
+      await refused(call({ op: 'card', action: 'insert', card: 'no-such-card' }), 'BAD_REQUEST');
+      await refused(call({ op: 'explode' } as unknown as EcrRequestBody), 'UNKNOWN_OP');
+    });
+
+    it('keeps one card object per fixture (its PIN tries and ATC live on)', () => {
+      assert.equal(adapter.card('cup-debit'), adapter.card('cup-debit'));
+      assert.notEqual(adapter.card('cup-debit'), adapter.card('cup-credit'));
+    });
+
+    it('presses keys: F-keys only beep, a too-short PIN is refused, CANCEL cancels', async () => {
+      const beeps = rig.terminal.events.lastSeq;
+      await call({ op: 'key', keys: ['F1', 'MENU'] });
+      const after = rig.terminal.events.history().filter((e) => e.seq > beeps);
+      assert.deepEqual(
+        after.map((e) => e.type),
+        ['indicator', 'indicator'],
+      );
+      const p = call({ op: 'purchase', amount: 100 });
+      await rig.terminal.events.waitFor((e) => e.type === 'state' && e.state === 'waitingForCard');
+      await refused(call({ op: 'balance' }), 'BUSY');
+      await refused(call({ op: 'key', keys: ['1', '2', 'ENTER'] }), 'BAD_REQUEST');
+      await call({ op: 'key', keys: ['CANCEL'] });
+      const r = await p;
+      assert.equal('outcome' in r && r.outcome, 'cancelled');
+    });
+
+    it('runs a purchase over an in-memory ECR link with events pushed as they happen', async () => {
+      const [a, b] = createMemoryChannelPair();
+      const server = new EcrServer({ handler: adapter.handler });
+      server.attach(a);
+      const stop = forwardEcrEvents(rig.terminal.events, (e) => server.pushEvent(e));
+      const client = new EcrClient(b);
+      const events: EcrEvent[] = [];
+      client.on('event', (e) => events.push(e));
+      try {
+        const result = client.request(
+          { op: 'purchase', amount: 777, ecrReference: 'R-1' },
+          { timeoutMs: 10000 },
+        );
+        await client.waitForEvent((e) => e.event === 'state' && e.state === 'waitingForCard');
+        await client.request({ op: 'key', keys: ['1', '2', '3', '4', '5', '6', 'ENTER'] }); // PIN typed ahead
+        await client.request({ op: 'card', action: 'insert', card: 'cup-debit' });
+        const r = await result;
+        assert.equal(r.outcome, 'approved', r.message);
+        assert.equal(r.ecrReference, 'R-1');
+        assert.equal(r.maskedPan, '622202*********0017');
+        assert.equal(r.currency, '156');
+        // The idle state event is pushed before the answer to `remove`: wait from before the request.
+        const idle = client.waitForEvent((e) => e.event === 'state' && e.state === 'idle');
+        await client.request({ op: 'card', action: 'remove' });
+        await idle;
+        const receipt = await client.request({ op: 'readReceipt', copy: 'customer' });
+        assert.match(receipt.text ?? '', /622202\*{9}0017/);
+        const states = events
+          .filter((e) => e.event === 'state')
+          .map((e) => (e.event === 'state' ? e.state : ''));
+        assert.deepEqual(states.slice(0, 2), ['amount', 'waitingForCard']);
+        assert.ok(events.some((e) => e.event === 'receipt'));
+        assert.ok(events.some((e) => e.event === 'result' && e.result.outcome === 'approved'));
+      } finally {
+        stop();
+        await client.close();
+        await server.close();
+      }
+    });
+  });
+});

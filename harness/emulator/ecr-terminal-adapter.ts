@@ -1,0 +1,318 @@
+/**
+ * Binds the emulated terminal to the ECR message catalogue (docs/ecr-protocol.md): every request is mapped
+ * to the terminal's in-process API, and the terminal's display, state, indicator, receipt and result
+ * events are turned into ECR events. The web UI uses the same mapping for its actions.
+ */
+import { createVirtualCard, type EmvVirtualCard, type CardFault } from '../cards/index.js';
+import { createLogger } from '../common/logger.js';
+import {
+  ECR_ERROR_CODES,
+  EcrRemoteError,
+  type EcrEventBody,
+  type EcrHandler,
+  type EcrRequestBody,
+  type EcrResult,
+  type StatusResult,
+  type TransactionOp,
+  type TransactionResult,
+} from './ecr/index.js';
+import type { EmulatedTerminal } from './emulated-terminal.js';
+import { TerminalStateError } from './errors.js';
+import type { TerminalEvent, TerminalEvents } from './terminal-events.js';
+import type { TerminalResult } from './terminal-result.js';
+
+const log = createLogger('payhil:emulator:ecr');
+
+/** Keys the terminal's keypad acts on; the others (UP, DOWN, MENU, F1–F4) only beep. */
+const ACTIVE_KEY = /^(?:\d{1,2}|ENTER|CANCEL|CLEAR)$/;
+
+const MASKED_PAN = /^\d{6}\*{3,9}\d{4}$/;
+
+export interface EcrTerminalAdapterOptions {
+  /** The terminal, or a getter when the terminal can be replaced (power cycle). */
+  terminal: EmulatedTerminal | (() => EmulatedTerminal);
+  /** Switches the terminal off and on (a new terminal on the same event sink); absent = NOT_SUPPORTED. */
+  powerCycle?: () => Promise<void>;
+  /** Base directory for card fixture paths of `card` requests (default: process.cwd()). */
+  cwd?: string;
+  /** Reported by `status`. */
+  firmware?: string;
+  /** Reported by `status` (the EcrServer enforces it). Default true. */
+  testMode?: boolean;
+}
+
+/** Maps ECR requests onto an emulated terminal. */
+export class EcrTerminalAdapter {
+  private readonly getTerminal: () => EmulatedTerminal;
+  private readonly cards = new Map<string, EmvVirtualCard>();
+
+  constructor(private readonly options: EcrTerminalAdapterOptions) {
+    const t = options.terminal;
+    this.getTerminal = typeof t === 'function' ? t : () => t;
+  }
+
+  /** The terminal served now. */
+  get terminal(): EmulatedTerminal {
+    return this.getTerminal();
+  }
+
+  /** The handler to give `EcrServer`. */
+  readonly handler: EcrHandler = (request) => this.handle(request);
+
+  /**
+   * Carries out one request. Resolves with the op's result; rejects with `EcrRemoteError` (wire code
+   * BUSY, BAD_REQUEST, NOT_SUPPORTED, NO_TRANSACTION, INTERNAL) to refuse.
+   */
+  async handle(request: EcrRequestBody): Promise<EcrResult> {
+    try {
+      return await this.dispatch(request);
+    } catch (e) {
+      throw toRemoteError(e, request.op);
+    }
+  }
+
+  /**
+   * The virtual card for a fixture name or path: one card object per fixture, so its state (PIN tries,
+   * ATC, EC balance) lives on between presentations, like a card in a tester's hand.
+   */
+  card(ref: string): EmvVirtualCard {
+    let c = this.cards.get(ref);
+    if (!c) {
+      c = createVirtualCard(ref, { cwd: this.options.cwd ?? process.cwd() });
+      this.cards.set(ref, c);
+    }
+    return c;
+  }
+
+  /** Status as the ECR `status` request reports it. */
+  status(): StatusResult {
+    const s = this.terminal.status();
+    return {
+      state: s.state,
+      signedIn: s.signedIn,
+      busy: s.busy,
+      testMode: this.options.testMode ?? true,
+      profile: s.profile,
+      ...(this.options.firmware ? { firmware: this.options.firmware } : {}),
+    };
+  }
+
+  private async dispatch(r: EcrRequestBody): Promise<EcrResult> {
+    const t = this.terminal;
+    switch (r.op) {
+      case 'purchase': {
+        this.offered('purchase');
+        const currency = this.currency(r.currency);
+        return toTransactionResult(await t.purchase(r.amount, ref(r.ecrReference)), 'purchase', currency);
+      }
+      case 'preAuth': {
+        this.offered('preAuth');
+        const currency = this.currency(r.currency);
+        return toTransactionResult(await t.preAuth(r.amount, ref(r.ecrReference)), 'preAuth', currency);
+      }
+      case 'withdraw': {
+        this.offered('withdraw');
+        const currency = this.currency(r.currency);
+        return toTransactionResult(await t.withdraw(r.amount), 'withdraw', currency);
+      }
+      case 'balance':
+        this.offered('balance');
+        return toTransactionResult(await t.balance(), 'balance');
+      case 'void':
+        this.offered('void');
+        return toTransactionResult(
+          await t.void({ reference: r.originalReference }, ref(r.ecrReference)),
+          'void',
+        );
+      case 'refund':
+        this.offered('refund');
+        this.currency(r.currency); // checked before the transaction starts
+        return toTransactionResult(
+          await t.refund(
+            r.amount,
+            {
+              reference: r.originalReference,
+              ...(r.originalDate ? { date: r.originalDate } : {}),
+            },
+            ref(r.ecrReference),
+          ),
+          'refund',
+        );
+      case 'settle':
+        this.offered('settle');
+        return toTransactionResult(await t.settle(), 'settle');
+      case 'signIn':
+        return toTransactionResult(await t.signIn(), 'signIn');
+      case 'cancel':
+        await t.cancel();
+        return {};
+      case 'status':
+        return this.status();
+      case 'readDisplay':
+        return { lines: [...t.display.lines] };
+      case 'readReceipt':
+        return { text: t.lastReceipt(r.copy ?? 'merchant') };
+      case 'key':
+        await this.press(r.keys);
+        return {};
+      case 'card':
+        await this.present(r.action, r.card, r.holdMs, r.options);
+        return {};
+      case 'powerCycle':
+        if (!this.options.powerCycle)
+          throw new EcrRemoteError(ECR_ERROR_CODES.NOT_SUPPORTED, 'this terminal cannot be power-cycled');
+        await this.options.powerCycle();
+        return {};
+      default:
+        throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);
+    }
+  }
+
+  private offered(op: TransactionOp): void {
+    const offered = this.terminal.profile.transactions as readonly string[];
+    if (!offered.includes(op))
+      throw new EcrRemoteError(
+        ECR_ERROR_CODES.NOT_SUPPORTED,
+        `profile ${this.terminal.profile.name} does not offer ${op}`,
+      );
+  }
+
+  /** Checks a requested currency against the terminal's; returns it. */
+  private currency(requested: string | undefined): string | undefined {
+    const own = this.terminal.profile.kernel.currencyCode;
+    if (requested !== undefined && requested !== own)
+      throw new EcrRemoteError(
+        ECR_ERROR_CODES.BAD_REQUEST,
+        `currency ${requested} is not the terminal's (${own})`,
+      );
+    return own;
+  }
+
+  private async press(keys: readonly string[]): Promise<void> {
+    const t = this.terminal;
+    for (const k of keys) {
+      if (ACTIVE_KEY.test(k)) await t.keypad.press(k);
+      else t.events.emit({ type: 'indicator', beep: 1 });
+    }
+  }
+
+  private async present(
+    action: 'insert' | 'tap' | 'swipe' | 'remove',
+    ref: string | undefined,
+    holdMs: number | undefined,
+    options: Record<string, unknown> | undefined,
+  ): Promise<void> {
+    const slot = this.terminal.cardSlot;
+    if (action === 'remove') {
+      await slot.remove();
+      return;
+    }
+    if (!ref) throw new EcrRemoteError(ECR_ERROR_CODES.BAD_REQUEST, `card ${action} needs a card fixture`);
+    const card = this.card(ref);
+    applyCardOptions(card, options);
+    if (action === 'insert') await slot.insert(card);
+    else if (action === 'tap') await slot.tap(card, holdMs);
+    else await slot.swipe(card);
+  }
+}
+
+function ref(ecrReference: string | undefined): { ecrReference?: string } {
+  return ecrReference ? { ecrReference } : {};
+}
+
+/**
+ * Presentation options of a `card` request: `{"fault": {...CardFault}}` injects a fault for the rest of the
+ * run, `{"chipFault": true}` is short for a mute chip, `{"reset": true}` brings the card back to its fixture.
+ */
+function applyCardOptions(card: EmvVirtualCard, options: Record<string, unknown> | undefined): void {
+  if (!options) return;
+  if (options.reset === true) card.reset();
+  if (options.chipFault === true) card.injectFault({ kind: 'mute' });
+  const f = options.fault;
+  if (f !== undefined) {
+    if (typeof f !== 'object' || f === null || typeof (f as { kind?: unknown }).kind !== 'string')
+      throw new EcrRemoteError(ECR_ERROR_CODES.BAD_REQUEST, 'options.fault must be {kind: …}');
+    card.injectFault(f as CardFault);
+  }
+}
+
+/** ECR refusal for an error of the terminal or the cards. */
+function toRemoteError(e: unknown, op: string): Error {
+  if (e instanceof EcrRemoteError) return e;
+  if (e instanceof TerminalStateError) {
+    const code =
+      e.code === 'E_TERMINAL_BUSY'
+        ? ECR_ERROR_CODES.BUSY
+        : e.code === 'E_TERMINAL_NO_TRANSACTION'
+          ? ECR_ERROR_CODES.NO_TRANSACTION
+          : ECR_ERROR_CODES.BAD_REQUEST;
+    return new EcrRemoteError(code, e.message, op);
+  }
+  const err = e as { code?: unknown; message?: unknown };
+  if (typeof err.code === 'string' && err.code.startsWith('E_CARD'))
+    return new EcrRemoteError(ECR_ERROR_CODES.BAD_REQUEST, String(err.message), op);
+  log('internal error', op, String(err.message ?? e));
+  return new EcrRemoteError(ECR_ERROR_CODES.INTERNAL, String(err.message ?? e), op);
+}
+
+/** The ECR transaction result of a terminal result (masked PAN only; `completion` reported as the op asked). */
+export function toTransactionResult(
+  r: TerminalResult,
+  op: TransactionOp,
+  currency?: string,
+): TransactionResult {
+  const out: TransactionResult = { transaction: op, outcome: r.outcome, message: r.message };
+  if (r.responseCode !== undefined) out.responseCode = r.responseCode;
+  if (r.maskedPan !== undefined && MASKED_PAN.test(r.maskedPan)) out.maskedPan = r.maskedPan;
+  if (r.amount !== undefined) out.amount = r.amount;
+  const cur = r.currency ?? currency;
+  if (cur !== undefined) out.currency = cur;
+  if (r.reference !== undefined) out.reference = r.reference;
+  if (r.stan !== undefined) out.stan = r.stan;
+  if (r.authCode !== undefined) out.authCode = r.authCode;
+  if (r.entryMode !== undefined) out.entryMode = r.entryMode;
+  if (r.ecrReference !== undefined) out.ecrReference = r.ecrReference;
+  if (r.balance !== undefined) out.balance = r.balance;
+  if (r.totals !== undefined) out.totals = r.totals;
+  out.details = { ...(r.details ?? {}), messageKey: r.messageKey };
+  return out;
+}
+
+/** The ECR event for a terminal event, or undefined for events that stay on the timeline only. */
+export function toEcrEvent(e: TerminalEvent): EcrEventBody | undefined {
+  switch (e.type) {
+    case 'display':
+      return { event: 'display', lines: [...e.lines] };
+    case 'state':
+      return { event: 'state', state: e.state };
+    case 'receipt':
+      return { event: 'receipt', text: e.text, copy: e.copy };
+    case 'indicator':
+      return {
+        event: 'indicator',
+        ...(e.beep !== undefined ? { beep: e.beep } : {}),
+        ...(e.leds ? { leds: e.leds } : {}),
+      };
+    case 'result': {
+      const op = e.result.transaction === 'completion' ? 'preAuth' : e.result.transaction;
+      return { event: 'result', result: toTransactionResult(e.result, op) };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/**
+ * Pushes the terminal's events to the ECR link(s) as they happen. `push` is not awaited (the terminal
+ * must never wait for a cash register); a failed push is logged. Returns the function that stops it.
+ */
+export function forwardEcrEvents(
+  events: TerminalEvents,
+  push: (event: EcrEventBody) => Promise<unknown>,
+): () => void {
+  return events.on((e) => {
+    const body = toEcrEvent(e);
+    if (!body) return;
+    push(body).catch((err: unknown) => log('event push failed', (err as Error).message));
+  });
+}

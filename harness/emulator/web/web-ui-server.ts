@@ -1,0 +1,314 @@
+/**
+ * The emulator's web UI server (node:http, no framework): `GET /` serves the terminal page, `GET /events`
+ * streams the terminal live as Server-Sent Events (a `snapshot` first, then one message per event),
+ * `GET /api/state` answers the snapshot as JSON, and `POST /api/request` takes an ECR-shaped request body
+ * (docs/ecr-protocol.md) for every action: keys, cards, transactions, cancel, power cycle. Transactions
+ * are answered 202 at once; their outcome arrives as a `result` event.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listBundledCards } from '../../cards/index.js';
+import { createLogger } from '../../common/logger.js';
+import {
+  ECR_KEYS,
+  ECR_OPS,
+  EcrRemoteError,
+  isTransactionOp,
+  type EcrRequestBody,
+  type TransactionResult,
+} from '../ecr/index.js';
+import { toTransactionResult, type EcrTerminalAdapter } from '../ecr-terminal-adapter.js';
+import type { TerminalEvent, TerminalEvents } from '../terminal-events.js';
+import { renderTerminalPage } from './terminal-page.js';
+
+const log = createLogger('payhil:emulator:web');
+
+/** Largest request body accepted (bytes). */
+const MAX_BODY = 16 * 1024;
+/** SSE keep-alive comment interval (ms). */
+const HEARTBEAT_MS = 15000;
+
+export interface WebUiOptions {
+  /** What the page acts on (the same mapping as the ECR link). */
+  adapter: EcrTerminalAdapter;
+  /** The terminal's event sink (kept across power cycles). */
+  events: TerminalEvents;
+  /** Where to listen; default 127.0.0.1, port 0 (any free port). */
+  host?: string;
+  port?: number;
+  /** Card fixtures offered in the picker (default: the bundled ones). */
+  cards?: readonly string[];
+}
+
+export interface WebUiHandle {
+  /** The page's URL, e.g. http://127.0.0.1:40123/ */
+  readonly url: string;
+  readonly address: { host: string; port: number };
+  /** Number of pages following the terminal live. */
+  readonly clients: number;
+  close(): Promise<void>;
+}
+
+/** What a page gets on `/events`: the terminal's events, masked, plus the status where it changes. */
+type WebEvent = Record<string, unknown> & { type: string };
+
+/** Starts the web UI; resolves once it listens. */
+export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
+  const { adapter, events } = options;
+  const cards = [...(options.cards ?? listBundledCards())];
+  const page = renderTerminalPage(`payhil · ${adapter.terminal.profile.name}`);
+  const streams = new Set<ServerResponse>();
+  let lastResult: TransactionResult | undefined;
+  for (const e of events.history()) if (e.type === 'result') lastResult = resultOf(e);
+
+  const status = () => ({
+    ...adapter.status(),
+    cardSlot: {
+      occupied: adapter.terminal.cardSlot.occupied,
+      retained: adapter.terminal.cardSlot.retained,
+    },
+  });
+  const snapshot = (): WebEvent => {
+    const t = adapter.terminal;
+    const p = t.profile;
+    return {
+      type: 'snapshot',
+      profile: {
+        name: p.name,
+        kind: p.kind,
+        language: p.language,
+        currencyCode: p.kernel.currencyCode,
+        currencyExponent: p.kernel.currencyExponent,
+        transactions: p.transactions,
+      },
+      status: status(),
+      display: { lines: [...t.display.lines], key: t.display.key },
+      receipt: t.lastReceipt('merchant'),
+      lastResult: lastResult ?? null,
+      cards,
+    };
+  };
+  const broadcast = (e: WebEvent): void => {
+    const chunk = `data: ${JSON.stringify(e)}\n\n`;
+    for (const s of streams) s.write(chunk);
+  };
+  const off = events.on((e) => {
+    if (e.type === 'result') lastResult = resultOf(e);
+    const w = toWebEvent(e, status);
+    if (w) broadcast(w);
+  });
+  const heartbeat = setInterval(() => {
+    for (const s of streams) s.write(': keep-alive\n\n');
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  const server: Server = createServer((req, res) => {
+    route(req, res).catch((e: unknown) => {
+      log('request failed', (e as Error).message);
+      if (!res.headersSent) json(res, 500, { error: { code: 'INTERNAL', message: (e as Error).message } });
+      else res.end();
+    });
+  });
+
+  async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (req.method === 'GET' && (path === '/' || path === '/index.html')) {
+      res.writeHead(200, {
+        'content-type': 'text/html; charset=utf-8',
+        'cache-control': 'no-store',
+        'content-security-policy':
+          "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+      });
+      res.end(page);
+      return;
+    }
+    if (req.method === 'GET' && path === '/events') {
+      res.writeHead(200, {
+        'content-type': 'text/event-stream; charset=utf-8',
+        'cache-control': 'no-store',
+        connection: 'keep-alive',
+      });
+      res.write(`retry: 1000\ndata: ${JSON.stringify(snapshot())}\n\n`);
+      streams.add(res);
+      req.on('close', () => streams.delete(res));
+      return;
+    }
+    if (req.method === 'GET' && path === '/api/state') return json(res, 200, snapshot());
+    if (req.method === 'POST' && path === '/api/request') return onRequest(req, res);
+    if (path === '/api/request' || path === '/api/state' || path === '/events' || path === '/')
+      return json(res, 405, { error: { code: 'BAD_REQUEST', message: `${req.method} not allowed` } });
+    json(res, 404, { error: { code: 'NOT_FOUND', message: `no ${path}` } });
+  }
+
+  async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
+      return json(res, 415, { error: { code: 'BAD_REQUEST', message: 'send application/json' } });
+    let body: EcrRequestBody;
+    try {
+      body = parseRequest(await readBody(req), cards);
+    } catch (e) {
+      const status = e instanceof BodyTooLarge ? 413 : 400;
+      return json(res, status, { error: { code: 'BAD_REQUEST', message: (e as Error).message } });
+    }
+    if (isTransactionOp(body.op)) {
+      // The outcome comes as a `result` event; a refusal (BUSY…) as an `error` event.
+      adapter.handle(body).catch((e: unknown) => {
+        const err = e instanceof EcrRemoteError ? e : undefined;
+        broadcast({
+          type: 'error',
+          code: err?.remoteCode ?? 'INTERNAL',
+          message: err?.detail ?? (e as Error).message,
+        });
+      });
+      return json(res, 202, { accepted: true });
+    }
+    try {
+      const result = await adapter.handle(body);
+      json(res, 200, { ok: true, result });
+    } catch (e) {
+      const err = e instanceof EcrRemoteError ? e : undefined;
+      const code = err?.remoteCode ?? 'INTERNAL';
+      json(res, code === 'INTERNAL' ? 500 : code === 'BAD_REQUEST' || code === 'UNKNOWN_OP' ? 400 : 409, {
+        error: { code, message: err?.detail ?? (e as Error).message },
+      });
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const a = server.address() as AddressInfo;
+  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  return {
+    url: `http://${host}:${a.port}/`,
+    address: { host: a.address, port: a.port },
+    get clients() {
+      return streams.size;
+    },
+    async close() {
+      off();
+      clearInterval(heartbeat);
+      for (const s of streams) s.end();
+      streams.clear();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+function resultOf(e: TerminalEvent & { type: 'result' }): TransactionResult {
+  return toTransactionResult(
+    e.result,
+    e.result.transaction === 'completion' ? 'preAuth' : e.result.transaction,
+  );
+}
+
+/** The page's view of a terminal event (undefined = not shown). APDUs and message fields stay out. */
+function toWebEvent(e: TerminalEvent, status: () => unknown): WebEvent | undefined {
+  switch (e.type) {
+    case 'display':
+      return { type: 'display', lines: e.lines, key: e.key };
+    case 'state':
+      return { type: 'state', state: e.state, previous: e.previous, status: status() };
+    case 'receipt':
+      return { type: 'receipt', text: e.text, copy: e.copy };
+    case 'indicator':
+      return {
+        type: 'indicator',
+        ...(e.beep !== undefined ? { beep: e.beep } : {}),
+        ...(e.leds ? { leds: e.leds } : {}),
+      };
+    case 'result':
+      return { type: 'result', result: resultOf(e), status: status() };
+    case 'card':
+      return {
+        type: 'card',
+        action: e.action,
+        card: e.card,
+        ...(e.maskedPan ? { maskedPan: e.maskedPan } : {}),
+        status: status(),
+      };
+    case 'message':
+      return {
+        type: 'message',
+        direction: e.direction,
+        mti: e.mti,
+        ...(e.responseCode ? { responseCode: e.responseCode } : {}),
+      };
+    case 'reversal':
+      return { type: 'reversal', status: e.status, stan: e.stan, reason: e.reason };
+    case 'host-error':
+      return { type: 'host-error', reason: e.reason, mti: e.mti, text: e.text };
+    default:
+      return undefined;
+  }
+}
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      // Past the limit the rest is drained and dropped, so the refusal still reaches the client.
+      if (size > MAX_BODY) reject(new BodyTooLarge(`body larger than ${MAX_BODY} bytes`));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** A request body: a JSON object with a known `op` (members are checked by the terminal). */
+function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    throw new Error('body is not JSON');
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('body must be a JSON object');
+  const op = (v as { op?: unknown }).op;
+  if (typeof op !== 'string' || !(ECR_OPS as readonly string[]).includes(op))
+    throw new Error(`unknown op ${JSON.stringify(op)}`);
+  const b = v as Record<string, unknown>;
+  const amountOps = ['purchase', 'preAuth', 'withdraw', 'refund'];
+  if (
+    amountOps.includes(op) &&
+    (typeof b.amount !== 'number' || !Number.isSafeInteger(b.amount) || b.amount <= 0)
+  )
+    throw new Error('amount must be a positive integer (minor units)');
+  if ((op === 'void' || op === 'refund') && (typeof b.originalReference !== 'string' || !b.originalReference))
+    throw new Error('originalReference is required');
+  if (
+    op === 'key' &&
+    (!Array.isArray(b.keys) ||
+      b.keys.length === 0 ||
+      b.keys.length > 64 ||
+      b.keys.some((k) => !(ECR_KEYS as readonly unknown[]).includes(k)))
+  )
+    throw new Error(`keys must be 1 to 64 of ${ECR_KEYS.join(' ')}`);
+  if (op === 'card') {
+    if (!['insert', 'tap', 'swipe', 'remove'].includes(String(b.action)))
+      throw new Error('action must be insert, tap, swipe or remove');
+    // Only the offered fixtures: the page must not make the emulator read arbitrary files.
+    if (b.action !== 'remove' && (typeof b.card !== 'string' || !cards.includes(b.card)))
+      throw new Error(`card must be one of ${cards.join(', ')}`);
+    if (b.holdMs !== undefined && (typeof b.holdMs !== 'number' || b.holdMs < 0))
+      throw new Error('holdMs must be a number of milliseconds');
+  }
+  return v as EcrRequestBody;
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
+  res.end(JSON.stringify(body));
+}
