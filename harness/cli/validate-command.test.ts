@@ -131,6 +131,19 @@ describe('cli/validate', () => {
     const missing = await run('nope/');
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no such file or folder: nope\//);
+    for (const jobs of ['x', '-1', '1.5', '65']) {
+      const bad = await run(`--jobs=${jobs}`, 'scenarios');
+      assert.equal(bad.code, 2, jobs);
+      assert.match(bad.err, /--jobs .*: expected a whole number from 0 to 64/);
+    }
+  });
+
+  it('--jobs N changes where files are checked, never what is printed', async () => {
+    const plain = await run('scenarios', 'bad');
+    for (const jobs of ['0', '1']) {
+      const r = await run('--jobs', jobs, 'scenarios', 'bad');
+      assert.deepEqual([r.code, r.out, r.err], [plain.code, plain.out, plain.err], jobs);
+    }
   });
 
   it('runs as a process: exit codes 0, 1, 2 and never a stack trace', function () {

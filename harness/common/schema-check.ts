@@ -8,7 +8,7 @@
  * description used when a value fails `pattern`, e.g. "an amount in major units such as 12.50").
  */
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -42,10 +42,15 @@ const options = {
   validateFormats: false,
   multipleOfPrecision: 9,
   logger: false as const,
+  // ajv's optimiser halves the compile time of the scenario schema (~90 → ~50 ms per process) at no
+  // measurable cost to validation; the checks and their errors are the same.
+  code: { optimize: false },
 };
 let draft7: Ajv | undefined;
 let draft2020: Ajv2020 | undefined;
 const compiled = new Map<string, LoadedSchema>();
+/** The same, by the absolute name the caller gave. */
+const compiledByName = new Map<string, LoadedSchema>();
 /** Every object inside every loaded schema → the `id#pointer` that ajv can compile it from. */
 const pointers = new WeakMap<object, string>();
 
@@ -111,6 +116,16 @@ function externalRefs(node: unknown, out = new Set<string>()): Set<string> {
 
 /** The compiled validator of a schema file (cached per absolute path). */
 function loadSchema(schemaFile: string): LoadedSchema {
+  // The same name is asked for thousands of times in a run: skip resolving it again (absolute names
+  // only, so a change of working folder still counts for relative ones).
+  const named = compiledByName.get(schemaFile);
+  if (named) return named;
+  const loaded = loadSchemaAt(schemaFile);
+  if (isAbsolute(schemaFile)) compiledByName.set(schemaFile, loaded);
+  return loaded;
+}
+
+function loadSchemaAt(schemaFile: string): LoadedSchema {
   const abs = resolve(schemaFile);
   const hit = compiled.get(abs);
   if (hit) return hit;

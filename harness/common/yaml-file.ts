@@ -7,20 +7,20 @@
  * files are refused), and files over 1 MiB are refused before they are read.
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
-import {
-  LineCounter,
-  isAlias,
-  isMap,
-  isScalar,
-  isSeq,
-  isPair,
-  parseAllDocuments,
-  visit,
-  type Document,
-  type Node as YamlNode,
-  type YAMLError,
-} from 'yaml';
+import { createRequire } from 'node:module';
+import type { Document, LineCounter, Node as YamlNode, YAMLError } from 'yaml';
 import { sourceLineOf, type Diagnostic, type SourcePos } from './diagnostic.js';
+import { fastParseYaml, fastPathKey, unpackPos, type FastDocument } from './yaml-fast-path.js';
+
+type YamlLib = typeof import('yaml');
+let yamlLib: YamlLib | undefined;
+/**
+ * The `yaml` library, loaded on first need: files the fast path reads (nearly all) never need it, and a
+ * `payhil validate` that does not load it starts sooner.
+ */
+function yaml(): YamlLib {
+  return (yamlLib ??= createRequire(import.meta.url)('yaml') as YamlLib);
+}
 
 /** Files larger than this are refused. */
 export const MAX_YAML_BYTES = 1024 * 1024;
@@ -83,19 +83,19 @@ class LocatedDocument implements YamlDocument {
     let key: YamlNode | null | undefined;
     let parent: YamlNode | undefined;
     for (const seg of path) {
-      if (node && isAlias(node)) node = node.resolve(this.doc) ?? node;
+      if (node && yaml().isAlias(node)) node = node.resolve(this.doc) ?? node;
       if (!node) break;
-      if (isMap(node)) {
+      if (yaml().isMap(node)) {
         const wanted = String(seg);
         const pair: { key: unknown; value: unknown } | undefined = node.items.find(
-          (p: unknown) => isPair(p) && keyText(p.key) === wanted,
+          (p: unknown) => yaml().isPair(p) && keyText(p.key) === wanted,
         );
         if (!pair) return { node, parent };
         parent = node;
         key = pair.key as YamlNode | null;
         node = (pair.value as YamlNode | null) ?? null;
         if (node === null) return { node: null, key, parent };
-      } else if (isSeq(node)) {
+      } else if (yaml().isSeq(node)) {
         const item = node.items[Number(seg)] as YamlNode | undefined;
         if (item === undefined || !Number.isInteger(Number(seg))) return { node, parent };
         parent = node;
@@ -137,8 +137,50 @@ class LocatedDocument implements YamlDocument {
   }
 }
 
+/**
+ * A document read by the fast path (yaml-fast-path.ts): the value and the key positions are at hand;
+ * any other position (for a diagnostic) comes from parsing the text with `yaml` on first need.
+ */
+class FastLocatedDocument implements YamlDocument {
+  readonly value: unknown;
+  readonly index: number;
+  private full: YamlDocument | null | undefined;
+
+  constructor(
+    private readonly fast: FastDocument,
+    private readonly text: string,
+    private readonly file: string,
+  ) {
+    this.value = fast.value;
+    this.index = fast.index;
+  }
+
+  private located(): YamlDocument | null {
+    if (this.full === undefined)
+      this.full = parseYamlTextFull(this.text, this.file).docs.find((d) => d.index === this.index) ?? null;
+    return this.full;
+  }
+
+  span(path: YamlPath, options: { key?: boolean } = {}): YamlSpan {
+    const full = this.located();
+    if (full) return full.span(path, options);
+    return { pos: { file: this.file, line: 1, col: 1 }, length: 1, source: '' };
+  }
+
+  locate(path: YamlPath): SourcePos {
+    if (path.length === 0) return { file: this.file, ...this.fast.start };
+    return this.span(path).pos;
+  }
+
+  locateKey(path: YamlPath): SourcePos {
+    const packed = this.fast.keys.get(fastPathKey(path));
+    if (packed !== undefined) return { file: this.file, ...unpackPos(packed) };
+    return this.span(path, { key: true }).pos;
+  }
+}
+
 function keyText(key: unknown): string {
-  if (isScalar(key)) return String(key.value);
+  if (yaml().isScalar(key)) return String(key.value);
   return String(key);
 }
 
@@ -148,13 +190,26 @@ function keyText(key: unknown): string {
  * left out of `docs`.
  */
 export function parseYamlText(text: string, file: string): YamlParseResult {
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_YAML_BYTES) return { docs: [], diagnostics: [tooLarge(file, bytes)] };
+  // Plain files (nearly all of them) take the fast path; it gives up on anything it cannot read exactly.
+  const fast = fastParseYaml(text);
+  if (fast) return { docs: fast.map((d) => new FastLocatedDocument(d, text, file)), diagnostics: [] };
+  return parseYamlTextFull(text, file);
+}
+
+/**
+ * `parseYamlText` without the fast path: always the `yaml` parser, every node located.
+ * @internal (exported for the tests that hold the fast path to it)
+ */
+export function parseYamlTextFull(text: string, file: string): YamlParseResult {
   const diagnostics: Diagnostic[] = [];
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_YAML_BYTES) {
     diagnostics.push(tooLarge(file, bytes));
     return { docs: [], diagnostics };
   }
-  const lines = new LineCounter();
+  const lines = new (yaml().LineCounter)();
   const at = (offset: number, message: string, length = 1, severity: Diagnostic['severity'] = 'error') => {
     const { line, col } = lines.linePos(offset);
     const l = Math.max(1, line);
@@ -170,7 +225,7 @@ export function parseYamlText(text: string, file: string): YamlParseResult {
   };
   let parsed;
   try {
-    parsed = parseAllDocuments(text, {
+    parsed = yaml().parseAllDocuments(text, {
       lineCounter: lines,
       prettyErrors: false,
       uniqueKeys: true,
@@ -200,7 +255,7 @@ export function parseYamlText(text: string, file: string): YamlParseResult {
     }
     // A tag always starts with '!': most files have none, and the walk is skipped.
     if (text.includes('!'))
-      visit(doc, {
+      yaml().visit(doc, {
         Node(_key, node) {
           const tag = (node as { tag?: string }).tag;
           if (tag !== undefined && !CORE_TAGS.has(tag)) {
@@ -243,10 +298,10 @@ function tagStart(text: string, start: number): number {
 
 function firstAlias(doc: Document.Parsed): number | undefined {
   let offset: number | undefined;
-  visit(doc, {
+  yaml().visit(doc, {
     Alias(_k, node) {
       offset = node.range?.[0];
-      return visit.BREAK;
+      return yaml().visit.BREAK;
     },
   });
   return offset;

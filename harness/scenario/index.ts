@@ -2,6 +2,8 @@ export { loadScenarioFiles, loadScenarios } from './loader.js';
 export type { LoadOptions, LoadResult } from './loader.js';
 export { validateFiles } from './validate-files.js';
 export type { ValidateFilesOptions, ValidationReport } from './validate-files.js';
+export { validateFilesParallel, AUTO_WORKERS_ABOVE } from './validate-parallel.js';
+export type { ParallelOptions } from './validate-parallel.js';
 export { findYamlFiles } from './find-files.js';
 export { ScenarioLoadError } from './errors.js';
 export type { Scenario, LoadedStep, ActionName, ActionArgs, Severity } from './scenario.js';

@@ -130,6 +130,8 @@ class Loader {
   private readonly fixtureCache = new Map<string, Set<string>>();
   private readonly ids = new Map<string, SourcePos>();
   private readonly resolved = new Map<string, Fragment | undefined>();
+  private readonly isFile = new Map<string, boolean>();
+  private readonly shownAs = new Map<string, string>();
   readonly scenarios: Scenario[] = [];
   private readonly sources: ReadonlyMap<string, string>;
 
@@ -213,7 +215,24 @@ class Loader {
   }
 
   private exists(file: string): boolean {
-    return this.sources.has(file) || (existsSync(file) && statSync(file).isFile());
+    // One answer per file and load: an include named by every scenario is looked up once.
+    let is = this.isFile.get(file);
+    if (is === undefined) {
+      is = this.sources.has(file) || (existsSync(file) && statSync(file).isFile());
+      this.isFile.set(file, is);
+    }
+    return is;
+  }
+
+  /** Every scenario id registered so far (including combinations that failed later checks), in order. */
+  registeredIds(): string[] {
+    return [...this.ids.keys()];
+  }
+
+  /** True when a file read so far holds `__proto__` (its values must not cross a thread boundary). */
+  sawProtoKey(): boolean {
+    for (const t of this.texts.values()) if (t.includes('__proto__')) return true;
+    return false;
   }
 
   result(): LoadResult {
@@ -240,7 +259,12 @@ class Loader {
   }
 
   private display(file: string): string {
-    return isInside(this.root, file) ? relative(this.root, file) || basename(file) : file;
+    let shown = this.shownAs.get(file);
+    if (shown === undefined) {
+      shown = isInside(this.root, file) ? relative(this.root, file) || basename(file) : file;
+      this.shownAs.set(file, shown);
+    }
+    return shown;
   }
 
   deriveId(file: string, nth: number | undefined): string {
@@ -813,6 +837,20 @@ export function loadScenarioFiles(files: readonly string[], options: LoadOptions
   const loader = new Loader(options);
   for (const f of files) loader.loadFile(f);
   return loader.result();
+}
+
+/**
+ * One batch of a parallel validation (see validate-parallel.ts): the load result plus what the merge needs
+ * to prove that the batches did not interact (the ids they registered, `__proto__` keys).
+ * @internal
+ */
+export function loadScenarioBatch(
+  files: readonly string[],
+  options: LoadOptions = {},
+): LoadResult & { ids: string[]; protoKey: boolean } {
+  const loader = new Loader(options);
+  for (const f of files) loader.loadFile(f);
+  return { ...loader.result(), ids: loader.registeredIds(), protoKey: loader.sawProtoKey() };
 }
 
 /** Loads scenario files, or throws ScenarioLoadError with every error located. */

@@ -14,7 +14,7 @@ export function checkSchemaLine(
   shown: string,
   schema: string,
 ): Diagnostic | undefined {
-  const want = relative(dirname(file), schema).split(sep).join('/');
+  const want = () => relative(dirname(file), schema).split(sep).join('/');
   const first = text.split(/\r?\n/, 1)[0] ?? '';
   if (!first.startsWith(SCHEMA_LINE)) {
     return {
@@ -23,7 +23,7 @@ export function checkSchemaLine(
       col: 1,
       severity: 'warning',
       message: 'the first line should name the schema, so editors check the file as you type',
-      hint: `${SCHEMA_LINE}${want}`,
+      hint: `${SCHEMA_LINE}${want()}`,
     };
   }
   const given = first.slice(SCHEMA_LINE.length).trim();
@@ -35,7 +35,7 @@ export function checkSchemaLine(
     length: Math.max(1, given.length),
     severity: 'warning',
     message: `the $schema path '${given}' does not lead to ${schema.split(sep).slice(-2).join('/')}`,
-    hint: `${SCHEMA_LINE}${want}`,
+    hint: `${SCHEMA_LINE}${want()}`,
     sourceLine: first,
   };
 }

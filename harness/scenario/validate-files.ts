@@ -76,11 +76,15 @@ function validateFixture(
   }
 }
 
-/** Validates scenario, steps and fixture files; never throws for bad input. */
-export function validateFiles(
+/**
+ * The fixture half of `validateFiles`: fixture files are checked against the schema of their folder, the
+ * other files are handed back (absolute) for the loader.
+ * @internal
+ */
+export function validateFixtureFiles(
   files: readonly string[],
   options: ValidateFilesOptions = {},
-): ValidationReport {
+): { root: string; diagnostics: Diagnostic[]; scenarioFiles: string[]; fixtureFiles: number } {
   const schemaFor = options.fixtureSchema ?? fixtureSchemaPath;
   const root = resolve(options.root ?? process.cwd());
   const show = (f: string) => {
@@ -99,6 +103,15 @@ export function validateFiles(
       validateFixture(options.sources, abs, show(abs), kind, schemaFor(kind), diagnostics, broken);
     } else scenarioFiles.push(abs);
   }
+  return { root, diagnostics, scenarioFiles, fixtureFiles };
+}
+
+/** Validates scenario, steps and fixture files; never throws for bad input. */
+export function validateFiles(
+  files: readonly string[],
+  options: ValidateFilesOptions = {},
+): ValidationReport {
+  const { root, diagnostics, scenarioFiles, fixtureFiles } = validateFixtureFiles(files, options);
   const { fixtureSchema: _f, ...loadOptions } = options;
   const loaded = loadScenarioFiles(scenarioFiles, { ...loadOptions, root });
   diagnostics.push(...loaded.diagnostics);
