@@ -16,6 +16,7 @@ const TEXTS = {
   amount: ['AMOUNT', '金额'],
   insertCard: ['PLEASE INSERT, TAP OR SWIPE CARD', '请插卡/挥卡/刷卡'],
   insertCardAtm: ['PLEASE INSERT CARD', '请插卡'],
+  insertCardNoTap: ['PLEASE INSERT OR SWIPE CARD', '请插卡/刷卡'],
   processing: ['PROCESSING...', '处理中...'],
   readingCard: ['READING CARD...', '读卡中...'],
   selectApp: ['SELECTING APPLICATION', '选择应用'],
@@ -53,6 +54,9 @@ const TEXTS = {
   settledUnbalanced: ['SETTLEMENT UNBALANCED, UPLOADED', '对账不平，已上送'],
   dispensing: ['PLEASE TAKE YOUR CASH', '请取钞'],
   originalNotFound: ['ORIGINAL NOT FOUND', '原交易不存在'],
+  readerFault: ['CARD READER FAULT', '读卡器故障'],
+  pinpadFault: ['PIN PAD FAULT', '密码键盘故障'],
+  approvedNoReceipt: ['APPROVED, RECEIPT NOT PRINTED (PRINTER FAULT)', '交易成功，打印机故障'],
   // Response codes (field 39) as the display words them.
   rc03: ['INVALID MERCHANT', '无效商户'],
   rc05: ['DO NOT HONOUR', '不予承兑'],

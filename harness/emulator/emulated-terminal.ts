@@ -46,6 +46,14 @@ import { PresentationQueue, type Presentation, type PresentedCard } from './card
 import { formatReceipt } from './receipt.js';
 import { TerminalEvents, type TerminalState } from './terminal-events.js';
 import {
+  isDeviceCondition,
+  isTerminalDevice,
+  WEAK_FIELD_FACTOR,
+  type DeviceCondition,
+  type DeviceConditions,
+  type TerminalDevice,
+} from './terminal-devices.js';
+import {
   loadTerminalProfile,
   resolveTerminalProfile,
   type TerminalProfile,
@@ -106,9 +114,18 @@ export interface TerminalStatus {
   batch: string;
   pendingReversal: boolean;
   defects: DefectName[];
+  /** Peripheral conditions now. */
+  devices: DeviceConditions;
 }
 
 class Cancelled extends Error {
+  constructor(readonly key: TextKey) {
+    super(key);
+  }
+}
+
+/** A peripheral the transaction needs is out of order: the transaction fails (outcome 'failed'). */
+class DeviceStop extends Error {
   constructor(readonly key: TextKey) {
     super(key);
   }
@@ -129,6 +146,8 @@ interface CardData {
   kernel?: EmvKernel;
   outcome?: KernelOutcome;
   maskedPan: string;
+  /** Contactless: simulated time the card spent in the field (ms). */
+  fieldMs?: number;
 }
 
 interface PendingReversal {
@@ -169,12 +188,14 @@ export class EmulatedTerminal {
   private pinBuffer: string | undefined;
   private keyBuffer = '';
   private receipts: { merchant: string | null; customer: string | null } = { merchant: null, customer: null };
+  private readonly deviceState: DeviceConditions;
   readonly batch = new TerminalBatch();
 
   constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents) {
     this.profile = profile;
     this.events = events;
     this.defects = profile.defects;
+    this.deviceState = { ...profile.devices };
     this.dialect = loadDialect(profile.dialect);
     this.batchNo = profile.batch;
     this.link = new HostLink({
@@ -284,7 +305,40 @@ export class EmulatedTerminal {
       batch: this.batchNo,
       pendingReversal: this.pending !== undefined,
       defects: [...this.defects],
+      devices: { ...this.deviceState },
     };
+  }
+
+  /** Conditions of the peripherals now (a copy). */
+  get devices(): DeviceConditions {
+    return { ...this.deviceState };
+  }
+
+  /**
+   * Switches a peripheral's condition (a device fault on or off): `reader`, `pinpad`, `printer`: `ok` or
+   * `fault`; `contactless`: `ok`, `fault` or `weak`. Takes effect from the next card, PIN or receipt.
+   */
+  setDevice(device: TerminalDevice, condition: DeviceCondition): void {
+    if (!isTerminalDevice(device))
+      throw new TerminalStateError(`unknown device '${String(device)}'`, this.stateNow, 'E_TERMINAL_DEVICE');
+    if (!isDeviceCondition(device, condition))
+      throw new TerminalStateError(
+        `device '${device}' cannot be '${String(condition)}'`,
+        this.stateNow,
+        'E_TERMINAL_DEVICE',
+      );
+    if (this.deviceState[device] === condition) return;
+    this.deviceState[device] = condition;
+    this.events.emit({ type: 'device', device, condition });
+  }
+
+  /** True when taps can be taken: an antenna, the menu opens the field, the field works. */
+  private contactlessUsable(): boolean {
+    return (
+      this.profile.capabilities.contactless &&
+      this.profile.menu.contactless &&
+      this.deviceState.contactless !== 'fault'
+    );
   }
 
   /** Text of the last receipt (merchant copy by default), or null. */
@@ -544,6 +598,7 @@ export class EmulatedTerminal {
       r = await body(ctx);
     } catch (e) {
       if (e instanceof Cancelled) r = this.result(op, 'cancelled', e.key, { amount });
+      else if (e instanceof DeviceStop) r = this.result(op, 'failed', e.key, { amount });
       else {
         this.events.emit({ type: 'note', text: `internal error: ${(e as Error).message}` });
         r = this.result(op, 'failed', 'declined', { amount, details: { error: (e as Error).message } });
@@ -556,6 +611,12 @@ export class EmulatedTerminal {
       this.presentations.clear();
     }
     if (ecrReference) r.ecrReference = ecrReference;
+    if (r.outcome === 'approved' && r.details?.receiptPrinted === false)
+      r = {
+        ...r,
+        messageKey: 'approvedNoReceipt',
+        message: text('approvedNoReceipt', this.profile.language),
+      };
     this.setState('result');
     this.show(
       r.messageKey as TextKey,
@@ -633,9 +694,15 @@ export class EmulatedTerminal {
   ): Promise<TerminalResult> {
     this.setState('amount');
     this.show('amount', op === 'balance' ? undefined : this.money(amount));
+    // Self-check of the card reader before asking for a card.
+    if (this.deviceState.reader === 'fault') return this.result(op, 'failed', 'readerFault', { amount });
     this.setState('waitingForCard');
     this.show(
-      this.profile.kind === 'atm' ? 'insertCardAtm' : 'insertCard',
+      this.profile.kind === 'atm'
+        ? 'insertCardAtm'
+        : this.contactlessUsable()
+          ? 'insertCard'
+          : 'insertCardNoTap',
       op === 'balance' ? undefined : this.money(amount),
     );
     const type: KernelTransaction['type'] =
@@ -697,6 +764,14 @@ export class EmulatedTerminal {
     }
     if (p.kind === 'tap') {
       if (!caps.contactless) return 'again';
+      if (!this.contactlessUsable()) {
+        // The field is not open (outdated menu) or the antenna is broken: the card never hears a thing.
+        this.events.emit({
+          type: 'note',
+          text: `tap ignored: ${this.profile.menu.contactless ? 'contactless field out of order' : 'the menu does not open the contactless field'}`,
+        });
+        return 'again';
+      }
       this.setState('readingCard');
       this.show('readingCard');
       try {
@@ -707,7 +782,8 @@ export class EmulatedTerminal {
         this.show('pleaseTapAgain');
         return 'again';
       }
-      const kernel = new EmvKernel(this.kernelHost(ctx), this.timedSender(p), ktx, true);
+      const timed = this.timedSender(p);
+      const kernel = new EmvKernel(this.kernelHost(ctx), timed.send, ktx, true);
       let outcome: KernelOutcome;
       try {
         outcome = await kernel.runContactless();
@@ -743,7 +819,7 @@ export class EmulatedTerminal {
         throw e;
       }
       await p.card.powerOff();
-      return this.chipData(kernel, outcome, 'contactless');
+      return { ...this.chipData(kernel, outcome, 'contactless'), fieldMs: timed.spentMs() };
     }
     // Swipe.
     if (!caps.magstripe) {
@@ -821,6 +897,7 @@ export class EmulatedTerminal {
     const o = card.outcome;
     const base = { amount, maskedPan: card.maskedPan, currency: this.currency() };
     const details: Record<string, unknown> = o ? { aid: o.aid, tvr: o.tvr, tsi: o.tsi } : {};
+    if (card.fieldMs !== undefined) details.fieldMs = card.fieldMs;
     if (o && o.decision === 'AAC')
       return this.result(op, 'declined', o.declineKey ?? 'cardDeclined', { ...base, details });
     if (o && o.decision === 'TC') {
@@ -1250,20 +1327,33 @@ export class EmulatedTerminal {
 
   /**
    * Contactless sender with simulated card-in-field timing: each APDU costs `contactlessReadMs / 6` of
-   * simulated time; once that exceeds the tap's hold time the card has left the field.
+   * simulated time (times {@link WEAK_FIELD_FACTOR} in a weak field); once that exceeds the tap's hold
+   * time the card has left the field. `spentMs` = simulated time in the field so far.
    */
-  private timedSender(p: Presentation): (c: Buffer) => Promise<Buffer> {
+  private timedSender(p: Presentation): { send: (c: Buffer) => Promise<Buffer>; spentMs: () => number } {
     let spent = 0;
-    const cost = this.profile.kernel.contactlessReadMs / 6;
-    return async (c: Buffer) => {
-      spent += cost;
-      if (p.holdMs !== undefined && spent > p.holdMs)
-        throw new KernelStop('pleaseTapAgain', 'cardLeft', `card left the field after ${p.holdMs} ms`);
-      return this.transmit(p.card, 'contactless', c);
+    const weak = this.deviceState.contactless === 'weak';
+    const cost = (this.profile.kernel.contactlessReadMs / 6) * (weak ? WEAK_FIELD_FACTOR : 1);
+    return {
+      send: async (c: Buffer) => {
+        spent += cost;
+        if (p.holdMs !== undefined && spent > p.holdMs)
+          throw new KernelStop(
+            'pleaseTapAgain',
+            'cardLeft',
+            `card left the ${weak ? 'weak ' : ''}field after ${p.holdMs} ms`,
+          );
+        return this.transmit(p.card, 'contactless', c);
+      },
+      spentMs: () => Math.round(spent),
     };
   }
 
   private async requestPin(ctx: TxContext, triesLeft?: number): Promise<string | undefined> {
+    if (this.deviceState.pinpad === 'fault') {
+      this.events.emit({ type: 'note', text: 'PIN pad does not answer' });
+      throw new DeviceStop('pinpadFault');
+    }
     this.setState('cardholderVerification');
     this.show(
       triesLeft !== undefined ? 'wrongPinRetry' : 'enterPin',
@@ -1403,6 +1493,12 @@ export class EmulatedTerminal {
 
   private printReceipt(r: TerminalResult, signature: boolean): void {
     if (!this.profile.capabilities.printer) return;
+    if (this.deviceState.printer === 'fault') {
+      // The transaction stands; the slip is lost (the merchant reprints once the printer works).
+      this.events.emit({ type: 'note', text: 'printer fault: receipt not printed' });
+      r.details = { ...r.details, receiptPrinted: false };
+      return;
+    }
     for (const copy of ['merchant', 'customer'] as const) {
       const t = formatReceipt(this.profile, r, { copy, batch: this.batchNo, signature, now: new Date() });
       this.receipts[copy] = t;

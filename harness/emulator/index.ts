@@ -31,6 +31,14 @@ export type {
   TerminalAid,
   TransactionType,
 } from './terminal-profile.js';
+export {
+  TERMINAL_DEVICES,
+  WEAK_FIELD_FACTOR,
+  isTerminalDevice,
+  isDeviceCondition,
+  resolveDevices,
+} from './terminal-devices.js';
+export type { TerminalDevice, DeviceCondition, DeviceConditions } from './terminal-devices.js';
 export { DEFECTS, isDefectName, resolveDefects } from './defects.js';
 export type { DefectName, DefectSet } from './defects.js';
 export { text, responseCodeKey, isTextKey } from './display-texts.js';

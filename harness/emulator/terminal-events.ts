@@ -4,6 +4,7 @@
  * movements, results), so the runner can put it on the scenario timeline. No PAN, PIN, key or track
  * data in clear ever reaches an event.
  */
+import type { DeviceCondition, TerminalDevice } from './terminal-devices.js';
 import type { TerminalResult } from './terminal-result.js';
 
 interface Base {
@@ -47,6 +48,8 @@ export type TerminalEventBody =
       reason: string;
     }
   | { type: 'result'; result: TerminalResult }
+  /** A peripheral changed condition (device fault switched on or off). */
+  | { type: 'device'; device: TerminalDevice; condition: DeviceCondition }
   | { type: 'note'; text: string };
 
 export type TerminalEvent = TerminalEventBody & Base;

@@ -61,6 +61,26 @@ describe('terminal profiles', () => {
     assert.equal(parseAmount('0.01', 2, 0), 1);
   });
 
+  it('device conditions and the menu: all ok / contactless shown by default, overridden from YAML', () => {
+    const base = loadTerminalProfile('cup-pos');
+    assert.deepEqual(base.devices, { reader: 'ok', contactless: 'ok', pinpad: 'ok', printer: 'ok' });
+    assert.equal(base.menu.contactless, true);
+    const legacy = join(dir, 'legacy.yaml');
+    writeFileSync(
+      legacy,
+      `extends: cup-pos\nname: legacy\nmenu: { contactless: false }\ndevices: { contactless: weak, printer: fault }\n`,
+    );
+    const p = loadTerminalProfile(legacy);
+    assert.equal(p.menu.contactless, false);
+    assert.deepEqual(p.devices, { reader: 'ok', contactless: 'weak', pinpad: 'ok', printer: 'fault' });
+    const weakPrinter = join(dir, 'weak-printer.yaml');
+    writeFileSync(weakPrinter, `extends: cup-pos\nname: wp\ndevices: { printer: weak }\n`);
+    assert.throws(
+      () => loadTerminalProfile(weakPrinter),
+      (e: unknown) => e instanceof LocatedError && /weak-printer\.yaml:3:/.test(e.message),
+    );
+  });
+
   it('reports a bad profile with its position, and unknown defects by name', () => {
     const bad = join(dir, 'bad.yaml');
     writeFileSync(

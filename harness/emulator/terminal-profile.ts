@@ -8,6 +8,12 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { resolveDefects, type DefectName } from './defects.js';
+import {
+  resolveDevices,
+  type DeviceCondition,
+  type DeviceConditions,
+  type TerminalDevice,
+} from './terminal-devices.js';
 import { TerminalProfileError } from './errors.js';
 
 type Duration = number | string;
@@ -65,6 +71,10 @@ export interface TerminalProfileSpec {
   reversal?: { retries?: number; interval?: Duration };
   signIn?: { retries?: number; interval?: Duration; auto?: boolean };
   atm?: { retainCodes?: string[]; dispenseMultiple?: Amount };
+  /** Peripheral conditions (device faults); all `ok` when absent. */
+  devices?: Partial<Record<TerminalDevice, DeviceCondition>>;
+  /** `contactless: false` = an outdated menu that does not open the contactless field. */
+  menu?: { contactless?: boolean };
   defects?: string[] | Record<string, boolean>;
 }
 
@@ -128,6 +138,10 @@ export interface TerminalProfile {
   reversal: { retries: number; intervalMs: number };
   signIn: { retries: number; intervalMs: number; auto: boolean };
   atm: { retainCodes: string[]; dispenseMultiple: number };
+  /** Peripheral conditions at power-up (the terminal may change them at run time). */
+  devices: DeviceConditions;
+  /** `contactless` false: the purchase menu does not open the contactless field (outdated application). */
+  menu: { contactless: boolean };
   defects: Set<DefectName>;
 }
 
@@ -309,6 +323,8 @@ export function resolveTerminalProfile(
       retainCodes: spec.atm?.retainCodes ?? ['33', '34', '35', '36', '41', '43', '67', '75'],
       dispenseMultiple: amount(spec.atm?.dispenseMultiple, 0),
     },
+    devices: resolveDevices(spec.devices),
+    menu: { contactless: spec.menu?.contactless ?? true },
     defects: resolveDefects(spec.defects, extra.defects),
   };
 }
