@@ -5,6 +5,14 @@ import type { Command } from './command.js';
  * pay for loading the emulator or Playwright.
  */
 export const commands: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: {
+    summary: 'run scenarios on a bench; Allure, JUnit and console reports',
+    load: async () => (await import('./run-command.js')).runCommand,
+  },
+  report: {
+    summary: 'generate (and open) the HTML report of the last run, history kept',
+    load: async () => (await import('./report-command.js')).reportCommand,
+  },
   validate: {
     summary: 'check scenario and fixture files (schema, references) with located errors',
     load: async () => (await import('./validate-command.js')).validateCommand,

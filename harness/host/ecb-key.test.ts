@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { fromHex, macCupEcbField, tdesEcbDecrypt, tdesEcbEncrypt } from '../crypto/index.js';
+import { fromHex, macCupEcbField, tdesCbcEncrypt, tdesEcbDecrypt, tdesEcbEncrypt } from '../crypto/index.js';
 import { EcbKey, cupMacField } from './ecb-key.js';
 
 describe('host/ecb-key (cached cipher for the hot path)', () => {
@@ -28,6 +28,20 @@ describe('host/ecb-key (cached cipher for the hot path)', () => {
       macCupEcbField(mak, framed.subarray(13, 56)).toString('hex'),
     );
   });
+  for (const len of [8, 16, 24]) {
+    it(`gives the same CBC (zero IV) bytes as harness/crypto for ${len}-byte keys, call after call`, () => {
+      const key = randomBytes(len);
+      const k = new EcbKey(key);
+      for (let i = 0; i < 50; i++) {
+        const data = randomBytes(8 * (1 + (i % 4)));
+        assert.equal(k.encryptCbc(data).toString('hex'), tdesCbcEncrypt(key, data).toString('hex'));
+        // ECB calls in between leave the CBC state alone.
+        const block = randomBytes(8);
+        assert.equal(k.encrypt(block).toString('hex'), tdesEcbEncrypt(key, block).toString('hex'));
+      }
+      assert.throws(() => k.encryptCbc(Buffer.alloc(12)), RangeError);
+    });
+  }
   it('refuses a key of the wrong size', () => {
     assert.throws(() => new EcbKey(Buffer.alloc(10)), RangeError);
   });

@@ -15,17 +15,18 @@
  *  - 0320 batch upload: a known transaction (terminal + batch + STAN) is confirmed; an unknown one is an
  *    offline transaction (EC when field 55 carries 9F74) and is booked.
  */
-import { decryptTrack, extractPin, fromHex, toHex } from '../crypto/index.js';
+import { decryptTrack, fromHex, toHex } from '../crypto/index.js';
 import { encodeTlv, flattenTlv, parseTlv } from '../emv/index.js';
 import { matchFields } from '../common/matcher.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
 import { getPath, macInput, setPath } from '../iso8583/index.js';
 import type { AccountSpec } from './account-store.js';
-import { EcbKeyCache, cupMacField } from './ecb-key.js';
+import { EcbKeyCache, cupMacField, cupMacInto, cupMacMatches } from './ecb-key.js';
 import { AccountStore } from './account-store.js';
 import type { HostConfig, RiskRuleConfig } from './host-config.js';
 import type { RuleAction } from './host-rule.js';
 import { issuerAuthData, verifyArqc, type ArqcCheck } from './issuer-crypto.js';
+import { pinBlockHolds } from './pin-check.js';
 import { RC } from './response-codes.js';
 import { RuleEngine } from './rule-engine.js';
 import { buildKeyField, TerminalRegistry, type KeyScheme, type KnownTerminal } from './terminal-registry.js';
@@ -198,14 +199,18 @@ export class HostProcessor {
     return cupMacField(this.keys.get(mak), data, start, end);
   }
 
+  /** macBytes of `data[start, end)` written into `target` at `at` (a frame's own MAC field). */
+  macInto(mak: Buffer, data: Uint8Array, start: number, end: number, target: Uint8Array, at: number): void {
+    cupMacInto(this.keys.get(mak), data, start, end, target, at);
+  }
+
   /** True when field 64 of `msg` is the MAC under `mak` of `macData` (default: the message re-encoded). */
   verifyMac(msg: IsoMessage, mak: Buffer, macData?: Uint8Array): boolean {
     const got = msg.fields[MAC_FIELD];
     if (got === undefined) return false;
     try {
-      return (
-        toHex(cupMacField(this.keys.get(mak), macData ?? macInput(this.dialect, msg))) === got.toUpperCase()
-      );
+      const data = macData ?? macInput(this.dialect, msg);
+      return cupMacMatches(this.keys.get(mak), data, 0, data.length, got);
     } catch {
       return false;
     }
@@ -277,7 +282,9 @@ export class HostProcessor {
   /** The answer skeleton: echo fields, host time and date. */
   private base(req: IsoMessage): IsoMessage {
     const fields: Record<number, string> = {};
-    for (const n of ECHO_FIELDS) {
+    // Highest field first: the object's element store is sized once, not grown field by field.
+    for (let i = ECHO_FIELDS.length - 1; i >= 0; i--) {
+      const n = ECHO_FIELDS[i]!;
       const v = req.fields[n];
       if (v !== undefined && this.has[n]) fields[n] = v;
     }
@@ -289,10 +296,10 @@ export class HostProcessor {
   }
 
   private clockSecond = -1;
-  private clockFields: [string, string] = ['000000', '0101'];
+  private clockFields: [string, string, string] = ['000000', '0101', '0001'];
 
-  /** Field 12 (hhmmss) and 13 (MMDD) of the current time, formatted once per second. */
-  private timeFields(): [string, string] {
+  /** Field 12 (hhmmss), field 13 (MMDD) and the YYMM of the current time, formatted once per second. */
+  private timeFields(): [string, string, string] {
     const now = this.now();
     const second = Math.floor(now.getTime() / 1000);
     if (second !== this.clockSecond) {
@@ -300,6 +307,7 @@ export class HostProcessor {
       this.clockFields = [
         pad2(now.getHours()) + pad2(now.getMinutes()) + pad2(now.getSeconds()),
         pad2(now.getMonth() + 1) + pad2(now.getDate()),
+        pad2(now.getFullYear() % 100) + pad2(now.getMonth() + 1),
       ];
     }
     return this.clockFields;
@@ -370,8 +378,7 @@ export class HostProcessor {
   }
 
   private expired(acc: AccountSpec, req: IsoMessage): boolean {
-    const now = this.now();
-    const yymm = String(now.getFullYear() % 100).padStart(2, '0') + pad2(now.getMonth() + 1);
+    const yymm = this.timeFields()[2];
     const exp = acc.expiry ?? req.fields[14];
     return exp !== undefined && /^\d{4}$/.test(exp) && exp < yymm;
   }
@@ -421,7 +428,7 @@ export class HostProcessor {
       if (r === 'exceeded') return { code: RC.PIN_TRIES_EXCEEDED, acc, ...(arqc ? { arqc } : {}) };
     } else if (opts.pinRequired) return { code: RC.WRONG_PIN, acc, ...(arqc ? { arqc } : {}) };
     if (arqc && !arqc.ok) return { code: RC.DO_NOT_HONOUR, acc, arqc };
-    if (this.risky(this.config.risk ?? [], req) || this.risky(acc.risk, req))
+    if ((this.config.risk !== undefined && this.risky(this.config.risk, req)) || this.risky(acc.risk, req))
       return { code: RC.RISK_DECLINE, acc, ...(arqc ? { arqc } : {}) };
     return { code: RC.APPROVED, acc, ...(arqc ? { arqc } : {}) };
   }
@@ -434,10 +441,14 @@ export class HostProcessor {
     pan: string,
     acc: AccountSpec,
   ): boolean {
+    if (acc.pin === undefined || pinBlock.length !== 16) return false;
     try {
-      const clear = this.keys.get(t.session?.pik as Buffer).decrypt(fromHex(pinBlock));
+      // Buffer.from stops at the first non-hex pair: a short result is a malformed block.
+      const block = Buffer.from(pinBlock, 'hex');
+      if (block.length !== 8) return false;
+      const clear = this.keys.get(t.session?.pik as Buffer).decrypt(block);
       const noPan = req.fields[53]?.[0] === '2';
-      return extractPin(0, clear, noPan ? '0000000000000' : pan) === acc.pin;
+      return pinBlockHolds(clear, noPan ? '0000000000000' : pan, acc.pin);
     } catch {
       return false;
     }

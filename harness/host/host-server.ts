@@ -19,7 +19,7 @@ import type { AccountStore } from './account-store.js';
 import { loadHostConfig, resolveAccounts, type IssuerCardData } from './config-loader.js';
 import { HostServerError } from './errors.js';
 import type { HostConfig } from './host-config.js';
-import { HostProcessor, responseMti, type Outcome } from './host-processor.js';
+import { HostProcessor, responseMti, type HandleOptions, type Outcome } from './host-processor.js';
 import type { HostRule } from './host-rule.js';
 import { HostJournal } from './journal.js';
 import { RC } from './response-codes.js';
@@ -85,6 +85,9 @@ interface Conn {
   queue: Buffer[];
   timer: NodeJS.Timeout | undefined;
   closed: boolean;
+  /** The last request TPDU seen and its answer TPDU (a terminal sends the same one every time). */
+  tpduIn: string | undefined;
+  tpduOut: string | undefined;
 }
 
 export async function startHost(options: HostOptions): Promise<HostHandle> {
@@ -125,6 +128,11 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     return true;
   };
 
+  // Reused per call (encodeFrame and handle read them synchronously and keep nothing).
+  const encodeOptions: { tpdu?: string | undefined; header?: string | undefined } = {};
+  const handleOptions: HandleOptions = { deferMac: true, macData: undefined };
+  const decodeOptions = { maxFrameBytes };
+
   const event = (c: Conn | undefined, name: string, text: string): void => {
     journal.record({
       direction: 'event',
@@ -149,7 +157,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     tpdu: string | undefined,
     header: string | undefined,
     rule?: string,
-    mac?: { mak?: Buffer; bad?: boolean },
+    mac?: { mak?: Buffer | undefined; bad?: boolean | undefined },
   ): void => {
     let frame: Buffer;
     try {
@@ -157,11 +165,13 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       if (mac?.mak && macNow) processor.mac(msg, mac.mak);
       else if (mac?.mak) msg.fields[64] = '0000000000000000';
       else if (mac?.bad) msg.fields[64] = '0000000000000000';
-      frame = encodeFrame(dialect, msg, { ...(tpdu ? { tpdu } : {}), ...(header ? { header } : {}) });
+      encodeOptions.tpdu = tpdu || undefined;
+      encodeOptions.header = header || undefined;
+      frame = encodeFrame(dialect, msg, encodeOptions);
       if (mac?.mak && !macNow) {
-        const m = processor.macBytes(mac.mak, frame, mtiOffset, frame.length - 8);
-        m.copy(frame, frame.length - 8);
-        msg.fields[64] = m.toString('hex').toUpperCase();
+        processor.macInto(mac.mak, frame, mtiOffset, frame.length - 8, frame, frame.length - 8);
+        // The MAC bytes are ASCII hex digits, so their hex is all decimal digits: no case to fix.
+        msg.fields[64] = frame.toString('hex', frame.length - 8);
       }
       if (mac?.bad) {
         frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 0x01;
@@ -179,10 +189,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       connectionId: c.id,
       remote: c.remote,
       message: msg,
-      ...(tpdu ? { tpdu } : {}),
-      ...(header ? { header } : {}),
+      tpdu: tpdu || undefined,
+      header: header || undefined,
       raw: frame,
-      ...(rule ? { rule } : {}),
+      rule: rule || undefined,
     });
     if (!c.closed && c.socket.writable) c.socket.write(frame);
   };
@@ -230,16 +240,13 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       close(c);
       return;
     }
-    send(c, outcome.response, tpdu, header, outcome.rule, {
-      ...(outcome.mak ? { mak: outcome.mak } : {}),
-      ...(outcome.badMac ? { bad: true } : {}),
-    });
+    send(c, outcome.response, tpdu, header, outcome.rule, { mak: outcome.mak, bad: outcome.badMac });
   };
 
   const processFrame = (c: Conn, frame: Buffer): void => {
     let req;
     try {
-      req = decodeFrame(dialect, frame, { maxFrameBytes });
+      req = decodeFrame(dialect, frame, decodeOptions);
     } catch (e) {
       const reason = e instanceof DecodeError ? e.message : String(e);
       journal.record({
@@ -266,8 +273,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       connectionId: c.id,
       remote: c.remote,
       message: req,
-      ...(req.tpdu ? { tpdu: req.tpdu } : {}),
-      ...(req.header ? { header: req.header } : {}),
+      tpdu: req.tpdu || undefined,
+      header: req.header || undefined,
       raw: frame,
     });
     let outcome: Outcome;
@@ -276,7 +283,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
         wireMac && req.fields[64] !== undefined && onlyPrimary(req)
           ? frame.subarray(mtiOffset, frame.length - 8)
           : undefined;
-      outcome = processor.handle(req, { deferMac: true, ...(macData ? { macData } : {}) });
+      handleOptions.macData = macData;
+      outcome = processor.handle(req, handleOptions);
     } catch (e) {
       // A bug or an impossible rule: answer 96 rather than drop the terminal.
       const text = `host: connection ${c.id}: internal error on ${req.mti}: ${(e as Error).message}`;
@@ -288,10 +296,15 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     }
     let tpdu: string | undefined;
     if (req.tpdu) {
-      try {
-        tpdu = responseTpdu(req.tpdu);
-      } catch {
-        tpdu = undefined;
+      if (req.tpdu === c.tpduIn) tpdu = c.tpduOut;
+      else {
+        try {
+          tpdu = responseTpdu(req.tpdu);
+        } catch {
+          tpdu = undefined;
+        }
+        c.tpduIn = req.tpdu;
+        c.tpduOut = tpdu;
       }
     }
     if (outcome.delayMs && outcome.delayMs > 0) {
@@ -329,6 +342,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       queue: [],
       timer: undefined,
       closed: false,
+      tpduIn: undefined,
+      tpduOut: undefined,
     };
     conns.add(c);
     event(c, 'connect', `connection ${c.id} from ${remote}`);

@@ -3,15 +3,17 @@
  * bytes with PAN/PIN/track data redacted) plus connection events (connect, close, limits, rules).
  *
  * Bounded: the in-memory ring keeps the last `size` entries. Entries are formatted (masked) lazily when
- * read, so a busy host that nobody is reading pays only for the ring slot; with an `entry` listener or
- * a JSONL file attached each entry is formatted as it is recorded.
+ * read, so a busy host that nobody is reading pays only for the ring slot and a copy of the frame's
+ * bytes: a message that came with its frame is kept as those bytes and decoded again when read (far
+ * less for the garbage collector than the decoded fields). With an `entry` listener or a JSONL file
+ * attached each entry is formatted as it is recorded.
  */
 import { EventEmitter } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createLogger } from '../common/logger.js';
 import { maskPan, redact } from '../common/mask.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import { encodeFrame } from '../iso8583/index.js';
+import { decodeFrame, encodeFrame } from '../iso8583/index.js';
 import { parseTlv } from '../emv/index.js';
 
 export type JournalDirection = 'in' | 'out' | 'event';
@@ -51,19 +53,61 @@ export interface JournalRecord {
   message?: IsoMessage;
   tpdu?: string;
   header?: string;
-  /** Raw frame as received/sent; only its size is kept (the journal rebuilds a redacted raw form). */
+  /**
+   * Raw frame as received/sent (length prefix included). With `message`, it must be the frame of that
+   * message: the journal may keep a copy of these bytes instead of the decoded message. Never shown as
+   * is (the journal rebuilds a redacted raw form).
+   */
   raw?: Buffer | undefined;
   event?: string;
   text?: string;
   rule?: string;
 }
 
-interface Stored extends JournalRecord {
+/**
+ * One ring slot. Slots are allocated once and rewritten in place, so recording allocates nothing that
+ * outlives the call (nothing for the garbage collector to promote and later sweep).
+ */
+interface Slot {
   seq: number;
   at: number;
-  /** Size of the raw frame; the bytes themselves are not kept (they may pin a large socket buffer). */
-  rawLength?: number;
-  formatted?: JournalEntry;
+  direction: JournalDirection;
+  connectionId: number;
+  remote: string | undefined;
+  /** The decoded message, when it came without its frame. */
+  message: IsoMessage | undefined;
+  tpdu: string | undefined;
+  header: string | undefined;
+  event: string | undefined;
+  text: string | undefined;
+  rule: string | undefined;
+  /** Size of the raw frame. */
+  rawLength: number | undefined;
+  /** Storage for a copy of the frame of a message (decoded again when read), reused by the slot. */
+  frame: Buffer | undefined;
+  /** Bytes of `frame` in use; -1 when the slot holds no frame. */
+  frameLength: number;
+  formatted: JournalEntry | undefined;
+}
+
+function newSlot(): Slot {
+  return {
+    seq: 0,
+    at: 0,
+    direction: 'event',
+    connectionId: 0,
+    remote: undefined,
+    message: undefined,
+    tpdu: undefined,
+    header: undefined,
+    event: undefined,
+    text: undefined,
+    rule: undefined,
+    rawLength: undefined,
+    frame: undefined,
+    frameLength: -1,
+    formatted: undefined,
+  };
 }
 
 const debug = createLogger('payhil:host');
@@ -85,7 +129,7 @@ export interface JournalOptions {
 }
 
 export class HostJournal extends EventEmitter {
-  private readonly ring: (Stored | undefined)[];
+  private readonly ring: (Slot | undefined)[];
   private next = 0;
   private count = 0;
   private seq = 0;
@@ -96,28 +140,50 @@ export class HostJournal extends EventEmitter {
   constructor(options: JournalOptions) {
     super();
     this.size = Math.max(1, options.size ?? 10000);
-    this.ring = new Array<Stored | undefined>(this.size);
+    this.ring = new Array<Slot | undefined>(this.size);
     this.dialect = options.dialect;
   }
 
-  /** Records one entry (the record object is kept as is: do not reuse it); returns its sequence number. */
+  /** Records one entry (copied: the record object may be reused); returns its sequence number. */
   record(rec: JournalRecord): number {
-    const stored = rec as Stored;
-    if (rec.raw) {
-      stored.rawLength = rec.raw.length;
-      stored.raw = undefined;
+    let slot = this.ring[this.next];
+    if (slot === undefined) this.ring[this.next] = slot = newSlot();
+    const eager = this.file !== undefined || this.listenerCount('entry') > 0;
+    slot.seq = ++this.seq;
+    slot.at = Date.now();
+    slot.direction = rec.direction;
+    slot.connectionId = rec.connectionId;
+    slot.remote = rec.remote;
+    slot.event = rec.event;
+    slot.text = rec.text;
+    slot.rule = rec.rule;
+    slot.rawLength = rec.raw?.length;
+    slot.formatted = undefined;
+    const raw = rec.raw;
+    if (raw && rec.message && !eager) {
+      // The frame's bytes instead of the decoded message: a copy (a received frame is a view into a
+      // socket chunk, which it would otherwise pin) into the slot's own storage.
+      if (slot.frame === undefined || slot.frame.length < raw.length)
+        slot.frame = Buffer.allocUnsafe(Math.max(256, raw.length));
+      slot.frame.set(raw);
+      slot.frameLength = raw.length;
+      slot.message = undefined;
+      slot.tpdu = undefined;
+      slot.header = undefined;
+    } else {
+      slot.frameLength = -1;
+      slot.message = rec.message;
+      slot.tpdu = rec.tpdu;
+      slot.header = rec.header;
     }
-    stored.seq = ++this.seq;
-    stored.at = Date.now();
-    this.ring[this.next] = stored;
     this.next = (this.next + 1) % this.size;
     if (this.count < this.size) this.count++;
-    if (this.file || this.listenerCount('entry') > 0) {
-      const entry = this.format(stored);
+    if (eager) {
+      const entry = this.format(slot);
       if (this.file) this.file.write(JSON.stringify(entry) + '\n');
       this.emit('entry', entry);
     }
-    return stored.seq;
+    return slot.seq;
   }
 
   /** The entries in memory, oldest first, formatted and masked. */
@@ -168,7 +234,7 @@ export class HostJournal extends EventEmitter {
     if (f) await new Promise<void>((resolve) => f.end(resolve));
   }
 
-  private format(s: Stored): JournalEntry {
+  private format(s: Slot): JournalEntry {
     if (s.formatted) return s.formatted;
     const e: JournalEntry = {
       seq: s.seq,
@@ -180,18 +246,30 @@ export class HostJournal extends EventEmitter {
     if (s.event !== undefined) e.event = s.event;
     if (s.text !== undefined) e.message = s.text;
     if (s.rule !== undefined) e.rule = s.rule;
-    if (s.message) {
-      e.mti = s.message.mti;
-      const tid = s.message.fields[41];
-      if (tid !== undefined) e.terminalId = tid;
-      e.fields = maskFields(this.dialect, s.message);
-      e.raw =
-        redactedRaw(this.dialect, s.message, s.tpdu, s.header) ??
-        (s.raw ? redact('raw frame', s.raw) : undefined);
-    } else if (s.raw) {
-      // An undecodable frame: keep its size only — it may hold cardholder data we cannot locate.
-      e.raw = redact('undecodable frame', s.raw);
+    let message = s.message;
+    let tpdu = s.tpdu;
+    let header = s.header;
+    if (s.frame && s.frameLength >= 0) {
+      const frame = s.frame.subarray(0, s.frameLength);
+      try {
+        const m = decodeFrame(this.dialect, frame, { maxFrameBytes: Math.max(frame.length, 1) });
+        message = { mti: m.mti, fields: m.fields };
+        tpdu = m.tpdu;
+        header = m.header;
+      } catch {
+        // Cannot happen for a frame recorded with its message; show its size only if it does.
+        e.raw = redact('raw frame', frame);
+      }
     }
+    if (message) {
+      e.mti = message.mti;
+      const tid = message.fields[41];
+      if (tid !== undefined) e.terminalId = tid;
+      e.fields = maskFields(this.dialect, message);
+      e.raw = redactedRaw(this.dialect, message, tpdu, header);
+    }
+    // An undecodable frame (direction 'in', event 'malformed') shows no raw form: it may hold
+    // cardholder data we cannot locate.
     // Cache only when it can no longer change (it cannot): formatting is pure.
     s.formatted = e;
     return e;

@@ -61,6 +61,9 @@ export function newSession(scheme: KeyScheme, now = Date.now()): TerminalSession
 
 export class TerminalRegistry {
   private readonly terminals = new Map<string, KnownTerminal>();
+  private lastTerminalId: string | undefined;
+  private lastMerchantId: string | undefined;
+  private lastFound: KnownTerminal | undefined;
 
   constructor(private readonly configs: readonly TerminalConfig[]) {
     this.reset();
@@ -69,6 +72,7 @@ export class TerminalRegistry {
   /** Forgets every sign-in and puts the batch numbers back to their configured values. */
   reset(): void {
     this.terminals.clear();
+    this.lastTerminalId = this.lastMerchantId = this.lastFound = undefined;
     for (const c of this.configs) {
       this.terminals.set(`${c.terminalId}|${c.merchantId}`, {
         config: c,
@@ -82,7 +86,13 @@ export class TerminalRegistry {
   /** The terminal with this terminal id and merchant id, or undefined. */
   find(terminalId: string | undefined, merchantId: string | undefined): KnownTerminal | undefined {
     if (terminalId === undefined || merchantId === undefined) return undefined;
-    return this.terminals.get(`${terminalId}|${merchantId}`);
+    // A terminal sends the same ids on every message: the last answer spares building the key.
+    if (terminalId === this.lastTerminalId && merchantId === this.lastMerchantId) return this.lastFound;
+    const found = this.terminals.get(`${terminalId}|${merchantId}`);
+    this.lastTerminalId = terminalId;
+    this.lastMerchantId = merchantId;
+    this.lastFound = found;
+    return found;
   }
 
   list(): KnownTerminal[] {

@@ -61,6 +61,10 @@ export class TransactionLedger {
   /** Insertion order, as a ring: the slot to overwrite next holds the oldest record. */
   private ring: (TxRecord | undefined)[];
   private next = 0;
+  /** The totals `count` touched last, and whose they are. */
+  private lastTerminalId: string | undefined;
+  private lastBatch: string | undefined;
+  private lastTotals: BatchTotals | undefined;
 
   constructor(readonly capacity = 100000) {
     this.ring = new Array<TxRecord | undefined>(capacity);
@@ -122,6 +126,7 @@ export class TransactionLedger {
     this.byKey.clear();
     this.byRrn.clear();
     this.totals.clear();
+    this.lastTerminalId = this.lastBatch = this.lastTotals = undefined;
   }
 
   private forget(rec: TxRecord): void {
@@ -131,9 +136,17 @@ export class TransactionLedger {
 
   private count(rec: TxRecord, sign: 1 | -1): void {
     if (rec.settles === 0) return;
-    const k = `${rec.terminalId}|${rec.batch}`;
-    let t = this.totals.get(k);
-    if (!t) this.totals.set(k, (t = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 }));
+    let t: BatchTotals | undefined;
+    // Consecutive records mostly share their terminal batch: the last totals spare a key and a lookup.
+    if (rec.terminalId === this.lastTerminalId && rec.batch === this.lastBatch) t = this.lastTotals;
+    if (!t) {
+      const k = `${rec.terminalId}|${rec.batch}`;
+      t = this.totals.get(k);
+      if (!t) this.totals.set(k, (t = { debitCount: 0, debitAmount: 0, creditCount: 0, creditAmount: 0 }));
+      this.lastTerminalId = rec.terminalId;
+      this.lastBatch = rec.batch;
+      this.lastTotals = t;
+    }
     if (rec.settles === 1) {
       t.debitCount += sign;
       t.debitAmount += sign * rec.amount;

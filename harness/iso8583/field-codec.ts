@@ -1,7 +1,9 @@
 /**
- * Field codecs, compiled once per dialect field: a closure that validates and writes a value into a
- * growing scratch buffer, and one that reads it back. No regular expressions or intermediate buffers
- * on the hot path: characters are checked and written in one loop, BCD goes through lookup tables.
+ * Field codecs, compiled once per dialect field into plain data (`FieldCodec`) that one encoder and one
+ * decoder function read, so every field of every dialect runs through the same code. No regular
+ * expressions or intermediate buffers on the hot path: characters are checked and written in one loop,
+ * BCD and hex go through lookup tables, and decoding writes characters into a shared scratch buffer
+ * that the message decoder turns into one string.
  */
 import { DecodeError, EncodeError } from './errors.js';
 import type { FieldSpec, FieldType } from './dialect-types.js';
@@ -39,14 +41,6 @@ export interface Reader {
   buf: Buffer;
   pos: number;
   end: number;
-}
-
-export interface FieldCodec {
-  readonly spec: FieldSpec;
-  /** Validates and writes `value`; throws EncodeError. */
-  encode(value: string, w: Writer): void;
-  /** Reads the field at `r.pos` and advances it; throws DecodeError. */
-  decode(r: Reader): string;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -133,9 +127,23 @@ const TYPE_WORD: Record<FieldType, string> = {
 // ---------------------------------------------------------------------------------------------------
 // Primitives shared with the message codec (MTI, bitmap, length prefixes)
 
+/** The character classes of ALLOWED as whole-string patterns, for long values. */
+const ALLOWED_RE: Record<FieldType, RegExp> = {
+  n: /^[0-9]*$/,
+  an: /^[\x20-\x7e]*$/,
+  ans: /^[\x20-\x7e\x80-\xff]*$/,
+  z: /^[0-9=A-F]*$/,
+  b: /^[0-9A-Fa-f]*$/,
+};
+
 /** Writes `s` one byte a character after checking every character against `type`. */
 export function writeChars(w: Writer, s: string, type: FieldType, field: number): void {
   const buf = w.buf;
+  if (s.length > 32 && ALLOWED_RE[type].test(s)) {
+    // Long text (CUP field 59, 63): one compiled pattern, one native write.
+    w.pos += buf.write(s, w.pos, s.length, 'latin1');
+    return;
+  }
   const allowed = ALLOWED[type];
   let pos = w.pos;
   for (let i = 0; i < s.length; i++) {
@@ -199,10 +207,13 @@ export function writeBcd(
     buf[pos++] = (pad << 4) | lo;
     i = 1;
   }
+  const table = track ? NIBBLE_Z : NIBBLE_N;
   for (; i + 1 < n; i += 2) {
-    const hi = bcdNibble(s.charCodeAt(i), track);
-    const lo = bcdNibble(s.charCodeAt(i + 1), track);
-    if (hi < 0 || lo < 0) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const hi = a < 256 ? table[a]! : -1;
+    const lo = b < 256 ? table[b]! : -1;
+    if ((hi | lo) < 0) {
       const at = hi < 0 ? i : i + 1;
       throw new EncodeError(
         field,
@@ -309,22 +320,6 @@ function writeHexAscii(w: Writer, s: string, field: number): void {
   w.pos = pos;
 }
 
-function readHexAscii(r: Reader, chars: number, field: number): string {
-  need(r, chars, field);
-  const buf = r.buf;
-  const start = r.pos;
-  let upper = true;
-  for (let i = start; i < start + chars; i++) {
-    const c = buf[i] as number;
-    const v = hexNibble(c);
-    if (v < 0) throw new DecodeError(field, i, `byte ${describe(c)} is not an ASCII hex digit`);
-    if (c >= 97) upper = false;
-  }
-  r.pos = start + chars;
-  const s = buf.toString('latin1', start, start + chars);
-  return upper ? s : s.toUpperCase();
-}
-
 /** Throws when fewer than `n` bytes are left. */
 export function need(r: Reader, n: number, field: number | undefined): void {
   if (r.pos + n > r.end)
@@ -336,78 +331,207 @@ export function need(r: Reader, n: number, field: number | undefined): void {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Length prefixes
+// Decoding into characters
+//
+// The message decoder writes every field's characters (digits, track characters, hex of binary
+// fields) one byte a character into one scratch buffer, turns the whole of it into one string with a
+// single native call and hands each field on as a substring of it. That saves a native call or a chain
+// of string concatenations per field; long substrings share the parent string's storage.
 
-interface PrefixCodec {
-  readonly bytes: number;
-  write(w: Writer, n: number): void;
-  read(r: Reader, field: number): number;
+/** ASCII codes of the upper-case hex digits. */
+const HEX_CODES = Uint8Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
+/** 1 where both nibbles of a byte are decimal digits. */
+const BCD_OK = Uint8Array.from({ length: 256 }, (_, b) => (b >> 4 <= 9 && (b & 15) <= 9 ? 1 : 0));
+
+/** As readBcd, writing the digits as ASCII bytes at `out.pos` (room for `digits` bytes must be there). */
+function bcdTo(r: Reader, digits: number, left: boolean, track: boolean, field: number, out: Writer): void {
+  const bytes = (digits + 1) >> 1;
+  need(r, bytes, field);
+  const buf = r.buf;
+  const o = out.buf;
+  let q = out.pos;
+  let p = r.pos;
+  const end = p + bytes;
+  if (digits & 1 && !left) {
+    const b = buf[p]!;
+    const hi = b >> 4;
+    const lo = b & 15;
+    if (!track && ((hi !== 0 && hi !== 15) || lo > 9)) throw nonBcd(field, p, b);
+    o[q++] = HEX_CODES[lo]!;
+    p++;
+  }
+  const pairsEnd = digits & 1 && left ? end - 1 : end;
+  if (track) {
+    for (; p < pairsEnd; p++) {
+      const b = buf[p]!;
+      o[q++] = HEX_CODES[b >> 4]!;
+      o[q++] = HEX_CODES[b & 15]!;
+    }
+  } else {
+    for (; p < pairsEnd; p++) {
+      const b = buf[p]!;
+      if (BCD_OK[b] === 0) throw nonBcd(field, p, b);
+      o[q++] = 48 + (b >> 4);
+      o[q++] = 48 + (b & 15);
+    }
+  }
+  if (p < end) {
+    const b = buf[p]!;
+    const hi = b >> 4;
+    const lo = b & 15;
+    if (!track && (hi > 9 || (lo !== 0 && lo !== 15))) throw nonBcd(field, p, b);
+    o[q++] = HEX_CODES[hi]!;
+  }
+  r.pos = end;
+  out.pos = q;
 }
 
-function prefixCodec(encoding: FieldSpec['prefix'], digits: 2 | 3): PrefixCodec {
-  switch (encoding) {
-    case 'ascii':
-      return {
-        bytes: digits,
-        write(w, n) {
-          const buf = w.buf;
-          if (digits === 3) buf[w.pos++] = 48 + ((n / 100) | 0);
-          buf[w.pos++] = 48 + (((n / 10) | 0) % 10);
-          buf[w.pos++] = 48 + (n % 10);
-        },
-        read(r, field) {
-          need(r, digits, field);
-          const buf = r.buf;
-          let n = 0;
-          for (let i = r.pos; i < r.pos + digits; i++) {
-            const c = buf[i] as number;
-            if (c < 48 || c > 57)
-              throw new DecodeError(field, i, `length prefix byte ${describe(c)} is not an ASCII digit`);
-            n = n * 10 + (c - 48);
-          }
-          r.pos += digits;
-          return n;
-        },
-      };
-    case 'bcd':
-      return {
-        bytes: digits === 2 ? 1 : 2,
-        write(w, n) {
-          const buf = w.buf;
-          if (digits === 3) buf[w.pos++] = (n / 100) | 0;
-          const t = n % 100;
-          buf[w.pos++] = (((t / 10) | 0) << 4) | (t % 10);
-        },
-        read(r, field) {
-          const bytes = digits === 2 ? 1 : 2;
-          need(r, bytes, field);
-          let n = 0;
-          for (let i = r.pos; i < r.pos + bytes; i++) {
-            const b = r.buf[i] as number;
-            if (b >> 4 > 9 || (b & 15) > 9)
-              throw new DecodeError(field, i, `length prefix: non-BCD nibble in byte 0x${HEX_PAIRS[b]}`);
-            n = n * 100 + (b >> 4) * 10 + (b & 15);
-          }
-          r.pos += bytes;
-          return n;
-        },
-      };
-    case 'binary':
-      return {
-        bytes: digits === 2 ? 1 : 2,
-        write(w, n) {
-          if (digits === 3) w.buf[w.pos++] = n >> 8;
-          w.buf[w.pos++] = n & 0xff;
-        },
-        read(r, field) {
-          const bytes = digits === 2 ? 1 : 2;
-          need(r, bytes, field);
-          const n = bytes === 1 ? (r.buf[r.pos] as number) : r.buf.readUInt16BE(r.pos);
-          r.pos += bytes;
-          return n;
-        },
-      };
+/** As readChars, copying the bytes to `out.pos`. */
+function charsTo(r: Reader, n: number, type: FieldType, field: number, out: Writer): void {
+  need(r, n, field);
+  const buf = r.buf;
+  const allowed = ALLOWED[type];
+  const o = out.buf;
+  let q = out.pos;
+  const start = r.pos;
+  const end = start + n;
+  if (n > 32) {
+    // Long text (CUP field 59, 63): check, then one native copy.
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (allowed[c] === 0)
+        throw new DecodeError(
+          field,
+          i,
+          `byte ${describe(c)} is not allowed in a ${type} field (${TYPE_WORD[type]})`,
+        );
+    }
+    q += buf.copy(o, q, start, end);
+  } else {
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!;
+      if (allowed[c] === 0)
+        throw new DecodeError(
+          field,
+          i,
+          `byte ${describe(c)} is not allowed in a ${type} field (${TYPE_WORD[type]})`,
+        );
+      o[q++] = c;
+    }
   }
+  r.pos = end;
+  out.pos = q;
+}
+
+/** `n` raw bytes as upper-case hex at `out.pos`. */
+function binaryTo(r: Reader, n: number, field: number, out: Writer): void {
+  need(r, n, field);
+  const buf = r.buf;
+  const o = out.buf;
+  let q = out.pos;
+  const end = r.pos + n;
+  for (let i = r.pos; i < end; i++) {
+    const b = buf[i]!;
+    o[q++] = HEX_CODES[b >> 4]!;
+    o[q++] = HEX_CODES[b & 15]!;
+  }
+  r.pos = end;
+  out.pos = q;
+}
+
+/** `chars` ASCII hex digits (either case), checked and copied upper-cased to `out.pos`. */
+function hexAsciiTo(r: Reader, chars: number, field: number, out: Writer): void {
+  need(r, chars, field);
+  const buf = r.buf;
+  const o = out.buf;
+  let q = out.pos;
+  const end = r.pos + chars;
+  for (let i = r.pos; i < end; i++) {
+    const c = buf[i]!;
+    const v = HEX_VALUE[c]!;
+    if (v < 0) throw new DecodeError(field, i, `byte ${describe(c)} is not an ASCII hex digit`);
+    o[q++] = HEX_CODES[v]!;
+  }
+  r.pos = end;
+  out.pos = q;
+}
+
+/** The MTI (4 digits, ASCII or BCD) as ASCII bytes at `out.pos`. */
+export function mtiTo(r: Reader, ascii: boolean, out: Writer): void {
+  if (ascii) charsTo(r, 4, 'n', 0, out);
+  else bcdTo(r, 4, true, false, 0, out);
+}
+
+/** `n` raw bytes as upper-case hex at `out.pos` (TPDU, header). */
+export function hexTo(r: Reader, n: number, out: Writer): void {
+  binaryTo(r, n, 0, out);
+}
+
+// ---------------------------------------------------------------------------------------------------
+// Length prefixes
+
+const PREFIX_ASCII = 0;
+const PREFIX_BCD = 1;
+const PREFIX_BINARY = 2;
+
+function prefixKind(encoding: FieldSpec['prefix']): number {
+  return encoding === 'ascii' ? PREFIX_ASCII : encoding === 'bcd' ? PREFIX_BCD : PREFIX_BINARY;
+}
+
+/** Bytes of an LL (2 digits) or LLL (3 digits) prefix in an encoding. */
+function prefixBytes(kind: number, digits: number): number {
+  return kind === PREFIX_ASCII ? digits : digits === 2 ? 1 : 2;
+}
+
+function writePrefix(c: FieldCodec, w: Writer, n: number): void {
+  const buf = w.buf;
+  const digits = c.prefixDigits;
+  switch (c.prefixKind) {
+    case PREFIX_ASCII:
+      if (digits === 3) buf[w.pos++] = 48 + ((n / 100) | 0);
+      buf[w.pos++] = 48 + (((n / 10) | 0) % 10);
+      buf[w.pos++] = 48 + (n % 10);
+      break;
+    case PREFIX_BCD: {
+      if (digits === 3) buf[w.pos++] = (n / 100) | 0;
+      const t = n % 100;
+      buf[w.pos++] = (((t / 10) | 0) << 4) | (t % 10);
+      break;
+    }
+    default:
+      if (digits === 3) buf[w.pos++] = n >> 8;
+      buf[w.pos++] = n & 0xff;
+  }
+}
+
+function readPrefix(c: FieldCodec, r: Reader): number {
+  const field = c.field;
+  const bytes = c.prefixBytes;
+  need(r, bytes, field);
+  const buf = r.buf;
+  let n = 0;
+  switch (c.prefixKind) {
+    case PREFIX_ASCII:
+      for (let i = r.pos; i < r.pos + bytes; i++) {
+        const ch = buf[i]!;
+        if (ch < 48 || ch > 57)
+          throw new DecodeError(field, i, `length prefix byte ${describe(ch)} is not an ASCII digit`);
+        n = n * 10 + (ch - 48);
+      }
+      break;
+    case PREFIX_BCD:
+      for (let i = r.pos; i < r.pos + bytes; i++) {
+        const b = buf[i]!;
+        if (BCD_OK[b] === 0)
+          throw new DecodeError(field, i, `length prefix: non-BCD nibble in byte 0x${HEX_PAIRS[b]}`);
+        n = n * 100 + (b >> 4) * 10 + (b & 15);
+      }
+      break;
+    default:
+      n = bytes === 1 ? buf[r.pos]! : buf.readUInt16BE(r.pos);
+  }
+  r.pos += bytes;
+  return n;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -426,87 +550,131 @@ export function dataBytes(spec: FieldSpec, units: number): number {
   }
 }
 
+/** How a field's data is written: characters, BCD, raw bytes (b) or ASCII hex (b). */
+const DATA_CHARS = 0;
+const DATA_BCD = 1;
+const DATA_BINARY = 2;
+const DATA_HEX_ASCII = 3;
+
+/**
+ * A field compiled for the codec: plain data read by one encoder and one decoder function, so every
+ * field of every dialect goes through the same (monomorphic) code.
+ */
+export class FieldCodec {
+  readonly field: number;
+  readonly type: FieldType;
+  readonly isBinary: boolean;
+  readonly fixed: boolean;
+  /** Fixed length, or maximum, in units (characters, or bytes for b). */
+  readonly max: number;
+  /** Most bytes the field takes on the wire, prefix included. */
+  readonly maxBytes: number;
+  readonly data: number;
+  readonly left: boolean;
+  readonly track: boolean;
+  readonly pad: number;
+  readonly prefixKind: number;
+  readonly prefixDigits: number;
+  readonly prefixBytes: number;
+
+  constructor(readonly spec: FieldSpec) {
+    this.field = spec.number;
+    this.type = spec.type;
+    this.isBinary = spec.type === 'b';
+    this.fixed = spec.kind === 'fixed';
+    this.max = spec.length;
+    this.prefixKind = prefixKind(spec.prefix);
+    this.prefixDigits = spec.kind === 'LLVAR' ? 2 : spec.kind === 'LLLVAR' ? 3 : 0;
+    this.prefixBytes = this.fixed ? 0 : prefixBytes(this.prefixKind, this.prefixDigits);
+    this.maxBytes = this.prefixBytes + dataBytes(spec, spec.length);
+    const bcd = spec.encoding === 'bcd-left' || spec.encoding === 'bcd-right';
+    this.data = this.isBinary
+      ? spec.encoding === 'hex-ascii'
+        ? DATA_HEX_ASCII
+        : DATA_BINARY
+      : bcd
+        ? DATA_BCD
+        : DATA_CHARS;
+    this.left = spec.encoding === 'bcd-left';
+    this.track = spec.type === 'z';
+    this.pad = spec.pad === 'F' ? 15 : 0;
+  }
+
+  /** Validates and writes `value`; throws EncodeError. */
+  encode(value: string, w: Writer): void {
+    encodeField(this, value, w);
+  }
+
+  /** Reads the field at `r.pos` and advances it; throws DecodeError. */
+  decode(r: Reader): string {
+    const out = new Writer(2 * this.maxBytes + 8);
+    decodeFieldTo(this, r, out);
+    return out.buf.toString('latin1', 0, out.pos);
+  }
+}
+
+/** Validates and writes one field value (prefix and data); throws EncodeError. */
+export function encodeField(c: FieldCodec, value: string, w: Writer): void {
+  const field = c.field;
+  let units = value.length;
+  if (c.isBinary) {
+    if (units & 1) throw new EncodeError(field, `hex value has an odd number of digits (${units})`);
+    units >>= 1;
+  }
+  if (c.fixed) {
+    if (units !== c.max)
+      throw new EncodeError(field, `fixed length ${c.max}${c.isBinary ? ' bytes' : ''}, got ${units}`);
+    w.ensure(c.maxBytes);
+  } else {
+    if (units > c.max)
+      throw new EncodeError(field, `length ${units}${c.isBinary ? ' bytes' : ''} exceeds maximum ${c.max}`);
+    w.ensure(c.maxBytes);
+    writePrefix(c, w, units);
+  }
+  switch (c.data) {
+    case DATA_CHARS:
+      writeChars(w, value, c.type, field);
+      break;
+    case DATA_BCD:
+      writeBcd(w, value, c.left, c.pad, c.track, field);
+      break;
+    case DATA_BINARY:
+      writeHexBinary(w, value, field);
+      break;
+    default:
+      writeHexAscii(w, value, field);
+  }
+}
+
+/**
+ * Reads one field at `r.pos` (prefix and data) and writes its characters at `out.pos`; `out` must have
+ * room for twice the bytes left in `r`. Throws DecodeError.
+ */
+export function decodeFieldTo(c: FieldCodec, r: Reader, out: Writer): void {
+  const field = c.field;
+  let units = c.max;
+  if (!c.fixed) {
+    const at = r.pos;
+    units = readPrefix(c, r);
+    if (units > c.max)
+      throw new DecodeError(field, at, `${c.spec.kind} length ${units} exceeds maximum ${c.max}`);
+  }
+  switch (c.data) {
+    case DATA_CHARS:
+      charsTo(r, units, c.type, field, out);
+      break;
+    case DATA_BCD:
+      bcdTo(r, units, c.left, c.track, field, out);
+      break;
+    case DATA_BINARY:
+      binaryTo(r, units, field, out);
+      break;
+    default:
+      hexAsciiTo(r, units * 2, field, out);
+  }
+}
+
 /** Builds the codec of one field. */
 export function compileField(spec: FieldSpec): FieldCodec {
-  const field = spec.number;
-  const type = spec.type;
-  const isBinary = type === 'b';
-  const fixed = spec.kind === 'fixed';
-  const prefix = fixed ? undefined : prefixCodec(spec.prefix, spec.kind === 'LLVAR' ? 2 : 3);
-  const max = spec.length;
-  const maxBytes = (prefix?.bytes ?? 0) + dataBytes(spec, max);
-  const bcd = spec.encoding === 'bcd-left' || spec.encoding === 'bcd-right';
-  const left = spec.encoding === 'bcd-left';
-  const track = type === 'z';
-  const pad = spec.pad === 'F' ? 15 : 0;
-  const hexAscii = spec.encoding === 'hex-ascii';
-
-  // Units of a value: characters, or bytes for b (two hex digits a byte).
-  const unitsOf = (value: string): number => {
-    if (!isBinary) return value.length;
-    if (value.length & 1)
-      throw new EncodeError(field, `hex value has an odd number of digits (${value.length})`);
-    return value.length >> 1;
-  };
-
-  const writeData = isBinary
-    ? hexAscii
-      ? (w: Writer, v: string) => writeHexAscii(w, v, field)
-      : (w: Writer, v: string) => writeHexBinary(w, v, field)
-    : bcd
-      ? (w: Writer, v: string) => writeBcd(w, v, left, pad, track, field)
-      : (w: Writer, v: string) => writeChars(w, v, type, field);
-
-  const readData = isBinary
-    ? hexAscii
-      ? (r: Reader, units: number) => readHexAscii(r, units * 2, field)
-      : (r: Reader, units: number) => {
-          need(r, units, field);
-          const s = hexOf(r.buf, r.pos, r.pos + units);
-          r.pos += units;
-          return s;
-        }
-    : bcd
-      ? (r: Reader, units: number) => readBcd(r, units, left, track, field)
-      : (r: Reader, units: number) => readChars(r, units, type, field);
-
-  if (fixed) {
-    return {
-      spec,
-      encode(value, w) {
-        const units = unitsOf(value);
-        if (units !== max)
-          throw new EncodeError(field, `fixed length ${max}${isBinary ? ' bytes' : ''}, got ${units}`);
-        w.ensure(maxBytes);
-        writeData(w, value);
-      },
-      // One call less on the hot path than going through readData.
-      decode: isBinary
-        ? hexAscii
-          ? (r: Reader) => readHexAscii(r, max * 2, field)
-          : (r: Reader) => readData(r, max)
-        : bcd
-          ? (r: Reader) => readBcd(r, max, left, track, field)
-          : (r: Reader) => readChars(r, max, type, field),
-    };
-  }
-  const p = prefix as PrefixCodec;
-  return {
-    spec,
-    encode(value, w) {
-      const units = unitsOf(value);
-      if (units > max)
-        throw new EncodeError(field, `length ${units}${isBinary ? ' bytes' : ''} exceeds maximum ${max}`);
-      w.ensure(maxBytes);
-      p.write(w, units);
-      writeData(w, value);
-    },
-    decode(r) {
-      const at = r.pos;
-      const units = p.read(r, field);
-      if (units > max)
-        throw new DecodeError(field, at, `${spec.kind} length ${units} exceeds maximum ${max}`);
-      return readData(r, units);
-    },
-  };
+  return new FieldCodec(spec);
 }

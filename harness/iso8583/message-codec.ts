@@ -2,8 +2,9 @@
  * Message bodies (MTI, bitmap(s), fields) and whole frames (length prefix, TPDU, header, body).
  *
  * Encoding writes into one shared scratch buffer (the codec is synchronous, so this is safe) and
- * copies the result out once. Decoding walks the bitmap with `Math.clz32` and calls each field's
- * precompiled codec. Every failure is an EncodeError or a DecodeError; anything unexpected from
+ * copies the result out once. Decoding walks the bitmap with `Math.clz32`, writes every field's
+ * characters into a second scratch buffer, makes one string of them and hands each field on as a
+ * substring (one native call per message instead of one per field). Every failure is an EncodeError or a DecodeError; anything unexpected from
  * below (a RangeError from a Buffer call, say) is wrapped into a DecodeError before it leaves.
  */
 import { PayhilError } from '../common/payhil-error.js';
@@ -11,11 +12,12 @@ import { DecodeError, EncodeError } from './errors.js';
 import {
   HEX_PAIRS,
   Writer,
+  decodeFieldTo,
+  encodeField,
   hexNibble,
-  hexOf,
+  hexTo,
+  mtiTo,
   need,
-  readBcd,
-  readChars,
   writeBcd,
   writeChars,
   writeHexBinary,
@@ -133,7 +135,7 @@ function writeBody(d: Dialect, msg: IsoMessage, w: Writer): void {
       const z = Math.clz32(x);
       x ^= 0x80000000 >>> z;
       const f = base + z;
-      d.codecs[f]!.encode(fields[f]!, w);
+      encodeField(d.codecs[f]!, fields[f]!, w);
     }
   }
 }
@@ -141,7 +143,11 @@ function writeBody(d: Dialect, msg: IsoMessage, w: Writer): void {
 /** Encodes MTI + bitmap + fields (no length prefix, TPDU or header). */
 export function encodeMessage(d: Dialect, msg: IsoMessage): Buffer {
   scratch.pos = 0;
-  guardEncode(() => writeBody(d, msg, scratch));
+  try {
+    writeBody(d, msg, scratch);
+  } catch (e) {
+    throw encodeFailure(e);
+  }
   return scratch.take(0);
 }
 
@@ -166,7 +172,7 @@ export function encodeFrame(d: Dialect, msg: IsoMessage, options: EncodeFrameOpt
   const fr = d.framing;
   const w = scratch;
   w.pos = 0;
-  guardEncode(() => {
+  try {
     w.ensure(fr.lengthBytes);
     w.pos = fr.lengthBytes;
     const own = msg as DecodedFrame;
@@ -199,17 +205,16 @@ export function encodeFrame(d: Dialect, msg: IsoMessage, options: EncodeFrameOpt
       case 'none':
         break;
     }
-  });
+  } catch (e) {
+    throw encodeFailure(e);
+  }
   return w.take(0);
 }
 
-function guardEncode(fn: () => void): void {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof PayhilError) throw e;
-    throw new EncodeError(undefined, `unexpected: ${(e as Error).message}`);
-  }
+/** What leaves the encoder: our own errors as they are, anything else wrapped into an EncodeError. */
+function encodeFailure(e: unknown): Error {
+  if (e instanceof PayhilError) return e;
+  return new EncodeError(undefined, `unexpected: ${(e as Error).message}`);
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -237,9 +242,28 @@ function readWord(d: Dialect, r: Reader): number {
   return x >>> 0;
 }
 
-/** Reads MTI, bitmap(s) and fields from `r.pos` to exactly `r.end`. */
-function readBody(d: Dialect, r: Reader): IsoMessage {
-  const mti = d.mti === 'ascii' ? readChars(r, 4, 'n', 0) : readBcd(r, 4, true, false, 0);
+/**
+ * Characters of the message being decoded: every field's characters land here one byte a character,
+ * then become one string that the fields are substrings of (see field-codec.ts).
+ */
+const chars = new Writer(16 * 1024);
+/** Field numbers of the message being decoded, in order, and where each one's characters end. */
+const fieldNumbers = new Int32Array(129);
+const fieldEnds = new Int32Array(129);
+
+/** Makes room in `chars` for the characters of `bytes` bytes (at most two a byte) and rewinds it. */
+function resetChars(bytes: number): void {
+  chars.pos = 0;
+  chars.ensure(2 * bytes + 16);
+}
+
+/**
+ * Reads MTI, bitmap(s) and fields from `r.pos` to exactly `r.end`, writing their characters to `chars`
+ * (from `chars.pos`) and each field's number and end to `fieldNumbers`/`fieldEnds`; returns the field
+ * count. The caller turns the characters into strings (`collectFields`).
+ */
+function readBody(d: Dialect, r: Reader): number {
+  mtiTo(r, d.mti === 'ascii', chars);
   const bitmapAt = r.pos;
   const w0 = readWord(d, r);
   const w1 = readWord(d, r);
@@ -258,7 +282,8 @@ function readBody(d: Dialect, r: Reader): IsoMessage {
     if (w2 & 0x80000000)
       throw new DecodeError(1, at, 'bit 65 announces a third bitmap, which is not supported');
   }
-  const fields: Record<number, string> = {};
+  const codecs = d.codecs;
+  let count = 0;
   const last = w2 === 0 && w3 === 0 ? 2 : 4;
   for (let i = 0; i < last; i++) {
     let x = i === 0 ? w0 & 0x7fffffff : i === 1 ? w1 : i === 2 ? w2 : w3;
@@ -267,7 +292,7 @@ function readBody(d: Dialect, r: Reader): IsoMessage {
       const z = Math.clz32(x);
       x ^= 0x80000000 >>> z;
       const f = base + z;
-      const codec = d.codecs[f];
+      const codec = codecs[f];
       if (codec === undefined)
         throw new DecodeError(
           f,
@@ -276,28 +301,49 @@ function readBody(d: Dialect, r: Reader): IsoMessage {
         );
       if (r.pos >= r.end)
         throw new DecodeError(f, r.pos, `the bitmap names field ${f} but the message ends before it`);
-      fields[f] = codec.decode(r);
+      decodeFieldTo(codec, r, chars);
+      fieldNumbers[count] = f;
+      fieldEnds[count++] = chars.pos;
     }
   }
   if (r.pos !== r.end)
     throw new DecodeError(undefined, r.pos, `${r.end - r.pos} byte(s) after the last field`);
-  return { mti, fields };
+  return count;
 }
 
-function guardDecode<T>(r: Reader, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    if (e instanceof PayhilError) throw e;
-    throw new DecodeError(undefined, r.pos, `unexpected: ${(e as Error).message}`, { cause: e });
+/**
+ * The message read by readBody: `text` is all of `chars` as a string, the MTI at `mtiAt`, then `count`
+ * fields one after the other.
+ */
+function collectFields(text: string, mtiAt: number, count: number): IsoMessage {
+  const fields: Record<number, string> = {};
+  let start = mtiAt + 4;
+  // The highest field first: its index sizes the object's element store once, not in several steps.
+  if (count > 1) fields[fieldNumbers[count - 1]!] = text.slice(fieldEnds[count - 2]!, fieldEnds[count - 1]!);
+  for (let i = 0; i < count; i++) {
+    const end = fieldEnds[i]!;
+    fields[fieldNumbers[i]!] = text.slice(start, end);
+    start = end;
   }
+  return { mti: text.slice(mtiAt, mtiAt + 4), fields };
+}
+
+function decodeFailure(r: Reader, e: unknown): Error {
+  if (e instanceof PayhilError) return e;
+  return new DecodeError(undefined, r.pos, `unexpected: ${(e as Error).message}`, { cause: e });
 }
 
 /** Decodes MTI + bitmap + fields filling all of `body`. @throws DecodeError */
 export function decodeMessage(d: Dialect, body: Uint8Array): IsoMessage {
   const buf = asBuffer(body);
   const r: Reader = { buf, pos: 0, end: buf.length };
-  return guardDecode(r, () => readBody(d, r));
+  try {
+    resetChars(buf.length);
+    const count = readBody(d, r);
+    return collectFields(chars.buf.toString('latin1', 0, chars.pos), 0, count);
+  } catch (e) {
+    throw decodeFailure(r, e);
+  }
 }
 
 /**
@@ -353,7 +399,7 @@ export function decodeFrame(d: Dialect, frame: Uint8Array, options: DecodeFrameO
   const buf = asBuffer(frame);
   const max = options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const r: Reader = { buf, pos: 0, end: buf.length };
-  return guardDecode(r, () => {
+  try {
     if (buf.length > max)
       throw new DecodeError(undefined, 0, `frame of ${buf.length} bytes exceeds the maximum of ${max}`);
     const fr = d.framing;
@@ -377,23 +423,26 @@ export function decodeFrame(d: Dialect, frame: Uint8Array, options: DecodeFrameO
         `${buf.length - total} byte(s) after the frame the length prefix announces`,
       );
     r.pos = fr.lengthBytes;
-    let tpdu: string | undefined;
-    let header: string | undefined;
+    resetChars(buf.length);
+    // TPDU and header hex first in `chars`, then the body.
     if (fr.tpduBytes > 0) {
       need(r, fr.tpduBytes, undefined);
-      tpdu = hexOf(buf, r.pos, r.pos + fr.tpduBytes);
-      r.pos += fr.tpduBytes;
+      hexTo(r, fr.tpduBytes, chars);
     }
     if (fr.headerBytes > 0) {
       need(r, fr.headerBytes, undefined);
-      header = hexOf(buf, r.pos, r.pos + fr.headerBytes);
-      r.pos += fr.headerBytes;
+      hexTo(r, fr.headerBytes, chars);
     }
-    const msg = readBody(d, r) as DecodedFrame;
-    if (tpdu !== undefined) msg.tpdu = tpdu;
-    if (header !== undefined) msg.header = header;
+    const mtiAt = chars.pos;
+    const count = readBody(d, r);
+    const text = chars.buf.toString('latin1', 0, chars.pos);
+    const msg = collectFields(text, mtiAt, count) as DecodedFrame;
+    if (fr.tpduBytes > 0) msg.tpdu = text.slice(0, 2 * fr.tpduBytes);
+    if (fr.headerBytes > 0) msg.header = text.slice(2 * fr.tpduBytes, mtiAt);
     return msg;
-  });
+  } catch (e) {
+    throw decodeFailure(r, e);
+  }
 }
 
 /**

@@ -1,0 +1,134 @@
+/**
+ * A bench: drivers that provide capabilities, one lifecycle (activate/deactivate), one observation
+ * stream. Steps ask the bench for a capability by name, never for a driver.
+ */
+import type { Scenario } from '../scenario/index.js';
+import type {
+  CapabilityMap,
+  CapabilityName,
+  Observation,
+  ObservationKind,
+  ObservationListener,
+} from './capabilities.js';
+import { CapabilityMissingError, InactiveDriverError } from './errors.js';
+
+/** A driver binds to resources and implements capabilities. */
+export interface Driver {
+  readonly name: string;
+  activate(): Promise<void>;
+  deactivate(): Promise<void>;
+  /** Called before each scenario (after the bench reset): fresh card/terminal state. */
+  beginScenario?(scenario: Scenario): Promise<void>;
+  /** Called after each scenario, even a failed one. */
+  endScenario?(): Promise<void>;
+}
+
+/** Facts about the bench for reports (environment.properties). */
+export type BenchFacts = Record<string, string>;
+
+export interface BenchOptions {
+  name: string;
+  /** Lab capability words scenarios may `require` (chip, contactless, host, network…). */
+  offers: readonly string[];
+  drivers: readonly Driver[];
+  capabilities: Partial<CapabilityMap>;
+  facts?: BenchFacts;
+  /** Step timeout default (ms). */
+  stepTimeoutMs?: number;
+  /** Scenario timeout default (ms). */
+  scenarioTimeoutMs?: number;
+}
+
+export class Bench {
+  readonly name: string;
+  readonly offers: ReadonlySet<string>;
+  readonly facts: BenchFacts;
+  readonly stepTimeoutMs: number;
+  readonly scenarioTimeoutMs: number;
+  private readonly drivers: readonly Driver[];
+  private readonly caps: Partial<CapabilityMap>;
+  private readonly listeners = new Set<ObservationListener>();
+  private activeNow = false;
+
+  constructor(options: BenchOptions) {
+    this.name = options.name;
+    this.offers = new Set(options.offers);
+    this.drivers = options.drivers;
+    this.caps = options.capabilities;
+    this.facts = { bench: options.name, ...(options.facts ?? {}) };
+    this.stepTimeoutMs = options.stepTimeoutMs ?? 30000;
+    this.scenarioTimeoutMs = options.scenarioTimeoutMs ?? 120000;
+  }
+
+  get active(): boolean {
+    return this.activeNow;
+  }
+
+  /** Activates every driver in order; on failure deactivates those already active and rethrows. */
+  async activate(): Promise<void> {
+    if (this.activeNow) return;
+    const done: Driver[] = [];
+    try {
+      for (const d of this.drivers) {
+        await d.activate();
+        done.push(d);
+      }
+    } catch (e) {
+      for (const d of done.reverse()) await d.deactivate().catch(() => undefined);
+      throw e;
+    }
+    this.activeNow = true;
+  }
+
+  /** Deactivates every driver in reverse order (errors of one do not stop the others). */
+  async deactivate(): Promise<void> {
+    if (!this.activeNow) return;
+    this.activeNow = false;
+    for (const d of [...this.drivers].reverse()) await d.deactivate().catch(() => undefined);
+  }
+
+  /** Capability words a scenario requires that this bench lacks. */
+  missing(requires: readonly string[]): string[] {
+    return requires.filter((r) => !this.offers.has(r));
+  }
+
+  /** The capability `name`; throws CapabilityMissingError (broken) or InactiveDriverError. */
+  get<K extends CapabilityName>(name: K): CapabilityMap[K] {
+    const c = this.caps[name];
+    if (!c) throw new CapabilityMissingError(name, this.name);
+    if (!this.activeNow) throw new InactiveDriverError(this.name);
+    return c as CapabilityMap[K];
+  }
+
+  has(name: CapabilityName): boolean {
+    return this.caps[name] !== undefined;
+  }
+
+  /** Resets drivers for the next scenario. */
+  async beginScenario(scenario: Scenario): Promise<void> {
+    if (!this.activeNow) throw new InactiveDriverError(this.name);
+    for (const d of this.drivers) await d.beginScenario?.(scenario);
+  }
+
+  async endScenario(): Promise<void> {
+    for (const d of [...this.drivers].reverse()) await d.endScenario?.().catch(() => undefined);
+  }
+
+  /** Observes everything the bench sees; returns the function that stops observing. */
+  observe(listener: ObservationListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Drivers report observations here. */
+  emit(kind: ObservationKind, data: Record<string, unknown>, at = Date.now()): void {
+    const o: Observation = { kind, at, data };
+    for (const l of this.listeners) {
+      try {
+        l(o);
+      } catch {
+        // An observer must not break a driver.
+      }
+    }
+  }
+}

@@ -1,0 +1,171 @@
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { createBenchFromLab, createEmbeddedBench, resolveLabFile, type Bench } from '../bench/index.js';
+import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
+import { AllureWriter, ConsoleReporter, JunitWriter, generateReport } from '../report/index.js';
+import { runScenarios, selectScenarios, type RunReporter } from '../runner/index.js';
+import { findYamlFiles } from '../scenario/find-files.js';
+import { loadScenarioFiles } from '../scenario/loader.js';
+import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
+import { UsageError } from './usage-error.js';
+import { defaultTargets } from './validate-command.js';
+
+const HELP = `usage: payhil run [paths…] [options]
+
+Runs scenarios on a bench and reports them (console, Allure results, optional JUnit XML and HTML report).
+Default path: scenarios/ (of the current folder, else payhil's own). Default bench: the embedded one
+(emulated terminal, virtual cards, fault proxy and host simulator in this process).
+
+  --lab FILE          bench from a lab file (fixtures/labs/*.yaml schema)
+  --bench NAME        bench fixtures/labs/NAME.yaml (with --lab: the name the file must have)
+  --terminal NAME     embedded bench: terminal profile (default cup-pos-ci)
+  --defect NAME       embedded bench: switch an emulator defect on (repeatable)
+  --grep RE           only scenarios whose id or title matches
+  --tags a,b,!c       only scenarios with one of a, b and none of c
+  --bail              stop after the first scenario that does not pass
+  --retries N         retry each scenario up to N times (a scenario's own retries win when larger)
+  --within DURATION   default wait of an expectation without 'within' (default 5s)
+  --results-dir DIR   Allure results (default reports/allure-results; emptied first)
+  --junit FILE        also write JUnit XML
+  --report            then generate the HTML report (reports/allure-report, history kept; needs Java)
+  --root DIR          project root for includes (default: cwd)
+
+Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
+
+/** Empties an Allure results folder of what a previous run wrote. */
+function cleanResults(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    if (
+      /-(result|container)\.json$|-attachment\.|^environment\.properties$|^categories\.json$|^executor\.json$/.test(
+        f,
+      ) ||
+      f === 'history'
+    )
+      rmSync(join(dir, f), { recursive: true, force: true });
+  }
+}
+
+function duration(text: string, what: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!m) throw new UsageError(`run: ${what}: '${text}' is not a duration (500ms, 5s, 1m)`);
+  const n = Number(m[1]);
+  return Math.round(m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60000 : n);
+}
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run scenarios on a bench; Allure/JUnit reports',
+  async run(argv: string[], io: CliIo): Promise<number> {
+    let parsed;
+    try {
+      parsed = parseArgs({
+        args: argv,
+        allowPositionals: true,
+        strict: true,
+        options: {
+          lab: { type: 'string' },
+          bench: { type: 'string' },
+          terminal: { type: 'string' },
+          defect: { type: 'string', multiple: true },
+          grep: { type: 'string' },
+          tags: { type: 'string' },
+          bail: { type: 'boolean' },
+          retries: { type: 'string' },
+          within: { type: 'string' },
+          'results-dir': { type: 'string' },
+          junit: { type: 'string' },
+          report: { type: 'boolean' },
+          root: { type: 'string' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+    } catch (e) {
+      throw new UsageError(`run: ${(e as Error).message}`);
+    }
+    const { values, positionals } = parsed;
+    if (values.help) {
+      io.out(HELP);
+      return EXIT_OK;
+    }
+    let grep: RegExp | undefined;
+    if (values.grep !== undefined) {
+      try {
+        grep = new RegExp(values.grep);
+      } catch (e) {
+        throw new UsageError(`run: --grep: ${(e as Error).message}`);
+      }
+    }
+    let retries: number | undefined;
+    if (values.retries !== undefined) {
+      retries = Number(values.retries);
+      if (!Number.isInteger(retries) || retries < 0 || retries > 10)
+        throw new UsageError(`run: --retries must be 0..10, got '${values.retries}'`);
+    }
+    const within = values.within !== undefined ? duration(values.within, '--within') : undefined;
+    if (
+      (values.terminal !== undefined || values.defect !== undefined) &&
+      (values.lab !== undefined || values.bench !== undefined)
+    )
+      throw new UsageError('run: --terminal and --defect apply to the embedded bench, not to --lab/--bench');
+
+    const target = positionals.length
+      ? { root: io.cwd, paths: positionals }
+      : defaultTargets(io.cwd, ['scenarios']);
+    const root = values.root !== undefined ? resolve(io.cwd, values.root) : target.root;
+    const { files, missing } = findYamlFiles(target.paths, io.cwd);
+    if (missing.length > 0) throw new UsageError(`run: no such file or folder: ${missing.join(', ')}`);
+    const { scenarios: all, diagnostics } = loadScenarioFiles(files, { root });
+    const errors = sortDiagnostics(diagnostics.filter((d) => d.severity === 'error'));
+    if (errors.length > 0) {
+      for (const d of errors) io.err(formatDiagnostic(d));
+      io.err(
+        `run: ${errors.length} error${errors.length === 1 ? '' : 's'} in the scenarios; nothing was run`,
+      );
+      return EXIT_USAGE;
+    }
+    const scenarios = selectScenarios(all, values.tags, grep);
+    if (scenarios.length === 0) {
+      io.err('run: no scenario matches');
+      return EXIT_USAGE;
+    }
+
+    const labFile = resolveLabFile({
+      ...(values.lab !== undefined ? { lab: values.lab } : {}),
+      ...(values.bench !== undefined ? { bench: values.bench } : {}),
+      cwd: io.cwd,
+    });
+    const bench: Bench = labFile
+      ? createBenchFromLab(labFile, values.lab !== undefined ? values.bench : undefined)
+      : createEmbeddedBench({
+          ...(values.terminal ? { terminal: values.terminal } : {}),
+          ...(values.defect ? { defects: values.defect } : {}),
+        });
+
+    const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
+    mkdirSync(resultsDir, { recursive: true });
+    cleanResults(resultsDir);
+    const reporters: RunReporter[] = [
+      new ConsoleReporter({ write: (l) => io.out(l) }),
+      new AllureWriter({ resultsDir }),
+    ];
+    if (values.junit !== undefined) reporters.push(new JunitWriter(resolve(io.cwd, values.junit)));
+    const summary = await runScenarios(scenarios, {
+      bench,
+      reporters,
+      ...(values.bail ? { bail: true } : {}),
+      ...(retries !== undefined ? { retries } : {}),
+      ...(within !== undefined ? { defaultWithinMs: within } : {}),
+    });
+    io.out(
+      `results: ${resultsDir}${values.junit !== undefined ? `; JUnit: ${resolve(io.cwd, values.junit)}` : ''}`,
+    );
+    if (values.report) {
+      const reportDir = resolve(resultsDir, '..', 'allure-report');
+      await generateReport({ resultsDir, reportDir });
+      io.out(`report: ${join(reportDir, 'index.html')}`);
+    }
+    return summary.counts.failed + summary.counts.broken > 0 ? EXIT_FAIL : EXIT_OK;
+  },
+};

@@ -1,0 +1,179 @@
+/**
+ * Allure results for a run, written with allure-js-commons' FileSystemWriter: one result per scenario
+ * (labels epic = scenario folder, feature = transaction type, story, severity, tags; matrix values as
+ * parameters with PANs masked; steps as steps; attachments: decoded timeline, masked raw frames, APDU
+ * trace, receipt), environment.properties from the bench's facts, categories.json (product defects,
+ * lab faults, timeouts).
+ */
+import { createHash, randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import {
+  ContentType,
+  LabelName,
+  Stage,
+  Status,
+  type Attachment,
+  type Label,
+  type StepResult,
+  type TestResult,
+} from 'allure-js-commons';
+import type { Category } from 'allure-js-commons/sdk';
+import { FileSystemWriter, type Writer } from 'allure-js-commons/sdk/reporter';
+import { maskPansInText } from '../common/mask.js';
+import type { Scenario } from '../scenario/index.js';
+import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
+import { epicOf } from '../runner/index.js';
+import { ResultsWriter } from './results-writer.js';
+import { apduTraceText, rawFramesText, receiptText, timelineText } from './attachments.js';
+
+/** Allure categories: what kind of not-passing a result is. */
+export const CATEGORIES: Category[] = [
+  {
+    name: 'Timeouts',
+    description: 'The scenario or a step ran out of time',
+    matchedStatuses: [Status.BROKEN],
+    messageRegex: '.*did not finish within.*',
+  },
+  {
+    name: 'Lab faults',
+    description: 'The bench could not do its part: device gone, host unreachable, operator silent',
+    matchedStatuses: [Status.BROKEN],
+  },
+  {
+    name: 'Product defects',
+    description: 'The terminal or host did something the scenario forbids',
+    matchedStatuses: [Status.FAILED],
+  },
+];
+
+const STATUS: Record<RunStatus, Status> = {
+  passed: Status.PASSED,
+  failed: Status.FAILED,
+  broken: Status.BROKEN,
+  skipped: Status.SKIPPED,
+};
+
+const TRANSACTIONS = ['purchase', 'void', 'refund', 'balance', 'preAuth', 'withdraw', 'settle'];
+
+/** Feature = the transaction type a scenario exercises (its first transaction step), else sign-in or other. */
+export function featureOf(s: Scenario): string {
+  const walk = (steps: Scenario['steps']): string | undefined => {
+    for (const st of steps) {
+      if (TRANSACTIONS.includes(st.action)) return st.action;
+      if (st.steps) {
+        const f = walk(st.steps);
+        if (f) return f;
+      }
+    }
+    return undefined;
+  };
+  return walk(s.steps) ?? (s.steps.some((st) => st.action === 'signIn') ? 'signIn' : 'other');
+}
+
+function md5(text: string): string {
+  return createHash('md5').update(text).digest('hex');
+}
+
+function stepResult(s: StepRecord): StepResult {
+  return {
+    name: s.name,
+    status: STATUS[s.status],
+    statusDetails: s.error ? { message: maskPansInText(s.error) } : {},
+    stage: Stage.FINISHED,
+    steps: s.children.map(stepResult),
+    attachments: [],
+    parameters: [{ name: 'at', value: s.at }],
+    start: s.start,
+    stop: s.stop,
+  };
+}
+
+export interface AllureWriterOptions {
+  resultsDir: string;
+  /** Use allure-js-commons' FileSystemWriter (fsync + rename per file, safe for a live `allure watch`). Default false. */
+  durable?: boolean;
+  /** Extra environment lines (merged over the bench's facts). */
+  environment?: Record<string, string>;
+}
+
+/** A run reporter writing Allure results. */
+export class AllureWriter implements RunReporter {
+  private readonly writer: Writer;
+  written = 0;
+
+  constructor(private readonly options: AllureWriterOptions) {
+    mkdirSync(options.resultsDir, { recursive: true });
+    this.writer = options.durable
+      ? new FileSystemWriter({ resultsDir: options.resultsDir })
+      : new ResultsWriter(options.resultsDir);
+  }
+
+  runStart(info: RunInfo): void {
+    this.writer.writeEnvironmentInfo({ ...info.bench.facts, ...(this.options.environment ?? {}) });
+    this.writer.writeCategoriesDefinitions(CATEGORIES);
+  }
+
+  private attach(name: string, text: string, type: string, ext: string): Attachment | undefined {
+    if (!text) return undefined;
+    const source = `${randomUUID()}-attachment.${ext}`;
+    this.writer.writeAttachment(source, Buffer.from(text, 'utf8'));
+    return { name, source, type };
+  }
+
+  /** The Allure result of a run (exposed for tests). */
+  toResult(run: ScenarioRun): TestResult {
+    const s = run.scenario;
+    const epic = epicOf(s);
+    const labels: Label[] = [
+      { name: LabelName.EPIC, value: epic },
+      { name: LabelName.FEATURE, value: featureOf(s) },
+      { name: LabelName.STORY, value: s.baseId },
+      { name: LabelName.SEVERITY, value: s.severity },
+      { name: LabelName.SUITE, value: epic },
+      { name: LabelName.FRAMEWORK, value: 'payhil' },
+      { name: LabelName.LANGUAGE, value: 'yaml' },
+      ...s.tags.map((t) => ({ name: LabelName.TAG, value: t })),
+    ];
+    const attachments = [
+      this.attach('timeline', timelineText(run), ContentType.TEXT, 'txt'),
+      this.attach('ISO 8583 frames (masked)', rawFramesText(run), ContentType.TEXT, 'txt'),
+      this.attach('APDU trace', apduTraceText(run), ContentType.TEXT, 'txt'),
+      this.attach('receipt', receiptText(run), ContentType.TEXT, 'txt'),
+    ].filter((a): a is Attachment => a !== undefined);
+    const message = run.message ? maskPansInText(run.message) : undefined;
+    return {
+      uuid: randomUUID(),
+      historyId: md5(s.id),
+      testCaseId: md5(s.baseId),
+      name: s.title,
+      fullName: s.id,
+      titlePath: [epic],
+      status: STATUS[run.status],
+      statusDetails: message
+        ? {
+            message,
+            ...(run.errorCode
+              ? { trace: `${run.errorCode} (${run.category ?? ''}) at ${s.file}:${s.at.line}` }
+              : {}),
+          }
+        : {},
+      stage: Stage.FINISHED,
+      ...(s.description ? { description: s.description } : {}),
+      steps: run.steps.map(stepResult),
+      attachments,
+      parameters: [
+        ...Object.entries(s.params).map(([name, v]) => ({ name, value: maskPansInText(String(v)) })),
+        ...(run.attempt > 1 ? [{ name: 'attempt', value: String(run.attempt), excluded: true }] : []),
+      ],
+      labels,
+      links: [],
+      start: run.start,
+      stop: run.stop,
+    };
+  }
+
+  scenarioEnd(run: ScenarioRun): void {
+    this.writer.writeResult(this.toResult(run));
+    this.written++;
+  }
+}

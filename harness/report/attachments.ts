@@ -1,0 +1,98 @@
+/**
+ * Attachments rendered from a scenario's timeline: the decoded timeline, the masked raw ISO 8583
+ * frames, the APDU trace and the receipt. Everything on the timeline is already masked by the bench
+ * (PAN first 6/last 4, PIN blocks, keys and track data redacted); PAN-like digit runs in free text are
+ * masked once more here.
+ */
+import { maskPansInText } from '../common/mask.js';
+import type { ScenarioRun, TimelineEntry } from '../runner/index.js';
+
+function ms(t: number): string {
+  return `+${(t / 1000).toFixed(3)}s`.padStart(9);
+}
+
+function fields(f: Record<string, string> | undefined): string {
+  if (!f) return '';
+  return Object.keys(f)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => `${k}=${f[k]}`)
+    .join(' ');
+}
+
+/** One line per timeline entry. */
+export function describeEntry(e: TimelineEntry): string {
+  const d = e.data;
+  switch (e.kind) {
+    case 'step':
+      return `STEP     ${String(d.name)}  (${String(d.at)})`;
+    case 'host':
+      return `HOST     ${d.direction === 'request' ? '→' : '←'} ${String(d.mti)} conn ${String(d.conn)} ${fields(d.fields as Record<string, string>)}${d.fault ? ` [fault: ${String(d.fault)}]` : ''}`;
+    case 'display':
+      return `DISPLAY  ${((d.lines as string[] | undefined) ?? []).join(' | ')}`;
+    case 'state':
+      return `STATE    ${String(d.previous)} → ${String(d.state)}`;
+    case 'apdu':
+      return `APDU     ${String(d.via)} C: ${String(d.command)}  R: ${String(d.response)}`;
+    case 'card':
+      return `CARD     ${String(d.action)} ${String(d.card)} ${d.maskedPan ? String(d.maskedPan) : ''}`;
+    case 'receipt':
+      return `RECEIPT  ${String(d.copy)} copy printed`;
+    case 'result': {
+      const r = d.result as Record<string, unknown>;
+      return `RESULT   ${String(r.transaction)} ${String(r.outcome)} ${String(r.messageKey)}${r.responseCode ? ` rc=${String(r.responseCode)}` : ''}`;
+    }
+    case 'reversal':
+      return `REVERSAL ${String(d.status)} stan ${String(d.stan)} reason ${String(d.reason)}`;
+    case 'host-error':
+      return `LINE     ${String(d.reason)} ${String(d.mti)}: ${String(d.text)}`;
+    case 'terminal-message':
+      return `TERMINAL ${d.direction === 'sent' ? 'sent' : 'got'} ${String(d.mti)}`;
+    case 'network':
+      return `NETWORK  ${JSON.stringify(d)}`;
+    case 'operator':
+      return `OPERATOR ${String(d.prompt)} → ${String(d.answer)}`;
+    case 'raw-frame':
+      return `FRAME    ${String(d.direction)} ${String(d.mti)} ${String(d.raw)}`;
+    default:
+      return `${e.kind.toUpperCase().padEnd(8)} ${JSON.stringify(d)}`;
+  }
+}
+
+/** The decoded timeline (raw frames left out: they have their own attachment). */
+export function timelineText(run: ScenarioRun): string {
+  const lines = run.timeline
+    .entries()
+    .filter((e) => e.kind !== 'raw-frame' && e.kind !== 'terminal-message')
+    .map((e) => `${ms(e.t)} ${describeEntry(e)}`);
+  return maskPansInText(lines.join('\n')) + '\n';
+}
+
+/** Raw ISO 8583 frames (hex, sensitive bytes overwritten by the host journal), or '' when none. */
+export function rawFramesText(run: ScenarioRun): string {
+  const lines = run.timeline
+    .entries('raw-frame')
+    .map(
+      (e) =>
+        `${ms(e.t)} ${e.data.direction === 'request' ? '→' : '←'} ${String(e.data.mti)} ${String(e.data.raw)}`,
+    );
+  return lines.length ? lines.join('\n') + '\n' : '';
+}
+
+/** The APDU trace (VERIFY PIN blocks are redacted by the terminal), or '' when none. */
+export function apduTraceText(run: ScenarioRun): string {
+  const lines = run.timeline
+    .entries('apdu')
+    .map(
+      (e) =>
+        `${ms(e.t)} ${String(e.data.via)}\n  C: ${String(e.data.command)}\n  R: ${String(e.data.response)}`,
+    );
+  return lines.length ? maskPansInText(lines.join('\n')) + '\n' : '';
+}
+
+/** The last receipt printed (merchant copy preferred), or ''. */
+export function receiptText(run: ScenarioRun): string {
+  const rs = run.timeline.entries('receipt');
+  const merchant = rs.filter((e) => e.data.copy === 'merchant');
+  const last = (merchant.length ? merchant : rs)[(merchant.length ? merchant : rs).length - 1];
+  return last ? maskPansInText(String(last.data.text)) : '';
+}

@@ -1,0 +1,11 @@
+// Curated public API of harness/report: Allure results, JUnit XML, console progress, HTML report generation.
+export { AllureWriter, CATEGORIES, featureOf } from './allure-writer.js';
+export type { AllureWriterOptions } from './allure-writer.js';
+export { ResultsWriter } from './results-writer.js';
+export { JunitWriter, junitXml, xmlEscape } from './junit-writer.js';
+export { ConsoleReporter } from './console-reporter.js';
+export type { ConsoleReporterOptions } from './console-reporter.js';
+export { generateReport, openReport, carryHistory, checkJava, allureBinary } from './allure-report.js';
+export type { GenerateOptions } from './allure-report.js';
+export { timelineText, rawFramesText, apduTraceText, receiptText, describeEntry } from './attachments.js';
+export { ReportError } from './errors.js';

@@ -1,0 +1,203 @@
+import assert from 'node:assert/strict';
+import {
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  mkdirSync,
+  writeFileSync,
+  existsSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'mocha';
+import { createMockBench } from '../bench/index.js';
+import { Timeline, type ScenarioRun } from '../runner/index.js';
+import type { Scenario } from '../scenario/index.js';
+import { AllureWriter, featureOf } from './allure-writer.js';
+import { carryHistory, checkJava } from './allure-report.js';
+import { ConsoleReporter } from './console-reporter.js';
+import { junitXml, xmlEscape } from './junit-writer.js';
+
+const at = { file: 'scenarios/purchase/a.yaml', line: 3, col: 1 };
+
+function scenario(id: string, extra: Partial<Scenario> = {}): Scenario {
+  return {
+    id,
+    baseId: id.replace(/\[.*$/, ''),
+    title: `title of ${id}`,
+    tags: ['smoke', 'chip'],
+    severity: 'critical',
+    requires: [],
+    bench: {},
+    cards: {},
+    host: { rules: [], accounts: {} },
+    vars: {},
+    params: {},
+    retries: 0,
+    steps: [
+      { action: 'signIn', args: null, at },
+      { action: 'purchase', args: { amount: 1 }, at },
+    ],
+    finally: [],
+    at,
+    file: at.file,
+    captures: [],
+    ...extra,
+  };
+}
+
+function run(s: Scenario, status: ScenarioRun['status'], message?: string): ScenarioRun {
+  const t = new Timeline(1000);
+  t.add('host', { direction: 'request', conn: 1, mti: '0200', fields: { 2: '622202*********0017' } }, 1010);
+  t.add('raw-frame', { direction: 'request', mti: '0200', raw: '0030600003000060' }, 1010);
+  t.add('apdu', { via: 'contact', command: '00A404000E', response: '9000' }, 1005);
+  t.add('receipt', { copy: 'merchant', text: 'CARD 6222020000000017\nAPPROVED' }, 1020);
+  return {
+    scenario: s,
+    status,
+    ...(message ? { message, category: status === 'failed' ? 'product' : 'lab', errorCode: 'E_X' } : {}),
+    start: 1000,
+    stop: 1250,
+    steps: [
+      {
+        name: 'signIn',
+        action: 'signIn',
+        at: 'a.yaml:3',
+        status: 'passed',
+        start: 1000,
+        stop: 1100,
+        children: [],
+      },
+    ],
+    timeline: t,
+    captures: {},
+    attempt: 1,
+  } as ScenarioRun;
+}
+
+describe('reports', () => {
+  const dirs: string[] = [];
+  after(() => {
+    for (const d of dirs) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('Allure: a result per scenario with labels, masked parameters, steps and attachments; environment and categories', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payhil-allure-'));
+    dirs.push(dir);
+    const w = new AllureWriter({ resultsDir: dir });
+    const m = createMockBench();
+    w.runStart({ bench: m.bench, scenarios: [], start: 0 });
+    const s = scenario('purchase/a[pan=6222020000000017]', { params: { pan: '6222020000000017' } });
+    w.scenarioEnd(run(s, 'failed', 'expected host {"39":"00"}\n  response.39: expected = 00, got 51'));
+    const files = readdirSync(dir);
+    const resultFile = files.find((f) => f.endsWith('-result.json')) as string;
+    const r = JSON.parse(readFileSync(join(dir, resultFile), 'utf8'));
+    assert.equal(r.status, 'failed');
+    assert.equal(r.fullName, s.id);
+    const label = (n: string): string[] =>
+      r.labels.filter((l: { name: string }) => l.name === n).map((l: { value: string }) => l.value);
+    assert.deepEqual(label('epic'), ['purchase']);
+    assert.deepEqual(label('feature'), ['purchase']);
+    assert.deepEqual(label('severity'), ['critical']);
+    assert.deepEqual(label('tag'), ['smoke', 'chip']);
+    assert.deepEqual(r.parameters[0], { name: 'pan', value: '622202******0017' });
+    assert.equal(r.steps[0].name, 'signIn');
+    assert.deepEqual(
+      r.attachments.map((a: { name: string }) => a.name),
+      ['timeline', 'ISO 8583 frames (masked)', 'APDU trace', 'receipt'],
+    );
+    const receipt = readFileSync(join(dir, r.attachments[3].source), 'utf8');
+    assert.ok(!receipt.includes('6222020000000017'), 'the receipt PAN is masked');
+    assert.match(receipt, /622202\*+0017/);
+    assert.match(readFileSync(join(dir, 'environment.properties'), 'utf8'), /bench = mock|bench=mock/);
+    const cats = JSON.parse(readFileSync(join(dir, 'categories.json'), 'utf8'));
+    assert.deepEqual(
+      cats.map((c: { name: string }) => c.name),
+      ['Timeouts', 'Lab faults', 'Product defects'],
+    );
+  });
+
+  it('Allure: the durable writer (allure-js-commons FileSystemWriter) writes the same result', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payhil-allure-d-'));
+    dirs.push(dir);
+    const w = new AllureWriter({ resultsDir: dir, durable: true });
+    w.runStart({ bench: createMockBench().bench, scenarios: [], start: 0 });
+    w.scenarioEnd(run(scenario('purchase/b'), 'broken', 'host 127.0.0.1:9 is unreachable'));
+    const resultFile = readdirSync(dir).find((f) => f.endsWith('-result.json')) as string;
+    const r = JSON.parse(readFileSync(join(dir, resultFile), 'utf8'));
+    assert.equal(r.status, 'broken');
+    assert.equal(r.statusDetails.message, 'host 127.0.0.1:9 is unreachable');
+    assert.ok(readdirSync(dir).includes('categories.json'));
+  });
+
+  it('feature is the first transaction of the scenario, through repeats', () => {
+    assert.equal(featureOf(scenario('x', { steps: [{ action: 'signIn', args: null, at }] })), 'signIn');
+    assert.equal(
+      featureOf(
+        scenario('x', {
+          steps: [{ action: 'repeat', args: {}, at, steps: [{ action: 'withdraw', args: {}, at }] }],
+        }),
+      ),
+      'withdraw',
+    );
+  });
+
+  it('JUnit: failed → failure, broken → error, skipped → skipped; XML escaped', () => {
+    const xml = junitXml([
+      run(scenario('purchase/a'), 'passed'),
+      run(scenario('purchase/b'), 'failed', 'got <51> & more'),
+      run(scenario('network/c'), 'broken', 'host unreachable'),
+      run(scenario('network/d'), 'skipped', 'needs robot'),
+    ]);
+    assert.match(xml, /<testsuites name="payhil" tests="4" failures="1" errors="1" skipped="1"/);
+    assert.match(xml, /<failure message="got &lt;51&gt; &amp; more" type="E_X">/);
+    assert.match(xml, /<error message="host unreachable"/);
+    assert.match(xml, /<skipped message="needs robot"\/>/);
+    assert.equal((xml.match(/<testsuite /g) ?? []).length, 2);
+    assert.equal(xmlEscape('a\u0001"b'), 'a&quot;b');
+  });
+
+  it('console: a line per scenario and a summary table', () => {
+    const lines: string[] = [];
+    const c = new ConsoleReporter({ write: (l) => lines.push(l) });
+    const runs = [
+      run(scenario('purchase/a'), 'passed'),
+      run(scenario('purchase/b'), 'failed', 'response.39: expected = 00, got 51'),
+    ];
+    for (const r of runs) c.scenarioEnd(r);
+    c.runEnd({ runs, counts: { passed: 1, failed: 1, broken: 0, skipped: 0 }, start: 0, stop: 1500 });
+    assert.match(lines[0] as string, /^PASS +250 ms {2}purchase\/a$/);
+    assert.match(lines[1] as string, /^FAIL /);
+    assert.ok(lines.some((l) => /^purchase +1 +1 +0 +0$/.test(l)));
+    assert.ok(lines.some((l) => /response\.39: expected = 00, got 51/.test(l)));
+  });
+
+  it('says clearly when Java is missing', () => {
+    const saved = process.env.JAVA_HOME;
+    process.env.JAVA_HOME = join(tmpdir(), 'payhil-no-java-here');
+    try {
+      assert.throws(
+        checkJava,
+        (e: unknown) =>
+          (e as { code?: string }).code === 'E_REPORT_NO_JAVA' && /needs Java/.test((e as Error).message),
+      );
+    } finally {
+      if (saved === undefined) delete process.env.JAVA_HOME;
+      else process.env.JAVA_HOME = saved;
+    }
+  });
+
+  it('keeps Allure history: the last report history is copied into the results', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payhil-hist-'));
+    dirs.push(dir);
+    const results = join(dir, 'results');
+    const report = join(dir, 'report');
+    mkdirSync(join(report, 'history'), { recursive: true });
+    writeFileSync(join(report, 'history', 'history-trend.json'), '[]');
+    mkdirSync(results);
+    assert.equal(carryHistory(results, report), true);
+    assert.ok(existsSync(join(results, 'history', 'history-trend.json')));
+    assert.equal(carryHistory(results, join(dir, 'none')), false);
+  });
+});

@@ -1,0 +1,189 @@
+/**
+ * Scenarios → programmatic mocha: one suite per scenario folder, one test per expanded scenario, the
+ * scenario's retries as mocha retries, `--bail` as mocha's bail. The bench is activated once for the run
+ * and reset between scenarios. Reporters get each scenario's final run (with its steps and timeline) as
+ * it ends, and the summary at the end.
+ */
+import Mocha from 'mocha';
+import type { Bench } from '../bench/index.js';
+import { isPayhilError } from '../common/payhil-error.js';
+import type { Scenario } from '../scenario/index.js';
+import {
+  runScenario,
+  type RunScenarioOptions,
+  type ScenarioRun,
+  type Status,
+  type StepRecord,
+} from './scenario-run.js';
+import { Timeline } from './timeline.js';
+
+export interface RunInfo {
+  bench: Bench;
+  scenarios: readonly Scenario[];
+  start: number;
+}
+
+export interface RunSummary {
+  runs: ScenarioRun[];
+  counts: Record<Status, number>;
+  start: number;
+  stop: number;
+  /** Set when the bench could not be activated (every scenario is broken). */
+  benchError?: string;
+}
+
+/** Receives the run as it happens. Errors thrown by a reporter are not the scenario's. */
+export interface RunReporter {
+  runStart?(info: RunInfo): void | Promise<void>;
+  scenarioStart?(scenario: Scenario, attempt: number): void;
+  stepEvent?(scenario: Scenario, step: StepRecord, phase: 'start' | 'end'): void;
+  scenarioEnd?(run: ScenarioRun): void | Promise<void>;
+  runEnd?(summary: RunSummary): void | Promise<void>;
+}
+
+export interface RunScenariosOptions extends RunScenarioOptions {
+  bench: Bench;
+  reporters?: readonly RunReporter[];
+  /** Stop after the first scenario that does not pass. */
+  bail?: boolean;
+  /** Retries for every scenario (a scenario's own `retries` wins when larger). */
+  retries?: number;
+}
+
+/** Folder of a scenario id (`purchase/chip-pin-approved` → `purchase`). */
+export function epicOf(s: Scenario): string {
+  const i = s.baseId.indexOf('/');
+  return i > 0 ? s.baseId.slice(0, i) : 'scenarios';
+}
+
+/** Keeps the scenarios with any of the plain tags and none of the `!` ones, and whose id or title matches `grep`. */
+export function selectScenarios(list: readonly Scenario[], tags?: string, grep?: RegExp): Scenario[] {
+  const wanted = (tags ?? '')
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  const plus = wanted.filter((t) => !t.startsWith('!'));
+  const minus = wanted.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
+  return list.filter(
+    (s) =>
+      (plus.length === 0 || plus.some((t) => s.tags.includes(t))) &&
+      !minus.some((t) => s.tags.includes(t)) &&
+      (!grep || grep.test(s.id) || grep.test(s.title)),
+  );
+}
+
+function counts(runs: readonly ScenarioRun[]): Record<Status, number> {
+  const c: Record<Status, number> = { passed: 0, failed: 0, broken: 0, skipped: 0 };
+  for (const r of runs) c[r.status]++;
+  return c;
+}
+
+async function each(
+  reporters: readonly RunReporter[],
+  f: (r: RunReporter) => void | Promise<void>,
+): Promise<void> {
+  for (const r of reporters) {
+    try {
+      await f(r);
+    } catch {
+      // A reporter's trouble is not the scenario's.
+    }
+  }
+}
+
+/** A run of `s` that never started because the bench is down. */
+function brokenRun(s: Scenario, message: string, code?: string): ScenarioRun {
+  const now = Date.now();
+  return {
+    scenario: s,
+    status: 'broken',
+    category: 'lab',
+    message,
+    ...(code ? { errorCode: code } : {}),
+    start: now,
+    stop: now,
+    steps: [],
+    timeline: new Timeline(now),
+    captures: {},
+    attempt: 1,
+  };
+}
+
+/** Runs the scenarios through mocha on the bench; resolves with every final run. */
+export async function runScenarios(
+  scenarios: readonly Scenario[],
+  options: RunScenariosOptions,
+): Promise<RunSummary> {
+  const { bench } = options;
+  const reporters = options.reporters ?? [];
+  const start = Date.now();
+  const runs: ScenarioRun[] = [];
+  await each(reporters, (r) => r.runStart?.({ bench, scenarios, start }));
+  try {
+    await bench.activate();
+  } catch (e) {
+    const message = `bench '${bench.name}' could not start: ${(e as Error).message}`;
+    for (const s of scenarios) {
+      const run = brokenRun(s, message, isPayhilError(e) ? e.code : undefined);
+      runs.push(run);
+      await each(reporters, (r) => r.scenarioEnd?.(run));
+    }
+    const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now(), benchError: message };
+    await each(reporters, (r) => r.runEnd?.(summary));
+    return summary;
+  }
+
+  const mocha = new Mocha({
+    reporter: class {} as unknown as Mocha.ReporterConstructor,
+    bail: options.bail ?? false,
+    timeout: 0,
+  });
+  const suites = new Map<string, Mocha.Suite>();
+  const latest = new Map<Scenario, ScenarioRun>();
+  const attempts = new Map<Scenario, number>();
+  // By title: mocha runs a clone of the test on a retry.
+  const byTest = new Map<string, Scenario>();
+  for (const s of scenarios) {
+    const epic = epicOf(s);
+    let suite = suites.get(epic);
+    if (!suite) {
+      suite = Mocha.Suite.create(mocha.suite, epic);
+      suites.set(epic, suite);
+    }
+    const test = new Mocha.Test(`${s.id}: ${s.title}`, async () => {
+      const attempt = (attempts.get(s) ?? 0) + 1;
+      attempts.set(s, attempt);
+      for (const r of reporters) r.scenarioStart?.(s, attempt);
+      const run = await runScenario(s, bench, {
+        ...options,
+        attempt,
+        onStep: (step, phase) => {
+          for (const r of reporters) r.stepEvent?.(s, step, phase);
+        },
+      });
+      latest.set(s, run);
+      if (run.status === 'failed' || run.status === 'broken') throw new Error(run.message ?? run.status);
+    });
+    // addTest copies the suite's retries and timeout onto the test: set ours after it.
+    suite.addTest(test);
+    test.retries(Math.max(s.retries, options.retries ?? 0));
+    test.timeout(0);
+    byTest.set(test.title, s);
+  }
+  const ended: Promise<void>[] = [];
+  await new Promise<void>((resolve) => {
+    const runner = mocha.run(() => resolve());
+    runner.on('test end', (test: Mocha.Test) => {
+      const s = byTest.get(test.title);
+      const run = s && latest.get(s);
+      if (!run) return;
+      runs.push(run);
+      ended.push(each(reporters, (r) => r.scenarioEnd?.(run)));
+    });
+  });
+  await Promise.all(ended);
+  await bench.deactivate();
+  const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now() };
+  await each(reporters, (r) => r.runEnd?.(summary));
+  return summary;
+}
