@@ -21,8 +21,10 @@ export type {
 } from './capabilities.js';
 export { createEmbeddedBench, probe } from './embedded-bench.js';
 export type { EmbeddedBenchOptions } from './embedded-bench.js';
-export { createBenchFromLab, resolveLabFile, LAB_SCHEMA } from './lab-bench.js';
-export type { LabFile } from './lab-bench.js';
+export { createBenchFromLab, resolveLabFile, selectLabBench, LAB_SCHEMA } from './lab-bench.js';
+export type { LabFile, LabBenchSpec } from './lab-bench.js';
+export { EmulatorProcessDriver } from './lab-emulator-process.js';
+export type { EmulatorProcessOptions, EmulatorEndpoint } from './lab-emulator-process.js';
 export { createMockBench } from './mock-capabilities.js';
 export type { MockBench, MockCall } from './mock-capabilities.js';
 export { applyAccountSetup, applyAccountOverride, toHostRule } from './host-setup.js';

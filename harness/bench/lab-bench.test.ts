@@ -22,22 +22,76 @@ describe('benches from lab files', () => {
     assert.deepEqual(b.missing(['chip', 'network', 'robot']), ['robot']);
   });
 
-  it('refuses drivers this version does not wire, a wrong bench name and a missing file (usage)', () => {
-    const f = join(dir, 'serial.yaml');
-    writeFileSync(
-      f,
-      'name: serial\nterminal: { driver: ecr-serial, path: /dev/ttyUSB0 }\ncard: { presenter: in-process }\nhost: { mode: simulator }\n',
-    );
-    assert.throws(
-      () => createBenchFromLab(f),
-      (e: unknown) => e instanceof BenchConfigError && e.verdict === 'usage' && /ecr-serial/.test(e.message),
-    );
+  it('refuses a wrong bench name and a missing file (usage)', () => {
     assert.throws(
       () => createBenchFromLab(packagePath('fixtures', 'labs', 'embedded.yaml'), 'other'),
       /describes bench 'embedded', not 'other'/,
     );
     assert.throws(() => resolveLabFile({ lab: 'nope.yaml', cwd: dir }), BenchConfigError);
     assert.throws(() => resolveLabFile({ bench: 'nope', cwd: dir }), /no bench named 'nope'/);
+  });
+
+  it('a multi-bench file: each bench merges the top-level sections; the bench must be chosen', () => {
+    const file = packagePath('fixtures', 'labs', 'emulator-process.yaml');
+    for (const [name, driver] of [
+      ['ecr-serial', 'ecr-serial'],
+      ['ecr-tcp', 'ecr-tcp'],
+      ['web', 'web'],
+    ] as const) {
+      const b = createBenchFromLab(file, name);
+      assert.equal(b.name, name);
+      assert.match(
+        b.facts['terminal.driver'] as string,
+        new RegExp(`^${driver} \\(payhil emulator as its own process`),
+      );
+      assert.equal(b.facts['terminal.profile'], 'cup-pos-ci'); // from the top level
+      assert.equal(b.facts.dialect, 'cup');
+      assert.equal(b.scenarioTimeoutMs, 120000);
+      assert.ok(b.has('terminal') && b.has('keypad') && b.has('cards') && b.has('host') && b.has('network'));
+      assert.deepEqual(b.missing(['emulator', 'network', driver === 'web' ? 'web' : 'ecr', 'atm']), ['atm']);
+    }
+    assert.throws(() => createBenchFromLab(file), /holds the benches ecr-serial, ecr-tcp, web; choose one/);
+    assert.throws(() => createBenchFromLab(file, 'pcsc'), /has no bench 'pcsc' \(it has ecr-serial/);
+  });
+
+  it('configuration faults of driver benches are usage errors naming what is missing', () => {
+    const cases: [string, RegExp][] = [
+      ['terminal: { driver: ecr-serial }', /ecr-serial needs terminal\.path \(or spawn\)/],
+      ['terminal: { driver: ecr-tcp }', /ecr-tcp needs terminal\.address/],
+      ['terminal: { driver: web }', /web needs terminal\.url/],
+      [
+        'terminal: { driver: emulated, spawn: {} }',
+        /use driver ecr-serial, ecr-tcp or web with a spawn block/,
+      ],
+      [
+        'terminal: { driver: ecr-tcp, address: 127.0.0.1:9 }\nnetwork: { proxy: false }',
+        /needs the proxy \(it is the spy/,
+      ],
+    ];
+    for (const [terminal, re] of cases) {
+      const f = join(dir, 'bad.yaml');
+      writeFileSync(
+        f,
+        `name: bad\n${terminal}\ncard: { presenter: in-process }\nhost: { mode: simulator }\n`,
+      );
+      assert.throws(
+        () => createBenchFromLab(f),
+        (e: unknown) => e instanceof BenchConfigError && e.verdict === 'usage' && re.test(e.message),
+        terminal,
+      );
+    }
+    const f = join(dir, 'pcsc.yaml');
+    writeFileSync(
+      f,
+      'name: p\nterminal: { driver: ecr-tcp, address: 127.0.0.1:9 }\ncard: { presenter: pcsc }\nhost: { mode: simulator }\n',
+    );
+    assert.throws(() => createBenchFromLab(f), /card presenter 'pcsc' is not wired/);
+    const g = join(dir, 'nodriver.yaml');
+    writeFileSync(
+      g,
+      'name: g\nterminal: { profile: cup-pos }\ncard: { presenter: in-process }\nhost: { mode: simulator }\n',
+    );
+    assert.throws(() => createBenchFromLab(g), /needs terminal\.driver/);
   });
 
   it('an external host without an address is a configuration error', () => {

@@ -1,8 +1,9 @@
 /**
- * Benches from lab files (fixtures/labs/NAME.yaml, schema harness/bench/lab.schema.json). Today the
- * drivers wired here are the emulated terminal in-process with in-process virtual cards, the host
- * simulator or an external host, with or without the fault proxy; other drivers are refused with a
- * clear message (verdict usage).
+ * Benches from lab files (fixtures/labs/NAME.yaml, schema harness/bench/lab.schema.json). A file holds
+ * one bench, or several under `benches` (top-level sections are their defaults). Terminal drivers:
+ * `emulated` (in-process, the embedded bench), `ecr-serial`, `ecr-tcp` and `web` (lab-driver-bench.ts),
+ * the latter three optionally with `spawn`: `payhil emulator` as its own process. Configuration faults
+ * are BenchConfigError (usage); what fails while the bench runs is broken.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -11,27 +12,37 @@ import { loadYamlFixture } from '../common/schema-check.js';
 import { parseDuration } from '../scenario/index.js';
 import type { Bench } from './bench.js';
 import { createEmbeddedBench } from './embedded-bench.js';
+import { createDriverBench } from './lab-driver-bench.js';
 import { BenchConfigError } from './errors.js';
 
-/** A lab file as the schema describes it. */
-export interface LabFile {
-  name: string;
+/** One bench as a lab file describes it (a single-bench file, or one entry of `benches` merged with the top level). */
+export interface LabBenchSpec {
   description?: string;
   capabilities?: string[];
   terminal: {
-    driver: string;
+    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web';
     profile?: string;
     process?: string;
     path?: string;
     baudRate?: number;
     address?: string;
     url?: string;
+    selectors?: Record<string, string>;
+    powerCycleEachScenario?: boolean;
+    traceFrames?: boolean;
+    spawn?: { profile?: string; defects?: string[]; listen?: string; startTimeout?: number | string };
   };
   card: { presenter: string; reader?: string; vpcdPort?: number };
   network?: { proxy?: boolean; listen?: string };
   host: { mode: 'simulator' | 'external'; profile?: string; address?: string };
   dialect?: string;
   timeouts?: { scenario?: number | string; step?: number | string };
+}
+
+/** A lab file as the schema describes it: one bench at the top level, or several under `benches`. */
+export interface LabFile extends Partial<LabBenchSpec> {
+  name: string;
+  benches?: Record<string, Partial<LabBenchSpec>>;
 }
 
 export const LAB_SCHEMA = packagePath('harness', 'bench', 'lab.schema.json');
@@ -61,35 +72,88 @@ function hostPort(spec: string, what: string): { host: string; port: number } {
   return { host: m[1] as string, port: Number(m[2]) };
 }
 
-/** Builds (does not activate) the bench a lab file describes. */
+/** The bench of a lab file, merged with the top level; BenchConfigError when it cannot be chosen. */
+export function selectLabBench(
+  lab: LabFile,
+  file: string,
+  benchName?: string,
+): { name: string; spec: LabBenchSpec } {
+  const { name, benches, ...top } = lab;
+  let name2 = name;
+  let spec: Partial<LabBenchSpec> = top;
+  if (benches) {
+    const names = Object.keys(benches);
+    const chosen = benchName ?? (names.length === 1 ? names[0] : undefined);
+    if (chosen === undefined)
+      throw new BenchConfigError(
+        `${file} holds the benches ${names.join(', ')}; choose one with --bench NAME`,
+        file,
+      );
+    const entry = benches[chosen];
+    if (!entry)
+      throw new BenchConfigError(`${file} has no bench '${chosen}' (it has ${names.join(', ')})`, file);
+    name2 = chosen;
+    spec = mergeSections(top, entry);
+  } else if (benchName !== undefined && name !== benchName)
+    throw new BenchConfigError(`${file} describes bench '${name}', not '${benchName}'`, file);
+  for (const k of ['terminal', 'card', 'host'] as const)
+    if (!spec[k]) throw new BenchConfigError(`${file}: bench '${name2}' has no ${k} section`, file);
+  const full = spec as LabBenchSpec;
+  if (!full.terminal.driver || !full.card.presenter || !full.host.mode)
+    throw new BenchConfigError(
+      `${file}: bench '${name2}' needs terminal.driver, card.presenter and host.mode`,
+      file,
+    );
+  return { name: name2, spec: full };
+}
+
+/** Section by section: the bench's keys override the top level's; lists and scalars replace. */
+function mergeSections(top: Partial<LabBenchSpec>, entry: Partial<LabBenchSpec>): Partial<LabBenchSpec> {
+  const out: Record<string, unknown> = { ...top };
+  for (const [k, v] of Object.entries(entry)) {
+    const t = (top as Record<string, unknown>)[k];
+    out[k] =
+      v && typeof v === 'object' && !Array.isArray(v) && t && typeof t === 'object' && !Array.isArray(t)
+        ? { ...(t as object), ...(v as object) }
+        : v;
+  }
+  return out as Partial<LabBenchSpec>;
+}
+
+/** Builds (does not activate) the bench a lab file describes (`benchName`: the bench of a multi-bench file). */
 export function createBenchFromLab(file: string, benchName?: string): Bench {
   const lab = loadYamlFixture<LabFile>(file, LAB_SCHEMA);
-  if (benchName !== undefined && lab.name !== benchName)
-    throw new BenchConfigError(`${file} describes bench '${lab.name}', not '${benchName}'`, file);
-  if (lab.terminal.driver !== 'emulated' || (lab.terminal.process ?? 'in-process') !== 'in-process')
-    throw new BenchConfigError(
-      `${file}: terminal driver '${lab.terminal.driver}'${lab.terminal.process ? ` (${lab.terminal.process})` : ''} is not available in this version; use 'emulated' in-process`,
-      file,
-    );
-  if (lab.card.presenter !== 'in-process')
-    throw new BenchConfigError(
-      `${file}: card presenter '${lab.card.presenter}' is not available in this version; use 'in-process'`,
-      file,
-    );
-  const external = lab.host.mode === 'external';
-  if (external && !lab.host.address)
+  const { name, spec } = selectLabBench(lab, file, benchName);
+  const external = spec.host.mode === 'external';
+  if (external && !spec.host.address)
     throw new BenchConfigError(`${file}: host mode external needs host.address`, file);
-  const step = lab.timeouts?.step !== undefined ? parseDuration(lab.timeouts.step) : undefined;
-  const scenario = lab.timeouts?.scenario !== undefined ? parseDuration(lab.timeouts.scenario) : undefined;
-  return createEmbeddedBench({
-    name: lab.name,
-    ...(lab.terminal.profile ? { terminal: lab.terminal.profile } : {}),
-    ...(lab.host.profile ? { host: lab.host.profile } : {}),
-    ...(lab.dialect ? { dialect: lab.dialect } : {}),
-    proxy: lab.network?.proxy !== false,
-    ...(external ? { externalHost: hostPort(lab.host.address as string, `${file}: host.address`) } : {}),
-    ...(lab.capabilities ? { offers: lab.capabilities } : {}),
+  const step = spec.timeouts?.step !== undefined ? parseDuration(spec.timeouts.step) : undefined;
+  const scenario = spec.timeouts?.scenario !== undefined ? parseDuration(spec.timeouts.scenario) : undefined;
+  const timeouts = {
     ...(step !== undefined ? { stepTimeoutMs: step } : {}),
     ...(scenario !== undefined ? { scenarioTimeoutMs: scenario } : {}),
+  };
+  const externalHost = external ? hostPort(spec.host.address as string, `${file}: host.address`) : undefined;
+  if (spec.terminal.driver !== 'emulated')
+    return createDriverBench({ file, name, spec, ...(externalHost ? { externalHost } : {}), ...timeouts });
+  if ((spec.terminal.process ?? 'in-process') !== 'in-process' || spec.terminal.spawn)
+    throw new BenchConfigError(
+      `${file}: the emulated driver runs the emulator in this process; for the emulator as its own process use driver ecr-serial, ecr-tcp or web with a spawn block`,
+      file,
+    );
+  if (spec.card.presenter !== 'in-process')
+    throw new BenchConfigError(
+      `${file}: card presenter '${spec.card.presenter}' is not available with the emulated driver; use 'in-process'`,
+      file,
+    );
+  return createEmbeddedBench({
+    name,
+    ...(spec.terminal.profile ? { terminal: spec.terminal.profile } : {}),
+    ...(spec.host.profile ? { host: spec.host.profile } : {}),
+    ...(spec.dialect ? { dialect: spec.dialect } : {}),
+    proxy: spec.network?.proxy !== false,
+    ...(externalHost ? { externalHost } : {}),
+    ...(spec.capabilities ? { offers: spec.capabilities } : {}),
+    ...timeouts,
   });
 }

@@ -237,7 +237,7 @@ describe('EcrDriver (memory channel, mock terminal)', function () {
     assert.equal(cards[0]?.card, 'cup-debit');
     assert.equal(cards[3]?.holdMs, 300);
     const inline = parse(readFileSync(cards[3]?.card as string, 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(inline, { extends: 'cup-debit', pin: '9999' });
+    assert.deepEqual(inline, { name: 'cup-debit', extends: 'cup-debit', pin: '9999' });
     await assert.rejects(
       d.cards.state('mine'),
       (e: unknown) => e instanceof EcrDriverUnsupportedError && e.verdict === 'broken',

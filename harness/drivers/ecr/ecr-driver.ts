@@ -390,7 +390,9 @@ export class EcrDriver {
       // emulator on this machine reads it; docs/drivers.md).
       this.cardsDir ??= mkdtempSync(join(tmpdir(), 'payhil-ecr-cards-'));
       const file = join(this.cardsDir, `${alias.replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`);
-      writeFileSync(file, stringify(card));
+      // A card fixture needs a name even when it extends another: keep the base's, as the embedded bench
+      // does (the host simulator knows the account by it).
+      writeFileSync(file, stringify({ name: card.extends, ...card }));
       this.cardRefs.set(alias, { ref: file, fresh: true });
     }
   }

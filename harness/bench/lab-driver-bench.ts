@@ -1,0 +1,247 @@
+/**
+ * Benches whose terminal is reached like a physical one: over an ECR link (serial port or TCP) or through
+ * its web UI, optionally with `payhil emulator` started as its own process for a self-contained bench.
+ * The host simulator (or an external host) sits behind the fault proxy, which is the spy.
+ *
+ * Driver order (activated in order, deactivated in reverse, even after a failure):
+ * host+proxy → emulator process (socat pty pair first for ecr-serial) → terminal driver → operator.
+ */
+import { EcrSerialDriver } from '../drivers/ecr-serial/index.js';
+import { EcrTcpDriver, parseEcrTcpAddress } from '../drivers/ecr-tcp/index.js';
+import type { EcrDriverOptions } from '../drivers/ecr/index.js';
+import { OperatorDriver } from '../drivers/operator/index.js';
+import { WebDriver } from '../drivers/web/index.js';
+import { loadTerminalProfile } from '../emulator/terminal-profile.js';
+import { parseDuration, type Scenario } from '../scenario/index.js';
+import { Bench, type Driver } from './bench.js';
+import type {
+  CapabilityMap,
+  CardPresenter,
+  Display,
+  Keypad,
+  ObservationKind,
+  ObservationListener,
+  TerminalControl,
+} from './capabilities.js';
+import { BenchConfigError, BrokenError } from './errors.js';
+import { EmulatorProcessDriver, type EmulatorEndpoint } from './lab-emulator-process.js';
+import { createLabHostNetwork } from './lab-host-network.js';
+import type { LabBenchSpec } from './lab-bench.js';
+
+export interface DriverBenchInput {
+  file: string;
+  name: string;
+  spec: LabBenchSpec;
+  externalHost?: { host: string; port: number };
+  stepTimeoutMs?: number;
+  scenarioTimeoutMs?: number;
+}
+
+/** What a terminal driver (EcrDriver, WebDriver) offers. */
+interface TerminalDriverLike {
+  readonly name: string;
+  readonly terminal: TerminalControl;
+  readonly keypad: Keypad;
+  readonly display: Display;
+  readonly cards: CardPresenter;
+  activate(): Promise<void>;
+  deactivate(): Promise<void>;
+  beginScenario(): Promise<void>;
+  endScenario(): Promise<void>;
+  observe(l: ObservationListener): () => void;
+}
+
+const BASE_OFFERS = ['chip', 'contactless', 'magstripe', 'pinpad', 'printer', 'display', 'host', 'network'];
+
+/** Builds (does not activate) a bench with an ecr-serial, ecr-tcp or web terminal driver. */
+export function createDriverBench(input: DriverBenchInput): Bench {
+  const { file, name, spec } = input;
+  const t = spec.terminal;
+  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web';
+  if (spec.network?.proxy === false)
+    throw new BenchConfigError(
+      `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
+      file,
+    );
+  if (!['in-process', 'operator'].includes(spec.card.presenter))
+    throw new BenchConfigError(
+      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver) or 'operator'`,
+      file,
+    );
+  const spawn = t.spawn;
+  if (!spawn) {
+    if (driverKind === 'ecr-serial' && !t.path)
+      throw new BenchConfigError(`${file}: bench '${name}': ecr-serial needs terminal.path (or spawn)`, file);
+    if (driverKind === 'ecr-tcp' && !t.address)
+      throw new BenchConfigError(`${file}: bench '${name}': ecr-tcp needs terminal.address (or spawn)`, file);
+    if (driverKind === 'web' && !t.url)
+      throw new BenchConfigError(`${file}: bench '${name}': web needs terminal.url (or spawn)`, file);
+  }
+  const profileName = spawn?.profile ?? t.profile ?? 'cup-pos-ci';
+  let dialect = spec.dialect;
+  if (!dialect) {
+    try {
+      dialect = loadTerminalProfile(profileName).dialect;
+    } catch (e) {
+      throw new BenchConfigError(`${file}: bench '${name}': ${(e as Error).message}`, file);
+    }
+  }
+
+  const made: { bench?: Bench } = {};
+  const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
+    made.bench?.emit(kind, data, at);
+
+  const infra = createLabHostNetwork({
+    dialect,
+    emit,
+    ...(spec.host.profile ? { hostProfile: spec.host.profile } : {}),
+    ...(input.externalHost ? { externalHost: input.externalHost } : {}),
+    ...(spec.network?.listen ? { listen: spec.network.listen } : {}),
+  });
+
+  const proc = spawn
+    ? new EmulatorProcessDriver({
+        link: driverKind,
+        profile: profileName,
+        ...(spawn.defects ? { defects: spawn.defects } : {}),
+        ...(spawn.listen ? { listen: spawn.listen } : {}),
+        ...(t.baudRate ? { baudRate: t.baudRate } : {}),
+        ...(spawn.startTimeout !== undefined ? { startTimeoutMs: parseDuration(spawn.startTimeout) } : {}),
+        hostTarget: () => infra.terminalTarget(),
+      })
+    : undefined;
+
+  const endpoint = (): EmulatorEndpoint => {
+    if (proc) return proc.endpoint();
+    if (driverKind === 'ecr-serial')
+      return { kind: 'ecr-serial', path: t.path as string, baudRate: t.baudRate ?? 115200 };
+    if (driverKind === 'ecr-tcp') {
+      const a = parseEcrTcpAddress(t.address as string);
+      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
+      return { kind: 'ecr-tcp', host: a.host, port: a.port };
+    }
+    return { kind: 'web', url: t.url as string };
+  };
+  const powerCycle = t.powerCycleEachScenario ?? spawn !== undefined;
+  const makeTerminalDriver = (): TerminalDriverLike => {
+    const e = endpoint();
+    const ecrOptions: EcrDriverOptions = {
+      powerCycleEachScenario: powerCycle,
+      ...(t.traceFrames ? { traceFrames: true } : {}),
+    };
+    if (e.kind === 'ecr-serial')
+      return new EcrSerialDriver({ path: e.path, baudRate: e.baudRate }, ecrOptions);
+    if (e.kind === 'ecr-tcp') return new EcrTcpDriver({ host: e.host, port: e.port }, ecrOptions);
+    return new WebDriver({
+      url: e.url,
+      ...(t.selectors ? { selectors: t.selectors } : {}),
+      powerCycleEachScenario: powerCycle,
+    });
+  };
+
+  let current: TerminalDriverLike | undefined;
+  let unobserve: (() => void) | undefined;
+  const termDriver: Driver = {
+    name: driverKind,
+    async activate() {
+      const d = makeTerminalDriver();
+      unobserve = d.observe((o) => emit(o.kind, o.data, o.at));
+      try {
+        await d.activate();
+      } catch (e) {
+        unobserve();
+        unobserve = undefined;
+        await d.deactivate().catch(() => undefined);
+        throw e;
+      }
+      current = d;
+    },
+    async deactivate() {
+      const d = current;
+      current = undefined;
+      await d?.deactivate();
+      unobserve?.();
+      unobserve = undefined;
+    },
+    async beginScenario(_s: Scenario) {
+      await need().beginScenario();
+    },
+    async endScenario() {
+      await current?.endScenario();
+    },
+  };
+  const need = (): TerminalDriverLike => {
+    if (!current) throw new BrokenError(`the ${driverKind} terminal driver is not active`, driverKind);
+    return current;
+  };
+
+  const terminal: TerminalControl = {
+    start: (op, args) => need().terminal.start(op, args),
+    enterAmount: (a) => need().terminal.enterAmount(a),
+    select: (i) => need().terminal.select(i),
+    powerCycle: () => need().terminal.powerCycle(),
+    status: () => need().terminal.status(),
+    idle: (ms) => need().terminal.idle(ms),
+  };
+  const keypad: Keypad = {
+    enterPin: (p) => need().keypad.enterPin(p),
+    cancel: () => need().keypad.cancel(),
+    press: (k) => need().keypad.press(k),
+  };
+  const display: Display = { text: () => need().display.text() };
+  const terminalCards: CardPresenter = {
+    prepare: (m) => need().cards.prepare(m),
+    insert: (c) => need().cards.insert(c),
+    tap: (c, h) => need().cards.tap(c, h),
+    swipe: (c, tr) => need().cards.swipe(c, tr),
+    remove: (c) => need().cards.remove(c),
+    state: (c) => need().cards.state(c),
+  };
+
+  const drivers: Driver[] = [infra.driver];
+  if (proc) drivers.push(proc);
+  drivers.push(termDriver);
+  const capabilities: Partial<CapabilityMap> = {
+    terminal,
+    keypad,
+    display,
+    cards: terminalCards,
+    host: infra.host,
+    network: infra.network,
+  };
+  const offers = new Set(spec.capabilities ?? [...BASE_OFFERS, driverKind === 'web' ? 'web' : 'ecr']);
+  if (!spec.capabilities && proc) offers.add('emulator');
+  if (spec.card.presenter === 'operator') {
+    const op = new OperatorDriver();
+    op.observe((o) => emit(o.kind, o.data, o.at));
+    drivers.push(op as unknown as Driver);
+    capabilities.cards = op.cards;
+    capabilities.operator = op.operator;
+    if (!spec.capabilities) offers.add('operator');
+  }
+
+  const bench = new Bench({
+    name,
+    offers: [...offers],
+    drivers,
+    capabilities,
+    facts: {
+      'terminal.profile': profileName,
+      'terminal.driver': proc
+        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' ? ', socat pty pair' : ''})`
+        : driverKind,
+      ...(spawn?.defects?.length ? { 'terminal.defects': spawn.defects.join(' ') } : {}),
+      'card.presenter': spec.card.presenter,
+      dialect,
+      host: input.externalHost
+        ? `external ${input.externalHost.host}:${input.externalHost.port}`
+        : `simulator (${spec.host.profile ?? 'default'})`,
+      proxy: 'payhil fault proxy',
+      node: process.version,
+    },
+    ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
+    ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
+  });
+  made.bench = bench;
+  return bench;
+}

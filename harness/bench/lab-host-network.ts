@@ -1,0 +1,205 @@
+/**
+ * The host side of a lab bench: the host simulator (or an external host) behind the fault proxy, as one
+ * driver with the `host` and `network` capabilities. Used by benches whose terminal is not in this
+ * process (ecr-serial, ecr-tcp, web): the terminal is pointed at `terminalTarget()`, which stays the same
+ * for the whole run (the proxy), even when the simulator restarts with a scenario's accounts.
+ */
+import { packagePath } from '../common/project-root.js';
+import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
+import type { JournalEntry as HostJournalEntry } from '../host/index.js';
+import { LocalNetworkControl, startProxy, type Proxy } from '../net/index.js';
+import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
+import type { Scenario } from '../scenario/index.js';
+import type { Driver } from './bench.js';
+import type { HostAccountsSetup, HostControl, NetworkControl, ObservationKind } from './capabilities.js';
+import { probe } from './embedded-bench.js';
+import { BrokenError, UnknownCardError } from './errors.js';
+import { applyAccountSetup, toHostRule } from './host-setup.js';
+
+export interface LabHostNetworkOptions {
+  /** Host profile (fixtures/hosts/NAME.yaml) of the simulator. Default `default`. */
+  hostProfile?: string;
+  /** Talk to this host instead of starting the simulator. */
+  externalHost?: { host: string; port: number };
+  dialect: string;
+  /** Where the proxy listens (host:port; port 0 = any free port). Default 127.0.0.1:0. */
+  listen?: string;
+  /** Where observations go (the bench's emit). */
+  emit: (kind: ObservationKind, data: Record<string, unknown>, at?: number) => void;
+}
+
+/** The driver plus the capabilities it provides and the address the terminal must use. */
+export interface LabHostNetwork {
+  readonly driver: Driver;
+  readonly host: HostControl;
+  readonly network: NetworkControl;
+  /** The proxy's address (known once the driver is active). */
+  terminalTarget(): { host: string; port: number };
+}
+
+/** Host simulator (or external host) behind the fault proxy. The proxy is always there: it is the spy. */
+export function createLabHostNetwork(options: LabHostNetworkOptions): LabHostNetwork {
+  const { emit, dialect } = options;
+  let host: HostHandle | undefined;
+  let hostProfile = options.hostProfile ?? 'default';
+  let hostCustom = false;
+  let proxy: Proxy | undefined;
+  let network: NetworkControl | undefined;
+  const configs = new Map<string, HostConfig>();
+  const configOf = (name: string): HostConfig => {
+    let c = configs.get(name);
+    if (!c) {
+      c = {
+        ...loadHostConfig(packagePath('fixtures', 'hosts', `${name}.yaml`)),
+        ledgerSize: 1000,
+        journalSize: 2000,
+      };
+      configs.set(name, c);
+    }
+    return c;
+  };
+
+  const onHostEntry = (e: HostJournalEntry): void => {
+    if (e.direction === 'event' || !e.raw) return;
+    emit('raw-frame', {
+      direction: e.direction === 'in' ? 'request' : 'response',
+      conn: e.connectionId,
+      mti: e.mti,
+      raw: e.raw,
+    });
+  };
+  const onProxyEntry = (e: ProxyJournalEntry): void => {
+    if (e.kind === 'frame')
+      emit('host', {
+        direction: e.dir === 'upstream' ? 'request' : 'response',
+        conn: e.conn,
+        mti: e.mti,
+        fields: { ...e.fields },
+        ...(e.fault ? { fault: `${e.fault.action}${e.fault.detail ? ` (${e.fault.detail})` : ''}` } : {}),
+      });
+    else if (e.kind === 'toxic' || e.kind === 'fault')
+      emit('network', {
+        kind: e.kind,
+        action: e.action,
+        detail: (e as { toxic?: unknown; fault?: unknown }).toxic ?? (e as { fault?: unknown }).fault,
+      });
+    else if (e.kind === 'close' && e.reason !== 'eof')
+      emit('network', { kind: 'close', conn: e.conn, reason: e.reason });
+  };
+
+  const startOwnHost = async (config: HostConfig): Promise<HostHandle> => {
+    const h = await startHost({ dialect, config });
+    h.journal.on('entry', onHostEntry);
+    host = h;
+    return h;
+  };
+  const upstream = (): { host: string; port: number } => {
+    if (host) return host.address;
+    if (options.externalHost) return options.externalHost;
+    throw new BrokenError('no host', 'host');
+  };
+
+  const hostControl: HostControl = {
+    async reset(setup?: HostAccountsSetup) {
+      if (options.externalHost) return;
+      const custom =
+        setup !== undefined &&
+        (Object.keys(setup.accounts).length > 0 || Object.keys(setup.cardOverrides).length > 0);
+      if (!custom && host && !hostCustom) {
+        host.reset();
+        return;
+      }
+      const base = configOf(hostProfile);
+      const config = custom ? applyAccountSetup(base, setup as HostAccountsSetup) : base;
+      if (host) await host.close();
+      host = undefined;
+      const h = await startOwnHost(config);
+      hostCustom = custom;
+      await proxy?.update({ upstream: `${h.address.host}:${h.address.port}` });
+    },
+    async addRules(rules) {
+      if (!host)
+        throw new BrokenError(
+          'host rules need the host simulator; this bench talks to an external host',
+          'host',
+        );
+      for (const r of rules) host.addRule(toHostRule(r));
+    },
+    async clearRules() {
+      host?.clearRules();
+    },
+    async updateAccounts(accounts) {
+      if (!host) throw new BrokenError('account changes need the host simulator', 'host');
+      for (const [cardName, o] of Object.entries(accounts)) {
+        const acc = host.accounts.byCard(cardName);
+        if (!acc) throw new UnknownCardError(cardName);
+        if (o.balance !== undefined) host.accounts.setBalance(acc.pan, Math.round(Number(o.balance) * 100));
+        if (o.status !== undefined) host.accounts.setStatus(acc.pan, o.status);
+      }
+    },
+  };
+
+  const netOf = (): NetworkControl => {
+    if (!network) throw new BrokenError('the network proxy is not running', 'proxy');
+    return network;
+  };
+  const networkControl: NetworkControl = {
+    backend: 'payhil',
+    addToxic: (i) => netOf().addToxic(i),
+    updateToxic: (n, i) => netOf().updateToxic(n, i),
+    removeToxic: (n) => netOf().removeToxic(n),
+    listToxics: () => netOf().listToxics(),
+    setEnabled: (e) => netOf().setEnabled(e),
+    reset: () => netOf().reset(),
+    addFault: (i) => netOf().addFault(i),
+    removeFault: (n) => netOf().removeFault(n),
+  };
+
+  const driver: Driver = {
+    name: 'lab-host-proxy',
+    async activate() {
+      try {
+        if (!options.externalHost) await startOwnHost(configOf(hostProfile));
+        const up = upstream();
+        proxy = await startProxy({
+          upstream: `${up.host}:${up.port}`,
+          dialect,
+          ...(options.listen ? { listen: options.listen } : {}),
+        });
+        proxy.journal.on('entry', onProxyEntry);
+        network = new LocalNetworkControl(proxy);
+      } catch (e) {
+        await driver.deactivate();
+        throw e instanceof BrokenError
+          ? e
+          : new BrokenError(`host or proxy did not start: ${(e as Error).message}`, 'host', { cause: e });
+      }
+    },
+    async deactivate() {
+      network = undefined;
+      await proxy?.close().catch(() => undefined);
+      proxy = undefined;
+      await host?.close().catch(() => undefined);
+      host = undefined;
+    },
+    async beginScenario(s: Scenario) {
+      if (s.bench.host && s.bench.host !== hostProfile) {
+        hostProfile = s.bench.host;
+        hostCustom = true; // the next reset restarts the simulator with that profile
+      }
+      if (proxy) await proxy.reset();
+      if (options.externalHost) await probe(options.externalHost);
+    },
+  };
+
+  return {
+    driver,
+    host: hostControl,
+    network: networkControl,
+    terminalTarget() {
+      if (!proxy) throw new BrokenError('the network proxy is not running', 'proxy');
+      const a = proxy.address();
+      return { host: a.host, port: a.port };
+    },
+  };
+}
