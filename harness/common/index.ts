@@ -35,3 +35,4 @@ export {
   MATCHER_OPERATORS,
 } from './matcher.js';
 export type { Matcher, MatcherObject, Scalar, FieldMismatch } from './matcher.js';
+export { seededRandom } from './seeded-random.js';

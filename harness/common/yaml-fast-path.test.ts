@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { packageRoot } from './project-root.js';
 import { fastParseYaml } from './yaml-fast-path.js';
 import { parseYamlText, parseYamlTextFull, type YamlPath } from './yaml-file.js';
+import { seededRandom as prng } from './seeded-random.js';
 
 /** Every key path in a value (map keys and list indexes), depth first. */
 function paths(value: unknown, at: YamlPath = [], out: YamlPath[] = []): YamlPath[] {
@@ -52,18 +53,6 @@ function yamlFiles(dir: string, out: string[] = []): string[] {
     else if (/\.ya?ml$/.test(name)) out.push(p);
   }
   return out;
-}
-
-/** mulberry32, seeded so that a failure replays. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 describe('common/yaml-fast-path', () => {

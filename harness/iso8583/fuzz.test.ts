@@ -13,20 +13,9 @@ import { FrameParser } from './frame-parser.js';
 import { decodeFrame, decodeMessage, encodeFrame } from './message-codec.js';
 import { message } from './arbitraries.test-helper.js';
 import type { Dialect } from './dialect-types.js';
+import { seededRandom as prng } from '../common/seeded-random.js';
 
 const FRAMES_PER_DIALECT = 100_000;
-
-/** mulberry32: small, fast, seedable. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function fixLength(d: Dialect, frame: Buffer): Buffer {
   const fr = d.framing;

@@ -11,7 +11,7 @@ import { PcapWriter } from './pcap-writer.js';
 import { ProxyConnection, type ConnectionOwner } from './proxy-connection.js';
 import { ProxyJournal, type ProxyJournalOptions } from './proxy-journal.js';
 import { normalizeToxic, updateToxicSpec, type ToxicInput, type ToxicSpec } from './toxic-registry.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../common/seeded-random.js';
 
 const log = createLogger('payhil:net');
 const UPSTREAM_CONNECT_TIMEOUT_MS = 10_000;

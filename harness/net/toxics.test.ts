@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { startProxy, type Proxy } from './proxy.js';
 import { slicePieces } from './slicer-toxic.js';
 import { flipBits } from './corrupt-toxic.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '../common/seeded-random.js';
 import { connectClient, sleep, startEchoServer, startServer, timed, type TestServer } from './test-kit.js';
 
 // Each toxic's effect measured through a real proxy on 127.0.0.1, against Toxiproxy's semantics.

@@ -4,18 +4,7 @@ import { join, relative } from 'node:path';
 import { packageRoot } from '../common/project-root.js';
 import { findYamlFiles } from './find-files.js';
 import { validateFiles } from './validate-files.js';
-
-/** mulberry32: a small seeded PRNG, so a failing mutation can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../common/seeded-random.js';
 
 const SCALARS = [
   '42',

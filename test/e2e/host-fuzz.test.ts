@@ -28,17 +28,7 @@ import {
   TEST_TMK_2,
   testHostConfig,
 } from '../../harness/host/test-config.js';
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../harness/common/seeded-random.js';
 
 const TOTAL = 50000;
 /** Frames with a broken length prefix, each on its own connection that the client then ends. */

@@ -6,18 +6,7 @@
 import { strict as assert } from 'node:assert';
 import { TestTerminal, startHost, type HostHandle } from '../../harness/host/index.js';
 import { TEST_PIN, TEST_TERMINAL, TEST_TMK, testHostConfig } from '../../harness/host/test-config.js';
-
-/** Small seeded PRNG (mulberry32) so a failure can be replayed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom as prng } from '../../harness/common/seeded-random.js';
 
 const CONNECTIONS = 50;
 const TRANSACTIONS = 10000;
