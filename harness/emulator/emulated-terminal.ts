@@ -546,12 +546,15 @@ export class EmulatedTerminal {
       this.batch.clear();
       this.batchNo = String((Number(this.batchNo) + 1) % 1000000).padStart(6, '0');
       await after();
-      return this.result('settle', 'approved', balanced ? 'settled' : 'settledUnbalanced', {
+      const done = this.result('settle', 'approved', balanced ? 'settled' : 'settledUnbalanced', {
         stan,
         responseCode: rc,
         totals,
         details: { batch: closed, balanced },
       });
+      // The settlement slip (结算单) closes the day.
+      this.printReceipt(done, false);
+      return done;
     });
   }
 

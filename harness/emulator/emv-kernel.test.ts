@@ -35,6 +35,7 @@ describe('EMV kernel against virtual cards', () => {
     const tags = flattenTlv(parseTlv(Buffer.from(o.iccData, 'hex')));
     for (const t of ['9F26', '9F27', '9F10', '9F37', '9F36', '95', '9A', '9C', '9F02', '5F2A', '82', '9F1A'])
       assert.ok(tags.has(t), t);
+    assert.ok(!tags.has('9F66'), 'no TTQ in a contact field 55');
     const tvr = tags.get('95') as Buffer;
     assert.ok(TVR.has(tvr, 'offlineDataAuthNotPerformed'));
     assert.ok(TVR.has(tvr, 'floorLimitExceeded'));
@@ -82,6 +83,11 @@ describe('EMV kernel against virtual cards', () => {
     assert.equal(o.decision, 'TC');
     assert.equal(o.ecBalance, 45000);
     const { kernel: k2 } = await kernelFor('ec-debit', host([]), true, 20000);
-    assert.equal((await k2.runContactless()).decision, 'ARQC');
+    const o2 = await k2.runContactless();
+    assert.equal(o2.decision, 'ARQC');
+    // qPBOC field 55 carries the TTQ (9F66) with "online cryptogram required" (byte 2, bit 8) set
+    const ttq = flattenTlv(parseTlv(Buffer.from(o2.iccData, 'hex'))).get('9F66');
+    assert.ok(ttq, '9F66 in field 55');
+    assert.equal(ttq[1]! & 0x80, 0x80);
   });
 });

@@ -680,7 +680,9 @@ export class EmvKernel {
   /** Field 55 of the online request (or the offline upload). */
   iccData(): string {
     const nodes = [];
-    for (const tag of FIELD55_TAGS) {
+    // qPBOC adds the terminal transaction qualifiers (9F66) the card saw in its PDOL.
+    const tags = this.contactless ? [...FIELD55_TAGS, '9F66'] : FIELD55_TAGS;
+    for (const tag of tags) {
       const v = tag === '95' ? this.term.get('95') : (this.icc.get(tag) ?? this.term.get(tag));
       if (v !== undefined) nodes.push({ tag, value: v });
     }

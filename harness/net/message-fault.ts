@@ -11,7 +11,8 @@ import type { StreamDirection } from './toxic-stage.js';
  * - `duplicate`: forwarded `copies` + 1 times;
  * - `corruptField`: `field` (a path: "64", "39", "55.9F26", "60.2") set to `value`, or altered when no
  *   value is given (last digit/character changed, first byte of binary data inverted), then re-encoded;
- * - `cutAfter`: forwarded, then the connection is closed ("the host approved, the terminal never heard").
+ * - `cutAfter`: forwarded (only its first `bytes` bytes when given), then the connection is closed ("the
+ *   host approved, the terminal never heard" / "the answer was cut mid-frame").
  */
 export type FaultAction = 'drop' | 'delay' | 'duplicate' | 'corruptField' | 'cutAfter';
 
@@ -43,6 +44,8 @@ export interface MessageFaultInput {
   readonly field?: string;
   /** corruptField: the new value (default: altered). */
   readonly value?: string;
+  /** cutAfter: bytes of the frame forwarded before the close (default: the whole frame). */
+  readonly bytes?: number;
 }
 
 /** A validated fault with its counters. */
@@ -57,6 +60,7 @@ export interface MessageFaultSpec {
   readonly copies?: number;
   readonly field?: string;
   readonly value?: string;
+  readonly bytes?: number;
   /** Messages that matched so far. */
   readonly matched: number;
   /** Times the fault acted. */
@@ -85,7 +89,19 @@ function nonNegInt(v: unknown, field: string, min = 0): number {
 /** Validates a fault from a caller; with a dialect, field paths are checked against it too. */
 export function normalizeFault(input: unknown, dialect?: Dialect): FaultState['spec'] {
   if (!isRecord(input)) throw new ProxyInputError('fault must be a JSON object', { field: '(body)' });
-  const known = ['name', 'action', 'stream', 'match', 'nth', 'standing', 'delay', 'copies', 'field', 'value'];
+  const known = [
+    'name',
+    'action',
+    'stream',
+    'match',
+    'nth',
+    'standing',
+    'delay',
+    'copies',
+    'field',
+    'value',
+    'bytes',
+  ];
   for (const k of Object.keys(input)) {
     if (!known.includes(k))
       throw new ProxyInputError(`${k}: unknown fault property (known: ${known.join(', ')})`, { field: k });
@@ -152,7 +168,8 @@ export function normalizeFault(input: unknown, dialect?: Dialect): FaultState['s
       spec.value = input.value;
     }
   }
-  for (const k of ['delay', 'copies', 'field', 'value'] as const) {
+  if (action === 'cutAfter' && input.bytes !== undefined) spec.bytes = nonNegInt(input.bytes, 'bytes');
+  for (const k of ['delay', 'copies', 'field', 'value', 'bytes'] as const) {
     if (input[k] !== undefined && spec[k] === undefined) {
       throw new ProxyInputError(`${k} does not apply to action ${action}`, { field: k });
     }

@@ -234,6 +234,16 @@ describe('net/message faults and spy', function () {
     assert.ok(proxy.journal.entries().some((e) => e.kind === 'close' && e.conn === 1 && e.reason === 'cut'));
   });
 
+  it('cutAfter with bytes: the terminal gets only the first bytes of the answer, then the close', async () => {
+    proxy.addFault({ action: 'cutAfter', match: { mti: '0210' }, bytes: 20, stream: 'downstream' });
+    const c = await connectClient(proxy.address().port);
+    c.socket.write(encodeFrame(cup, purchase(7)));
+    await c.closed;
+    assert.equal(host.got[0]?.fields[11], '000007');
+    assert.equal(c.received().length, 20);
+    assert.equal(terminalFrames(c).length, 0);
+  });
+
   it('switching faults on and off mid-frame neither duplicates nor drops bytes', async () => {
     const c = await connectClient(proxy.address().port);
     const f1 = encodeFrame(cup, purchase(1));

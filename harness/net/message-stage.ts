@@ -178,7 +178,12 @@ export class MessageStage extends ScheduledStage {
           break;
         case 'cutAfter':
           cutAfter = true;
-          applied = { name: fault.name, action: 'cutAfter' };
+          if (fault.bytes !== undefined) out = [frame.subarray(0, fault.bytes)];
+          applied = {
+            name: fault.name,
+            action: 'cutAfter',
+            ...(fault.bytes !== undefined ? { detail: `after ${fault.bytes} bytes` } : {}),
+          };
           break;
       }
     }

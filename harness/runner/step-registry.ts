@@ -92,6 +92,7 @@ export function toNetworkInput(f: NetworkFault): { toxic?: ToxicInput; fault?: M
     if (f.times !== undefined) input.copies = num(f.times, 'times');
     if (f.field !== undefined) input.field = f.field;
     if (f.value !== undefined && f.value !== null) input.value = String(f.value);
+    if (f.toxic === 'cutAfter' && f.bytes !== undefined) input.bytes = num(f.bytes, 'bytes');
     return { fault: input as unknown as MessageFaultInput };
   }
   const type = TOXIC_TYPES[f.toxic];
