@@ -6,33 +6,15 @@
  * virtual cards, the host reset (or restarted with the scenario's account setup), network faults cleared.
  */
 import { createVirtualCard, loadCardFixture, type EmvVirtualCard } from '../cards/index.js';
-import { connect } from 'node:net';
-import { createLogger } from '../common/logger.js';
-import { packagePath } from '../common/project-root.js';
 import { createTerminal, type EmulatedTerminal } from '../emulator/emulated-terminal.js';
 import { loadTerminalProfile, type TerminalProfile } from '../emulator/terminal-profile.js';
 import type { TerminalEvent } from '../emulator/terminal-events.js';
-import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
-import type { JournalEntry as HostJournalEntry } from '../host/index.js';
-import { LocalNetworkControl, startProxy, type Proxy } from '../net/index.js';
-import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { Bench, type Driver } from './bench.js';
-import type {
-  CardPresenter,
-  Display,
-  HostAccountsSetup,
-  HostControl,
-  Keypad,
-  NetworkControl,
-  ObservationKind,
-  TerminalControl,
-} from './capabilities.js';
+import type { CardPresenter, Display, Keypad, ObservationKind, TerminalControl } from './capabilities.js';
 import { BrokenError, UnknownCardError } from './errors.js';
-import { applyAccountSetup, toHostRule } from './host-setup.js';
 import { cardStateFields } from './card-state-fields.js';
-
-const debug = createLogger('payhil:bench');
+import { createHostNetwork } from './host-network.js';
 
 export interface EmbeddedBenchOptions {
   /** Terminal profile (fixtures/terminals/). Default `cup-pos-ci`. */
@@ -85,20 +67,6 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     }
     return p;
   };
-  const hostConfigs = new Map<string, HostConfig>();
-  const hostConfigOf = (name: string): HostConfig => {
-    let c = hostConfigs.get(name);
-    if (!c) {
-      // A scenario makes a handful of transactions: a small ledger keeps the per-scenario reset cheap.
-      c = {
-        ...loadHostConfig(packagePath('fixtures', 'hosts', `${name}.yaml`)),
-        ledgerSize: 1000,
-        journalSize: 2000,
-      };
-      hostConfigs.set(name, c);
-    }
-    return c;
-  };
   const useProxy = options.proxy !== false;
   const dialectName = options.dialect ?? profileOf(defaultProfile).dialect;
 
@@ -107,71 +75,21 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
   const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
     made.bench?.emit(kind, data, at);
 
-  let host: HostHandle | undefined;
-  let hostProfile = options.host ?? 'default';
-  let hostCustom = false;
-  let proxy: Proxy | undefined;
   let terminal: EmulatedTerminal | undefined;
   let offTerminal: (() => void) | undefined;
   let running: Promise<unknown> | undefined;
   const cards = new Map<string, EmvVirtualCard>();
   let inserted: EmvVirtualCard | undefined;
 
-  const onHostEntry = (e: HostJournalEntry): void => {
-    if (e.direction === 'event' || !e.raw) return;
-    emit('raw-frame', {
-      direction: e.direction === 'in' ? 'request' : 'response',
-      conn: e.connectionId,
-      mti: e.mti,
-      raw: e.raw,
-    });
-  };
-  const onProxyEntry = (e: ProxyJournalEntry): void => {
-    if (e.kind === 'frame') {
-      emit('host', {
-        direction: e.dir === 'upstream' ? 'request' : 'response',
-        conn: e.conn,
-        mti: e.mti,
-        fields: { ...e.fields },
-        ...(e.fault ? { fault: `${e.fault.action}${e.fault.detail ? ` (${e.fault.detail})` : ''}` } : {}),
-      });
-    } else if (e.kind === 'toxic' || e.kind === 'fault')
-      emit('network', {
-        kind: e.kind,
-        action: e.action,
-        detail: (e as { toxic?: unknown; fault?: unknown }).toxic ?? (e as { fault?: unknown }).fault,
-      });
-    else if (e.kind === 'close' && e.reason !== 'eof')
-      emit('network', { kind: 'close', conn: e.conn, reason: e.reason });
-  };
-
-  const startOwnHost = async (config: HostConfig): Promise<void> => {
-    host = await startHost({ dialect: dialectName, config });
-    host.journal.on('entry', onHostEntry);
-    if (!useProxy) host.journal.on('entry', onHostMessage);
-  };
-  // Without a proxy the host journal is the spy.
-  const onHostMessage = (e: HostJournalEntry): void => {
-    if (e.direction === 'event' || !e.mti) return;
-    emit('host', {
-      direction: e.direction === 'in' ? 'request' : 'response',
-      conn: e.connectionId,
-      mti: e.mti,
-      fields: { ...(e.fields ?? {}) },
-    });
-  };
-  const hostAddress = (): { host: string; port: number } => {
-    if (host) return host.address;
-    if (options.externalHost) return options.externalHost;
-    throw new BrokenError('no host', 'embedded');
-  };
-  const terminalTarget = (): { host: string; port: number } => {
-    if (proxy) {
-      const a = proxy.address();
-      return { host: a.host, port: a.port };
-    }
-    return hostAddress();
-  };
+  const infra = createHostNetwork({
+    name: 'embedded-host-proxy',
+    dialect: dialectName,
+    emit,
+    proxy: useProxy,
+    ...(options.host ? { hostProfile: options.host } : {}),
+    ...(options.externalHost ? { externalHost: options.externalHost } : {}),
+  });
+  const terminalTarget = (): { host: string; port: number } => infra.terminalTarget();
 
   const need = (): EmulatedTerminal => {
     if (!terminal) throw new BrokenError('no terminal: the scenario has not begun', 'emulated');
@@ -381,79 +299,6 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     },
   };
 
-  const hostControl: HostControl = {
-    async reset(setup?: HostAccountsSetup) {
-      if (options.externalHost) return;
-      const custom =
-        setup !== undefined &&
-        (Object.keys(setup.accounts).length > 0 || Object.keys(setup.cardOverrides).length > 0);
-      if (!custom && host && !hostCustom) {
-        host.reset();
-        return;
-      }
-      const base = hostConfigOf(hostProfile);
-      const config = custom ? applyAccountSetup(base, setup as HostAccountsSetup) : base;
-      if (host) await host.close();
-      host = undefined;
-      await startOwnHost(config);
-      hostCustom = custom;
-      if (proxy)
-        await proxy.update({
-          upstream: `${(host as unknown as HostHandle).address.host}:${(host as unknown as HostHandle).address.port}`,
-        });
-    },
-    async addRules(rules) {
-      if (!host)
-        throw new BrokenError(
-          'host rules need the host simulator; this bench talks to an external host',
-          'host',
-        );
-      for (const r of rules) host.addRule(toHostRule(r));
-    },
-    async clearRules() {
-      host?.clearRules();
-    },
-    async updateAccounts(accounts) {
-      if (!host) throw new BrokenError('account changes need the host simulator', 'host');
-      for (const [cardName, o] of Object.entries(accounts)) {
-        const acc = host.accounts.byCard(cardName);
-        if (!acc) throw new UnknownCardError(cardName);
-        if (o.balance !== undefined) host.accounts.setBalance(acc.pan, Math.round(Number(o.balance) * 100));
-        if (o.status !== undefined) host.accounts.setStatus(acc.pan, o.status);
-      }
-    },
-  };
-
-  let network: NetworkControl | undefined;
-
-  const infra: Driver = {
-    name: 'embedded-host-proxy',
-    async activate() {
-      if (!options.externalHost) await startOwnHost(hostConfigOf(hostProfile));
-      if (useProxy) {
-        const up = hostAddress();
-        proxy = await startProxy({ upstream: `${up.host}:${up.port}`, dialect: dialectName });
-        proxy.journal.on('entry', onProxyEntry);
-        network = new LocalNetworkControl(proxy);
-      }
-      debug('embedded bench up: host %o proxy %s', host?.address, proxy?.listen);
-    },
-    async deactivate() {
-      await proxy?.close();
-      proxy = undefined;
-      await host?.close();
-      host = undefined;
-    },
-    async beginScenario(s: Scenario) {
-      if (s.bench.host && s.bench.host !== hostProfile) {
-        hostProfile = s.bench.host;
-        hostCustom = true; // force a restart with the other profile
-      }
-      if (proxy) await proxy.reset();
-      if (options.externalHost) await probe(options.externalHost);
-    },
-  };
-
   const emulated: Driver = {
     name: 'emulated',
     async activate() {
@@ -483,35 +328,18 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     },
   };
 
-  // Network control: the proxy exists only after activation, so forward lazily.
-  const networkProxy: NetworkControl = {
-    backend: 'payhil',
-    addToxic: (i) => netOf().addToxic(i),
-    updateToxic: (n, i) => netOf().updateToxic(n, i),
-    removeToxic: (n) => netOf().removeToxic(n),
-    listToxics: () => netOf().listToxics(),
-    setEnabled: (e) => netOf().setEnabled(e),
-    reset: () => netOf().reset(),
-    addFault: (i) => netOf().addFault(i),
-    removeFault: (n) => netOf().removeFault(n),
-  };
-  const netOf = (): NetworkControl => {
-    if (!network) throw new BrokenError('the network proxy is not running', 'proxy');
-    return network;
-  };
-
   const profile = profileOf(defaultProfile);
   const bench = new Bench({
     name: options.name ?? 'embedded',
     offers: options.offers ?? DEFAULT_OFFERS.filter((o) => o !== 'network' || useProxy),
-    drivers: [infra, emulated],
+    drivers: [infra.driver, emulated],
     capabilities: {
       terminal: terminalControl,
       keypad,
       display,
       cards: presenter,
-      host: hostControl,
-      ...(useProxy ? { network: networkProxy } : {}),
+      host: infra.host,
+      ...(infra.network ? { network: infra.network } : {}),
     },
     facts: {
       'terminal.profile': profile.name,
@@ -520,7 +348,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
       dialect: dialectName,
       host: options.externalHost
         ? `external ${options.externalHost.host}:${options.externalHost.port}`
-        : `simulator (${hostProfile})`,
+        : `simulator (${options.host ?? 'default'})`,
       proxy: useProxy ? 'payhil fault proxy' : 'none',
       node: process.version,
     },
@@ -529,27 +357,4 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
   });
   made.bench = bench;
   return bench;
-}
-
-/** Checks that a TCP host answers a connect within 2 s; BrokenError otherwise. */
-export function probe(address: { host: string; port: number }, timeoutMs = 2000): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const s = connect({ host: address.host, port: address.port });
-    const fail = (why: string): void => {
-      clearTimeout(timer);
-      s.destroy();
-      reject(
-        new BrokenError(`host ${address.host}:${address.port} is unreachable: ${why}`, 'host', {
-          code: 'E_BENCH_HOST_UNREACHABLE',
-        }),
-      );
-    };
-    const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(timer);
-      s.destroy();
-      resolve();
-    });
-    s.once('error', (e) => fail(e.message));
-  });
 }

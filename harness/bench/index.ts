@@ -19,7 +19,9 @@ export type {
   ObservationListener,
   HostMessageData,
 } from './capabilities.js';
-export { createEmbeddedBench, probe } from './embedded-bench.js';
+export { createEmbeddedBench } from './embedded-bench.js';
+export { createHostNetwork, probe } from './host-network.js';
+export type { HostNetwork, HostNetworkOptions } from './host-network.js';
 export type { EmbeddedBenchOptions } from './embedded-bench.js';
 export { createBenchFromLab, resolveLabFile, selectLabBench, LAB_SCHEMA } from './lab-bench.js';
 export type { LabFile, LabBenchSpec } from './lab-bench.js';

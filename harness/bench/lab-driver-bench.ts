@@ -25,7 +25,7 @@ import type {
 } from './capabilities.js';
 import { BenchConfigError, BrokenError } from './errors.js';
 import { EmulatorProcessDriver, type EmulatorEndpoint } from './lab-emulator-process.js';
-import { createLabHostNetwork } from './lab-host-network.js';
+import { createHostNetwork } from './host-network.js';
 import type { LabBenchSpec } from './lab-bench.js';
 
 export interface DriverBenchInput {
@@ -91,7 +91,8 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
     made.bench?.emit(kind, data, at);
 
-  const infra = createLabHostNetwork({
+  const infra = createHostNetwork({
+    name: 'lab-host-proxy',
     dialect,
     emit,
     ...(spec.host.profile ? { hostProfile: spec.host.profile } : {}),

@@ -1,9 +1,10 @@
 /**
- * The host side of a lab bench: the host simulator (or an external host) behind the fault proxy, as one
- * driver with the `host` and `network` capabilities. Used by benches whose terminal is not in this
- * process (ecr-serial, ecr-tcp, web): the terminal is pointed at `terminalTarget()`, which stays the same
- * for the whole run (the proxy), even when the simulator restarts with a scenario's accounts.
+ * The host side of every bench: the host simulator (or an external host), normally behind the fault proxy,
+ * as one driver with the `host` and `network` capabilities. The terminal is pointed at `terminalTarget()`,
+ * which stays the same for the whole run when the proxy is there, even when the simulator restarts with a
+ * scenario's accounts. Without the proxy (embedded bench option) the host journal is the spy.
  */
+import { connect } from 'node:net';
 import { packagePath } from '../common/project-root.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
@@ -12,11 +13,10 @@ import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Driver } from './bench.js';
 import type { HostAccountsSetup, HostControl, NetworkControl, ObservationKind } from './capabilities.js';
-import { probe } from './embedded-bench.js';
 import { BrokenError, UnknownCardError } from './errors.js';
 import { applyAccountSetup, toHostRule } from './host-setup.js';
 
-export interface LabHostNetworkOptions {
+export interface HostNetworkOptions {
   /** Host profile (fixtures/hosts/NAME.yaml) of the simulator. Default `default`. */
   hostProfile?: string;
   /** Talk to this host instead of starting the simulator. */
@@ -24,22 +24,28 @@ export interface LabHostNetworkOptions {
   dialect: string;
   /** Where the proxy listens (host:port; port 0 = any free port). Default 127.0.0.1:0. */
   listen?: string;
+  /** Put the fault proxy (the spy) between terminal and host. Default true. */
+  proxy?: boolean;
+  /** Driver name in bench logs. */
+  name?: string;
   /** Where observations go (the bench's emit). */
   emit: (kind: ObservationKind, data: Record<string, unknown>, at?: number) => void;
 }
 
 /** The driver plus the capabilities it provides and the address the terminal must use. */
-export interface LabHostNetwork {
+export interface HostNetwork {
   readonly driver: Driver;
   readonly host: HostControl;
-  readonly network: NetworkControl;
-  /** The proxy's address (known once the driver is active). */
+  /** Present only with the proxy. */
+  readonly network: NetworkControl | undefined;
+  /** Where the terminal connects: the proxy, or the host without one (known once the driver is active). */
   terminalTarget(): { host: string; port: number };
 }
 
-/** Host simulator (or external host) behind the fault proxy. The proxy is always there: it is the spy. */
-export function createLabHostNetwork(options: LabHostNetworkOptions): LabHostNetwork {
+/** Host simulator (or external host), behind the fault proxy unless `proxy: false`. */
+export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   const { emit, dialect } = options;
+  const useProxy = options.proxy !== false;
   let host: HostHandle | undefined;
   let hostProfile = options.hostProfile ?? 'default';
   let hostCustom = false;
@@ -87,9 +93,21 @@ export function createLabHostNetwork(options: LabHostNetworkOptions): LabHostNet
       emit('network', { kind: 'close', conn: e.conn, reason: e.reason });
   };
 
+  // Without a proxy the host journal is the spy.
+  const onHostMessage = (e: HostJournalEntry): void => {
+    if (e.direction === 'event' || !e.mti) return;
+    emit('host', {
+      direction: e.direction === 'in' ? 'request' : 'response',
+      conn: e.connectionId,
+      mti: e.mti,
+      fields: { ...(e.fields ?? {}) },
+    });
+  };
+
   const startOwnHost = async (config: HostConfig): Promise<HostHandle> => {
     const h = await startHost({ dialect, config });
     h.journal.on('entry', onHostEntry);
+    if (!useProxy) h.journal.on('entry', onHostMessage);
     host = h;
     return h;
   };
@@ -156,10 +174,11 @@ export function createLabHostNetwork(options: LabHostNetworkOptions): LabHostNet
   };
 
   const driver: Driver = {
-    name: 'lab-host-proxy',
+    name: options.name ?? 'host-proxy',
     async activate() {
       try {
         if (!options.externalHost) await startOwnHost(configOf(hostProfile));
+        if (!useProxy) return;
         const up = upstream();
         proxy = await startProxy({
           upstream: `${up.host}:${up.port}`,
@@ -195,11 +214,35 @@ export function createLabHostNetwork(options: LabHostNetworkOptions): LabHostNet
   return {
     driver,
     host: hostControl,
-    network: networkControl,
+    network: useProxy ? networkControl : undefined,
     terminalTarget() {
+      if (!useProxy) return upstream();
       if (!proxy) throw new BrokenError('the network proxy is not running', 'proxy');
       const a = proxy.address();
       return { host: a.host, port: a.port };
     },
   };
+}
+
+/** Checks that a TCP host answers a connect within 2 s; BrokenError otherwise. */
+export function probe(address: { host: string; port: number }, timeoutMs = 2000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host: address.host, port: address.port });
+    const fail = (why: string): void => {
+      clearTimeout(timer);
+      s.destroy();
+      reject(
+        new BrokenError(`host ${address.host}:${address.port} is unreachable: ${why}`, 'host', {
+          code: 'E_BENCH_HOST_UNREACHABLE',
+        }),
+      );
+    };
+    const timer = setTimeout(() => fail(`no connection within ${timeoutMs} ms`), timeoutMs);
+    s.once('connect', () => {
+      clearTimeout(timer);
+      s.destroy();
+      resolve();
+    });
+    s.once('error', (e) => fail(e.message));
+  });
 }
