@@ -124,7 +124,20 @@ export type ObservationKind =
   | 'network'
   | 'operator'
   | 'raw-frame'
+  | 'screenshot'
+  | 'ecr-frame'
+  | 'pcap'
   | 'note';
+
+/**
+ * Binary evidence carried by a `screenshot` or `pcap` observation (`data.attachment`): a file name, its
+ * MIME type and its bytes. JSON shows the size, never the bytes.
+ */
+export interface BinaryAttachment {
+  readonly name: string;
+  readonly contentType: string;
+  readonly body: Buffer;
+}
 
 /** One observation; `data` is already masked (no PAN in clear, no PIN block, key or track data). */
 export interface Observation {

@@ -8,11 +8,17 @@ import { connect } from 'node:net';
 import { packagePath } from '../common/project-root.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
-import { LocalNetworkControl, startProxy, type Proxy } from '../net/index.js';
+import { LocalNetworkControl, PcapWriter, startProxy, type Proxy } from '../net/index.js';
 import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Driver } from './bench.js';
-import type { HostAccountsSetup, HostControl, NetworkControl, ObservationKind } from './capabilities.js';
+import type {
+  BinaryAttachment,
+  HostAccountsSetup,
+  HostControl,
+  NetworkControl,
+  ObservationKind,
+} from './capabilities.js';
 import { BrokenError, UnknownCardError } from './errors.js';
 import { applyAccountSetup, toHostRule } from './host-setup.js';
 
@@ -26,6 +32,12 @@ export interface HostNetworkOptions {
   listen?: string;
   /** Put the fault proxy (the spy) between terminal and host. Default true. */
   proxy?: boolean;
+  /**
+   * Record each scenario's traffic through the proxy as a `pcap` observation (an Allure attachment).
+   * Off by default: a capture holds the frames as sent, PAN and track data in clear, which reports must
+   * not carry; turn it on only for test cards on a bench whose reports stay in the lab.
+   */
+  pcap?: boolean;
   /** Driver name in bench logs. */
   name?: string;
   /** Where observations go (the bench's emit). */
@@ -51,6 +63,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   let hostCustom = false;
   let proxy: Proxy | undefined;
   let network: NetworkControl | undefined;
+  const pcap = useProxy && options.pcap === true ? new ScenarioPcapWriter() : undefined;
   const configs = new Map<string, HostConfig>();
   const configOf = (name: string): HostConfig => {
     let c = configs.get(name);
@@ -184,6 +197,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           upstream: `${up.host}:${up.port}`,
           dialect,
           ...(options.listen ? { listen: options.listen } : {}),
+          ...(pcap ? { pcap } : {}),
         });
         proxy.journal.on('entry', onProxyEntry);
         network = new LocalNetworkControl(proxy);
@@ -207,7 +221,17 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         hostCustom = true; // the next reset restarts the simulator with that profile
       }
       if (proxy) await proxy.reset();
+      pcap?.take(); // traffic between scenarios belongs to none
       if (options.externalHost) await probe(options.externalHost);
+    },
+    async endScenario() {
+      if (!pcap || pcap.packets === 0) return;
+      const packets = pcap.packets;
+      emit('pcap', {
+        text: `${packets} packets through the proxy`,
+        packets,
+        attachment: pcapAttachment(pcap.take()),
+      });
     },
   };
 
@@ -221,6 +245,29 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       const a = proxy.address();
       return { host: a.host, port: a.port };
     },
+  };
+}
+
+/** An in-memory capture cut per scenario: `take()` returns the packets so far (with the global header) and starts over. */
+class ScenarioPcapWriter extends PcapWriter {
+  constructor() {
+    super({ memory: true });
+  }
+  take(): Buffer {
+    const bytes = this.bytes();
+    this.chunks?.splice(1); // keep the global header
+    this.packets = 0;
+    return bytes;
+  }
+}
+
+function pcapAttachment(body: Buffer): BinaryAttachment & { toJSON(): Record<string, unknown> } {
+  const contentType = 'application/vnd.tcpdump.pcap';
+  return {
+    name: 'traffic.pcap',
+    contentType,
+    body,
+    toJSON: () => ({ name: 'traffic.pcap', contentType, bytes: body.length }),
   };
 }
 

@@ -2,7 +2,7 @@
  * Allure results for a run, written with allure-js-commons' FileSystemWriter: one result per scenario
  * (labels epic = scenario folder, feature = transaction type, story, severity, tags; matrix values as
  * parameters with PANs masked; steps as steps; attachments: decoded timeline, masked raw frames, APDU
- * trace, receipt), environment.properties from the bench's facts, categories.json (product defects,
+ * trace, receipt, ECR frames, screenshots as image/png, the proxy's pcap), environment.properties from the bench's facts, categories.json (product defects,
  * lab faults, timeouts).
  */
 import { createHash, randomUUID } from 'node:crypto';
@@ -24,7 +24,14 @@ import type { Scenario } from '../scenario/index.js';
 import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 import { ResultsWriter } from './results-writer.js';
-import { apduTraceText, rawFramesText, receiptText, timelineText } from './attachments.js';
+import {
+  apduTraceText,
+  binaryAttachments,
+  ecrFramesText,
+  rawFramesText,
+  receiptText,
+  timelineText,
+} from './attachments.js';
 
 /** Allure categories: what kind of not-passing a result is. */
 export const CATEGORIES: Category[] = [
@@ -45,6 +52,9 @@ export const CATEGORIES: Category[] = [
     matchedStatuses: [Status.FAILED],
   },
 ];
+
+/** IANA media type of a libpcap capture. */
+export const PCAP_TYPE = 'application/vnd.tcpdump.pcap';
 
 const STATUS: Record<RunStatus, Status> = {
   passed: Status.PASSED,
@@ -115,8 +125,12 @@ export class AllureWriter implements RunReporter {
 
   private attach(name: string, text: string, type: string, ext: string): Attachment | undefined {
     if (!text) return undefined;
+    return this.attachBytes(name, Buffer.from(text, 'utf8'), type, ext);
+  }
+
+  private attachBytes(name: string, body: Buffer, type: string, ext: string): Attachment {
     const source = `${randomUUID()}-attachment.${ext}`;
-    this.writer.writeAttachment(source, Buffer.from(text, 'utf8'));
+    this.writer.writeAttachment(source, body);
     return { name, source, type };
   }
 
@@ -138,7 +152,12 @@ export class AllureWriter implements RunReporter {
       this.attach('timeline', timelineText(run), ContentType.TEXT, 'txt'),
       this.attach('ISO 8583 frames (masked)', rawFramesText(run), ContentType.TEXT, 'txt'),
       this.attach('APDU trace', apduTraceText(run), ContentType.TEXT, 'txt'),
+      this.attach('ECR frames', ecrFramesText(run), ContentType.TEXT, 'txt'),
       this.attach('receipt', receiptText(run), ContentType.TEXT, 'txt'),
+      ...binaryAttachments(run, 'screenshot').map((a) =>
+        this.attachBytes(a.name, a.body, ContentType.PNG, 'png'),
+      ),
+      ...binaryAttachments(run, 'pcap').map((a) => this.attachBytes(a.name, a.body, PCAP_TYPE, 'pcap')),
     ].filter((a): a is Attachment => a !== undefined);
     const message = run.message ? maskPansInText(run.message) : undefined;
     return {

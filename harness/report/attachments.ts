@@ -1,6 +1,6 @@
 /**
  * Attachments rendered from a scenario's timeline: the decoded timeline, the masked raw ISO 8583
- * frames, the APDU trace and the receipt. Everything on the timeline is already masked by the bench
+ * frames, ECR frames, the APDU trace, the receipt, and binary evidence (screenshots, pcap). Everything on the timeline is already masked by the bench
  * (PAN first 6/last 4, PIN blocks, keys and track data redacted); PAN-like digit runs in free text are
  * masked once more here.
  */
@@ -51,6 +51,13 @@ export function describeEntry(e: TimelineEntry): string {
       return `NETWORK  ${JSON.stringify(d)}`;
     case 'operator':
       return `OPERATOR ${String(d.prompt)} → ${String(d.answer)}`;
+    case 'ecr-frame':
+      return `ECR      ${String(d.text)}`;
+    case 'screenshot':
+    case 'pcap': {
+      const a = d.attachment as { name?: string; body?: Buffer } | undefined;
+      return `${e.kind.toUpperCase().padEnd(8)} ${String(a?.name)} (${a?.body?.length ?? 0} B)`;
+    }
     case 'raw-frame':
       return `FRAME    ${String(d.direction)} ${String(d.mti)} ${String(d.raw)}`;
     default:
@@ -62,7 +69,7 @@ export function describeEntry(e: TimelineEntry): string {
 export function timelineText(run: ScenarioRun): string {
   const lines = run.timeline
     .entries()
-    .filter((e) => e.kind !== 'raw-frame' && e.kind !== 'terminal-message')
+    .filter((e) => e.kind !== 'raw-frame' && e.kind !== 'terminal-message' && e.kind !== 'ecr-frame')
     .map((e) => `${ms(e.t)} ${describeEntry(e)}`);
   return maskPansInText(lines.join('\n')) + '\n';
 }
@@ -95,4 +102,24 @@ export function receiptText(run: ScenarioRun): string {
   const merchant = rs.filter((e) => e.data.copy === 'merchant');
   const last = (merchant.length ? merchant : rs)[(merchant.length ? merchant : rs).length - 1];
   return last ? maskPansInText(String(last.data.text)) : '';
+}
+
+/** ECR link frames (one line each, PANs masked), or '' when the ECR trace was off. */
+export function ecrFramesText(run: ScenarioRun): string {
+  const lines = run.timeline.entries('ecr-frame').map((e) => `${ms(e.t)} ${String(e.data.text)}`);
+  return lines.length ? maskPansInText(lines.join('\n')) + '\n' : '';
+}
+
+/** Binary evidence on the timeline (`screenshot`, `pcap`): name, MIME type and bytes, oldest first. */
+export function binaryAttachments(
+  run: ScenarioRun,
+  kind: 'screenshot' | 'pcap',
+): { name: string; contentType: string; body: Buffer }[] {
+  const out: { name: string; contentType: string; body: Buffer }[] = [];
+  for (const e of run.timeline.entries(kind)) {
+    const a = e.data.attachment as { name?: unknown; contentType?: unknown; body?: unknown } | undefined;
+    if (a && Buffer.isBuffer(a.body) && typeof a.name === 'string' && typeof a.contentType === 'string')
+      out.push({ name: a.name, contentType: a.contentType, body: a.body });
+  }
+  return out;
 }

@@ -118,6 +118,57 @@ describe('reports', () => {
     );
   });
 
+  it('Allure: screenshots as image/png, ECR frames as masked text, the pcap as application/vnd.tcpdump.pcap', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payhil-allure-bin-'));
+    dirs.push(dir);
+    const w = new AllureWriter({ resultsDir: dir });
+    w.runStart({ bench: createMockBench().bench, scenarios: [], start: 0 });
+    const r0 = run(scenario('purchase/c'), 'passed');
+    // 8-byte PNG signature (RFC 2083 §3.1) and the libpcap magic, as the drivers and proxy produce them.
+    const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 1, 2, 3]);
+    const pcap = Buffer.from('d4c3b2a1020004000000000000000000ffff000001000000', 'hex');
+    r0.timeline.add(
+      'screenshot',
+      { attachment: { name: 'display-1.png', contentType: 'image/png', body: png } },
+      1030,
+    );
+    r0.timeline.add(
+      'ecr-frame',
+      { text: 'ECR out EVENT seq 3 40 B card 6222020000000017', source: 'ecr-trace' },
+      1031,
+    );
+    r0.timeline.add(
+      'pcap',
+      {
+        packets: 1,
+        attachment: { name: 'traffic.pcap', contentType: 'application/vnd.tcpdump.pcap', body: pcap },
+      },
+      1240,
+    );
+    w.scenarioEnd(r0);
+    const r = JSON.parse(
+      readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('-result.json')) as string), 'utf8'),
+    ) as { attachments: { name: string; source: string; type: string }[] };
+    const by = (name: string): { source: string; type: string } => {
+      const a = r.attachments.find((x) => x.name === name);
+      assert.ok(a, `attachment ${name} in ${JSON.stringify(r.attachments)}`);
+      return a;
+    };
+    assert.equal(by('display-1.png').type, 'image/png');
+    assert.ok(by('display-1.png').source.endsWith('.png'));
+    assert.deepEqual(readFileSync(join(dir, by('display-1.png').source)), png);
+    assert.equal(by('traffic.pcap').type, 'application/vnd.tcpdump.pcap');
+    assert.deepEqual(readFileSync(join(dir, by('traffic.pcap').source)), pcap);
+    assert.equal(by('ECR frames').type, 'text/plain');
+    const ecr = readFileSync(join(dir, by('ECR frames').source), 'utf8');
+    assert.ok(!ecr.includes('6222020000000017'), 'the ECR frame PAN is masked');
+    assert.match(ecr, /card 622202\*+0017/);
+    // The timeline names the binaries by size, never dumps their bytes.
+    const timeline = readFileSync(join(dir, by('timeline').source), 'utf8');
+    assert.match(timeline, /SCREENSHOT display-1\.png \(11 B\)/);
+    assert.match(timeline, /PCAP +traffic\.pcap \(24 B\)/);
+  });
+
   it('Allure: the durable writer (allure-js-commons FileSystemWriter) writes the same result', () => {
     const dir = mkdtempSync(join(tmpdir(), 'payhil-allure-d-'));
     dirs.push(dir);

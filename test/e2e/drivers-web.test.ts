@@ -124,7 +124,7 @@ describe('e2e: web driver against the emulator web UI in Chromium', function () 
     );
     assert.ok(seen.some((o) => o.kind === 'state' && o.data.state === 'cardholderVerification'));
     await waitFor((o) => o.kind === 'receipt');
-    const shot = await waitFor((o) => o.kind === 'note' && o.data.attachment instanceof PngAttachment);
+    const shot = await waitFor((o) => o.kind === 'screenshot' && o.data.attachment instanceof PngAttachment);
     const png = (shot.data.attachment as PngAttachment).body;
     assert.deepEqual(png.subarray(0, 8), PNG_SIGNATURE);
     assert.match(JSON.stringify(shot.data), /"bytes":\d+/, 'the attachment serialises as its size');

@@ -42,12 +42,12 @@ export function observationOf(
   }
 }
 
-/** A link trace record as a note (payload text is masked by the link). */
+/** A link trace record as an `ecr-frame` observation (payload text is masked by the link). */
 export function traceObservation(r: EcrTraceRecord): Observation {
   const seq = r.seq !== undefined ? ` seq ${r.seq}` : '';
   const what = r.text ?? r.reason ?? '';
   return {
-    kind: 'note',
+    kind: 'ecr-frame',
     at: r.at,
     data: { text: `ECR ${r.dir} ${r.type}${seq} ${r.bytes} B ${what}`.trimEnd(), source: 'ecr-trace' },
   };

@@ -2,7 +2,7 @@
  * The `web` driver: a terminal driven through its web UI in Debian's Chromium (playwright-core).
  * Capabilities: `terminal`, `keypad`, `display`, `cards` (by the page's card picker). A MutationObserver
  * in the page reports display, state, receipt and result changes as bench observations; every display
- * change also gets a PNG screenshot of the terminal element (a `note` observation with an `attachment`).
+ * change also gets a PNG screenshot of the terminal element (a `screenshot` observation with an `attachment`).
  */
 import { chromium, type Browser, type Page, type Route } from 'playwright-core';
 import type {
@@ -567,7 +567,7 @@ export class WebDriver {
           ? await page.locator(css).screenshot({ timeout: 2000 })
           : await page.screenshot({ timeout: 2000 });
         this.emit({
-          kind: 'note',
+          kind: 'screenshot',
           at: Date.now(),
           data: {
             text: `screenshot after display change ${n}`,
