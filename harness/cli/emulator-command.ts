@@ -17,6 +17,7 @@ import { EcrTerminalAdapter, forwardEcrEvents } from '../emulator/ecr-terminal-a
 import { startWebUi, type WebUiHandle } from '../emulator/web/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
+import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil emulator --profile NAME|PATH --host HOST:PORT [--ecr serial:PATH | tcp:HOST:PORT]…
                        [--web HOST:PORT] [--reader vpcd | pcsc:NAME] [--defect NAME]… [--sign-in] [--baud N]
@@ -186,16 +187,5 @@ function resolvePath(cwd: string, p: string): string {
 export const emulatorCommand: Command = {
   name: 'emulator',
   summary: 'reference emulated terminal with ECR link, web UI and PC/SC reader mode',
-  run(argv, io) {
-    let onSignal: () => void = () => undefined;
-    const stop = new Promise<void>((resolveStop) => {
-      onSignal = () => resolveStop();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
-    return runEmulator(argv, io, stop).finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    });
-  },
+  run: (argv, io) => runUntilStopSignal((stop) => runEmulator(argv, io, stop)),
 };

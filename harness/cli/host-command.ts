@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { startHost } from '../host/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
+import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil host --dialect NAME --listen HOST:PORT [--config FILE] [--journal FILE.jsonl]
 
@@ -74,16 +75,5 @@ export async function runHost(argv: string[], io: CliIo, stop: Promise<unknown>)
 export const hostCommand: Command = {
   name: 'host',
   summary: 'acquirer/issuer host simulator',
-  run(argv, io) {
-    let onSignal: () => void = () => undefined;
-    const stop = new Promise<void>((resolveStop) => {
-      onSignal = () => resolveStop();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
-    return runHost(argv, io, stop).finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    });
-  },
+  run: (argv, io) => runUntilStopSignal((stop) => runHost(argv, io, stop)),
 };

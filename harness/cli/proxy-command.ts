@@ -6,6 +6,7 @@ import { Proxy } from '../net/proxy.js';
 import type { JournalEntry } from '../net/proxy-journal.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
+import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil proxy --upstream HOST:PORT [--listen HOST:PORT] [--dialect NAME]
                    [--api HOST:PORT] [--journal FILE.jsonl] [--pcap FILE] [--name NAME] [--seed N]
@@ -142,15 +143,6 @@ export const proxyCommand: Command = {
     // A reader that went away (a closed pipe) must not crash a long-running proxy.
     const ignore = (): void => undefined;
     process.stdout.on('error', ignore);
-    let onSignal: () => void = () => undefined;
-    const stop = new Promise<void>((resolve) => {
-      onSignal = () => resolve();
-      process.once('SIGINT', onSignal);
-      process.once('SIGTERM', onSignal);
-    });
-    return runProxy(argv, io, stop).finally(() => {
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-    });
+    return runUntilStopSignal((stop) => runProxy(argv, io, stop));
   },
 };
