@@ -390,7 +390,18 @@ function toIssue(e: ErrorObject): Issue | undefined {
           : e.keyword === 'type'
             ? article(params.type)
             : `a multiple of ${String(params.multipleOf)}`;
-      return { path, key: false, message: `${prefix(path)}expected ${expected}, found ${describe(e.data)}` };
+      const props = parent.properties as Record<string, unknown> | undefined;
+      // A bare action word (`- signIn`) where a step map is expected: say how to write it.
+      const hint =
+        e.keyword === 'type' && noun === 'action' && typeof e.data === 'string' && props && e.data in props
+          ? `write '${e.data}:' (a step is a map: the action, a colon, then its arguments; nothing after the colon when it takes none)`
+          : undefined;
+      return {
+        path,
+        key: false,
+        message: `${prefix(path)}expected ${expected}, found ${describe(e.data)}`,
+        ...(hint ? { hint } : {}),
+      };
     }
     case 'enum': {
       const vals = (params.allowedValues as unknown[]) ?? [];

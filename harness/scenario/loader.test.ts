@@ -93,6 +93,17 @@ describe('scenario/loader', () => {
     );
   });
 
+  it('says how to write an action given as a bare word, and only for action names', () => {
+    write('scenarios/bad/bare.yaml', HEAD + 'title: x\nsteps:\n  - signIn\n  - hello\n');
+    const { diagnostics } = load('scenarios/bad/bare.yaml');
+    assert.deepEqual(errors(diagnostics), [
+      "scenarios/bad/bare.yaml:4:5: steps[0]: expected a map, found 'signIn'",
+      "scenarios/bad/bare.yaml:5:5: steps[1]: expected a map, found 'hello'",
+    ]);
+    assert.match(diagnostics[0]?.hint ?? '', /^write 'signIn:' /);
+    assert.equal(diagnostics[1]?.hint, undefined);
+  });
+
   it('explains common mistakes in one message each', () => {
     write(
       'scenarios/bad/common.yaml',
