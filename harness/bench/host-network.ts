@@ -8,7 +8,8 @@ import { connect } from 'node:net';
 import { packagePath } from '../common/project-root.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
-import { LocalNetworkControl, PcapWriter, startProxy, type Proxy } from '../net/index.js';
+import { loadDialect } from '../iso8583/index.js';
+import { LocalNetworkControl, PcapWriter, maskPcap, startProxy, type Proxy } from '../net/index.js';
 import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { Driver } from './bench.js';
@@ -33,9 +34,10 @@ export interface HostNetworkOptions {
   /** Put the fault proxy (the spy) between terminal and host. Default true. */
   proxy?: boolean;
   /**
-   * Record each scenario's traffic through the proxy as a `pcap` observation (an Allure attachment).
-   * Off by default: a capture holds the frames as sent, PAN and track data in clear, which reports must
-   * not carry; turn it on only for test cards on a bench whose reports stay in the lab.
+   * Record each scenario's traffic through the proxy as a `pcap` observation (the Allure attachment
+   * `host traffic (masked).pcap`). On by default (with the proxy). The capture is masked before it
+   * leaves the driver (net/pcap-masking.ts): the PAN keeps its first 6 and last 4 digits; track data,
+   * PIN block, keys and MAC are zeroed; undecodable frames are zeroed past their header.
    */
   pcap?: boolean;
   /** Driver name in bench logs. */
@@ -63,7 +65,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   let hostCustom = false;
   let proxy: Proxy | undefined;
   let network: NetworkControl | undefined;
-  const pcap = useProxy && options.pcap === true ? new ScenarioPcapWriter() : undefined;
+  const pcap = useProxy && options.pcap !== false ? new ScenarioPcapWriter() : undefined;
   const configs = new Map<string, HostConfig>();
   const configOf = (name: string): HostConfig => {
     let c = configs.get(name);
@@ -227,10 +229,17 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     async endScenario() {
       if (!pcap || pcap.packets === 0) return;
       const packets = pcap.packets;
+      let body: Buffer;
+      try {
+        // Masked here, before the capture leaves the driver: nothing downstream ever holds it in clear.
+        body = maskPcap(loadDialect(dialect), pcap.take());
+      } catch {
+        return; // a capture that cannot be masked is not shown at all
+      }
       emit('pcap', {
-        text: `${packets} packets through the proxy`,
+        text: `${packets} packets through the proxy (masked)`,
         packets,
-        attachment: pcapAttachment(pcap.take()),
+        attachment: pcapAttachment(body),
       });
     },
   };
@@ -261,13 +270,16 @@ class ScenarioPcapWriter extends PcapWriter {
   }
 }
 
+/** Name of the per-scenario capture attachment. */
+export const PCAP_ATTACHMENT_NAME = 'host traffic (masked).pcap';
+
 function pcapAttachment(body: Buffer): BinaryAttachment & { toJSON(): Record<string, unknown> } {
   const contentType = 'application/vnd.tcpdump.pcap';
   return {
-    name: 'traffic.pcap',
+    name: PCAP_ATTACHMENT_NAME,
     contentType,
     body,
-    toJSON: () => ({ name: 'traffic.pcap', contentType, bytes: body.length }),
+    toJSON: () => ({ name: PCAP_ATTACHMENT_NAME, contentType, bytes: body.length }),
   };
 }
 

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { maskPan, maskPansInText, redact } from './mask.js';
+import { isRedacted, maskPan, maskPanWith, maskPansInText, maskPansInTextWith, redact } from './mask.js';
 
 describe('common/mask', () => {
   it('keeps the first 6 and last 4 digits of a PAN', () => {
@@ -15,7 +15,14 @@ describe('common/mask', () => {
       'card 622202*********0123 amt 000000001000',
     );
   });
-  it('redacts secrets to their size', () => {
+  it('redacts secrets to their size, and knows its own redactions', () => {
     assert.equal(redact('PIN block', '0412AC89ABCDEF67'), '<PIN block redacted, 16 hex>');
+    assert.equal(isRedacted('<PIN block redacted, 16 hex>'), true);
+    assert.equal(isRedacted('0412AC89ABCDEF67'), false);
+  });
+  it('masks with a filler digit where the encoding holds only digits (BCD)', () => {
+    assert.equal(maskPanWith('6222021000000000017', '0'), '6222020000000000017');
+    assert.equal(maskPanWith('1234567890', '0'), '0000000000');
+    assert.equal(maskPansInTextWith('x6224242900000113y', '0'), 'x6224240000000113y');
   });
 });

@@ -74,3 +74,14 @@ export class ControlApiError extends PayhilError {
     this.url = url;
   }
 }
+
+/** Bytes that are not a libpcap capture this code can read (bad magic number, truncated record). */
+export class PcapFormatError extends PayhilError {
+  /** Byte offset in the capture where reading stopped. */
+  readonly offset: number;
+
+  constructor(message: string, offset: number) {
+    super('E_NET_PCAP_FORMAT', `not a readable pcap: ${message} (at byte ${offset})`, { verdict: 'usage' });
+    this.offset = offset;
+  }
+}

@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { loadDialect } from '../iso8583/dialect-loader.js';
-import { maskFields, maskRawHex } from './frame-masking.js';
+import { decodeFrame } from '../iso8583/message-codec.js';
+import { CUP_PURCHASE_0200_HEX } from '../iso8583/sample-frames.js';
+import { blankFrame, maskFields, maskFrameBytes, maskRawHex } from './frame-masking.js';
 
 describe('net/frame masking', () => {
   const cup = loadDialect('cup');
@@ -20,6 +22,47 @@ describe('net/frame masking', () => {
     assert.match(m['62'] as string, /^<key redacted/);
     assert.equal(m['42'], '123456789012345', 'a fixed-length merchant id is not a PAN');
     assert.equal(m['4'], '000000001000');
+  });
+
+  it('leaves a MAC and positional fields (CUP 60) alone, masks a PAN in free data (59)', () => {
+    const m = maskFields(cup, {
+      60: '22000024000600',
+      64: '3846363531423236',
+      59: 'card 6222021000000000017 ok',
+    });
+    assert.equal(m['60'], '22000024000600');
+    assert.equal(m['64'], '3846363531423236');
+    assert.equal(m['59'], 'card 622202*********0017 ok');
+  });
+
+  it('overwrites the sensitive bytes of a real CUP 0200 in place: same length, still decodes', () => {
+    // Public CUP 0200 (sample-frames.ts names the source): 2, 35, 52, 55, 64 among its fields.
+    const frame = Buffer.from(CUP_PURCHASE_0200_HEX, 'hex');
+    const clear = decodeFrame(cup, frame);
+    const masked = maskFrameBytes(cup, frame);
+    assert.equal(masked.length, frame.length);
+    const m = decodeFrame(cup, masked);
+    assert.equal(m.fields[2], '6224240000000113', 'first 6 / last 4, filler nibble 0');
+    assert.equal(m.fields[35], '0'.repeat(34));
+    assert.equal(m.fields[52], '0000000000000000');
+    assert.equal(m.fields[64], '0000000000000000', 'the MAC of the clear frame is zeroed too');
+    for (const f of [3, 4, 11, 22, 41, 42, 48, 53, 55, 59, 60])
+      assert.equal(m.fields[f], clear.fields[f], `field ${f} as sent`);
+    assert.deepEqual([m.tpdu, m.header], [clear.tpdu, clear.header]);
+    // Only the bytes of 2, 35, 52 and 64 changed.
+    const changed = [...frame.keys()].filter((i) => frame[i] !== masked[i]);
+    assert.ok(changed.length > 0 && changed.length <= 3 + 17 + 8 + 8, `${changed.length} bytes changed`);
+  });
+
+  it('blanks a frame that does not decode past its length, TPDU and header', () => {
+    const junk = Buffer.concat([
+      Buffer.from('0015600003000060310031100362', 'hex'),
+      Buffer.from('2202100000'),
+    ]);
+    const out = maskFrameBytes(cup, junk);
+    assert.deepEqual(out, blankFrame(cup, junk));
+    assert.deepEqual(out.subarray(0, 13), junk.subarray(0, 13));
+    assert.ok(out.subarray(13).every((b) => b === 0));
   });
 
   it('masks tag 5A and hides tag 57 inside field 55 (TLV)', () => {

@@ -1,19 +1,71 @@
-import { maskPan, maskPansInText, redact } from '../common/mask.js';
+/**
+ * The one masking table for ISO 8583 traffic and what is built on it: the spy's journal view of a frame
+ * (masked text), the frame itself with its sensitive bytes overwritten in place (for captures), and the
+ * by-field masking of values in reports (see report-masking.ts).
+ *
+ * What is sensitive: the dialect's `sensitive` markers, else by number (2 PAN; 35, 36, 45 track data;
+ * 52 PIN block); inside TLV fields (55) the EMV tags in {@link TLV_PAN_TAGS} and {@link TLV_TRACK_TAGS};
+ * inside other variable-length fields (unless positional subfields fill them, as CUP 60 and 61), runs
+ * of 13–19 digits (a PAN in free data). Fixed-length fields (41 terminal id, 42 merchant id) and the MAC
+ * are not masked: they are not cardholder data.
+ */
+import { maskPan, maskPanWith, maskPansInText, maskPansInTextWith, redact } from '../common/mask.js';
 import { parseTlv, type Tlv } from '../emv/tlv.js';
-import type { Dialect } from '../iso8583/dialect-types.js';
-import type { DecodedFrame } from '../iso8583/message-codec.js';
+import type { Dialect, FieldSpec, Sensitivity } from '../iso8583/dialect-types.js';
+import { decodeFrame, encodeFrame, type DecodedFrame } from '../iso8583/message-codec.js';
 
-/** EMV tags inside field 55 that carry a PAN (masked) or track data (hidden). */
-const TLV_PAN_TAGS = new Set(['5A']);
-const TLV_TRACK_TAGS = new Set(['56', '57', '9F1F', '9F20', '9F6B']);
+/** Sensitive fields by number when the dialect does not mark them (ISO 8583:1987 meanings). */
+const DEFAULT_SENSITIVE: Readonly<Record<number, Sensitivity>> = {
+  2: 'pan',
+  35: 'track',
+  36: 'track',
+  45: 'track',
+  52: 'pin',
+};
 
-function maskTlvHex(hex: string): string {
+/** EMV tags inside TLV fields that carry a PAN: masked to first 6 / last 4. */
+export const TLV_PAN_TAGS: ReadonlySet<string> = new Set(['5A']);
+/** EMV tags inside TLV fields that carry track data or the cardholder name: hidden entirely. */
+export const TLV_TRACK_TAGS: ReadonlySet<string> = new Set(['56', '57', '5F20', '9F1F', '9F20', '9F6B']);
+
+/**
+ * How a field is masked: a sensitivity (`pan`, `track`, `pin`, `key`, `mac`), `tlv` (EMV data, masked
+ * tag by tag), `free` (variable-length data that may hold a PAN among other things) or `plain`.
+ */
+export type FieldTreatment = Sensitivity | 'tlv' | 'free' | 'plain';
+
+/**
+ * The treatment of field `n`: the dialect's marker, else by number; without a dialect (report views
+ * that only know field numbers) 55 is TLV and other unmarked fields are plain.
+ */
+export function fieldTreatment(d: Dialect | undefined, n: number): FieldTreatment {
+  const spec = d?.fields[n];
+  const s = spec?.sensitive ?? DEFAULT_SENSITIVE[n];
+  if (s) return s;
+  if (spec ? spec.content === 'tlv' : n === 55) return 'tlv';
+  if (!spec || spec.kind === 'fixed') return 'plain';
+  // Positional subfields that fill the whole field (CUP 60, 61: batch, trace, date…) are not free data.
+  const last = spec.subfields?.[spec.subfields.length - 1];
+  return last && last.start + last.length >= spec.length ? 'plain' : 'free';
+}
+
+/**
+ * TLV hex with the values of PAN tags masked (first 6 / last 4 digits kept, `F` padding kept, the rest
+ * `panFiller`) and of track tags replaced by `hide`; `unparsable` decides for hex that is not BER-TLV.
+ */
+function maskTlvHexWith(
+  hex: string,
+  panFiller: string,
+  hide: string,
+  unparsable: (hex: string) => string,
+): string {
   const buf = Buffer.from(hex, 'hex');
   let nodes: Tlv[];
   try {
+    if (buf.length * 2 !== hex.length) throw new Error('not hex');
     nodes = parseTlv(buf);
   } catch {
-    return maskPansInText(hex);
+    return unparsable(hex);
   }
   const chars = hex.split('');
   const walk = (list: readonly Tlv[]): void => {
@@ -22,10 +74,10 @@ function maskTlvHex(hex: string): string {
       const end = start + n.value.length * 2;
       if (TLV_PAN_TAGS.has(n.tag)) {
         const digits = hex.slice(start, end).replace(/F+$/i, '');
-        const masked = maskPan(digits);
+        const masked = maskPanWith(digits, panFiller);
         for (let i = 0; i < masked.length; i++) chars[start + i] = masked[i] as string;
       } else if (TLV_TRACK_TAGS.has(n.tag)) {
-        for (let i = start; i < end; i++) chars[i] = '*';
+        for (let i = start; i < end; i++) chars[i] = hide;
       }
       if (n.children) walk(n.children);
     }
@@ -34,45 +86,43 @@ function maskTlvHex(hex: string): string {
   return chars.join('');
 }
 
+/** TLV hex (field 55) as text: tag 5A masked to first 6 / last 4, track tags as `*`. */
+export function maskTlvHex(hex: string): string {
+  return maskTlvHexWith(hex, '*', '*', (h) => maskPansInText(h));
+}
+
+/** A field value as a journal or report shows it, given its treatment. */
+export function maskFieldText(t: FieldTreatment, value: string): string {
+  switch (t) {
+    case 'pan':
+      return maskPan(value);
+    case 'track':
+      return redact('track data', value);
+    case 'pin':
+      return redact('PIN block', value);
+    case 'key':
+      return redact('key', value);
+    case 'tlv':
+      return maskTlvHex(value);
+    case 'free':
+      return maskPansInText(value);
+    default:
+      // A MAC is not secret; fixed-length identifiers (merchant id, RRN, security info) are not PANs.
+      return value;
+  }
+}
+
 /**
  * A decoded frame's fields as they may appear in a journal or report: PAN masked (first 6, last 4),
  * track data, PIN blocks and keys replaced by their kind and size (per the dialect's `sensitive`
  * markers; fields 2, 35, 36, 45, 52 by number when the dialect says nothing), PANs and track data
- * inside TLV fields (tags 5A, 56, 57, 9F1F, 9F20, 9F6B) masked, and 13–19 digit runs inside
+ * inside TLV fields (tags 5A; 56, 57, 5F20, 9F1F, 9F20, 9F6B) masked, and 13–19 digit runs inside
  * variable-length fields masked.
  */
 export function maskFields(d: Dialect, fields: Readonly<Record<number, string>>): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(fields)) {
-    const n = Number(key);
-    const spec = d.fields[n];
-    const kind =
-      spec?.sensitive ??
-      (n === 2 ? 'pan' : n === 35 || n === 36 || n === 45 ? 'track' : n === 52 ? 'pin' : undefined);
-    switch (kind) {
-      case 'pan':
-        out[key] = maskPan(value);
-        break;
-      case 'track':
-        out[key] = redact('track data', value);
-        break;
-      case 'pin':
-        out[key] = redact('PIN block', value);
-        break;
-      case 'key':
-        out[key] = redact('key', value);
-        break;
-      default:
-        // Variable-length fields may carry a PAN inside free data (fields 48, 59, 61…); fixed-length
-        // identifiers (merchant id, RRN, security info) are left as they are.
-        out[key] =
-          spec?.content === 'tlv'
-            ? maskTlvHex(value)
-            : spec && spec.kind !== 'fixed'
-              ? maskPansInText(value)
-              : value;
-    }
-  }
+  for (const [key, value] of Object.entries(fields))
+    out[key] = maskFieldText(fieldTreatment(d, Number(key)), value);
   return out;
 }
 
@@ -88,6 +138,99 @@ export function maskFrame(
   if (frame.tpdu !== undefined) view.tpdu = frame.tpdu;
   if (frame.header !== undefined) view.header = frame.header;
   return view;
+}
+
+/**
+ * The filler of masked characters in a field's bytes: `0` where the encoding holds only digits or hex
+ * (n and z fields — BCD has no nibble for `*` that still decodes as a digit —, b fields: zero bytes),
+ * `*` in text fields (an, ans).
+ */
+export function maskFiller(spec: FieldSpec | undefined): '0' | '*' {
+  return !spec || spec.type === 'n' || spec.type === 'z' || spec.type === 'b' ? '0' : '*';
+}
+
+/** A field value with the same number of characters, sensitive characters replaced, for re-encoding. */
+function maskFieldForBytes(t: FieldTreatment, spec: FieldSpec | undefined, value: string): string {
+  const filler = maskFiller(spec);
+  switch (t) {
+    case 'pan':
+      return maskPanWith(value, filler);
+    case 'track':
+    case 'pin':
+    case 'key':
+    case 'mac':
+      // The MAC too: it was computed over the clear frame, so with the (test) MAC key it would let
+      // anyone check guesses of the masked digits.
+      return filler.repeat(value.length);
+    case 'tlv':
+      return maskTlvHexWith(value, '0', '0', (h) => '0'.repeat(h.length));
+    case 'free':
+      return maskPansInTextWith(value, filler);
+    default:
+      return value;
+  }
+}
+
+/** Bytes of a frame's length prefix, TPDU and header: what stays of a frame that is blanked. */
+export function frameHeaderBytes(d: Dialect): number {
+  return d.framing.lengthBytes + d.framing.tpduBytes + d.framing.headerBytes;
+}
+
+/** A copy of `frame` with every byte after its length prefix, TPDU and header set to zero. */
+export function blankFrame(d: Dialect, frame: Uint8Array): Buffer {
+  const out = Buffer.from(frame);
+  const keep = frameHeaderBytes(d);
+  if (out.length > keep) out.fill(0, keep);
+  return out;
+}
+
+/**
+ * A copy of one whole frame (length prefix included) with its sensitive bytes overwritten in place:
+ * same length, same field positions, still decodable with the dialect. PAN digits keep their first 6
+ * and last 4 (the others become `0` in n/BCD fields, `*` in text fields); track data, PIN block, keys
+ * and the MAC become zeros; in TLV fields tag 5A is masked like a PAN and track tags are zeroed; PAN-like
+ * digit runs in other variable-length fields are masked. Undefined when the frame does not decode (or
+ * would not re-encode to the same length).
+ */
+export function tryMaskFrameBytes(d: Dialect, frame: Uint8Array): Buffer | undefined {
+  let decoded: DecodedFrame;
+  try {
+    decoded = decodeFrame(d, frame, { maxFrameBytes: Math.max(frame.length, 1) });
+  } catch {
+    return undefined;
+  }
+  const fields: Record<number, string> = { ...decoded.fields };
+  let changed = false;
+  for (const [key, value] of Object.entries(decoded.fields)) {
+    const n = Number(key);
+    const masked = maskFieldForBytes(fieldTreatment(d, n), d.fields[n], value);
+    if (masked !== value) {
+      fields[n] = masked;
+      changed = true;
+    }
+  }
+  if (!changed) return Buffer.from(frame);
+  try {
+    const out = encodeFrame(
+      d,
+      { mti: decoded.mti, fields },
+      {
+        ...(decoded.tpdu !== undefined ? { tpdu: decoded.tpdu } : {}),
+        ...(decoded.header !== undefined ? { header: decoded.header } : {}),
+      },
+    );
+    return out.length === frame.length ? out : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * {@link tryMaskFrameBytes}, and a frame that does not decode blanked past its header
+ * ({@link blankFrame}): nothing leaks.
+ */
+export function maskFrameBytes(d: Dialect, frame: Uint8Array): Buffer {
+  return tryMaskFrameBytes(d, frame) ?? blankFrame(d, frame);
 }
 
 /**

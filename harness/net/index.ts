@@ -22,7 +22,20 @@ export type { HttpControlOptions } from './http-network-control.js';
 export type { ToxiproxyControlOptions } from './toxiproxy-network-control.js';
 export { PcapWriter } from './pcap-writer.js';
 export { PcapRecorder } from './pcap-recorder.js';
-export { maskFields, maskFrame, maskRawHex } from './frame-masking.js';
+export { readPcap } from './pcap-reader.js';
+export type { PcapCapture, PcapPacket, PcapTcp } from './pcap-reader.js';
+export { maskPcap, maskIsoStream } from './pcap-masking.js';
+export {
+  maskFields,
+  maskFrame,
+  maskRawHex,
+  maskFrameBytes,
+  blankFrame,
+  fieldTreatment,
+  maskTlvHex,
+} from './frame-masking.js';
+export type { FieldTreatment } from './frame-masking.js';
+export { maskFieldValue, maskReportText } from './report-masking.js';
 export { parseHostPort, formatHostPort } from './address.js';
 export type { HostPort } from './address.js';
 export {
@@ -32,4 +45,5 @@ export {
   ProxyListenError,
   UnsupportedError,
   ControlApiError,
+  PcapFormatError,
 } from './errors.js';

@@ -2,8 +2,9 @@
  * Allure results for a run, written with allure-js-commons' FileSystemWriter: one result per scenario
  * (labels epic = scenario folder, feature = transaction type, story, severity, tags; matrix values as
  * parameters with PANs masked; steps as steps; attachments: decoded timeline, masked raw frames, APDU
- * trace, receipt, ECR frames, screenshots as image/png, the proxy's pcap), environment.properties from the bench's facts, categories.json (product defects,
- * lab faults, timeouts).
+ * trace, receipt, ECR frames, screenshots as image/png, the proxy's masked pcap), environment.properties
+ * from the bench's facts, categories.json (product defects, lab faults, timeouts). Failure texts are
+ * masked by field (`maskReportText`), matrix values as free text.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
@@ -20,6 +21,7 @@ import {
 import type { Category } from 'allure-js-commons/sdk';
 import { FileSystemWriter, type Writer } from 'allure-js-commons/sdk/reporter';
 import { maskPansInText } from '../common/mask.js';
+import { maskReportText } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
@@ -88,7 +90,7 @@ function stepResult(s: StepRecord): StepResult {
   return {
     name: s.name,
     status: STATUS[s.status],
-    statusDetails: s.error ? { message: maskPansInText(s.error) } : {},
+    statusDetails: s.error ? { message: maskReportText(s.error) } : {},
     stage: Stage.FINISHED,
     steps: s.children.map(stepResult),
     attachments: [],
@@ -159,7 +161,7 @@ export class AllureWriter implements RunReporter {
       ),
       ...binaryAttachments(run, 'pcap').map((a) => this.attachBytes(a.name, a.body, PCAP_TYPE, 'pcap')),
     ].filter((a): a is Attachment => a !== undefined);
-    const message = run.message ? maskPansInText(run.message) : undefined;
+    const message = run.message ? maskReportText(run.message) : undefined;
     return {
       uuid: randomUUID(),
       historyId: md5(s.id),

@@ -1,10 +1,13 @@
 /**
  * Attachments rendered from a scenario's timeline: the decoded timeline, the masked raw ISO 8583
- * frames, ECR frames, the APDU trace, the receipt, and binary evidence (screenshots, pcap). Everything on the timeline is already masked by the bench
- * (PAN first 6/last 4, PIN blocks, keys and track data redacted); PAN-like digit runs in free text are
- * masked once more here.
+ * frames, ECR frames, the APDU trace, the receipt, and binary evidence (screenshots, the masked pcap).
+ * Everything on the timeline is already masked by the bench (PAN first 6/last 4, PIN blocks, keys and
+ * track data redacted). The decoded timeline is masked once more by field (`maskReportText`: field 2,
+ * tag 5A, track data; a merchant id or a MAC shows as sent), free text (receipt, APDU and ECR traces) by
+ * the look of PAN-like digit runs.
  */
 import { maskPansInText } from '../common/mask.js';
+import { maskReportText } from '../net/index.js';
 import type { ScenarioRun, TimelineEntry } from '../runner/index.js';
 
 function ms(t: number): string {
@@ -71,7 +74,7 @@ export function timelineText(run: ScenarioRun): string {
     .entries()
     .filter((e) => e.kind !== 'raw-frame' && e.kind !== 'terminal-message' && e.kind !== 'ecr-frame')
     .map((e) => `${ms(e.t)} ${describeEntry(e)}`);
-  return maskPansInText(lines.join('\n')) + '\n';
+  return maskReportText(lines.join('\n')) + '\n';
 }
 
 /** Raw ISO 8583 frames (hex, sensitive bytes overwritten by the host journal), or '' when none. */

@@ -2,7 +2,7 @@
  * Console progress: a live line per scenario (status, duration, id) and, at the end, a summary table per
  * scenario folder plus the reasons of what did not pass (first lines, masked).
  */
-import { maskPansInText } from '../common/mask.js';
+import { maskReportText } from '../net/index.js';
 import type { RunInfo, RunReporter, RunSummary, ScenarioRun } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 
@@ -65,7 +65,7 @@ export class ConsoleReporter implements RunReporter {
       w('');
       for (const r of bad) {
         w(`${r.status.toUpperCase()} ${r.scenario.id} (${r.scenario.file}:${r.scenario.at.line})`);
-        const lines = maskPansInText(r.message ?? '').split('\n');
+        const lines = maskReportText(r.message ?? '').split('\n');
         const n = this.options.detailLines ?? 12;
         for (const l of lines.slice(0, n)) w(`  ${l}`);
         if (lines.length > n) w(`  … ${lines.length - n} more lines`);

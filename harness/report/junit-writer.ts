@@ -4,7 +4,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { maskPansInText } from '../common/mask.js';
+import { maskReportText } from '../net/index.js';
 import type { RunReporter, RunSummary, ScenarioRun } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 import { timelineText } from './attachments.js';
@@ -48,8 +48,8 @@ export function junitXml(runs: readonly ScenarioRun[], name = 'payhil'): string 
       out.push(
         `    <testcase classname="${xmlEscape(epic)}" name="${xmlEscape(s.id)}" file="${xmlEscape(s.file)}" line="${s.at.line}" time="${secs(r.stop - r.start)}">`,
       );
-      const msg = xmlEscape(maskPansInText(r.message ?? r.status));
-      const first = xmlEscape(maskPansInText((r.message ?? r.status).split('\n')[0] as string));
+      const msg = xmlEscape(maskReportText(r.message ?? r.status));
+      const first = xmlEscape(maskReportText((r.message ?? r.status).split('\n')[0] as string));
       if (r.status === 'failed')
         out.push(
           `      <failure message="${first}" type="${xmlEscape(r.errorCode ?? 'failed')}">${msg}</failure>`,

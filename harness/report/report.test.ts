@@ -141,7 +141,11 @@ describe('reports', () => {
       'pcap',
       {
         packets: 1,
-        attachment: { name: 'traffic.pcap', contentType: 'application/vnd.tcpdump.pcap', body: pcap },
+        attachment: {
+          name: 'host traffic (masked).pcap',
+          contentType: 'application/vnd.tcpdump.pcap',
+          body: pcap,
+        },
       },
       1240,
     );
@@ -157,8 +161,9 @@ describe('reports', () => {
     assert.equal(by('display-1.png').type, 'image/png');
     assert.ok(by('display-1.png').source.endsWith('.png'));
     assert.deepEqual(readFileSync(join(dir, by('display-1.png').source)), png);
-    assert.equal(by('traffic.pcap').type, 'application/vnd.tcpdump.pcap');
-    assert.deepEqual(readFileSync(join(dir, by('traffic.pcap').source)), pcap);
+    assert.equal(by('host traffic (masked).pcap').type, 'application/vnd.tcpdump.pcap');
+    assert.ok(by('host traffic (masked).pcap').source.endsWith('.pcap'));
+    assert.deepEqual(readFileSync(join(dir, by('host traffic (masked).pcap').source)), pcap);
     assert.equal(by('ECR frames').type, 'text/plain');
     const ecr = readFileSync(join(dir, by('ECR frames').source), 'utf8');
     assert.ok(!ecr.includes('6222020000000017'), 'the ECR frame PAN is masked');
@@ -166,7 +171,61 @@ describe('reports', () => {
     // The timeline names the binaries by size, never dumps their bytes.
     const timeline = readFileSync(join(dir, by('timeline').source), 'utf8');
     assert.match(timeline, /SCREENSHOT display-1\.png \(11 B\)/);
-    assert.match(timeline, /PCAP +traffic\.pcap \(24 B\)/);
+    assert.match(timeline, /PCAP +host traffic \(masked\)\.pcap \(24 B\)/);
+  });
+
+  it('masks by field: the PAN masked, merchant id (42) and MAC (64) as sent in every report', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'payhil-allure-mask-'));
+    dirs.push(dir);
+    const mid = '123456789012345';
+    const mac = '3844454339334433';
+    const pan = '6222021000000000017';
+    const message = [
+      'expected host {"response":{"39":"00"}}',
+      `closest exchange #1 (connection 1):`,
+      `  request:  0200 2=${pan} 42=${mid} 64=${mac}`,
+      `  response: 0210 39=51 42=${mid}`,
+      'difference:',
+      '  response.39: expected = 00, got 51',
+      `  request.42: expected = 999999999999999, got ${mid}`,
+    ].join('\n');
+    const r0 = run(scenario('purchase/m'), 'failed', message);
+    r0.timeline.add(
+      'host',
+      { direction: 'request', conn: 2, mti: '0200', fields: { 2: pan, 42: mid, 64: mac } },
+      1100,
+    );
+    const w = new AllureWriter({ resultsDir: dir });
+    w.runStart({ bench: createMockBench().bench, scenarios: [], start: 0 });
+    w.scenarioEnd(r0);
+    const r = JSON.parse(
+      readFileSync(join(dir, readdirSync(dir).find((f) => f.endsWith('-result.json')) as string), 'utf8'),
+    ) as { statusDetails: { message: string }; attachments: { name: string; source: string }[] };
+    const timeline = readFileSync(
+      join(dir, (r.attachments.find((a) => a.name === 'timeline') as { source: string }).source),
+      'utf8',
+    );
+    const lines: string[] = [];
+    new ConsoleReporter({ write: (l) => lines.push(l) }).runEnd({
+      runs: [r0],
+      counts: { passed: 0, failed: 1, broken: 0, skipped: 0 },
+      start: 0,
+      stop: 1,
+    });
+    const junit = junitXml([r0]);
+    for (const [where, text] of [
+      ['Allure message', r.statusDetails.message],
+      ['timeline', timeline],
+      ['JUnit', junit],
+      ['console', lines.join('\n')],
+    ] as const) {
+      assert.ok(!text.includes(pan), `${where}: no clear PAN`);
+      assert.match(text, /2=622202\*{9}0017/, `${where}: PAN masked`);
+      assert.match(text, new RegExp(`42=${mid}`), `${where}: merchant id as sent`);
+      assert.ok(!text.includes('123456*****2345'), `${where}: merchant id not masked as a PAN`);
+      assert.match(text, new RegExp(`64=${mac}`), `${where}: MAC as sent`);
+    }
+    assert.match(r.statusDetails.message, new RegExp(`request\\.42: expected = 999999999999999, got ${mid}`));
   });
 
   it('Allure: the durable writer (allure-js-commons FileSystemWriter) writes the same result', () => {

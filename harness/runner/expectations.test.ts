@@ -108,6 +108,32 @@ describe('expectations', () => {
     );
   });
 
+  it('masks the failure text by field: the PAN masked, merchant id (42) and MAC (64) as sent', async () => {
+    const t = new Timeline();
+    const mid = '123456789012345';
+    const mac = '3644454339334433';
+    exchange(
+      t,
+      1,
+      // A PAN in clear would be a bug upstream; the failure text still never shows it.
+      { mti: '0200', 2: '6222021000000000017', 42: mid, 64: mac },
+      { mti: '0210', 39: '51', 42: mid },
+    );
+    const err = await checkExpectation(
+      { host: { request: { '2': '6222021000000000017', '42': '999999999999999' } } },
+      env(t),
+    ).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    assert.ok(err instanceof ExpectationFailedError);
+    assert.ok(!err.message.includes('6222021000000000017'), err.message);
+    assert.match(err.message, /request: +0200 2=622202\*{9}0017 42=123456789012345 64=3644454339334433/);
+    assert.match(err.message, /request\.42: expected = 999999999999999, got 123456789012345/);
+    assert.match(err.message, /"42":"999999999999999"/, 'the spec as written');
+    assert.match(err.message, /"2":"622202\*{9}0017"/, 'a PAN in the spec masked');
+  });
+
   it('counts occurrences', async () => {
     const t = new Timeline();
     exchange(t, 1, { mti: '0400' }, { mti: '0410', 39: '00' });

@@ -14,6 +14,7 @@ import {
   type Matcher,
 } from '../common/matcher.js';
 import { maskPansInText } from '../common/mask.js';
+import { maskReportText } from '../net/index.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
 import { getPath } from '../iso8583/index.js';
 import type { Expectation, MessageMatcher } from '../scenario/index.js';
@@ -168,18 +169,20 @@ export function formatMessage(m: TimelineMessage | undefined): string {
     .sort((a, b) => Number(a) - Number(b))
     .map((k) => `${k}=${m.fields[k]}`)
     .join(' ');
-  // Field values come masked from the spy (PAN 6/4, PIN block, track and key data redacted).
-  return `${m.mti} ${fields}${m.fault ? ` [proxy fault: ${m.fault}]` : ''}`;
+  // Field values come masked from the spy (PAN 6/4, PIN block, track and key data redacted); masked by
+  // field once more, so 42 (merchant id) and 64 (MAC) show as sent.
+  return maskReportText(`${m.mti} ${fields}${m.fault ? ` [proxy fault: ${m.fault}]` : ''}`);
 }
 
 function formatMismatch(m: FieldMismatch): string {
   const got =
     m.actual === undefined ? 'absent' : typeof m.actual === 'string' ? m.actual : JSON.stringify(m.actual);
-  return `  ${m.path}: expected ${describeMatcher(m.expected)}, got ${maskPansInText(String(got))}`;
+  // Masked by field: a PAN (2, 55.5A) or track data never in clear, a merchant id (42) or MAC (64) as sent.
+  return maskReportText(`  ${m.path}: expected ${describeMatcher(m.expected)}, got ${got}`);
 }
 
 function describeSpec(exp: Record<string, unknown>): string {
-  return maskPansInText(JSON.stringify(exp));
+  return maskReportText(JSON.stringify(exp));
 }
 
 /** Milliseconds of a `within`, or the default. */

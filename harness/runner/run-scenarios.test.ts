@@ -99,6 +99,41 @@ describe('runScenarios (programmatic mocha)', () => {
     assert.match(summary.runs[0]?.message ?? '', /could not start: port busy/);
   });
 
+  it('leaves no process listener behind, and side-by-side runs do not trip MaxListenersExceededWarning', async () => {
+    const events = ['uncaughtException', 'unhandledRejection'] as const;
+    const counts = (): number[] => events.map((e) => process.listenerCount(e));
+    const max = process.getMaxListeners();
+    const before = counts();
+    const warnings: Error[] = [];
+    const onWarning = (w: Error): void => void warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      // Sequential runs: each one's mocha Runner removes its listeners at the end.
+      for (let i = 0; i < 12; i++)
+        await runScenarios([scenario(`s/${i}`, [press])], { bench: createMockBench().bench });
+      assert.deepEqual(counts(), before, 'no listener left by sequential runs');
+      // Twelve runs at once (as the defect proof does): each holds its listeners while it runs.
+      let peak = 0;
+      const wait: LoadedStep = { action: 'expect', args: { display: 'NEVER', within: '50ms' }, at };
+      const runs = Array.from({ length: 12 }, (_, i) => {
+        const m = createMockBench();
+        m.onCall = () => void (peak = Math.max(peak, process.listenerCount('unhandledRejection')));
+        return runScenarios([scenario(`p/${i}`, [press, wait])], { bench: m.bench });
+      });
+      await Promise.all(runs);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+      assert.ok(peak >= before[1]! + 12, `12 runs held their listeners at once (peak ${peak})`);
+      assert.deepEqual(counts(), before, 'no listener left by side-by-side runs');
+      assert.equal(process.getMaxListeners(), max, 'the listener budget is back where it was');
+      assert.deepEqual(
+        warnings.filter((w) => w.name === 'MaxListenersExceededWarning').map((w) => w.message),
+        [],
+      );
+    } finally {
+      process.off('warning', onWarning);
+    }
+  });
+
   it('selects by tags (any of, none of) and grep', () => {
     const list = [
       scenario('a/x', [], { tags: ['smoke', 'chip'] }),

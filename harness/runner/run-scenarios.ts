@@ -1,8 +1,9 @@
 /**
  * Scenarios → programmatic mocha: one suite per scenario folder, one test per expanded scenario, the
  * scenario's retries as mocha retries, `--bail` as mocha's bail. The bench is activated once for the run
- * and reset between scenarios. Reporters get each scenario's final run (with its steps and timeline) as
- * it ends, and the summary at the end.
+ * and reset between scenarios; mocha is disposed at the end, which removes its `process` listeners.
+ * Reporters get each scenario's final run (with its steps and timeline) as it ends, and the summary at
+ * the end.
  */
 import Mocha from 'mocha';
 import type { Bench } from '../bench/index.js';
@@ -16,6 +17,7 @@ import {
   type StepRecord,
 } from './scenario-run.js';
 import { Timeline } from './timeline.js';
+import { reserveProcessListener } from './listener-budget.js';
 
 export interface RunInfo {
   bench: Bench;
@@ -171,16 +173,24 @@ export async function runScenarios(
     byTest.set(test.title, s);
   }
   const ended: Promise<void>[] = [];
-  await new Promise<void>((resolve) => {
-    const runner = mocha.run(() => resolve());
-    runner.on('test end', (test: Mocha.Test) => {
-      const s = byTest.get(test.title);
-      const run = s && latest.get(s);
-      if (!run) return;
-      runs.push(run);
-      ended.push(each(reporters, (r) => r.scenarioEnd?.(run)));
+  // The mocha Runner adds an uncaughtException and an unhandledRejection listener on `process` for the
+  // run; dispose() removes them (otherwise every run in a process leaves two behind).
+  const release = reserveProcessListener();
+  try {
+    await new Promise<void>((resolve) => {
+      const runner = mocha.run(() => resolve());
+      runner.on('test end', (test: Mocha.Test) => {
+        const s = byTest.get(test.title);
+        const run = s && latest.get(s);
+        if (!run) return;
+        runs.push(run);
+        ended.push(each(reporters, (r) => r.scenarioEnd?.(run)));
+      });
     });
-  });
+  } finally {
+    mocha.dispose();
+    release();
+  }
   await Promise.all(ended);
   await bench.deactivate();
   const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now() };

@@ -15,11 +15,40 @@ import { runCommand } from '../../harness/cli/run-command.js';
 import { packagePath, packageRoot } from '../../harness/common/project-root.js';
 import { AllureWriter, JunitWriter } from '../../harness/report/index.js';
 import { runScenarios } from '../../harness/runner/index.js';
+import { loadDialect, decodeFrame, FrameParser, type DecodedFrame } from '../../harness/iso8583/index.js';
+import { readPcap } from '../../harness/net/index.js';
 import { loadScenarios } from '../../harness/scenario/index.js';
 
 // Bundled scenarios that pass on the embedded bench and run fast.
 const BUNDLED_FILES = ['scenarios/account/risk-control.yaml', 'scenarios/card/card-side-failures.yaml'];
 const BUNDLED_IDS = ['account/risk-control', 'card/unsupported-aid', 'card/damaged-chip-fallback'];
+
+/** PAN of fixtures/cards/cup-debit.yaml, the card of the scenario below. */
+const TEST_PAN =
+  /pan: '(\d+)'/.exec(readFileSync(packagePath('fixtures', 'cards', 'cup-debit.yaml'), 'utf8'))?.[1] ?? '';
+
+/** A digit string packed as BCD from its first digit and from its second (both nibble alignments). */
+function bcdForms(digits: string): Buffer[] {
+  const even = (x: string): string => x.slice(0, x.length - (x.length % 2));
+  return [Buffer.from(even(digits), 'hex'), Buffer.from(even(digits.slice(1)), 'hex')];
+}
+
+/** Every ISO 8583 frame of every TCP direction of a capture, decoded with the CUP dialect. */
+function isoFrames(pcap: Buffer): DecodedFrame[] {
+  const cup = loadDialect('cup');
+  const parsers = new Map<string, FrameParser>();
+  const out: DecodedFrame[] = [];
+  for (const p of readPcap(pcap).packets) {
+    const t = p.tcp;
+    if (!t || t.payloadLength === 0) continue;
+    const key = `${t.srcIp}:${t.srcPort}>${t.dstIp}:${t.dstPort}`;
+    let parser = parsers.get(key);
+    if (!parser) parsers.set(key, (parser = new FrameParser(cup)));
+    for (const f of parser.push(pcap.subarray(t.payloadOffset, t.payloadOffset + t.payloadLength)))
+      out.push(decodeFrame(cup, f));
+  }
+  return out;
+}
 
 const WRONG = `title: Approval expected on an empty account (deliberately wrong)
 cards:
@@ -80,15 +109,56 @@ describe('payhil run on the embedded bench', function () {
       assert.ok(kinds.has(k as never), `timeline has ${k}`);
   });
 
-  it('reports the deliberately wrong scenario failed, with the closest exchange and the difference', async () => {
+  it('reports the deliberately wrong scenario failed, with the closest exchange and the difference; no clear PAN in any report, a masked pcap attached', async () => {
     const scenarios = loadScenarios([join(dir, 'empty-account.yaml')], { root: dir });
-    const summary = await runScenarios(scenarios, { bench: createEmbeddedBench() });
+    const results = join(dir, 'allure-wrong');
+    const junit = join(results, 'junit.xml');
+    const summary = await runScenarios(scenarios, {
+      bench: createEmbeddedBench(),
+      reporters: [new AllureWriter({ resultsDir: results }), new JunitWriter(junit)],
+    });
     const run = summary.runs[0];
     assert.equal(run?.status, 'failed');
     assert.equal(run?.category, 'product');
     assert.match(run?.message ?? '', /response\.39: expected = 00, got 51/);
     assert.match(run?.message ?? '', /closest exchange/);
-    assert.ok(!/6222020000000017/.test(run?.message ?? ''), 'no PAN in clear');
+    assert.ok(!(run?.message ?? '').includes(TEST_PAN), 'no PAN in clear');
+    // Masked by field: the merchant id is shown as sent, not as a PAN.
+    assert.match(run?.message ?? '', / 42=\d{15} /);
+
+    // The Allure result carries the scenario's traffic as a masked pcap…
+    const resultFile = readdirSync(results).find((f) => f.endsWith('-result.json')) as string;
+    const result = JSON.parse(readFileSync(join(results, resultFile), 'utf8')) as {
+      statusDetails: { message: string };
+      attachments: { name: string; type: string; source: string }[];
+    };
+    const pcap = result.attachments.find((a) => a.type === 'application/vnd.tcpdump.pcap');
+    assert.ok(pcap, `a pcap attachment in ${JSON.stringify(result.attachments)}`);
+    assert.equal(pcap.name, 'host traffic (masked).pcap');
+    assert.match(result.statusDetails.message, / 42=\d{15} /);
+    const frames = isoFrames(readFileSync(join(results, pcap.source)));
+    assert.ok(
+      frames.some((f) => f.mti === '0200'),
+      'the purchase is in the capture',
+    );
+    assert.match(TEST_PAN, /^\d{13,19}$/);
+    assert.ok(
+      frames.some((f) => f.fields[2] !== undefined),
+      'the capture carries field 2',
+    );
+    for (const f of frames.filter((x) => x.fields[2] !== undefined))
+      assert.equal(
+        f.fields[2],
+        `${TEST_PAN.slice(0, 6)}${'0'.repeat(TEST_PAN.length - 10)}${TEST_PAN.slice(-4)}`,
+      );
+
+    // …and the clear test PAN appears nowhere in the results folder, in ASCII or in BCD.
+    const forms = [Buffer.from(TEST_PAN), ...bcdForms(TEST_PAN)];
+    for (const f of readdirSync(results)) {
+      const bytes = readFileSync(join(results, f));
+      for (const form of forms)
+        assert.ok(!bytes.includes(form), `${f} holds the clear PAN (${form.toString('hex')})`);
+    }
   });
 
   it('reports a bench whose host is unreachable as broken, not failed', async () => {
