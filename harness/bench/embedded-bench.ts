@@ -15,6 +15,7 @@ import type { CardPresenter, Display, Keypad, ObservationKind, TerminalControl }
 import { BrokenError, UnknownCardError } from './errors.js';
 import { cardStateFields } from './card-state-fields.js';
 import { createHostNetwork } from './host-network.js';
+import { HOST_WORK_STATES } from './host-work-states.js';
 
 export interface EmbeddedBenchOptions {
   /** Terminal profile (fixtures/terminals/). Default `cup-pos-ci`. */
@@ -51,9 +52,6 @@ const DEFAULT_OFFERS = [
 ];
 
 const TOTAL_WAIT_MS = 10000;
-
-/** Terminal states with host work in flight (the card stays in until they end). */
-const HOST_WORK: ReadonlySet<string> = new Set(['online', 'completion', 'reversal', 'signingIn', 'settling']);
 
 /** Creates (does not activate) the embedded bench. */
 export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
@@ -285,9 +283,9 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     async remove() {
       const t = need();
       // A person takes the card out when the terminal says so, not while it talks to the host.
-      if (HOST_WORK.has(t.state))
+      if (HOST_WORK_STATES.has(t.state))
         await t.events
-          .waitFor((e) => e.type === 'state' && !HOST_WORK.has(e.state), TOTAL_WAIT_MS)
+          .waitFor((e) => e.type === 'state' && !HOST_WORK_STATES.has(e.state), TOTAL_WAIT_MS)
           .catch(() => undefined);
       await t.cardSlot.remove();
       inserted = undefined;

@@ -50,8 +50,23 @@ describe('benches from lab files', () => {
       assert.ok(b.has('terminal') && b.has('keypad') && b.has('cards') && b.has('host') && b.has('network'));
       assert.deepEqual(b.missing(['emulator', 'network', driver === 'web' ? 'web' : 'ecr', 'atm']), ['atm']);
     }
-    assert.throws(() => createBenchFromLab(file), /holds the benches ecr-serial, ecr-tcp, web; choose one/);
-    assert.throws(() => createBenchFromLab(file, 'pcsc'), /has no bench 'pcsc' \(it has ecr-serial/);
+    assert.throws(
+      () => createBenchFromLab(file),
+      /holds the benches ecr-serial, ecr-tcp, web, .*; choose one/,
+    );
+    assert.throws(() => createBenchFromLab(file, 'robot'), /has no bench 'robot' \(it has ecr-serial/);
+  });
+
+  it('the pcsc bench: cards through vpcd to the emulator reading PC/SC, swipes via the ECR link', () => {
+    const b = createBenchFromLab(packagePath('fixtures', 'labs', 'emulator-process.yaml'), 'pcsc');
+    assert.equal(
+      b.facts['card.presenter'],
+      "pcsc (virtual cards through vpcd 127.0.0.1:35963, PC/SC reader 'Virtual PCD 00 00')",
+    );
+    assert.equal(b.facts['terminal.reader'], 'Virtual PCD 00 00');
+    assert.match(b.facts['terminal.driver'] as string, /^ecr-tcp \(payhil emulator as its own process/);
+    assert.ok(b.has('cards') && b.has('terminal') && b.has('keypad'));
+    assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'pcsc', 'ecr', 'atm']), ['atm']);
   });
 
   it('configuration faults of driver benches are usage errors naming what is missing', () => {
@@ -80,12 +95,39 @@ describe('benches from lab files', () => {
         terminal,
       );
     }
-    const f = join(dir, 'pcsc.yaml');
+    const f = join(dir, 'robot.yaml');
     writeFileSync(
       f,
-      'name: p\nterminal: { driver: ecr-tcp, address: 127.0.0.1:9 }\ncard: { presenter: pcsc }\nhost: { mode: simulator }\n',
+      'name: p\nterminal: { driver: ecr-tcp, address: 127.0.0.1:9 }\ncard: { presenter: robot }\nhost: { mode: simulator }\n',
     );
-    assert.throws(() => createBenchFromLab(f), /card presenter 'pcsc' is not wired/);
+    assert.throws(() => createBenchFromLab(f), /card presenter 'robot' is not wired/);
+    const pcsc: [string, RegExp][] = [
+      [
+        "terminal: { driver: ecr-tcp, spawn: { reader: 'pcsc:Some Reader' } }\ncard: { presenter: pcsc }",
+        /the emulator reads 'Some Reader' \(terminal\.spawn\.reader\) but the pcsc presenter presents cards on 'Virtual PCD 00 00'/,
+      ],
+      [
+        'terminal: { driver: ecr-tcp, spawn: {} }\ncard: { presenter: pcsc, vpcdPort: 40000 }',
+        /card\.vpcdPort 40000 is not vpcd's default \(35963 or 35964\); name the reader in card\.reader/,
+      ],
+      [
+        'terminal: { driver: emulated }\ncard: { presenter: pcsc }',
+        /card presenter 'pcsc' is not available with the emulated driver/,
+      ],
+      [
+        'terminal: { driver: ecr-tcp, spawn: { reader: usb } }\ncard: { presenter: pcsc }',
+        /terminal\.spawn\.reader: expected vpcd or pcsc:READER NAME, found 'usb'/,
+      ],
+    ];
+    for (const [lines, re] of pcsc) {
+      const h = join(dir, 'pcsc-bad.yaml');
+      writeFileSync(h, `name: p\n${lines}\nhost: { mode: simulator }\n`);
+      assert.throws(
+        () => createBenchFromLab(h),
+        (e: unknown) => (e as { verdict?: string }).verdict === 'usage' && re.test((e as Error).message),
+        lines,
+      );
+    }
     const g = join(dir, 'nodriver.yaml');
     writeFileSync(
       g,

@@ -2,8 +2,10 @@
  * Benches from lab files (fixtures/labs/NAME.yaml, schema harness/bench/lab.schema.json). A file holds
  * one bench, or several under `benches` (top-level sections are their defaults). Terminal drivers:
  * `emulated` (in-process, the embedded bench), `ecr-serial`, `ecr-tcp` and `web` (lab-driver-bench.ts),
- * the latter three optionally with `spawn`: `payhil emulator` as its own process. Configuration faults
- * are BenchConfigError (usage); what fails while the bench runs is broken.
+ * the latter three optionally with `spawn`: `payhil emulator` as its own process. Card presenters:
+ * `in-process` (the terminal driver's own), `operator`, and `pcsc` (virtual cards through vpcd to a
+ * terminal that reads PC/SC; lab-driver-bench.ts). Configuration faults are BenchConfigError (usage);
+ * what fails while the bench runs is broken.
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -30,9 +32,22 @@ export interface LabBenchSpec {
     selectors?: Record<string, string>;
     powerCycleEachScenario?: boolean;
     traceFrames?: boolean;
-    spawn?: { profile?: string; defects?: string[]; listen?: string; startTimeout?: number | string };
+    spawn?: {
+      profile?: string;
+      defects?: string[];
+      listen?: string;
+      startTimeout?: number | string;
+      /** `vpcd` or `pcsc:NAME`: the emulator reads its cards through that PC/SC reader. */
+      reader?: string;
+    };
   };
-  card: { presenter: string; reader?: string; vpcdPort?: number };
+  card: {
+    presenter: 'in-process' | 'pcsc' | 'operator' | 'multiplexer' | 'robot';
+    /** pcsc: the PC/SC reader the terminal reads (exact name or a part of it). */
+    reader?: string;
+    /** pcsc: vpcd's port (35963: `Virtual PCD 00 00`, 35964: `… 00 01`). */
+    vpcdPort?: number;
+  };
   network?: { proxy?: boolean; listen?: string };
   host: { mode: 'simulator' | 'external'; profile?: string; address?: string };
   dialect?: string;

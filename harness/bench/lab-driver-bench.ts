@@ -3,13 +3,19 @@
  * its web UI, optionally with `payhil emulator` started as its own process for a self-contained bench.
  * The host simulator (or an external host) sits behind the fault proxy, which is the spy.
  *
+ * Card presenters: `in-process` (the terminal driver's test-mode card requests or card picker),
+ * `operator` (a person), `pcsc` (virtual cards in this process presented through vpcd to a terminal that
+ * reads PC/SC: with `spawn`, the emulator is started with `--reader`; swipes go to the terminal driver).
+ *
  * Driver order (activated in order, deactivated in reverse, even after a failure):
- * host+proxy → emulator process (socat pty pair first for ecr-serial) → terminal driver → operator.
+ * host+proxy → pcsc presenter → emulator process (socat pty pair first for ecr-serial) → terminal driver
+ * → operator.
  */
 import { EcrSerialDriver } from '../drivers/ecr-serial/index.js';
 import { EcrTcpDriver, parseEcrTcpAddress } from '../drivers/ecr-tcp/index.js';
 import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
+import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
@@ -23,10 +29,12 @@ import type {
   ObservationListener,
   TerminalControl,
 } from './capabilities.js';
+import { cardStateFields } from './card-state-fields.js';
 import { BenchConfigError, BrokenError } from './errors.js';
 import { EmulatorProcessDriver, type EmulatorEndpoint } from './lab-emulator-process.js';
 import { createHostNetwork } from './host-network.js';
 import type { LabBenchSpec } from './lab-bench.js';
+import { HOST_WORK_STATES } from './host-work-states.js';
 
 export interface DriverBenchInput {
   file: string;
@@ -53,6 +61,9 @@ interface TerminalDriverLike {
 
 const BASE_OFFERS = ['chip', 'contactless', 'magstripe', 'pinpad', 'printer', 'display', 'host', 'network'];
 
+/** Longest wait for the terminal to end its host work before a card is taken out (ms). */
+const REMOVABLE_WAIT_MS = 10000;
+
 /** Builds (does not activate) a bench with an ecr-serial, ecr-tcp or web terminal driver. */
 export function createDriverBench(input: DriverBenchInput): Bench {
   const { file, name, spec } = input;
@@ -63,12 +74,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
       file,
     );
-  if (!['in-process', 'operator'].includes(spec.card.presenter))
+  if (!['in-process', 'operator', 'pcsc'].includes(spec.card.presenter))
     throw new BenchConfigError(
-      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver) or 'operator'`,
+      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd) or 'operator'`,
       file,
     );
   const spawn = t.spawn;
+  const pcsc = spec.card.presenter === 'pcsc' ? pcscReaderOf(input) : undefined;
+  // The spawned emulator reads the presenter's reader unless the lab file names another.
+  const spawnReader = spawn?.reader ?? (pcsc ? pcsc.emulatorReader : undefined);
   if (!spawn) {
     if (driverKind === 'ecr-serial' && !t.path)
       throw new BenchConfigError(`${file}: bench '${name}': ecr-serial needs terminal.path (or spawn)`, file);
@@ -108,6 +122,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         ...(spawn.listen ? { listen: spawn.listen } : {}),
         ...(t.baudRate ? { baudRate: t.baudRate } : {}),
         ...(spawn.startTimeout !== undefined ? { startTimeoutMs: parseDuration(spawn.startTimeout) } : {}),
+        ...(spawnReader !== undefined ? { reader: spawnReader } : {}),
         hostTarget: () => infra.terminalTarget(),
       })
     : undefined;
@@ -142,11 +157,35 @@ export function createDriverBench(input: DriverBenchInput): Bench {
 
   let current: TerminalDriverLike | undefined;
   let unobserve: (() => void) | undefined;
+  // The terminal's state as its driver reports it (ECR state events, the page's state).
+  let terminalState: string | undefined;
+  const stateWatchers = new Set<() => void>();
+  const untilRemovable = (): Promise<void> =>
+    new Promise<void>((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        stateWatchers.delete(check);
+        resolve();
+      };
+      const check = (): void => {
+        if (terminalState === undefined || !HOST_WORK_STATES.has(terminalState)) done();
+      };
+      const timer = setTimeout(done, REMOVABLE_WAIT_MS);
+      stateWatchers.add(check);
+      check();
+    });
   const termDriver: Driver = {
     name: driverKind,
     async activate() {
       const d = makeTerminalDriver();
-      unobserve = d.observe((o) => emit(o.kind, o.data, o.at));
+      terminalState = undefined;
+      unobserve = d.observe((o) => {
+        if (o.kind === 'state' && typeof o.data.state === 'string') {
+          terminalState = o.data.state;
+          for (const w of [...stateWatchers]) w();
+        }
+        emit(o.kind, o.data, o.at);
+      });
       try {
         await d.activate();
       } catch (e) {
@@ -200,6 +239,19 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   };
 
   const drivers: Driver[] = [infra.driver];
+  let presenter: PcscCardPresenter | undefined;
+  if (pcsc) {
+    // Swipes (no stripe head on a PC/SC reader) go to the terminal driver's own card requests.
+    presenter = new PcscCardPresenter({
+      reader: pcsc.reader,
+      ...(spec.card.vpcdPort !== undefined ? { vpcdPort: spec.card.vpcdPort } : {}),
+      stateFields: cardStateFields,
+      swipeVia: () => current?.cards,
+      untilRemovable,
+    });
+    presenter.observe((o) => emit(o.kind, o.data, o.at));
+    drivers.push(presenter);
+  }
   if (proc) drivers.push(proc);
   drivers.push(termDriver);
   const capabilities: Partial<CapabilityMap> = {
@@ -210,8 +262,10 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     host: infra.host,
     network: infra.network,
   };
+  if (presenter) capabilities.cards = presenter.cards;
   const offers = new Set(spec.capabilities ?? [...BASE_OFFERS, driverKind === 'web' ? 'web' : 'ecr']);
   if (!spec.capabilities && proc) offers.add('emulator');
+  if (!spec.capabilities && presenter) offers.add('pcsc');
   if (spec.card.presenter === 'operator') {
     const op = new OperatorDriver();
     op.observe((o) => emit(o.kind, o.data, o.at));
@@ -232,7 +286,10 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' ? ', socat pty pair' : ''})`
         : driverKind,
       ...(spawn?.defects?.length ? { 'terminal.defects': spawn.defects.join(' ') } : {}),
-      'card.presenter': spec.card.presenter,
+      'card.presenter': pcsc
+        ? `pcsc (virtual cards through vpcd 127.0.0.1:${spec.card.vpcdPort ?? 35963}, PC/SC reader '${pcsc.reader}')`
+        : spec.card.presenter,
+      ...(spawnReader !== undefined ? { 'terminal.reader': readerFromSpec(spawnReader) } : {}),
       dialect,
       host: input.externalHost
         ? `external ${input.externalHost.host}:${input.externalHost.port}`
@@ -245,4 +302,28 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   });
   made.bench = bench;
   return bench;
+}
+
+/**
+ * The pcsc presenter's reader (`card.reader`, else vpcd's reader for `card.vpcdPort`) and the `--reader`
+ * the spawned emulator gets; BenchConfigError when they cannot be told or disagree.
+ */
+function pcscReaderOf(input: DriverBenchInput): { reader: string; emulatorReader: string } {
+  const { file, name, spec } = input;
+  const port = spec.card.vpcdPort ?? 35963;
+  const byPort = vpcdReaderName(port);
+  const reader = spec.card.reader ?? byPort;
+  if (!reader)
+    throw new BenchConfigError(
+      `${file}: bench '${name}': card.vpcdPort ${port} is not vpcd's default (35963 or 35964); name the reader in card.reader`,
+      file,
+    );
+  const emulatorReader = reader === 'Virtual PCD 00 00' ? 'vpcd' : `pcsc:${reader}`;
+  const spawned = spec.terminal.spawn?.reader;
+  if (spawned !== undefined && !readerFromSpec(spawned).includes(reader))
+    throw new BenchConfigError(
+      `${file}: bench '${name}': the emulator reads '${readerFromSpec(spawned)}' (terminal.spawn.reader) but the pcsc presenter presents cards on '${reader}' (card.reader / card.vpcdPort)`,
+      file,
+    );
+  return { reader, emulatorReader };
 }

@@ -1,6 +1,7 @@
 /**
  * A self-contained lab bench's terminal: `payhil emulator` as its own process, reached the way a physical
- * terminal is (an ECR link on one end of a socat pty pair, an ECR link on TCP, or its web UI). As a
+ * terminal is (an ECR link on one end of a socat pty pair, an ECR link on TCP, or its web UI), optionally
+ * reading its cards through a PC/SC reader (`--reader vpcd`, for the `pcsc` card presenter). As a
  * bench driver: `activate()` makes the pty pair (ecr-serial), spawns the emulator pointed at the bench's
  * proxy and waits for its `ready` line; `deactivate()` stops the emulator (SIGTERM, then SIGKILL) and
  * socat, whatever state they are in. The children are also killed if this process exits first.
@@ -26,6 +27,11 @@ export interface EmulatorProcessOptions {
   /** host:port the emulator listens on for ecr-tcp / web (port 0: any free port). Default 127.0.0.1:0. */
   listen?: string;
   baudRate?: number;
+  /**
+   * Read cards through a PC/SC reader: `vpcd` (reader `Virtual PCD 00 00`) or `pcsc:NAME`
+   * (`payhil emulator --reader`). pcscd must run. Default: cards only from test-mode requests.
+   */
+  reader?: string;
   /** Where the terminal sends its ISO 8583 traffic (the bench's proxy); asked at activation. */
   hostTarget: () => { host: string; port: number };
   /** Readiness deadline (ms). Default 20 000. */
@@ -60,6 +66,7 @@ export class EmulatorProcessDriver implements Driver {
   private pty: PtyPair | undefined;
   private endpointNow: EmulatorEndpoint | undefined;
   private output = '';
+  private readerNow: string | undefined;
 
   constructor(private readonly options: EmulatorProcessOptions) {
     this.name = `emulator process (${options.link})`;
@@ -69,6 +76,11 @@ export class EmulatorProcessDriver implements Driver {
   endpoint(): EmulatorEndpoint {
     if (!this.endpointNow) throw new BrokenError('the emulator process is not running', this.name);
     return this.endpointNow;
+  }
+
+  /** The PC/SC reader the emulator reads its cards from, as it announced it (undefined without `reader`). */
+  get reader(): string | undefined {
+    return this.readerNow;
   }
 
   /** The emulator's pid (for tests and reports). */
@@ -90,6 +102,7 @@ export class EmulatorProcessDriver implements Driver {
     const child = this.child;
     this.child = undefined;
     this.endpointNow = undefined;
+    this.readerNow = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
@@ -113,6 +126,7 @@ export class EmulatorProcessDriver implements Driver {
       args.push('--ecr', `serial:${this.pty.a}`, '--baud', String(baudRate));
     } else if (o.link === 'ecr-tcp') args.push('--ecr', `tcp:${listen}`);
     else args.push('--web', listen);
+    if (o.reader !== undefined) args.push('--reader', o.reader);
     log('spawn %s %o', PAYHIL_BIN, args);
     const child = spawn(process.execPath, [PAYHIL_BIN, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -125,7 +139,11 @@ export class EmulatorProcessDriver implements Driver {
     const onData = (d: Buffer): void => {
       const text = d.toString();
       this.output = (this.output + text).slice(-8000);
-      for (const line of text.split('\n')) if (line.trim()) o.onOutput?.(line);
+      for (const line of text.split('\n'))
+        if (line.trim()) {
+          if (o.onOutput) o.onOutput(line);
+          else log(`emulator ${child.pid}:`, line);
+        }
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
@@ -161,6 +179,11 @@ export class EmulatorProcessDriver implements Driver {
       const m = /web UI on (\S+)/.exec(this.output);
       if (!m) throw this.broken('did not print its web UI address');
       this.endpointNow = { kind: 'web', url: m[1] as string };
+    }
+    if (o.reader !== undefined) {
+      const m = /reading cards through PC\/SC reader '([^']+)'/.exec(this.output);
+      if (!m) throw this.broken(`did not say it reads cards through PC/SC reader ${o.reader}`);
+      this.readerNow = m[1];
     }
     log('emulator pid %d ready: %o', child.pid, this.endpointNow);
   }

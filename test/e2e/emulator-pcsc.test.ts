@@ -5,14 +5,11 @@
  * Needs pcscd and vsmartcard-vpcd (.ci/run installs them); pcscd is started when it is not running.
  */
 import { strict as assert } from 'node:assert';
-import { existsSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { createVirtualCard, serveCardOnVpcd, type VpcdHandle } from '../../harness/cards/index.js';
+import { ensurePcscd, missingVpcdStack } from '../../harness/drivers/pcsc/index.js';
 import { EcrClient } from '../../harness/emulator/ecr/index.js';
 import { startHost, type HostHandle } from '../../harness/host/index.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.test-helper.js';
-
-const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 
 describe('e2e: payhil emulator reading cards through pcscd + vpcd', function () {
   this.timeout(40000);
@@ -22,12 +19,9 @@ describe('e2e: payhil emulator reading cards through pcscd + vpcd', function () 
   let handle: VpcdHandle | undefined;
 
   before(async function () {
-    const pcscd = spawnSync('sh', ['-c', 'command -v pcscd']).stdout.toString().trim();
-    if (!pcscd || !existsSync(VPCD_DRIVER)) this.skip(); // pending: needs pcscd and vsmartcard-vpcd
-    if (spawnSync('pgrep', ['-x', 'pcscd']).status !== 0) {
-      const r = spawnSync(pcscd, [], { timeout: 5000 }); // daemonises; left running for later tests
-      assert.equal(r.status, 0, `pcscd did not start: ${r.stderr?.toString()}`);
-    }
+    const missing = missingVpcdStack();
+    assert.equal(missing, undefined, `needs ${missing} (.ci/run installs them)`);
+    ensurePcscd(); // daemonises; left running for later tests
     host = await startHost({ dialect: 'cup' });
     emu = await startEmulatorProcess([
       '--profile',

@@ -13,7 +13,13 @@ import {
   type EmvVirtualCard,
   type VpcdHandle,
 } from '../../harness/cards/index.js';
-import { PcscCardSource, PcscDriver, VPCD_READER } from '../../harness/drivers/pcsc/index.js';
+import {
+  PcscCardSource,
+  PcscDriver,
+  VPCD_READER,
+  ensurePcscd,
+  missingVpcdStack,
+} from '../../harness/drivers/pcsc/index.js';
 import {
   EcrClient,
   startPtyPair,
@@ -32,7 +38,6 @@ import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.t
 
 export const PROFILE = 'cup-pos-ci';
 export const CHROMIUM = '/usr/bin/chromium';
-const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 /** Longest wait for one transaction's result (the CI profile answers within a few seconds). */
 const RESULT_MS = 20000;
 /** Longest wait for a prompt or a state. */
@@ -93,7 +98,7 @@ export function missing(way: 'ecr-tcp' | 'ecr-pty' | 'web' | 'pcsc'): string | u
   const has = (cmd: string) => spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
   if (way === 'ecr-pty' && !has('socat')) return 'socat';
   if (way === 'web' && !existsSync(CHROMIUM)) return CHROMIUM;
-  if (way === 'pcsc' && (!has('pcscd') || !existsSync(VPCD_DRIVER))) return 'pcscd and vsmartcard-vpcd';
+  if (way === 'pcsc') return missingVpcdStack();
   return undefined;
 }
 
@@ -450,14 +455,6 @@ class PcscWay implements WayIn {
     await this.handle?.close();
     for (const c of this.closers.reverse()) await c().catch(() => undefined);
   }
-}
-
-/** Starts pcscd when none runs (it daemonises and stays for later tests). */
-function ensurePcscd(): void {
-  if (spawnSync('pgrep', ['-x', 'pcscd']).status === 0) return;
-  const pcscd = spawnSync('sh', ['-c', 'command -v pcscd']).stdout.toString().trim();
-  const r = spawnSync(pcscd, [], { timeout: 5000 });
-  if (r.status !== 0) throw new Error(`pcscd did not start: ${r.stderr?.toString()}`);
 }
 
 /** An in-process terminal reading its cards from vpcd's reader through pcscd (`PcscCardSource`). */

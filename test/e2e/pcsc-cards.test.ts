@@ -10,17 +10,22 @@ import {
   generateArpcMethod1,
   generateArqc,
 } from '../../harness/emv/index.js';
-import { execFile, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFile, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createVirtualCard, serveCardOnVpcd, type VpcdHandle } from '../../harness/cards/index.js';
-import { PcscDriver, generateAc, readEmvCard } from '../../harness/drivers/pcsc/index.js';
+import {
+  PcscDriver,
+  ensurePcscd,
+  generateAc,
+  missingVpcdStack,
+  readEmvCard,
+} from '../../harness/drivers/pcsc/index.js';
 
 const READER = 'Virtual PCD 00 00';
 const BIN = fileURLToPath(new URL('../../harness/cli/bin.js', import.meta.url));
-const VPCD_DRIVER = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
 
 function run(
   args: string[],
@@ -40,10 +45,6 @@ function tool(cmd: string, args: string[], timeoutMs = 8000): Promise<string> {
   });
 }
 
-function pcscdRunning(): boolean {
-  return spawnSync('pgrep', ['-x', 'pcscd']).status === 0;
-}
-
 describe('e2e: virtual cards through pcscd + vpcd', function () {
   this.timeout(30000);
   const driver = new PcscDriver();
@@ -51,15 +52,9 @@ describe('e2e: virtual cards through pcscd + vpcd', function () {
   let dir: string;
 
   before(async function () {
-    const pcscd = spawnSync('sh', ['-c', 'command -v pcscd']).stdout.toString().trim();
-    if (!pcscd || !existsSync(VPCD_DRIVER)) {
-      // Shown as pending with what it needs (DESIGN: hardware tests without their environment).
-      this.skip();
-    }
-    if (!pcscdRunning()) {
-      const r = spawnSync(pcscd, [], { timeout: 5000 }); // daemonises; left running for later tests
-      assert.equal(r.status, 0, `pcscd did not start: ${r.stderr?.toString()}`);
-    }
+    const missing = missingVpcdStack();
+    assert.equal(missing, undefined, `needs ${missing} (.ci/run installs them)`);
+    ensurePcscd(); // daemonises; left running for later tests
     await driver.activate();
     const readers = await driver.listReaders(5000);
     assert.ok(readers.includes(READER), `vpcd reader present (readers: ${readers.join(', ')})`);

@@ -44,3 +44,43 @@ export class CardStatusError extends PayhilError {
     this.sw = sw;
   }
 }
+
+/** Why the `pcsc` card presenter could not do its part. */
+export type PcscPresenterReason =
+  | 'pcsc-unavailable'
+  | 'reader-missing'
+  | 'reader-busy'
+  | 'vpcd-unreachable'
+  | 'not-seen'
+  | 'no-swipe'
+  | 'inactive'
+  | 'unknown-card';
+
+/**
+ * The `pcsc` card presenter (virtual cards through vpcd to a terminal that reads PC/SC) could not present
+ * a card: pcscd not running, no vpcd reader, vpcd not listening, pcscd never saw the card, no stripe
+ * reader for a swipe. A lab fault (verdict `broken`), except a card the scenario names that does not
+ * exist (`unknown-card`, verdict `usage`). The message names pcscd/vpcd and what to do.
+ */
+export class PcscPresenterError extends PayhilError {
+  readonly reason: PcscPresenterReason;
+  readonly reader: string | undefined;
+
+  constructor(
+    reason: PcscPresenterReason,
+    reader: string | undefined,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super(
+      reason === 'unknown-card' ? 'E_PCSC_PRESENTER_CARD' : 'E_PCSC_PRESENTER',
+      `pcsc card presenter: ${detail}`,
+      {
+        verdict: reason === 'unknown-card' ? 'usage' : 'broken',
+        ...options,
+      },
+    );
+    this.reason = reason;
+    this.reader = reader;
+  }
+}

@@ -2,7 +2,8 @@
 export { PcscDriver } from './pcsc-driver.js';
 export { exchangeWithGetResponse } from '../../cards/apdu.js';
 export type { PcscConnection, ReaderStatus } from './pcsc-driver.js';
-export { PcscUnavailableError, PcscError, CardStatusError } from './errors.js';
+export { PcscUnavailableError, PcscError, CardStatusError, PcscPresenterError } from './errors.js';
+export type { PcscPresenterReason } from './errors.js';
 export { loadPcsclite, openPcscContext, PCSC_INSTALL_HINT, PCSCD_START_HINT } from './pcsclite-module.js';
 export { readEmvCard, generateAc, terminalLookup, KNOWN_AIDS } from './emv-card-reader.js';
 export type {
@@ -15,3 +16,12 @@ export type {
 } from './emv-card-reader.js';
 export { PcscCard, PcscCardSource, readerFromSpec, VPCD_READER } from './pcsc-card-source.js';
 export type { PcscCardSourceOptions } from './pcsc-card-source.js';
+export { PcscCardPresenter, vpcdReaderName } from './pcsc-card-presenter.js';
+export type { PcscCardPresenterOptions, PcscReaderWatch } from './pcsc-card-presenter.js';
+export {
+  ensurePcscd,
+  missingVpcdStack,
+  pcscdBinary,
+  pcscdRunning,
+  VPCD_DRIVER_PATH,
+} from './pcscd-daemon.js';

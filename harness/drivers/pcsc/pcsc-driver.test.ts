@@ -108,6 +108,39 @@ describe('drivers/pcsc/pcsc-driver (fake pcsclite peer)', () => {
     );
   });
 
+  it('drops the stale connection node-pcsclite keeps when a card left during a transmit', async () => {
+    // node-pcsclite (lib/pcsclite.js): connect() on a reader still marked connected calls back with no
+    // protocol and does not connect; a transmit that fails because the card left keeps the mark.
+    class StickyReader extends FakeReader {
+      disconnects = 0;
+      override connect(o: unknown, cb: (err: unknown, protocol: number) => void): void {
+        if (this.connected) return (cb as (err?: unknown) => void)();
+        super.connect(o, cb);
+      }
+      override disconnect(d: number, cb: (err: unknown) => void): void {
+        this.disconnects++;
+        super.disconnect(d, cb);
+      }
+    }
+    const a = new StickyReader('Fake Reader A');
+    const driver = new PcscDriver({ factory: fakeFactory([a]) });
+    await driver.activate();
+    await driver.listReaders();
+    a.insert(createVirtualCard('cup-debit'));
+    await driver.waitForCard('Fake Reader A', 1000);
+    const first = await driver.connect('Fake Reader A');
+    a.remove();
+    await assert.rejects(first.transmitRaw(Buffer.from('00B2010C00', 'hex')), PcscError);
+    assert.equal(a.connected, true, 'the fake keeps the stale mark like node-pcsclite');
+    a.insert(createVirtualCard('cup-debit'));
+    const second = await driver.connect('Fake Reader A');
+    assert.equal(second.protocol, 'T0');
+    assert.equal(a.disconnects, 1, 'the stale connection was dropped first');
+    const r = await second.transmit(Buffer.from('00A404000E315041592E5359532E444446303100', 'hex'));
+    assert.equal(r.subarray(-2).toString('hex'), '9000');
+    await driver.deactivate();
+  });
+
   it('says what to install when the pcsclite module is missing, and what to start when pcscd is down', async () => {
     await assert.rejects(
       loadPcsclite('payhil-no-such-pcsclite-module'),

@@ -158,9 +158,19 @@ export class PcscDriver {
         reader,
         `no such reader (readers: ${[...this.readers.keys()].sort().join(', ') || 'none'})`,
       );
+    if (r.connected) {
+      // node-pcsclite keeps a reader marked connected when the card left during a transmit, and then
+      // answers connect() without connecting (no protocol): drop that stale connection first.
+      log('dropping a stale connection', reader);
+      await new Promise<void>((resolve) => r.disconnect(r.SCARD_LEAVE_CARD, () => resolve()));
+    }
     const protocol = await new Promise<number>((resolve, reject) => {
       r.connect({ share_mode: r.SCARD_SHARE_SHARED }, (err, p) =>
-        err ? reject(new PcscError('connect', reader, errorText(err), { cause: err })) : resolve(p),
+        err
+          ? reject(new PcscError('connect', reader, errorText(err), { cause: err }))
+          : typeof p === 'number'
+            ? resolve(p)
+            : reject(new PcscError('connect', reader, 'the reader answered without a protocol')),
       );
     });
     const raw = (apdu: Buffer): Promise<Buffer> =>
