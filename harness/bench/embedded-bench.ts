@@ -5,7 +5,9 @@
  * Per scenario: a fresh terminal (profile from the scenario's `bench.terminal`, else the bench's), fresh
  * virtual cards, the host reset (or restarted with the scenario's account setup), network faults cleared.
  */
-import { createVirtualCard, loadCardFixture, type EmvVirtualCard } from '../cards/index.js';
+import { createVirtualCard, type EmvVirtualCard } from '../cards/index.js';
+import { cardStateReport } from '../emulator/card-state-report.js';
+import { inlineCardFixture } from '../emulator/inline-card.js';
 import { createTerminal, type EmulatedTerminal } from '../emulator/emulated-terminal.js';
 import { loadTerminalProfile, type TerminalProfile } from '../emulator/terminal-profile.js';
 import type { TerminalEvent } from '../emulator/terminal-events.js';
@@ -13,7 +15,6 @@ import type { Scenario } from '../scenario/index.js';
 import { Bench, type Driver } from './bench.js';
 import type { CardPresenter, Display, Keypad, ObservationKind, TerminalControl } from './capabilities.js';
 import { BrokenError, UnknownCardError } from './errors.js';
-import { cardStateFields } from './card-state-fields.js';
 import { createHostNetwork } from './host-network.js';
 import { HOST_WORK_STATES } from './host-work-states.js';
 
@@ -255,14 +256,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
       for (const [alias, ref] of Object.entries(map)) {
         let card: EmvVirtualCard;
         try {
-          if (typeof ref === 'string') card = createVirtualCard(ref);
-          else {
-            const { extends: base, ...over } = ref;
-            const fixture = { ...loadCardFixture(base), ...over } as unknown as Parameters<
-              typeof createVirtualCard
-            >[0];
-            card = createVirtualCard(fixture);
-          }
+          card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref));
         } catch (e) {
           throw new UnknownCardError(`${alias} (${(e as Error).message})`);
         }
@@ -293,7 +287,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     async state(ref) {
       const c = ref ? cardOf(ref) : (inserted ?? [...cards.values()][0]);
       if (!c) return {};
-      return cardStateFields(c.snapshot());
+      return cardStateReport(c.snapshot());
     },
   };
 

@@ -17,6 +17,7 @@ import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
 import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
+import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
 import { Bench, type Driver } from './bench.js';
@@ -29,7 +30,6 @@ import type {
   ObservationListener,
   TerminalControl,
 } from './capabilities.js';
-import { cardStateFields } from './card-state-fields.js';
 import { BenchConfigError, BrokenError } from './errors.js';
 import { EmulatorProcessDriver, type EmulatorEndpoint } from './lab-emulator-process.js';
 import { createHostNetwork } from './host-network.js';
@@ -245,7 +245,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     presenter = new PcscCardPresenter({
       reader: pcsc.reader,
       ...(spec.card.vpcdPort !== undefined ? { vpcdPort: spec.card.vpcdPort } : {}),
-      stateFields: cardStateFields,
+      stateFields: cardStateReport,
       swipeVia: () => current?.cards,
       untilRemovable,
     });

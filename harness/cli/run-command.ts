@@ -1,7 +1,16 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBenchFromLab, createEmbeddedBench, resolveLabFile, type Bench } from '../bench/index.js';
+import {
+  LAB_SCHEMA,
+  createBenchFromLab,
+  createEmbeddedBench,
+  resolveLabFile,
+  type Bench,
+  type LabFile,
+} from '../bench/index.js';
+import { packagePath } from '../common/project-root.js';
+import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import { AllureWriter, ConsoleReporter, JunitWriter, generateReport } from '../report/index.js';
 import { runScenarios, selectScenarios, type RunReporter } from '../runner/index.js';
@@ -18,7 +27,8 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
 (emulated terminal, virtual cards, fault proxy and host simulator in this process).
 
   --lab FILE          bench from a lab file (fixtures/labs/*.yaml schema)
-  --bench NAME        bench fixtures/labs/NAME.yaml (with --lab: the name the file must have)
+  --bench NAME        bench fixtures/labs/NAME.yaml, else the bench NAME of a lab file in fixtures/labs
+                      (e.g. ecr-serial of emulator-process.yaml); with --lab: the bench of that file
   --terminal NAME     embedded bench: terminal profile (default cup-pos-ci)
   --defect NAME       embedded bench: switch an emulator defect on (repeatable)
   --grep RE           only scenarios whose id or title matches
@@ -32,6 +42,69 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
   --root DIR          project root for includes (default: cwd)
 
 Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
+
+/** Benches of the lab files in fixtures/labs/ (of `cwd`, then payhil's own): bench name → files. */
+export function labBenches(cwd: string): Map<string, string[]> {
+  const dirs = [...new Set([resolve(cwd, 'fixtures', 'labs'), packagePath('fixtures', 'labs')])];
+  const benches = new Map<string, string[]>();
+  const seen = new Set<string>();
+  for (const dir of dirs) {
+    if (!existsSync(dir)) continue;
+    for (const f of readdirSync(dir).sort()) {
+      if (!/\.ya?ml$/.test(f)) continue;
+      const file = join(dir, f);
+      // A local file shadows payhil's own of the same name.
+      if (seen.has(f)) continue;
+      seen.add(f);
+      let lab: LabFile;
+      try {
+        lab = loadYamlFixture<LabFile>(file, LAB_SCHEMA);
+      } catch {
+        continue; // an invalid lab file names no bench; --lab FILE reports its errors
+      }
+      for (const name of lab.benches ? Object.keys(lab.benches) : [lab.name])
+        benches.set(name, [...(benches.get(name) ?? []), file]);
+    }
+  }
+  return benches;
+}
+
+/**
+ * The lab file and bench for --lab/--bench: `--bench NAME` alone is fixtures/labs/NAME.yaml when there is
+ * one, else the lab file that defines a bench NAME (UsageError listing the benches when none or several do).
+ */
+export function chooseLabBench(
+  lab: string | undefined,
+  bench: string | undefined,
+  cwd: string,
+): { file: string; bench?: string } | undefined {
+  if (lab !== undefined || bench === undefined) {
+    const file = resolveLabFile({ ...(lab !== undefined ? { lab } : {}), cwd });
+    return file ? { file, ...(bench !== undefined ? { bench } : {}) } : undefined;
+  }
+  const own = [
+    resolve(cwd, 'fixtures', 'labs', `${bench}.yaml`),
+    packagePath('fixtures', 'labs', `${bench}.yaml`),
+  ];
+  if (own.some((f) => existsSync(f))) return { file: resolveLabFile({ bench, cwd }) as string };
+  const benches = labBenches(cwd);
+  const files = benches.get(bench) ?? [];
+  // Grouped by file: "fixtures/labs/emulator-process.yaml: ecr-serial, web…; fixtures/labs/embedded.yaml: embedded".
+  const byFile = new Map<string, string[]>();
+  for (const [name, fs] of benches)
+    for (const f of fs) byFile.set(relativeLab(f), [...(byFile.get(relativeLab(f)) ?? []), name]);
+  const list = [...byFile].map(([f, names]) => `${f}: ${names.sort().join(', ')}`).join('; ');
+  if (files.length === 0) throw new UsageError(`run: no bench named '${bench}'; the lab files have: ${list}`);
+  if (files.length > 1)
+    throw new UsageError(
+      `run: bench '${bench}' is in ${files.map(relativeLab).join(' and ')}; choose one with --lab FILE`,
+    );
+  return { file: files[0] as string, bench };
+}
+
+function relativeLab(file: string): string {
+  return `fixtures/labs/${file.split(/[\\/]/).pop() as string}`;
+}
 
 /** Empties an Allure results folder of what a previous run wrote. */
 function cleanResults(dir: string): void {
@@ -131,13 +204,9 @@ export const runCommand: Command = {
       return EXIT_USAGE;
     }
 
-    const labFile = resolveLabFile({
-      ...(values.lab !== undefined ? { lab: values.lab } : {}),
-      ...(values.bench !== undefined ? { bench: values.bench } : {}),
-      cwd: io.cwd,
-    });
-    const bench: Bench = labFile
-      ? createBenchFromLab(labFile, values.lab !== undefined ? values.bench : undefined)
+    const lab = chooseLabBench(values.lab, values.bench, io.cwd);
+    const bench: Bench = lab
+      ? createBenchFromLab(lab.file, lab.bench)
       : createEmbeddedBench({
           ...(values.terminal ? { terminal: values.terminal } : {}),
           ...(values.defect ? { defects: values.defect } : {}),

@@ -1,9 +1,14 @@
 import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   EcrClient,
   EcrRemoteError,
   EcrServer,
   createMemoryChannelPair,
+  type CardStateRequest,
+  type CardStateResult,
   type EcrEvent,
   type EcrRequestBody,
 } from './ecr/index.js';
@@ -14,6 +19,7 @@ import {
   toTransactionResult,
 } from './ecr-terminal-adapter.js';
 import { startRig, type Rig } from './emulator-test-kit.js';
+import { inlineCardFixture } from './inline-card.js';
 import type { TerminalEvent } from './terminal-events.js';
 
 const ev = (body: Record<string, unknown>): TerminalEvent => ({ at: 0, seq: 1, ...body }) as TerminalEvent;
@@ -94,6 +100,8 @@ describe('ECR terminal adapter', () => {
     let rig: Rig;
     let adapter: EcrTerminalAdapter;
     const call = (r: EcrRequestBody) => adapter.handle(r);
+    const cardState = (r: Omit<CardStateRequest, 'op'>) =>
+      adapter.handle({ op: 'cardState', ...r }) as Promise<CardStateResult>;
     before(async () => {
       rig = await startRig();
       adapter = new EcrTerminalAdapter({ terminal: rig.terminal, firmware: 'test-fw' });
@@ -108,6 +116,12 @@ describe('ECR terminal adapter', () => {
         testMode: true,
         profile: 'cup-pos-ci',
         firmware: 'test-fw',
+        batch: '000001',
+        pendingReversal: false,
+        defects: [],
+        devices: { reader: 'ok', pinpad: 'ok', printer: 'ok', contactless: 'ok' },
+        cardInserted: false,
+        retained: false,
       });
       assert.deepEqual(await call({ op: 'readDisplay' }), { lines: ['WELCOME'] });
       assert.deepEqual(await call({ op: 'readReceipt' }), { text: null });
@@ -127,6 +141,58 @@ describe('ECR terminal adapter', () => {
     it('keeps one card object per fixture (its PIN tries and ATC live on)', () => {
       assert.equal(adapter.card('cup-debit'), adapter.card('cup-debit'));
       assert.notEqual(adapter.card('cup-debit'), adapter.card('cup-credit'));
+    });
+
+    it('makes inline cards in memory: the base with fields changed (objects merged), one per name and content', async () => {
+      const fixture = { extends: 'ec-debit', ec: { balance: 2000 } };
+      const st = await cardState({ card: 'short', fixture });
+      // The base's name (the host knows the account by it), the purse changed, the rest of `ec` kept.
+      assert.equal(st.card, 'ec-debit');
+      assert.equal(st.state['9F79'], 2000);
+      assert.equal(st.state.ecBalance, 2000);
+      // ec-debit's purse: only the balance changed (objects merge key by key, as fixture files extend).
+      assert.deepEqual(inlineCardFixture(fixture).ec, {
+        balance: 2000,
+        balanceLimit: 100000,
+        singleTransactionLimit: 30000,
+        resetThreshold: 10000,
+      });
+      const c = adapter.card('short', fixture);
+      assert.equal(c.snapshot().ecBalance, 2000);
+      assert.equal(adapter.card('short', { ...fixture }), c, 'the same content is the same card');
+      // The same name with other content (the next scenario's inline card) is another card.
+      const other = adapter.card('short', { extends: 'ec-debit', ec: { balance: 100 } });
+      assert.notEqual(other, c);
+      assert.equal(other.snapshot().ecBalance, 100);
+    });
+
+    it('refuses an inline card it cannot make: unknown base, a field the card schema refuses', async () => {
+      await refused(
+        call({ op: 'card', action: 'insert', card: 'x', fixture: { extends: 'no-such-card' } }),
+        'BAD_REQUEST',
+      );
+      await refused(cardState({ card: 'x', fixture: { extends: 'cup-debit', pin: 1234 } }), 'BAD_REQUEST');
+      await refused(
+        cardState({ card: 'x', fixture: { extends: 'cup-debit', colour: 'red' } }),
+        'BAD_REQUEST',
+      );
+    });
+
+    it('reads a fixture file again when asked for a fresh card (the same path may hold another card)', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'payhil-adapter-'));
+      try {
+        const file = join(dir, 'card.yaml');
+        writeFileSync(file, 'name: ec-debit\nextends: ec-debit\nec: { balance: 1500 }\n');
+        const a = await cardState({ card: file, options: { reset: true } });
+        assert.equal(a.state.ecBalance, 1500);
+        writeFileSync(file, 'name: cup-debit\nextends: cup-debit\npinTriesLeft: 1\n');
+        const b = await cardState({ card: file, options: { reset: true } });
+        assert.equal(b.card, 'cup-debit');
+        assert.equal(b.state.pinTriesLeft, 1);
+        assert.equal(b.state.ecBalance, 0);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('presses keys: F-keys only beep, a too-short PIN is refused, CANCEL cancels', async () => {
@@ -173,6 +239,15 @@ describe('ECR terminal adapter', () => {
         await idle;
         const receipt = await client.request({ op: 'readReceipt', copy: 'customer' });
         assert.match(receipt.text ?? '', /622202\*{9}0017/);
+        // The card's run state after the online purchase: one more ATC, an online cryptogram last.
+        const before = adapter.card('cup-debit').snapshot();
+        const st = await client.request({ op: 'cardState' });
+        assert.equal(st.card, 'cup-debit');
+        assert.equal(st.state['9F36'], before.atc);
+        assert.equal(st.state.logEntries, before.log.length);
+        assert.ok(before.atc >= 2, 'the purchase counted on the card');
+        assert.equal(st.state.pinTriesLeft, 3);
+        assert.equal(JSON.stringify(st).includes('6222021000000000017'), false, 'no PAN');
         const states = events
           .filter((e) => e.event === 'state')
           .map((e) => (e.event === 'state' ? e.state : ''));

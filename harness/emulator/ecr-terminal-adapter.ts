@@ -4,6 +4,8 @@
  * events are turned into ECR events. The web UI uses the same mapping for its actions.
  */
 import { createVirtualCard, type EmvVirtualCard, type CardFault } from '../cards/index.js';
+import { cardStateReport } from './card-state-report.js';
+import { inlineCardFixture } from './inline-card.js';
 import { createLogger } from '../common/logger.js';
 import {
   ECR_ERROR_CODES,
@@ -11,7 +13,9 @@ import {
   type EcrEventBody,
   type EcrHandler,
   type EcrRequestBody,
+  type CardStateResult,
   type EcrResult,
+  type InlineCardFixture,
   type StatusResult,
   type TransactionOp,
   type TransactionResult,
@@ -44,7 +48,11 @@ export interface EcrTerminalAdapterOptions {
 /** Maps ECR requests onto an emulated terminal. */
 export class EcrTerminalAdapter {
   private readonly getTerminal: () => EmulatedTerminal;
+  /** Cards by fixture reference (plus the inline fixture's JSON for an inline card). */
   private readonly cards = new Map<string, EmvVirtualCard>();
+  /** The card last presented or asked for under each name. */
+  private readonly named = new Map<string, EmvVirtualCard>();
+  private lastPresented: EmvVirtualCard | undefined;
 
   constructor(private readonly options: EcrTerminalAdapterOptions) {
     const t = options.terminal;
@@ -72,21 +80,27 @@ export class EcrTerminalAdapter {
   }
 
   /**
-   * The virtual card for a fixture name or path: one card object per fixture, so its state (PIN tries,
-   * ATC, EC balance) lives on between presentations, like a card in a tester's hand.
+   * The virtual card for a fixture name or path, or for an inline card (`fixture`; `ref` is then its
+   * name): one card object per fixture, so its state (PIN tries, ATC, EC balance) lives on between
+   * presentations, like a card in a tester's hand. `fresh` makes it anew from its fixture (a file is read
+   * again), which is how a scenario starts with fresh cards.
    */
-  card(ref: string): EmvVirtualCard {
-    let c = this.cards.get(ref);
+  card(ref: string, fixture?: InlineCardFixture, fresh = false): EmvVirtualCard {
+    const key = fixture ? `${ref}\u0000${stableJson(fixture)}` : ref;
+    let c = fresh ? undefined : this.cards.get(key);
     if (!c) {
-      c = createVirtualCard(ref, { cwd: this.options.cwd ?? process.cwd() });
-      this.cards.set(ref, c);
+      const cwd = this.options.cwd ?? process.cwd();
+      c = fixture ? createVirtualCard(inlineCardFixture(fixture, { cwd })) : createVirtualCard(ref, { cwd });
+      this.cards.set(key, c);
     }
+    this.named.set(ref, c);
     return c;
   }
 
-  /** Status as the ECR `status` request reports it. */
+  /** Status as the ECR `status` request reports it (the terminal's status, the card slot). */
   status(): StatusResult {
-    const s = this.terminal.status();
+    const t = this.terminal;
+    const s = t.status();
     return {
       state: s.state,
       signedIn: s.signedIn,
@@ -94,7 +108,38 @@ export class EcrTerminalAdapter {
       testMode: this.options.testMode ?? true,
       profile: s.profile,
       ...(this.options.firmware ? { firmware: this.options.firmware } : {}),
+      batch: s.batch,
+      pendingReversal: s.pendingReversal,
+      defects: [...s.defects],
+      devices: { ...s.devices },
+      cardInserted: t.cardSlot.occupied,
+      retained: t.cardSlot.retained,
     };
+  }
+
+  /**
+   * The run state of a card (ECR `cardState`): the one named (and made from its fixture when the terminal
+   * has not seen it), else the card presented last; BAD_REQUEST when none is named and none was presented.
+   */
+  cardState(
+    ref: string | undefined,
+    fixture?: InlineCardFixture,
+    options?: { reset?: boolean },
+  ): CardStateResult {
+    const reset = options?.reset === true;
+    const c =
+      ref === undefined
+        ? this.lastPresented
+        : reset || fixture
+          ? this.card(ref, fixture, reset)
+          : (this.named.get(ref) ?? this.card(ref));
+    if (!c)
+      throw new EcrRemoteError(
+        ECR_ERROR_CODES.BAD_REQUEST,
+        'cardState: name a card (no card was presented yet)',
+        'cardState',
+      );
+    return { card: c.name, state: cardStateReport(c.snapshot()) };
   }
 
   private async dispatch(r: EcrRequestBody): Promise<EcrResult> {
@@ -156,8 +201,10 @@ export class EcrTerminalAdapter {
         await this.press(r.keys);
         return {};
       case 'card':
-        await this.present(r.action, r.card, r.holdMs, r.options);
+        await this.present(r.action, r.card, r.fixture, r.holdMs, r.options);
         return {};
+      case 'cardState':
+        return this.cardState(r.card, r.fixture, r.options);
       case 'powerCycle':
         if (!this.options.powerCycle)
           throw new EcrRemoteError(ECR_ERROR_CODES.NOT_SUPPORTED, 'this terminal cannot be power-cycled');
@@ -199,6 +246,7 @@ export class EcrTerminalAdapter {
   private async present(
     action: 'insert' | 'tap' | 'swipe' | 'remove',
     ref: string | undefined,
+    fixture: InlineCardFixture | undefined,
     holdMs: number | undefined,
     options: Record<string, unknown> | undefined,
   ): Promise<void> {
@@ -208,12 +256,24 @@ export class EcrTerminalAdapter {
       return;
     }
     if (!ref) throw new EcrRemoteError(ECR_ERROR_CODES.BAD_REQUEST, `card ${action} needs a card fixture`);
-    const card = this.card(ref);
+    const card = this.card(ref, fixture, options?.reset === true);
     applyCardOptions(card, options);
+    this.lastPresented = card;
     if (action === 'insert') await slot.insert(card);
     else if (action === 'tap') await slot.tap(card, holdMs);
     else await slot.swipe(card);
   }
+}
+
+/** JSON with object keys sorted: the same inline card gives the same text. */
+function stableJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v) ?? 'null';
 }
 
 function ref(ecrReference: string | undefined): { ecrReference?: string } {
@@ -226,7 +286,7 @@ function ref(ecrReference: string | undefined): { ecrReference?: string } {
  */
 function applyCardOptions(card: EmvVirtualCard, options: Record<string, unknown> | undefined): void {
   if (!options) return;
-  if (options.reset === true) card.reset();
+  // `reset` made the card anew from its fixture (EcrTerminalAdapter.card).
   if (options.chipFault === true) card.injectFault({ kind: 'mute' });
   const f = options.fault;
   if (f !== undefined) {
@@ -249,7 +309,10 @@ function toRemoteError(e: unknown, op: string): Error {
     return new EcrRemoteError(code, e.message, op);
   }
   const err = e as { code?: unknown; message?: unknown };
-  if (typeof err.code === 'string' && err.code.startsWith('E_CARD'))
+  if (
+    typeof err.code === 'string' &&
+    (err.code.startsWith('E_CARD') || err.code === 'E_TERMINAL_INLINE_CARD')
+  )
     return new EcrRemoteError(ECR_ERROR_CODES.BAD_REQUEST, String(err.message), op);
   log('internal error', op, String(err.message ?? e));
   return new EcrRemoteError(ECR_ERROR_CODES.INTERNAL, String(err.message ?? e), op);

@@ -50,3 +50,17 @@ export class HostLinkError extends PayhilError {
     super(`E_TERMINAL_HOST_${reason.toUpperCase()}`, message, { verdict: 'broken' });
   }
 }
+
+/** An inline card (a fixture with changed fields) that cannot be made: unknown base, refused changes. */
+export class InlineCardError extends PayhilError {
+  constructor(
+    readonly base: string,
+    detail: string,
+    options: { cause?: unknown } = {},
+  ) {
+    super('E_TERMINAL_INLINE_CARD', `inline card extending '${base}': ${detail}`, {
+      verdict: 'usage',
+      ...options,
+    });
+  }
+}

@@ -43,7 +43,16 @@ export { DEFECTS, isDefectName, resolveDefects } from './defects.js';
 export type { DefectName, DefectSet } from './defects.js';
 export { text, responseCodeKey, isTextKey } from './display-texts.js';
 export type { TextKey, Language } from './display-texts.js';
-export { TerminalProfileError, TerminalStateError, UnknownDefectError, HostLinkError } from './errors.js';
+export {
+  TerminalProfileError,
+  TerminalStateError,
+  UnknownDefectError,
+  HostLinkError,
+  InlineCardError,
+} from './errors.js';
+export { cardStateReport } from './card-state-report.js';
+export { inlineCardFixture } from './inline-card.js';
+export type { InlineCardOptions } from './inline-card.js';
 export { HostLink } from './host-link.js';
 export type { HostAddress, HostLinkOptions } from './host-link.js';
 export { EmvKernel, KernelStop } from './emv-kernel.js';

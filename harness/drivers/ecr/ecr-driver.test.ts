@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
 import type { Observation } from '../../bench/capabilities.js';
 import {
   EcrClient,
@@ -68,6 +66,8 @@ class MockTerminal {
         };
       case 'readDisplay':
         return { lines: ['AMOUNT 12.34', 'PLEASE INSERT CARD'] };
+      case 'cardState':
+        return { card: r.card ?? 'last-presented', state: { '9F36': 7, pinTriesLeft: 2 } };
       case 'purchase':
       case 'void':
       case 'signIn': {
@@ -210,7 +210,7 @@ describe('EcrDriver (memory channel, mock terminal)', function () {
     await assert.rejects(d.keypad.enterPin('12a4'), /4 to 12 digits/);
   });
 
-  it('cards: fresh state once per prepare, inline cards as fixture files that extend theirs, no card state', async () => {
+  it('cards: fresh state once per prepare, inline cards sent with their fields under their alias', async () => {
     await d.activate();
     await d.cards.prepare({ mine: 'cup-debit', poor: { extends: 'cup-debit', pin: '9999' } });
     await d.cards.insert('mine');
@@ -221,6 +221,7 @@ describe('EcrDriver (memory channel, mock terminal)', function () {
     const cards = t.requests.filter((r) => r.op === 'card') as unknown as {
       action: string;
       card?: string;
+      fixture?: Record<string, unknown>;
       holdMs?: number;
       options?: { reset?: boolean };
     }[];
@@ -235,13 +236,37 @@ describe('EcrDriver (memory channel, mock terminal)', function () {
       ],
     );
     assert.equal(cards[0]?.card, 'cup-debit');
+    assert.equal(cards[0]?.fixture, undefined);
     assert.equal(cards[3]?.holdMs, 300);
-    const inline = parse(readFileSync(cards[3]?.card as string, 'utf8')) as Record<string, unknown>;
-    assert.deepEqual(inline, { name: 'cup-debit', extends: 'cup-debit', pin: '9999' });
-    await assert.rejects(
-      d.cards.state('mine'),
-      (e: unknown) => e instanceof EcrDriverUnsupportedError && e.verdict === 'broken',
-    );
+    // No file: the terminal gets the inline card itself, whatever machine it runs on.
+    assert.equal(cards[3]?.card, 'poor');
+    assert.deepEqual(cards[3]?.fixture, { extends: 'cup-debit', pin: '9999' });
+  });
+
+  it('card state through test mode: the named card, else the inserted one, else the first; fresh once', async () => {
+    await d.activate();
+    await d.cards.prepare({ first: 'ec-debit', poor: { extends: 'cup-debit', pin: '9999' } });
+    type StateReq = { card?: string; fixture?: unknown; options?: { reset?: boolean } };
+    const asked = (): StateReq[] =>
+      t.requests
+        .filter((r) => r.op === 'cardState')
+        .map(({ v: _v, kind: _k, id: _i, ...body }) => body) as unknown as StateReq[];
+    // Nothing presented yet: the scenario's first card, as its fixture makes it.
+    assert.deepEqual(await d.cards.state(), { '9F36': 7, pinTriesLeft: 2 });
+    assert.deepEqual(asked()[0], { op: 'cardState', card: 'ec-debit', options: { reset: true } });
+    await d.cards.insert('poor');
+    await d.cards.state();
+    assert.deepEqual(asked()[1], {
+      op: 'cardState',
+      card: 'poor',
+      fixture: { extends: 'cup-debit', pin: '9999' },
+    });
+    await d.cards.remove();
+    await d.cards.state('first');
+    assert.deepEqual(asked()[2], { op: 'cardState', card: 'ec-debit' }, 'fresh only once');
+    // The insert after a state read sends no reset (the read made it fresh).
+    const inserts = t.requests.filter((r) => r.op === 'card' && r.action === 'insert');
+    assert.deepEqual((inserts[0] as { options?: unknown }).options, { reset: true });
   });
 
   it('status merges the terminal status and the display', async () => {
@@ -264,6 +289,10 @@ describe('EcrDriver (memory channel, mock terminal)', function () {
       assert.equal(d2.inTestMode, false);
       await assert.rejects(d2.keypad.enterPin('1234'), EcrDriverUnsupportedError);
       await assert.rejects(d2.cards.insert('cup-debit'), EcrDriverUnsupportedError);
+      await assert.rejects(
+        d2.cards.state('cup-debit'),
+        (e: unknown) => e instanceof EcrDriverUnsupportedError && e.verdict === 'broken',
+      );
       await assert.rejects(d2.terminal.powerCycle(), EcrDriverUnsupportedError);
     } finally {
       await d2.deactivate();

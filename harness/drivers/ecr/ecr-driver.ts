@@ -1,12 +1,9 @@
 /**
  * The shared core of the ECR drivers: TerminalControl, Keypad, Display and (for a terminal in test mode)
- * CardPresenter over an `EcrClient` (docs/ecr-protocol.md). `EcrTcpDriver` and `EcrSerialDriver` only
+ * CardPresenter (cards, inline cards and card state by test-mode `card` / `cardState` requests) over an
+ * `EcrClient` (docs/ecr-protocol.md). `EcrTcpDriver` and `EcrSerialDriver` only
  * say how to open the link. ECR events become bench observations through `observe()`.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { stringify } from 'yaml';
 import type {
   CardPresenter,
   Display,
@@ -30,6 +27,7 @@ import {
   type EcrRequestOf,
   type EcrResponse,
   type EcrResultMap,
+  type InlineCardFixture,
   type TransactionResult,
 } from '../../emulator/ecr/index.js';
 import {
@@ -85,8 +83,10 @@ export interface EcrDriverOptions {
 export type EcrOpener = (link: EcrLinkOptions) => Promise<EcrClient>;
 
 interface CardRef {
-  /** What the `card` request names: a fixture name or the path of a written inline card. */
+  /** What the `card` request names: a fixture name or path, or the name of an inline card. */
   ref: string;
+  /** An inline card: the fixture it extends and the fields it changes (sent with every request). */
+  fixture?: InlineCardFixture;
   /** Send `options.reset` with the next presentation (fresh card state per scenario). */
   fresh: boolean;
 }
@@ -113,7 +113,8 @@ export class EcrDriver {
   private amount: number | undefined;
   private testMode = false;
   private readonly cardRefs = new Map<string, CardRef>();
-  private cardsDir: string | undefined;
+  /** The alias of the card in the slot (inserted, not removed). */
+  private insertedCard: string | undefined;
   private readonly options: Required<Omit<EcrDriverOptions, 'link'>> & { link: EcrDriverOptions['link'] };
 
   constructor(
@@ -164,14 +165,9 @@ export class EcrDriver {
       remove: async () => {
         this.needTestMode('card remove');
         await this.call('card remove', { op: 'card', action: 'remove' });
+        this.insertedCard = undefined;
       },
-      state: async () => {
-        throw new EcrDriverUnsupportedError(
-          this.name,
-          'card state',
-          'the ECR link does not report card state (9F36, PIN tries…)',
-        );
-      },
+      state: (card) => this.cardState(card),
     };
   }
 
@@ -222,14 +218,12 @@ export class EcrDriver {
     }
   }
 
-  /** Closes the link and removes written inline cards. */
+  /** Closes the link. */
   async deactivate(): Promise<void> {
     const c = this.client;
     this.client = undefined;
     this.running = undefined;
     if (c) await c.close().catch(() => undefined);
-    if (this.cardsDir) rmSync(this.cardsDir, { recursive: true, force: true });
-    this.cardsDir = undefined;
   }
 
   /** Before a scenario: let a previous transaction end (bounded); power-cycle when asked to. */
@@ -257,6 +251,7 @@ export class EcrDriver {
       await this.client
         .exchange({ op: 'card', action: 'remove' }, { timeoutMs: this.options.controlTimeoutMs })
         .catch(() => undefined);
+    this.insertedCard = undefined;
   }
 
   // ---- terminal --------------------------------------------------------------------------------
@@ -381,37 +376,56 @@ export class EcrDriver {
 
   private prepare(map: Record<string, string | InlineCard>): void {
     this.cardRefs.clear();
+    this.insertedCard = undefined;
     for (const [alias, card] of Object.entries(map)) {
-      if (typeof card === 'string') {
-        this.cardRefs.set(alias, { ref: card, fresh: true });
-        continue;
-      }
-      // An inline card goes to the terminal as a fixture file that extends the named one (a terminal
-      // emulator on this machine reads it; docs/drivers.md).
-      this.cardsDir ??= mkdtempSync(join(tmpdir(), 'payhil-ecr-cards-'));
-      const file = join(this.cardsDir, `${alias.replace(/[^A-Za-z0-9_.-]/g, '_')}.yaml`);
-      // A card fixture needs a name even when it extends another: keep the base's, as the embedded bench
-      // does (the host simulator knows the account by it).
-      writeFileSync(file, stringify({ name: card.extends, ...card }));
-      this.cardRefs.set(alias, { ref: file, fresh: true });
+      // An inline card travels with each request (`fixture`) under its alias: the terminal makes it in
+      // memory, whatever machine it runs on.
+      if (typeof card === 'string') this.cardRefs.set(alias, { ref: card, fresh: true });
+      else this.cardRefs.set(alias, { ref: alias, fixture: { ...card }, fresh: true });
     }
   }
 
-  private async present(action: 'insert' | 'tap' | 'swipe', card: string, holdMs?: number): Promise<void> {
-    this.needTestMode(`card ${action}`);
+  private refOf(card: string): CardRef {
     let c = this.cardRefs.get(card);
     if (!c) {
       c = { ref: card, fresh: true };
       this.cardRefs.set(card, c);
     }
+    return c;
+  }
+
+  private async present(action: 'insert' | 'tap' | 'swipe', card: string, holdMs?: number): Promise<void> {
+    this.needTestMode(`card ${action}`);
+    const c = this.refOf(card);
     await this.call(`card ${action}`, {
       op: 'card',
       action,
       card: c.ref,
+      ...(c.fixture ? { fixture: c.fixture } : {}),
       ...(holdMs !== undefined ? { holdMs } : {}),
       ...(c.fresh ? { options: { reset: true } } : {}),
     });
     c.fresh = false;
+    if (action === 'insert') this.insertedCard = card;
+  }
+
+  /**
+   * Card state through the terminal's test mode (`cardState`): the named card, else the card in the slot,
+   * else the scenario's first card (as the embedded bench answers).
+   */
+  private async cardState(card?: string): Promise<Record<string, unknown>> {
+    this.needTestMode('card state');
+    const alias = card ?? this.insertedCard ?? this.cardRefs.keys().next().value;
+    if (alias === undefined) return (await this.call('card state', { op: 'cardState' })).state;
+    const c = this.refOf(alias);
+    const r = await this.call('card state', {
+      op: 'cardState',
+      card: c.ref,
+      ...(c.fixture ? { fixture: c.fixture } : {}),
+      ...(c.fresh ? { options: { reset: true } } : {}),
+    });
+    c.fresh = false;
+    return r.state;
   }
 
   // ---- plumbing --------------------------------------------------------------------------------

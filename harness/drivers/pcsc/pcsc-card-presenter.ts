@@ -25,7 +25,6 @@ import type {
 } from '../../bench/capabilities.js';
 import {
   createVirtualCard,
-  loadCardFixture,
   serveCardOnVpcd,
   VPCD_DEFAULT_PORT,
   type ApduExchange,
@@ -35,6 +34,7 @@ import {
   type VpcdHandle,
   type VpcdOptions,
 } from '../../cards/index.js';
+import { inlineCardFixture } from '../../emulator/inline-card.js';
 import { createLogger } from '../../common/logger.js';
 import { maskIccHex } from '../../host/index.js';
 import type { InlineCard } from '../../scenario/index.js';
@@ -61,7 +61,7 @@ export interface PcscCardPresenterOptions {
   vpcdHost?: string;
   /** vpcd's port: 35963 is reader `Virtual PCD 00 00`, 35964 `… 00 01`. Default 35963. */
   vpcdPort?: number;
-  /** The run state of a card as `expect card` reads it (the bench passes its `cardStateFields`). */
+  /** The run state of a card as `expect card` reads it (the bench passes the emulator's `cardStateReport`). */
   stateFields?: (s: CardRunState) => Record<string, unknown>;
   /**
    * The presenter swipes go to (e.g. the ECR driver's test-mode card requests), asked at each use;
@@ -233,14 +233,7 @@ export class PcscCardPresenter {
     this.last = undefined;
     for (const [alias, ref] of Object.entries(map)) {
       try {
-        if (typeof ref === 'string') this.byAlias.set(alias, createVirtualCard(ref));
-        else {
-          const { extends: base, ...over } = ref;
-          const fixture = { ...loadCardFixture(base), ...over } as unknown as Parameters<
-            typeof createVirtualCard
-          >[0];
-          this.byAlias.set(alias, createVirtualCard(fixture));
-        }
+        this.byAlias.set(alias, createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref)));
       } catch (e) {
         throw new PcscPresenterError(
           'unknown-card',

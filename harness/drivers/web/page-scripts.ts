@@ -16,9 +16,13 @@ export interface PageSelectors {
   busy: string;
   profile: string;
   slot: string;
+  batch: string;
+  pendingReversal: string;
+  devices: string;
+  defects: string;
 }
 
-/** What `READ_SNAPSHOT` returns. */
+/** What `READ_SNAPSHOT` returns ('' for a field the page does not show). */
 export interface PageSnapshot {
   lines: string[];
   state: string;
@@ -28,6 +32,10 @@ export interface PageSnapshot {
   occupied: string;
   retained: string;
   error: string;
+  batch: string;
+  pendingReversal: string;
+  devices: string;
+  defects: string;
 }
 
 /** (sel: PageSelectors) => PageSnapshot */
@@ -47,8 +55,21 @@ export const READ_SNAPSHOT = String.raw`(sel) => {
     occupied: (slot && slot.getAttribute('data-occupied')) || '',
     retained: (slot && slot.getAttribute('data-retained')) || '',
     error: text(sel.error),
+    batch: text(sel.batch),
+    pendingReversal: text(sel.pendingReversal),
+    devices: text(sel.devices),
+    defects: text(sel.defects),
   };
 }`;
+
+/** The page's test mode (the emulator's page: window.payhilTest), or false. */
+export const HAS_TEST_MODE = String.raw`() => typeof window.payhilTest === 'object' && window.payhilTest !== null`;
+
+/** ({name, fixture}) => void — an inline card in the page's card picker (test mode). */
+export const ADD_INLINE_CARD = String.raw`(a) => window.payhilTest.addCard(a.name, a.fixture)`;
+
+/** ({name?, reset}) => Promise<answer> — a card's run state through the page's test mode. */
+export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset)`;
 
 /**
  * (sel: PageSelectors) => void. A MutationObserver that reports to the exposed binding
@@ -101,6 +122,19 @@ export const TOOK_TRANSACTION = String.raw`(a) => {
   const t = a.state ? document.querySelector(a.state) : null;
   const s = (t && t.getAttribute('data-state')) || '';
   return a.resting.includes(s) ? false : 'state';
+}`;
+
+/**
+ * (css) => 'clicked' | 'not found' | 'disabled' | 'not shown' — the element's own click() once it is
+ * there, enabled and laid out (the page's click handlers run as for a person's click).
+ */
+export const CLICK_ELEMENT = String.raw`(css) => {
+  const el = document.querySelector(css);
+  if (!el) return 'not found';
+  if (el.disabled || el.getAttribute('aria-disabled') === 'true') return 'disabled';
+  if (el.getClientRects().length === 0) return 'not shown';
+  el.click();
+  return 'clicked';
 }`;
 
 /** (css) => boolean — the busy indicator does not say yes. */

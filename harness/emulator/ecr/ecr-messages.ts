@@ -21,8 +21,8 @@ export type TransactionOp = (typeof TRANSACTION_OPS)[number];
 export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as const;
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
-/** Requests a terminal accepts only in test mode: a robot's hands. */
-export const TEST_OPS = ['key', 'card', 'powerCycle'] as const;
+/** Requests a terminal accepts only in test mode: a robot's hands, and the state of the cards it holds. */
+export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState'] as const;
 export type TestOp = (typeof TEST_OPS)[number];
 
 export type EcrOp = TransactionOp | ControlOp | TestOp;
@@ -144,11 +144,25 @@ export interface KeyRequest {
   /** Pressed in order, 1–64 keys. */
   keys: EcrKey[];
 }
+/**
+ * A card made on the spot: the fixture named by `extends` with some of its fields changed (objects merge
+ * key by key, lists and scalars replace), as a scenario's inline card. Test data only.
+ */
+export interface InlineCardFixture {
+  /** The fixture it starts from: a card fixture name or path, as `card` takes (the web UI: one of its picker's cards). */
+  extends: string;
+  [field: string]: unknown;
+}
 export interface CardRequest {
   op: 'card';
   action: CardAction;
-  /** Card fixture name or path (insert, tap, swipe); absent for remove. */
+  /**
+   * Card fixture name or path (insert, tap, swipe); absent for remove. With `fixture`: the name the
+   * terminal keeps that inline card under.
+   */
   card?: string;
+  /** An inline card (see InlineCardFixture) instead of a fixture file. */
+  fixture?: InlineCardFixture;
   /** Tap: how long the card stays in the field (ms). */
   holdMs?: number;
   /** Free-form presentation options the emulator understands (e.g. {"chipFault": true}). */
@@ -156,6 +170,17 @@ export interface CardRequest {
 }
 export interface PowerCycleRequest {
   op: 'powerCycle';
+}
+/**
+ * The run state of a card the terminal holds (ATC, PIN tries, EC balance…): the card named as in `card`
+ * requests (with the same `fixture` for an inline card); absent = the card presented last.
+ * `options.reset` brings it back to its fixture first (for a card not presented yet in this test).
+ */
+export interface CardStateRequest {
+  op: 'cardState';
+  card?: string;
+  fixture?: InlineCardFixture;
+  options?: { reset?: boolean };
 }
 
 export type EcrRequestBody =
@@ -173,7 +198,8 @@ export type EcrRequestBody =
   | ReadReceiptRequest
   | KeyRequest
   | CardRequest
-  | PowerCycleRequest;
+  | PowerCycleRequest
+  | CardStateRequest;
 
 /** A request as it travels: envelope plus body. `id` is chosen by the client, 1 – 2^31-1. */
 export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
@@ -218,6 +244,18 @@ export interface StatusResult {
   testMode: boolean;
   profile?: string;
   firmware?: string;
+  /** Current batch number (6 digits). */
+  batch?: string;
+  /** A reversal (0400) waits to go out before the next transaction. */
+  pendingReversal?: boolean;
+  /** Firmware defect switches that are on (the reference emulator's test builds). */
+  defects?: string[];
+  /** Peripheral conditions: reader, pinpad, printer, contactless → "ok" | "fault" | "weak". */
+  devices?: Record<string, string>;
+  /** A card sits in the contact slot. */
+  cardInserted?: boolean;
+  /** The ATM kept the last card. */
+  retained?: boolean;
 }
 export interface DisplayResult {
   lines: string[];
@@ -225,6 +263,17 @@ export interface DisplayResult {
 export interface ReceiptResult {
   /** Text of the last receipt, or null when none was printed yet. */
   text: string | null;
+}
+/**
+ * The run state of a card, by the names `expect card` reads: EMV tags (9F36 ATC, 9F13 last online ATC,
+ * 9F17 PIN tries left, 9F79 EC balance, 9F27 CID of the last cryptogram) and plain fields (atc,
+ * pinTriesLeft, ecBalance, consecutiveOffline, walletOfflineUsed, walletState, expiry, logEntries,
+ * lastResult). Nothing secret: no PAN, track data, PIN or key.
+ */
+export interface CardStateResult {
+  /** The card's name (fixture name, or the name of an inline card). */
+  card: string;
+  state: Record<string, unknown>;
 }
 /** Result of cancel, key, card, powerCycle: the request was accepted. */
 export type AcceptedResult = Record<string, never>;
@@ -246,6 +295,7 @@ export interface EcrResultMap {
   key: AcceptedResult;
   card: AcceptedResult;
   powerCycle: AcceptedResult;
+  cardState: CardStateResult;
 }
 export type EcrResult = EcrResultMap[EcrOp];
 export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;

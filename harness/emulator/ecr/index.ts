@@ -69,6 +69,9 @@ export type {
   DisplayResult,
   ReceiptResult,
   AcceptedResult,
+  CardStateRequest,
+  CardStateResult,
+  InlineCardFixture,
 } from './ecr-messages.js';
 export { encodeMessage, decodeMessage } from './message-codec.js';
 export { EcrClient } from './ecr-client.js';

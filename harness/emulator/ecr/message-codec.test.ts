@@ -33,7 +33,11 @@ describe('ECR message codec', () => {
       { op: 'key', keys: ['1', '2', '3', '4', 'ENTER'] },
       { op: 'card', action: 'tap', card: 'phone-wallet', holdMs: 300 },
       { op: 'card', action: 'remove' },
+      { op: 'card', action: 'insert', card: 'mine', fixture: { extends: 'cup-debit', pin: '1111' } },
       { op: 'powerCycle' },
+      { op: 'cardState' },
+      { op: 'cardState', card: 'ec-debit', options: { reset: true } },
+      { op: 'cardState', card: 'mine', fixture: { extends: 'cup-debit', ec: { balance: 2000 } } },
     ];
     for (const b of bodies) {
       const m = { v: 1, kind: 'request', id: 7, ...b } as never;
@@ -75,6 +79,18 @@ describe('ECR message codec', () => {
     ['a card action out of the list', { op: 'card', action: 'throw', card: 'x' }, 'action'],
     ['an insert without card', { op: 'card', action: 'insert' }, 'card'],
     ['a negative hold time', { op: 'card', action: 'tap', card: 'x', holdMs: -1 }, 'holdMs'],
+    [
+      'an inline card that is not an object',
+      { op: 'card', action: 'tap', card: 'x', fixture: 'y' },
+      'fixture',
+    ],
+    [
+      'an inline card without the card it extends',
+      { op: 'card', action: 'insert', card: 'x', fixture: { pin: '1111' } },
+      'fixture.extends',
+    ],
+    ['card state of an unnamed inline card', { op: 'cardState', fixture: { extends: 'cup-debit' } }, 'card'],
+    ['card state with options not an object', { op: 'cardState', card: 'x', options: [] }, 'options'],
     ['a bad receipt copy', { op: 'readReceipt', copy: 'both' }, 'copy'],
   ];
   for (const [what, body, path] of badRequests) {

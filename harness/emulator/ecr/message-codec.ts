@@ -134,16 +134,34 @@ function checkRequest(m: Json): void {
       if (m.holdMs !== undefined && (!Number.isSafeInteger(m.holdMs) || (m.holdMs as number) < 0)) {
         bad('holdMs', 'expected a non-negative integer (ms)');
       }
-      if (
-        m.options !== undefined &&
-        (typeof m.options !== 'object' || m.options === null || Array.isArray(m.options))
-      ) {
-        bad('options', 'expected an object');
-      }
+      checkCardRef(m, bad);
       return;
     }
+    case 'cardState':
+      optString('card', /^.{1,256}$/u, 'a card fixture name or path');
+      if (m.fixture !== undefined && m.card === undefined)
+        bad('card', 'missing (the name of the inline card)');
+      checkCardRef(m, bad);
+      return;
     default:
       return;
+  }
+}
+
+/** `fixture` (an inline card: an object with `extends`) and `options` (an object) of card requests. */
+function checkCardRef(m: Json, bad: (path: string, msg: string) => never): void {
+  if (m.fixture !== undefined) {
+    if (typeof m.fixture !== 'object' || m.fixture === null || Array.isArray(m.fixture))
+      bad('fixture', 'expected an object (an inline card)');
+    const base = (m.fixture as Json).extends;
+    if (typeof base !== 'string' || !/^.{1,256}$/u.test(base))
+      bad('fixture.extends', 'expected the card fixture it extends (name or path)');
+  }
+  if (
+    m.options !== undefined &&
+    (typeof m.options !== 'object' || m.options === null || Array.isArray(m.options))
+  ) {
+    bad('options', 'expected an object');
   }
 }
 

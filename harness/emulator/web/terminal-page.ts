@@ -3,6 +3,8 @@
  * resources) that draws the terminal, follows it live over Server-Sent Events (`events`) and acts through
  * POST JSON (`api/request`, ECR-shaped bodies). Every element a test touches has a `data-testid`
  * (./web-selectors.ts). No full PAN and no PIN digit ever reaches the page: PIN entry shows `*`.
+ * `window.payhilTest` is the page's test mode for a harness: `addCard(name, fixture)` puts an inline card
+ * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state.
  */
 
 const CSS = `
@@ -78,6 +80,10 @@ const SCRIPT = String.raw`
     setText('status-signed-in', st.signedIn ? 'yes' : 'no');
     setText('status-busy', st.busy ? 'yes' : 'no');
     setText('status-profile', st.profile);
+    if (st.batch !== undefined) setText('status-batch', st.batch);
+    if (st.pendingReversal !== undefined) setText('status-pending-reversal', st.pendingReversal ? 'yes' : 'no');
+    if (st.devices) setText('status-devices', Object.keys(st.devices).map(function (k) { return k + ':' + st.devices[k]; }).join(' '));
+    if (st.defects) setText('status-defects', st.defects.length ? st.defects.join(' ') : 'none');
     var slot = $('card-slot');
     if (st.cardSlot) {
       slot.setAttribute('data-occupied', st.cardSlot.occupied ? 'yes' : 'no');
@@ -118,23 +124,44 @@ const SCRIPT = String.raw`
       case 'indicator': leds(e.leds); break;
       case 'card': renderStatus(e.status); logLine('card ' + e.action + ' ' + e.card + (e.maskedPan ? ' ' + e.maskedPan : '')); break;
       case 'message': logLine((e.direction === 'sent' ? '→ ' : '← ') + e.mti + (e.responseCode ? ' rc ' + e.responseCode : '')); break;
-      case 'reversal': logLine('reversal ' + e.status + ' ' + e.stan); break;
+      case 'reversal': renderStatus(e.terminal); logLine('reversal ' + e.status + ' ' + e.stan); break;
+      case 'device': renderStatus(e.terminal); logLine('device ' + e.device + ' ' + e.condition); break;
       case 'host-error': logLine('host ' + e.reason + ': ' + e.text); break;
       case 'error': setText('error', e.message); break;
     }
   }
-  var filled = false;
+  var filled = false, inline = {};
+  function addOption(value, label) {
+    var sel = $('card-picker'), o = document.createElement('option'); o.value = value; o.textContent = label; sel.appendChild(o);
+  }
   function fillCards(cards) {
     if (filled) return; filled = true;
-    var sel = $('card-picker');
-    cards.forEach(function (c) { var o = document.createElement('option'); o.value = c; o.textContent = c; sel.appendChild(o); });
+    cards.forEach(function (c) { addOption(c, c); });
   }
-  function send(body) {
-    setText('error', '');
+  function cardRef(name) {
+    var req = { card: name };
+    if (inline[name]) req.fixture = inline[name];
+    return req;
+  }
+  function send(body, quiet) {
+    if (!quiet) setText('error', '');
     return fetch('api/request', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
-      .then(function (r) { return r.json().then(function (j) { if (!r.ok) setText('error', j.error.code + ': ' + j.error.message); return j; }); })
-      .catch(function (err) { setText('error', String(err)); });
+      .then(function (r) { return r.json().then(function (j) { if (!r.ok && !quiet) setText('error', j.error.code + ': ' + j.error.message); return j; }); })
+      .catch(function (err) { if (!quiet) setText('error', String(err)); return { error: { code: 'INTERNAL', message: String(err) } }; });
   }
+  // Test mode, for a harness driving this page (docs/emulator-web.md): inline cards in the picker, card state.
+  window.payhilTest = {
+    addCard: function (name, fixture) {
+      if (!inline[name] && !document.querySelector('[data-testid="card-picker"] option[value="' + CSS.escape(name) + '"]'))
+        addOption(name, name + ' (' + fixture.extends + ')');
+      inline[name] = fixture;
+    },
+    cardState: function (name, reset) {
+      var req = Object.assign({ op: 'cardState' }, name === undefined ? {} : cardRef(name));
+      if (reset) req.options = { reset: true };
+      return send(req, true);
+    }
+  };
   function amount() {
     var v = $('amount-input').value.trim();
     if (!/^\d+(\.\d+)?$/.test(v)) { setText('error', 'amount: enter e.g. 12.34'); return undefined; }
@@ -156,7 +183,7 @@ const SCRIPT = String.raw`
       send(body);
     } else if (card) {
       var req = { op: 'card', action: card };
-      if (card !== 'remove') req.card = $('card-picker').value;
+      if (card !== 'remove') Object.assign(req, cardRef($('card-picker').value));
       var h = $('hold-ms').value.trim(); if (card === 'tap' && h) req.holdMs = Number(h);
       send(req);
     } else if (b.getAttribute('data-testid') === 'power-cycle') send({ op: 'powerCycle' });
@@ -237,6 +264,10 @@ export function renderTerminalPage(title = 'payhil emulator'): string {
       <span>signed in</span><span data-testid="status-signed-in"></span>
       <span>busy</span><span data-testid="status-busy"></span>
       <span>profile</span><span data-testid="status-profile"></span>
+      <span>batch</span><span data-testid="status-batch"></span>
+      <span>reversal pending</span><span data-testid="status-pending-reversal"></span>
+      <span>devices</span><span data-testid="status-devices"></span>
+      <span>defects</span><span data-testid="status-defects"></span>
       <span>link</span><span data-testid="status-link" data-connected="no">connecting</span></div>
     <div class="result" data-testid="result" style="margin-top:8px">—</div>
   </div>

@@ -44,6 +44,14 @@ export const WEB_SELECTORS = {
   statusSignedIn: 'status-signed-in',
   statusBusy: 'status-busy',
   statusProfile: 'status-profile',
+  /** Batch number. */
+  statusBatch: 'status-batch',
+  /** yes | no: a reversal waits to go out before the next transaction. */
+  statusPendingReversal: 'status-pending-reversal',
+  /** Peripheral conditions, e.g. `reader:ok pinpad:ok printer:fault contactless:weak`. */
+  statusDevices: 'status-devices',
+  /** Defect switches on, space-separated, or `none`. */
+  statusDefects: 'status-defects',
   /** Live link to the emulator (Server-Sent Events): `data-connected` = yes | no. */
   statusLink: 'status-link',
   /** LEDs `led-green`, `led-red` (`data-on` = yes | no). */
@@ -52,6 +60,11 @@ export const WEB_SELECTORS = {
   error: 'error',
   /** Scrolling log of the terminal's events (masked). */
   eventLog: 'event-log',
+  /**
+   * The terminal's own menu, whose buttons `select` clicks by label (a physical terminal's web UI). The
+   * emulator's page has none (''): its transactions start from the cash-register buttons.
+   */
+  menu: '',
 } as const;
 
 export type WebSelectorName = keyof typeof WEB_SELECTORS;

@@ -97,7 +97,7 @@ describe('emulator web UI server', function () {
     assert.equal(html, renderTerminalPage('payhil · cup-pos-ci'));
     assert.doesNotMatch(html, /<(script|link|img)[^>]+(src|href)=/i, 'no external resources');
     for (const [name, id] of Object.entries(WEB_SELECTORS)) {
-      if (id.endsWith('-')) continue; // prefixes, checked below
+      if (id === '' || id.endsWith('-')) continue; // none on this page; prefixes, checked below
       if (name === 'displayLine' || name === 'pinMask') continue; // drawn by the script
       assert.ok(html.includes(`data-testid="${id}"`), id);
     }
@@ -163,6 +163,13 @@ describe('emulator web UI server', function () {
       [{ op: 'card', action: 'eat' }, 400],
       [{ op: 'card', action: 'insert', card: 'cup-credit' }, 400], // not offered on this page
       [{ op: 'card', action: 'tap', card: 'cup-debit', holdMs: -5 }, 400],
+      // inline cards extend only an offered card, and their name is no path
+      [{ op: 'card', action: 'insert', card: 'x', fixture: { extends: 'cup-credit' } }, 400],
+      [{ op: 'card', action: 'insert', card: 'x', fixture: { extends: '../../etc/card' } }, 400],
+      [{ op: 'card', action: 'insert', card: '/tmp/x.yaml', fixture: { extends: 'cup-debit' } }, 400],
+      [{ op: 'card', action: 'insert', card: 'x', fixture: 'cup-debit' }, 400],
+      [{ op: 'cardState', card: 'cup-credit' }, 400],
+      [{ op: 'cardState', card: 'cup-debit', options: 'reset' }, 400],
     ];
     for (const [body, status] of cases) {
       const r = await post(body);
@@ -174,6 +181,39 @@ describe('emulator web UI server', function () {
     assert.equal((await fetch(url('api/request'))).status, 405);
     assert.equal((await fetch(url('secret'))).status, 404);
     assert.equal(rig.terminal.status().busy, false);
+  });
+
+  it('test mode: inline cards and card state through api/request; status with batch and reversal', async () => {
+    const inline = { extends: 'cup-debit', pinTriesLeft: 1 };
+    const r = await post({ op: 'cardState', card: 'inline:low', fixture: inline, options: { reset: true } });
+    assert.equal(r.status, 200);
+    const body = (await r.json()) as {
+      ok: boolean;
+      result: { card: string; state: Record<string, unknown> };
+    };
+    assert.equal(body.result.card, 'cup-debit');
+    assert.equal(body.result.state.pinTriesLeft, 1);
+    assert.equal(body.result.state['9F17'], 1);
+    assert.equal(JSON.stringify(body).includes('6222021000000000017'), false, 'no PAN');
+    const bad = await post({
+      op: 'cardState',
+      card: 'inline:bad',
+      fixture: { extends: 'cup-debit', pin: 7 },
+    });
+    assert.equal(bad.status, 400);
+    const state = (await fetch(url('api/state')).then((x) => x.json())) as {
+      status: Record<string, unknown>;
+    };
+    assert.equal(state.status.pendingReversal, false);
+    assert.equal(state.status.batch, '000001');
+    assert.deepEqual(state.status.defects, []);
+  });
+
+  it('the page offers its test mode (window.payhilTest) and shows batch, reversal, devices, defects', () => {
+    const html = renderTerminalPage();
+    assert.match(html, /window\.payhilTest = \{/);
+    for (const id of ['status-batch', 'status-pending-reversal', 'status-devices', 'status-defects'])
+      assert.ok(html.includes(`data-testid="${id}"`), id);
   });
 
   it('closes its event streams on close()', async () => {

@@ -2,8 +2,9 @@
  * The emulator's web UI server (node:http, no framework): `GET /` serves the terminal page, `GET /events`
  * streams the terminal live as Server-Sent Events (a `snapshot` first, then one message per event),
  * `GET /api/state` answers the snapshot as JSON, and `POST /api/request` takes an ECR-shaped request body
- * (docs/ecr-protocol.md) for every action: keys, cards, transactions, cancel, power cycle. Transactions
- * are answered 202 at once; their outcome arrives as a `result` event.
+ * (docs/ecr-protocol.md) for every action: keys, cards (fixtures of the picker, or inline cards that
+ * extend one), card state, transactions, cancel, power cycle. Transactions are answered 202 at once;
+ * their outcome arrives as a `result` event.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -242,7 +243,9 @@ function toWebEvent(e: TerminalEvent, status: () => unknown): WebEvent | undefin
         ...(e.responseCode ? { responseCode: e.responseCode } : {}),
       };
     case 'reversal':
-      return { type: 'reversal', status: e.status, stan: e.stan, reason: e.reason };
+      return { type: 'reversal', status: e.status, stan: e.stan, reason: e.reason, terminal: status() };
+    case 'device':
+      return { type: 'device', device: e.device, condition: e.condition, terminal: status() };
     case 'host-error':
       return { type: 'host-error', reason: e.reason, mti: e.mti, text: e.text };
     default:
@@ -299,13 +302,39 @@ function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
   if (op === 'card') {
     if (!['insert', 'tap', 'swipe', 'remove'].includes(String(b.action)))
       throw new Error('action must be insert, tap, swipe or remove');
-    // Only the offered fixtures: the page must not make the emulator read arbitrary files.
-    if (b.action !== 'remove' && (typeof b.card !== 'string' || !cards.includes(b.card)))
-      throw new Error(`card must be one of ${cards.join(', ')}`);
+    if (b.action !== 'remove') checkCard(b, cards, true);
     if (b.holdMs !== undefined && (typeof b.holdMs !== 'number' || b.holdMs < 0))
       throw new Error('holdMs must be a number of milliseconds');
   }
+  if (op === 'cardState') checkCard(b, cards, false);
   return v as EcrRequestBody;
+}
+
+/** An inline card's name: no path (the emulator must not take it for a file). */
+const INLINE_NAME = /^[^/\\]{1,64}$/u;
+
+/**
+ * The card of a card or cardState request. Only the offered fixtures, or an inline card that extends one
+ * of them: the page must not make the emulator read arbitrary files.
+ */
+function checkCard(b: Record<string, unknown>, cards: readonly string[], required: boolean): void {
+  if (b.fixture !== undefined) {
+    const f = b.fixture as { extends?: unknown } | null;
+    if (typeof f !== 'object' || f === null || Array.isArray(f))
+      throw new Error('fixture must be an inline card object');
+    if (typeof f.extends !== 'string' || !cards.includes(f.extends))
+      throw new Error(`an inline card must extend one of ${cards.join(', ')}`);
+    if (typeof b.card !== 'string' || !INLINE_NAME.test(b.card))
+      throw new Error('card must name the inline card (1 to 64 characters, no path)');
+  } else if (b.card !== undefined || required) {
+    if (typeof b.card !== 'string' || !cards.includes(b.card))
+      throw new Error(`card must be one of ${cards.join(', ')}`);
+  }
+  if (
+    b.options !== undefined &&
+    (typeof b.options !== 'object' || b.options === null || Array.isArray(b.options))
+  )
+    throw new Error('options must be an object');
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
