@@ -5,7 +5,7 @@
  * in the page reports display, state, receipt and result changes as bench observations; every display
  * change also gets a PNG screenshot of the terminal element (a `screenshot` observation with an `attachment`).
  */
-import { chromium, type Browser, type CDPSession, type Page, type Route } from 'playwright-core';
+import type { Browser, CDPSession, Page, Route } from 'playwright-core';
 import type {
   CardPresenter,
   Display,
@@ -216,6 +216,8 @@ export class WebDriver {
     if (this.page) return;
     let browser: Browser;
     try {
+      // Loaded on first use: playwright-core is large, and most runs never open a browser.
+      const { chromium } = await import('playwright-core');
       browser = await chromium.launch({
         executablePath: this.options.executablePath,
         args: [...CHROMIUM_ARGS],
