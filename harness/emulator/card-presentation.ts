@@ -12,7 +12,14 @@ import type { VirtualCard } from '../cards/index.js';
 export type PresentedCard = Pick<
   VirtualCard,
   'name' | 'maskedPan' | 'powerOn' | 'transmit' | 'powerOff' | 'swipe'
->;
+> & {
+  /**
+   * The interface the chip is powered through, undefined when unpowered (optional). A card that turns
+   * unpowered while the terminal works with it has gone: a PC/SC card source powers the card off when the
+   * reader reports it left, a virtual card when it left the field.
+   */
+  readonly poweredVia?: VirtualCard['poweredVia'];
+};
 
 /** How a card was presented. */
 export interface Presentation {

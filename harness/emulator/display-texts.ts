@@ -44,6 +44,8 @@ const TEXTS = {
   useContact: ['PLEASE INSERT CARD', '请插卡'],
   removeCard: ['PLEASE REMOVE CARD', '请拔卡'],
   cardRemoved: ['CARD REMOVED, TRANSACTION CANCELLED', '卡片已拔出，交易取消'],
+  cardNotRemoved: ['CARD NOT REMOVED, PLEASE REMOVE CARD', '卡片未取走，请拔卡'],
+  cardNotTaken: ['CARD NOT TAKEN, CARD RETAINED', '卡片未取走，已被吞卡'],
   cardRetained: ['CARD RETAINED, CONTACT YOUR BANK', '卡已被吞，请联系发卡行'],
   chipOnly: ['CHIP CARDS ONLY', '仅支持IC卡'],
   notSupportedTx: ['TRANSACTION NOT SUPPORTED', '不支持该交易'],

@@ -36,10 +36,16 @@ import {
 } from '../host/index.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
 import { loadDialect, macInput } from '../iso8583/index.js';
-import { TerminalBatch } from './terminal-batch.js';
+import { TerminalBatch, type BatchRecord } from './terminal-batch.js';
 import type { DefectName } from './defects.js';
 import { responseCodeKey, text, type TextKey } from './display-texts.js';
-import { EmvKernel, KernelStop, type KernelOutcome, type KernelTransaction } from './emv-kernel.js';
+import {
+  EmvKernel,
+  KernelStop,
+  type CardApplicationData,
+  type KernelOutcome,
+  type KernelTransaction,
+} from './emv-kernel.js';
 import { HostLinkError, TerminalStateError } from './errors.js';
 import { HostLink, type HostAddress } from './host-link.js';
 import { PresentationQueue, type Presentation, type PresentedCard } from './card-presentation.js';
@@ -119,9 +125,22 @@ export interface TerminalStatus {
 }
 
 class Cancelled extends Error {
-  constructor(readonly key: TextKey) {
+  constructor(
+    readonly key: TextKey,
+    /** Goes to the result's `details` (e.g. which timeout ran out). */
+    readonly details?: Record<string, unknown>,
+  ) {
     super(key);
   }
+}
+
+/** How many settled batches the terminal keeps for next-day refunds (and reprints). */
+const SETTLED_BATCHES_KEPT = 7;
+
+/** A settled batch: its number and records (PANs in memory only, never emitted). */
+interface SettledBatch {
+  batch: string;
+  records: readonly BatchRecord[];
 }
 
 /** A peripheral the transaction needs is out of order: the transaction fails (outcome 'failed'). */
@@ -189,6 +208,10 @@ export class EmulatedTerminal {
   private keyBuffer = '';
   private receipts: { merchant: string | null; customer: string | null } = { merchant: null, customer: null };
   private readonly deviceState: DeviceConditions;
+  /** Fires `timeouts.cardRemoval` after a transaction ended with the card still inserted. */
+  private removalTimer: NodeJS.Timeout | undefined;
+  /** The last settled batches, newest last (next-day refunds look their originals up here). */
+  private settled: SettledBatch[] = [];
   readonly batch = new TerminalBatch();
 
   constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents) {
@@ -265,6 +288,7 @@ export class EmulatedTerminal {
         await c.powerOff();
         this.events.emit({ type: 'card', action: 'remove', card: c.name, maskedPan: c.maskedPan });
         this.presentations.dropInserted(c);
+        this.clearRemovalTimer();
         if (this.busy && this.chipCard === c) this.abort?.abort(new Cancelled('cardRemoved'));
         if (this.stateNow === 'removeCard') this.toIdle();
       },
@@ -543,6 +567,8 @@ export class EmulatedTerminal {
         }
       }
       const closed = this.batchNo;
+      this.settled.push({ batch: closed, records: [...this.batch.records()] });
+      if (this.settled.length > SETTLED_BATCHES_KEPT) this.settled.shift();
       this.batch.clear();
       this.batchNo = String((Number(this.batchNo) + 1) % 1000000).padStart(6, '0');
       await after();
@@ -567,6 +593,7 @@ export class EmulatedTerminal {
 
   /** Drops connections and timers. */
   async close(): Promise<void> {
+    this.clearRemovalTimer();
     this.abort?.abort(new Cancelled('cancelled'));
     this.link.close();
   }
@@ -586,6 +613,7 @@ export class EmulatedTerminal {
         'E_TERMINAL_BUSY',
       );
     this.busy = true;
+    this.clearRemovalTimer();
     this.abort = new AbortController();
     this.pinBuffer = undefined;
     this.keyBuffer = '';
@@ -600,7 +628,8 @@ export class EmulatedTerminal {
     try {
       r = await body(ctx);
     } catch (e) {
-      if (e instanceof Cancelled) r = this.result(op, 'cancelled', e.key, { amount });
+      if (e instanceof Cancelled)
+        r = this.result(op, 'cancelled', e.key, { amount, ...(e.details ? { details: e.details } : {}) });
       else if (e instanceof DeviceStop) r = this.result(op, 'failed', e.key, { amount });
       else {
         this.events.emit({ type: 'note', text: `internal error: ${(e as Error).message}` });
@@ -638,18 +667,66 @@ export class EmulatedTerminal {
     if (this.inserted && op !== 'signIn' && op !== 'settle') {
       this.setState('removeCard');
       this.show('removeCard');
+      this.armRemovalTimer(this.inserted);
     } else this.toIdle();
     return r;
   }
 
-  private toIdle(): void {
+  /** Idle (or not signed in); `key` = what the screen shows there (default: the welcome screen). */
+  private toIdle(key?: TextKey): void {
     if (this.keys || this.defects.has('transacts-without-sign-in')) {
       this.setState('idle');
-      this.show('welcome');
+      this.show(key ?? 'welcome');
     } else {
       this.setState('notSignedIn');
-      this.show('notSignedIn');
+      this.show(key ?? 'notSignedIn');
     }
+  }
+
+  /**
+   * PLEASE REMOVE CARD with the card still in: after `timeouts.cardRemoval` a POS beeps and reminds
+   * (CARD NOT REMOVED, once; it keeps waiting for the card), an ATM retains the forgotten card.
+   */
+  private armRemovalTimer(card: PresentedCard): void {
+    this.clearRemovalTimer();
+    const timer = setTimeout(() => {
+      if (this.removalTimer !== timer) return;
+      this.removalTimer = undefined;
+      if (this.busy || this.stateNow !== 'removeCard' || this.inserted !== card) return;
+      this.events.emit({ type: 'card', action: 'not-removed', card: card.name, maskedPan: card.maskedPan });
+      this.events.emit({ type: 'indicator', beep: 3 });
+      if (this.profile.kind === 'atm') {
+        this.events.emit({
+          type: 'note',
+          text: `card not taken within ${this.profile.timeouts.cardRemoval} ms: retained`,
+        });
+        this.retain();
+        this.toIdle('cardNotTaken');
+      } else this.show('cardNotRemoved');
+    }, this.profile.timeouts.cardRemoval);
+    // A terminal left with a card in must not keep the process alive.
+    timer.unref();
+    this.removalTimer = timer;
+  }
+
+  private clearRemovalTimer(): void {
+    if (this.removalTimer) clearTimeout(this.removalTimer);
+    this.removalTimer = undefined;
+  }
+
+  /**
+   * Waits for the next card presentation at a card prompt. Nothing presented within `timeouts.cardRead`
+   * of the prompt, or nothing happening for `timeouts.idle` (the shorter one wins) → TIMEOUT: the
+   * transaction is cancelled (`details.timeout` says which ran out).
+   */
+  private nextPresentation(ctx: TxContext): Promise<Presentation> {
+    const { cardRead, idle } = this.profile.timeouts;
+    const which = idle < cardRead ? 'idle' : 'cardRead';
+    return this.presentations.next(
+      Math.min(cardRead, idle),
+      ctx.signal,
+      () => new Cancelled('timeout', { timeout: which, waitedMs: Math.min(cardRead, idle) }),
+    );
   }
 
   /** Refusals before any card or host work; undefined = go on. */
@@ -712,11 +789,7 @@ export class EmulatedTerminal {
       op === 'withdraw' ? '01' : op === 'preAuth' ? '03' : op === 'balance' ? '31' : '00';
     const ktx: KernelTransaction = { amount, type, offlineAllowed: op === 'purchase' };
     for (let round = 0; round < 32; round++) {
-      const p = await this.presentations.next(
-        this.profile.timeouts.cardRead,
-        ctx.signal,
-        () => new Cancelled('timeout'),
-      );
+      const p = await this.nextPresentation(ctx);
       ctx.presentation = p;
       const got = await this.readPresented(ctx, p, ktx);
       if (got === 'again') continue;
@@ -742,6 +815,8 @@ export class EmulatedTerminal {
         await p.card.powerOn('contact');
       } catch (e) {
         if (!(e instanceof CardNoAnswerError)) throw e;
+        // Taken out before the chip was powered: removed, not a chip that does not answer.
+        if (this.inserted !== p.card) throw this.cardRemovedDuringRead(p, e);
         return this.chipFailed(ctx);
       }
       this.chipCard = p.card;
@@ -755,12 +830,13 @@ export class EmulatedTerminal {
       try {
         outcome = await kernel.runContact();
       } catch (e) {
+        // A card that left mid-read is removed, whatever the kernel made of the missing answers.
+        if (e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p)))
+          throw this.cardRemovedDuringRead(p, e);
         if (e instanceof KernelStop) {
           if (e.kind === 'readError') return this.chipFailed(ctx);
           return this.result(op, 'declined', e.key, { amount: ctx.amount });
         }
-        if (e instanceof CardRemovedError)
-          return this.result(op, 'failed', 'cardReadError', { amount: ctx.amount });
         throw e;
       }
       return this.chipData(kernel, outcome, 'chip');
@@ -791,9 +867,11 @@ export class EmulatedTerminal {
       try {
         outcome = await kernel.runContactless();
       } catch (e) {
+        // Gone from the field (a PC/SC reader lost it): whatever the kernel concluded, tap again.
+        const gone = e instanceof KernelStop && e.kind !== 'useContact' && this.cardGone(p);
         await p.card.powerOff();
         if (e instanceof KernelStop) {
-          if (e.kind === 'cardLeft' || e.kind === 'tapAgain' || e.kind === 'readError') {
+          if (gone || e.kind === 'cardLeft' || e.kind === 'tapAgain' || e.kind === 'readError') {
             this.events.emit({
               type: 'card',
               action: 'left-field',
@@ -861,6 +939,24 @@ export class EmulatedTerminal {
     };
   }
 
+  /**
+   * True when the presented card is no longer there: taken out of the slot, or unpowered behind the
+   * kernel's back (the PC/SC card source powers a card off when its reader reports it gone).
+   */
+  private cardGone(p: Presentation): boolean {
+    if (p.kind === 'insert' && this.inserted !== p.card) return true;
+    return 'poweredVia' in p.card && p.card.poweredVia === undefined;
+  }
+
+  /** An inserted card that left while the terminal read it: CARD REMOVED, the transaction is cancelled. */
+  private cardRemovedDuringRead(p: Presentation, e: unknown): Cancelled {
+    this.events.emit({
+      type: 'note',
+      text: `card ${p.card.name} left the reader during the read (${(e as Error).message})`,
+    });
+    return new Cancelled('cardRemoved', { cardLeft: 'reading' });
+  }
+
   private chipFailed(ctx: TxContext): TerminalResult | 'again' {
     const caps = this.profile.capabilities;
     if (caps.fallback && caps.magstripe) {
@@ -918,6 +1014,7 @@ export class EmulatedTerminal {
         reference: '',
         authCode: '',
         state: 'approved',
+        date: this.dateOf(),
       });
       const r = this.result(op, 'approved', 'approvedOffline', {
         ...base,
@@ -1020,6 +1117,7 @@ export class EmulatedTerminal {
         authCode: authCode ?? '',
         state: 'approved',
         ...(card.read.expiry ? { expiry: card.read.expiry } : {}),
+        date: this.dateOf(answer),
       });
     const key: TextKey = op === 'balance' ? 'balance' : op === 'withdraw' ? 'dispensing' : 'approved';
     const r = this.result(op, 'approved', key, {
@@ -1050,6 +1148,11 @@ export class EmulatedTerminal {
         if (stop) return stop;
         const after = await this.reversalBefore(ctx.signal);
         const orig = this.batch.find(original);
+        if (!orig && op === 'refund' && amount !== undefined) {
+          const r = await this.settledRefund(ctx, original, amount);
+          await after();
+          return r;
+        }
         if (!orig) return this.result(op, 'declined', 'originalNotFound', { ...(amount ? { amount } : {}) });
         const amt = amount ?? orig.amount;
         const kind: TransactionKind = op;
@@ -1107,6 +1210,7 @@ export class EmulatedTerminal {
               reference: reference ?? '',
               authCode: ex.answer.fields[38] ?? '',
               state: 'approved',
+              date: this.dateOf(ex.answer),
             });
             r = this.result(op, 'approved', 'approved', common);
             this.printReceipt(r, false);
@@ -1117,6 +1221,242 @@ export class EmulatedTerminal {
       },
       ecrReference,
     );
+  }
+
+  /**
+   * Refund (退货) of an original that is no longer in the current batch (settled, typically the next
+   * day), the UnionPay way: the card must be presented (insert, tap or swipe; chip cards run the
+   * simplified flow, no cryptogram), and the 0220 carries the card data, the original reference (field
+   * 37) and field 61 = original batch ‖ original trace ‖ original date MMDD (batch and trace zero when the
+   * terminal no longer holds the original). The date comes from `original.date`, else from the settled
+   * batches the terminal keeps; without either the terminal cannot fill field 61 and refuses.
+   */
+  private async settledRefund(
+    ctx: TxContext,
+    original: { reference?: string; stan?: string; date?: string },
+    amount: number,
+  ): Promise<TerminalResult> {
+    const op = 'refund';
+    const known = this.findSettled(original);
+    const date = original.date ?? known?.record.date;
+    const reference = original.reference ?? known?.record.reference;
+    if (date !== undefined && !/^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(date))
+      return this.result(op, 'declined', 'originalNotFound', {
+        amount,
+        details: { error: `original date must be MMDD, got '${date}'` },
+      });
+    if (!reference || date === undefined) return this.result(op, 'declined', 'originalNotFound', { amount });
+    this.setState('amount');
+    this.show('amount', this.money(amount));
+    if (this.deviceState.reader === 'fault') return this.result(op, 'failed', 'readerFault', { amount });
+    this.setState('waitingForCard');
+    this.show(
+      this.profile.kind === 'atm'
+        ? 'insertCardAtm'
+        : this.contactlessUsable()
+          ? 'insertCard'
+          : 'insertCardNoTap',
+      this.money(amount),
+    );
+    const ktx: KernelTransaction = { amount, type: '20', offlineAllowed: false };
+    let read: CardRead | undefined;
+    for (let round = 0; round < 32 && !read; round++) {
+      const p = await this.nextPresentation(ctx);
+      ctx.presentation = p;
+      const got = await this.readForRefund(ctx, p, ktx);
+      if (got === 'again') continue;
+      if ('outcome' in got) return got;
+      read = got;
+    }
+    if (!read) return this.result(op, 'failed', 'cardReadError', { amount });
+    const stan = this.nextStan();
+    const request = this.buildRequest('refund', stan, read, amount, undefined, {
+      rrn: reference,
+      batch: known?.batch ?? '000000',
+      stan: known?.record.stan ?? '000000',
+      date,
+      ...(known?.record.authCode ? { authCode: known.record.authCode } : {}),
+    });
+    this.setState('online');
+    this.show('connecting');
+    const ex = await this.exchangeFinancial(request);
+    const base = {
+      amount,
+      maskedPan: maskPan(read.pan),
+      currency: this.currency(),
+      stan: ex.request.fields[11] ?? stan,
+      ...(request.fields[22] ? { entryMode: request.fields[22] } : {}),
+    };
+    const details = { original: reference, originalDate: date, settledOriginal: true };
+    if (!ex.answer)
+      return this.result(
+        op,
+        'failed',
+        ex.badMac ? 'macError' : ex.connectFailed ? 'lineDown' : 'hostTimeout',
+        {
+          ...base,
+          details,
+        },
+      );
+    const rc = ex.answer.fields[39] ?? '';
+    const rrn = ex.answer.fields[37];
+    const common = { ...base, responseCode: rc, ...(rrn ? { reference: rrn } : {}), details };
+    if (rc !== '00') return this.result(op, 'declined', responseCodeKey(rc), common);
+    this.batch.add({
+      op,
+      stan: base.stan,
+      pan: read.pan,
+      ...(read.expiry ? { expiry: read.expiry } : {}),
+      amount,
+      entryMode: request.fields[22] ?? '',
+      offline: false,
+      uploaded: true,
+      reference: rrn ?? '',
+      authCode: ex.answer.fields[38] ?? '',
+      state: 'approved',
+      date: this.dateOf(ex.answer),
+    });
+    const r = this.result(op, 'approved', 'approved', common);
+    this.printReceipt(r, false);
+    return r;
+  }
+
+  /** The original in the settled batches the terminal keeps (newest first), by reference or STAN. */
+  private findSettled(o: {
+    reference?: string;
+    stan?: string;
+  }): { batch: string; record: BatchRecord } | undefined {
+    for (let i = this.settled.length - 1; i >= 0; i--) {
+      const b = this.settled[i] as SettledBatch;
+      for (let j = b.records.length - 1; j >= 0; j--) {
+        const r = b.records[j] as BatchRecord;
+        if (
+          (o.reference !== undefined && r.reference === o.reference) ||
+          (o.reference === undefined && o.stan !== undefined && r.stan === o.stan)
+        )
+          return { batch: b.batch, record: r };
+      }
+    }
+    return undefined;
+  }
+
+  /** Reads the card of a card-present refund: what identifies it, no cryptogram, no PIN. */
+  private async readForRefund(
+    ctx: TxContext,
+    p: Presentation,
+    ktx: KernelTransaction,
+  ): Promise<CardRead | TerminalResult | 'again'> {
+    const caps = this.profile.capabilities;
+    const op = ctx.op;
+    const chipRead = (d: CardApplicationData, entry: 'chip' | 'contactless'): CardRead => ({
+      pan: d.pan,
+      ...(d.expiry ? { expiry: d.expiry } : {}),
+      ...(d.psn ? { psn: d.psn } : {}),
+      ...(d.track2 ? { track2: d.track2 } : {}),
+      entry,
+    });
+    if (p.kind === 'insert') {
+      if (!caps.chip) return 'again';
+      this.setState('applicationSelection');
+      this.show('readingCard');
+      try {
+        await p.card.powerOn('contact');
+      } catch (e) {
+        if (!(e instanceof CardNoAnswerError)) throw e;
+        if (this.inserted !== p.card) throw this.cardRemovedDuringRead(p, e);
+        return this.chipFailed(ctx);
+      }
+      this.chipCard = p.card;
+      const kernel = new EmvKernel(
+        this.kernelHost(ctx),
+        (c) => this.transmit(p.card, 'contact', c),
+        ktx,
+        false,
+      );
+      try {
+        return chipRead(await kernel.readApplicationData(), 'chip');
+      } catch (e) {
+        if (e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p)))
+          throw this.cardRemovedDuringRead(p, e);
+        if (e instanceof KernelStop) {
+          if (e.kind === 'readError') return this.chipFailed(ctx);
+          return this.result(op, 'declined', e.key, { amount: ctx.amount });
+        }
+        throw e;
+      }
+    }
+    if (p.kind === 'tap') {
+      if (!caps.contactless || !this.contactlessUsable()) {
+        this.events.emit({ type: 'note', text: 'tap ignored: the contactless field is not open' });
+        return 'again';
+      }
+      this.setState('readingCard');
+      this.show('readingCard');
+      try {
+        await p.card.powerOn('contactless');
+      } catch (e) {
+        if (!(e instanceof CardNoAnswerError)) throw e;
+        this.show('pleaseTapAgain');
+        return 'again';
+      }
+      const timed = this.timedSender(p);
+      const kernel = new EmvKernel(this.kernelHost(ctx), timed.send, ktx, true);
+      try {
+        const d = await kernel.readApplicationData();
+        await p.card.powerOff();
+        return chipRead(d, 'contactless');
+      } catch (e) {
+        const gone = e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p));
+        await p.card.powerOff();
+        if (gone || (e instanceof KernelStop && ['cardLeft', 'tapAgain', 'readError'].includes(e.kind))) {
+          this.events.emit({
+            type: 'card',
+            action: 'left-field',
+            card: p.card.name,
+            maskedPan: p.card.maskedPan,
+          });
+          this.show('pleaseTapAgain');
+          return 'again';
+        }
+        if (e instanceof KernelStop) return this.result(op, 'declined', e.key, { amount: ctx.amount });
+        throw e;
+      }
+    }
+    if (!caps.magstripe) {
+      this.show('chipOnly');
+      return this.result(op, 'declined', 'chipOnly', { amount: ctx.amount });
+    }
+    let tracks;
+    try {
+      tracks = await p.card.swipe();
+    } catch {
+      this.show('cardReadError');
+      return 'again';
+    }
+    const m = /^(\d{12,19})[=D](\d{4})(\d{3})/.exec(tracks.track2);
+    if (!m) {
+      this.show('cardReadError');
+      return 'again';
+    }
+    const [, pan, expiry, serviceCode] = m as unknown as [string, string, string, string];
+    if (
+      serviceCodeSaysChip(serviceCode) &&
+      !ctx.fallbackAllowed &&
+      caps.chip &&
+      !this.defects.has('ignores-service-code')
+    ) {
+      this.show('pleaseInsertChip');
+      return 'again';
+    }
+    return { pan, expiry, track2: tracks.track2, entry: ctx.fallbackAllowed ? 'fallback' : 'swipe' };
+  }
+
+  /** MMDD of a transaction: the host's date (field 13) when the answer has one, else the terminal's clock. */
+  private dateOf(answer?: IsoMessage): string {
+    const f13 = answer?.fields[13];
+    if (f13 !== undefined && /^\d{4}$/.test(f13)) return f13;
+    const d = new Date();
+    return String(d.getMonth() + 1).padStart(2, '0') + String(d.getDate()).padStart(2, '0');
   }
 
   // ---- host messages -----------------------------------------------------------------------------
@@ -1317,7 +1657,19 @@ export class EmulatedTerminal {
   ): Promise<Buffer> {
     return exchangeWithGetResponse(async (c) => {
       const started = performance.now();
-      const r = await card.transmit(c);
+      let r: Buffer;
+      try {
+        r = await card.transmit(c);
+      } catch (e) {
+        // A transport that lost the card (PC/SC transmit failed, or the card source already powered it
+        // off) is a card that left, not a card that refused.
+        if (e instanceof CardRemovedError) throw e;
+        if ('poweredVia' in card && card.poweredVia === undefined)
+          throw new CardRemovedError(card.name, `gone (${(e as Error).message})`);
+        throw e;
+      }
+      // Every card answer ends with SW1 SW2; nothing at all is a reader that no longer has the card.
+      if (r.length < 2) throw new CardRemovedError(card.name, 'answer without a status word');
       const shown = c[1] === 0x20 ? toHex(c.subarray(0, 5)) + '<PIN block redacted>' : toHex(c);
       // PAN and track data (5A, 57, 9F1F, 9F6B) masked in the response, as in every report.
       const body = r.subarray(0, Math.max(0, r.length - 2));
@@ -1370,7 +1722,7 @@ export class EmulatedTerminal {
     const pin = await new Promise<string | undefined>((resolve, reject) => {
       const timer = setTimeout(() => {
         cleanup();
-        reject(new Cancelled('timeout'));
+        reject(new Cancelled('timeout', { timeout: 'pinEntry', waitedMs: this.profile.timeouts.pinEntry }));
       }, this.profile.timeouts.pinEntry);
       const onAbort = (): void => {
         cleanup();

@@ -87,6 +87,18 @@ export interface KernelOutcome {
   ecBalance?: number;
 }
 
+/** What the simplified flow (card-present refund) reads from the chip. */
+export interface CardApplicationData {
+  pan: string;
+  /** YYMM. */
+  expiry?: string;
+  /** 3 digits. */
+  psn?: string;
+  track2?: string;
+  aid: string;
+  label: string;
+}
+
 const SW_OK = 0x9000;
 
 function sw(r: Buffer): number {
@@ -640,18 +652,7 @@ export class EmvKernel {
     if (this.tx.amount > k.contactlessTransactionLimit)
       throw new KernelStop('useContact', 'useContact', 'over the contactless transaction limit');
     const app = await this.select();
-    const pdol = this.icc.get('9F38') ?? Buffer.alloc(0);
-    this.term.set('95', Buffer.from(this.tvr));
-    const r = await this.send(
-      apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }])),
-    );
-    if (sw(r) !== SW_OK)
-      throw new KernelStop(
-        sw(r) === 0x6985 ? 'useContact' : 'cardReadError',
-        sw(r) === 0x6985 ? 'useContact' : 'readError',
-      );
-    for (const [tag, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(tag, v);
-    await this.readRecords();
+    await this.contactlessGpo();
     this.setTvr('offlineDataAuthNotPerformed');
     this.processingRestrictions();
     const cid = this.cid();
@@ -669,6 +670,42 @@ export class EmvKernel {
       }
     } else this.term.set('9F34', fromHex('1F0002'));
     return this.outcome(app, cid, cid === 'AAC' ? 'cardDeclined' : undefined);
+  }
+
+  /**
+   * The simplified flow UnionPay terminals run for a card-present refund (简易流程): application
+   * selection, GET PROCESSING OPTIONS and READ RECORD only — no cardholder verification, no risk
+   * management, no GENERATE AC (no cryptogram, no field 55). Returns what identifies the card.
+   */
+  async readApplicationData(): Promise<CardApplicationData> {
+    const app = await this.select();
+    if (this.contactless) await this.contactlessGpo();
+    else await this.initiate();
+    const o = this.outcome(app, 'AAC');
+    return {
+      pan: o.pan,
+      aid: o.aid,
+      label: o.label,
+      ...(o.expiry !== undefined ? { expiry: o.expiry } : {}),
+      ...(o.psn !== undefined ? { psn: o.psn } : {}),
+      ...(o.track2 !== undefined ? { track2: o.track2 } : {}),
+    };
+  }
+
+  /** qPBOC GET PROCESSING OPTIONS with the PDOL, then READ RECORD per the AFL. */
+  private async contactlessGpo(): Promise<void> {
+    const pdol = this.icc.get('9F38') ?? Buffer.alloc(0);
+    this.term.set('95', Buffer.from(this.tvr));
+    const r = await this.send(
+      apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }])),
+    );
+    if (sw(r) !== SW_OK)
+      throw new KernelStop(
+        sw(r) === 0x6985 ? 'useContact' : 'cardReadError',
+        sw(r) === 0x6985 ? 'useContact' : 'readError',
+      );
+    for (const [tag, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(tag, v);
+    await this.readRecords();
   }
 
   // ---- results ----------------------------------------------------------------------------------

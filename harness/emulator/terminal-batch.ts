@@ -20,6 +20,8 @@ export interface BatchRecord {
   reference: string;
   authCode: string;
   state: 'approved' | 'voided' | 'completed';
+  /** Transaction date MMDD (the host's field 13, else the terminal's clock): field 61.3 of a later refund. */
+  date?: string;
 }
 
 export class TerminalBatch {

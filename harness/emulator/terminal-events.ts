@@ -37,7 +37,8 @@ export type TerminalEventBody =
   | { type: 'apdu'; via: 'contact' | 'contactless'; command: string; response: string; ms: number }
   | {
       type: 'card';
-      action: 'insert' | 'tap' | 'swipe' | 'remove' | 'retain' | 'left-field';
+      /** `not-removed`: the card was still inserted `timeouts.cardRemoval` after PLEASE REMOVE CARD. */
+      action: 'insert' | 'tap' | 'swipe' | 'remove' | 'retain' | 'left-field' | 'not-removed';
       card: string;
       maskedPan?: string;
     }

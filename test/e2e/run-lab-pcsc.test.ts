@@ -25,7 +25,8 @@ const READER = 'Virtual PCD 00 00';
  * Inserted (contact ATR) and tapped (contactless ATR) through the reader: an offline EC tap and an
  * online QuickPass tap with `expect card`, a PIN-blocked card with `expect card`, chip purchases with
  * online PIN (debit) and offline PIN verified by the chip (an inline credit card), a decline (51), and a
- * mute chip seen by pcscd that falls back to a swipe (handed to the ECR link's test-mode swipe).
+ * mute chip seen by pcscd that falls back to a swipe (handed to the ECR link's test-mode swipe), and a
+ * tapped card that leaves the reader mid-read (PLEASE TAP AGAIN, not CARD NOT SUPPORTED).
  */
 const IDS = [
   'contactless/ec-offline-approval',
@@ -35,6 +36,8 @@ const IDS = [
   'purchase/chip-pin-approved[card=credit,amount=12.50]',
   'account/insufficient-funds',
   'card/damaged-chip-fallback',
+  'contactless/card-moved-away[holdMs=20]',
+  'contactless/card-moved-away[holdMs=80]',
 ];
 
 const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
