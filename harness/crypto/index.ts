@@ -33,5 +33,6 @@ export { buildPinBlock, encryptPinBlock, decryptPinBlock, extractPin } from './p
 export type { PinBlockFormat, PinBlockOptions, RandomSource } from './pin-block.js';
 export { padIso9797, macIso9797Alg1, macIso9797Alg3, macX99, macX919 } from './iso9797-mac.js';
 export type { MacPadding } from './iso9797-mac.js';
-export { macCupEcb, macCupEcbField } from './cup-mac.js';
+export { macCupEcb, macCupEcbField, cupMacField, cupMacInto, cupMacMatches } from './cup-mac.js';
+export { TdesKey } from './tdes-key.js';
 export { encryptTrack, decryptTrack } from './track-encryption.js';

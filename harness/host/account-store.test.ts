@@ -60,4 +60,22 @@ describe('host/account-store', () => {
       [10000, 'active', 3],
     );
   });
+  it('peek shows live status and PIN tries, and the last-account shortcut never serves a stale account', () => {
+    const a = '6222021000000000017';
+    const b = '6222021000000000025';
+    const s = new AccountStore([spec(), spec({ pan: b, balance: 7 })]);
+    assert.deepEqual({ ...s.peek(a) }.status, 'active');
+    s.setStatus(a, 'frozen');
+    assert.equal(s.peek(a)?.status, 'frozen');
+    assert.equal(s.checkPin(a, false), 'wrong');
+    assert.equal(s.peek(a)?.pinTriesLeft, 2);
+    // Another string object with the same PAN, and the other account in between.
+    assert.equal(s.spec(b)?.balance, 7);
+    assert.equal(s.peek(String(Number(a.slice(0, 10))) + a.slice(10))?.pinTriesLeft, 2);
+    assert.equal(s.peek('6222021000000000999'), undefined);
+    s.reset();
+    assert.deepEqual([s.peek(a)?.status, s.peek(a)?.pinTriesLeft], ['active', 3]);
+    assert.equal(s.debit(a, 100, day1), undefined);
+    assert.equal(s.get(a)?.balance, 9900);
+  });
 });

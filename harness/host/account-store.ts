@@ -62,6 +62,9 @@ function today(now: Date): number {
 
 export class AccountStore {
   private readonly accounts = new Map<string, LiveAccount>();
+  /** The account found last: one request asks for the same PAN several times. */
+  private lastPan: string | undefined;
+  private lastAccount: LiveAccount | undefined;
 
   constructor(private readonly specs: readonly AccountSpec[]) {
     this.reset();
@@ -70,6 +73,7 @@ export class AccountStore {
   /** Back to the opening state of every account. */
   reset(): void {
     this.accounts.clear();
+    this.lastPan = this.lastAccount = undefined;
     for (const spec of this.specs) {
       this.accounts.set(spec.pan, {
         spec,
@@ -88,7 +92,12 @@ export class AccountStore {
   }
 
   spec(pan: string): AccountSpec | undefined {
-    return this.accounts.get(pan)?.spec;
+    return this.find(pan)?.spec;
+  }
+
+  /** Status and PIN tries of one account without building a full AccountState, or undefined. */
+  peek(pan: string): { readonly status: AccountStatus; readonly pinTriesLeft: number } | undefined {
+    return this.find(pan);
   }
 
   /** The state of one account, or undefined for an unknown PAN. */
@@ -194,8 +203,18 @@ export class AccountStore {
     }
   }
 
-  private live(pan: string): LiveAccount {
+  private find(pan: string): LiveAccount | undefined {
+    if (pan === this.lastPan) return this.lastAccount;
     const a = this.accounts.get(pan);
+    if (a) {
+      this.lastPan = pan;
+      this.lastAccount = a;
+    }
+    return a;
+  }
+
+  private live(pan: string): LiveAccount {
+    const a = this.find(pan);
     if (!a) throw new RangeError(`no account for PAN ending ${pan.slice(-4)}`);
     return a;
   }

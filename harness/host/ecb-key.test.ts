@@ -1,7 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { randomBytes } from 'node:crypto';
-import { fromHex, macCupEcbField, tdesCbcEncrypt, tdesEcbDecrypt, tdesEcbEncrypt } from '../crypto/index.js';
-import { EcbKey, cupMacField } from './ecb-key.js';
+import {
+  DataLengthError,
+  KeyLengthError,
+  fromHex,
+  macCupEcbField,
+  tdesCbcEncrypt,
+  tdesEcbDecrypt,
+  tdesEcbEncrypt,
+} from '../crypto/index.js';
+import { EcbKey, EcbKeyCache, cupMacField } from './ecb-key.js';
 
 describe('host/ecb-key (cached cipher for the hot path)', () => {
   for (const len of [8, 16, 24]) {
@@ -39,10 +47,24 @@ describe('host/ecb-key (cached cipher for the hot path)', () => {
         const block = randomBytes(8);
         assert.equal(k.encrypt(block).toString('hex'), tdesEcbEncrypt(key, block).toString('hex'));
       }
-      assert.throws(() => k.encryptCbc(Buffer.alloc(12)), RangeError);
+      assert.throws(() => k.encryptCbc(Buffer.alloc(12)), DataLengthError);
     });
   }
-  it('refuses a key of the wrong size', () => {
-    assert.throws(() => new EcbKey(Buffer.alloc(10)), RangeError);
+  it("refuses a key of the wrong size (the crypto layer's typed error)", () => {
+    assert.throws(() => new EcbKey(Buffer.alloc(10)), KeyLengthError);
+  });
+  it('caches one key object per key buffer, whichever order the keys are asked for in', () => {
+    const cache = new EcbKeyCache();
+    const keys = [randomBytes(8), randomBytes(16), randomBytes(8)];
+    const first = keys.map((k) => cache.get(k));
+    for (let i = 0; i < 20; i++) {
+      const n = (i * 7) % 3;
+      assert.equal(cache.get(keys[n] as Buffer), first[n]);
+    }
+    assert.notEqual(first[0], first[2]);
+    // Same bytes in another buffer: another key object with the same results.
+    const copy = Buffer.from(keys[0] as Buffer);
+    const block = randomBytes(8);
+    assert.equal(cache.get(copy).encrypt(block).toString('hex'), first[0]?.encrypt(block).toString('hex'));
   });
 });

@@ -51,12 +51,18 @@ export interface Outcome {
 export interface HandleOptions {
   /** The bytes the request's MAC covers, straight from the received frame (saves re-encoding). */
   macData?: Uint8Array;
+  /** With `macData`: the MAC covers `macData[macStart, macEnd)` (default all of it). */
+  macStart?: number;
+  macEnd?: number;
   /** Do not MAC the answer: return the MAK in the outcome and let the caller MAC the encoded frame. */
   deferMac?: boolean;
 }
 
 /** Fields copied from a request into its answer when the dialect has them. */
 const ECHO_FIELDS = [2, 3, 4, 11, 14, 22, 23, 25, 41, 42, 49, 60];
+/** Options of AccountStore.debit for an authorisation (shared, never changed). */
+const HOLD = { hold: true } as const;
+const DEBIT = { hold: false } as const;
 const MAC_FIELD = 64;
 
 export interface ProcessorOptions {
@@ -71,8 +77,56 @@ function pad2(n: number): string {
   return String(n).padStart(2, '0');
 }
 
+/** True for 0[1-9][0-9][0-9] with an even third digit (a request or advice, not an answer). */
 function isRequestMti(mti: string): boolean {
-  return /^0[1-9][0-9][0-9]$/.test(mti) && Number(mti[2]) % 2 === 0;
+  if (mti.length !== 4 || mti.charCodeAt(0) !== 48) return false;
+  const a = mti.charCodeAt(1);
+  const b = mti.charCodeAt(2);
+  const c = mti.charCodeAt(3);
+  return a >= 49 && a <= 57 && b >= 48 && b <= 57 && (b & 1) === 0 && c >= 48 && c <= 57;
+}
+
+/** The value of 1 to 12 decimal digits, or undefined for anything else (field 4 and the like). */
+function digitsValue(s: string): number | undefined {
+  const n = s.length;
+  if (n < 1 || n > 12) return undefined;
+  let v = 0;
+  for (let i = 0; i < n; i++) {
+    const d = s.charCodeAt(i) - 48;
+    if (d < 0 || d > 9) return undefined;
+    v = v * 10 + d;
+  }
+  return v;
+}
+
+/** Value of an ASCII hex digit (either case), or -1. */
+function hexValue(c: number): number {
+  return c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
+}
+
+/** True for exactly four decimal digits (YYMM). */
+function isYymm(s: string): boolean {
+  if (s.length !== 4) return false;
+  for (let i = 0; i < 4; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** The first two characters of a processing code as a number 0–99 (transaction type), or -1. */
+function transactionType(proc: string): number {
+  if (proc.length < 2) return -1;
+  const a = proc.charCodeAt(0) - 48;
+  const b = proc.charCodeAt(1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** What cardChecks found: the response code, and the account and ARQC check when it got that far. */
+interface CardCheck {
+  code: string;
+  acc: AccountSpec | undefined;
+  arqc: ArqcCheck | undefined;
 }
 
 /** The answer MTI of a request MTI: third digit + 1 (0200 → 0210, 0420 → 0430). */
@@ -93,6 +147,15 @@ export class HostProcessor {
   private rrn = 0;
   private readonly has: boolean[];
   private readonly keys = new EcbKeyCache();
+  /** The last request MTI seen and its answer MTI (a busy host sees the same few over and over). */
+  private lastMti = '';
+  private lastResponseMti = '';
+  /** Terminal id, batch and txKey prefix of the ledger record made last (see newRecord). */
+  private recordTerminalId = '';
+  private recordBatch = '';
+  private recordKeyPrefix = '';
+  /** The encrypted PIN block of the request being handled, as bytes. */
+  private readonly pinScratch = Buffer.alloc(8);
 
   constructor(options: ProcessorOptions) {
     this.dialect = options.dialect;
@@ -138,7 +201,7 @@ export class HostProcessor {
   }
 
   private handleNow(req: IsoMessage, opts: HandleOptions): Outcome {
-    const hit = this.rules.evaluate((p) => this.read(req, p));
+    const hit = this.rules.size === 0 ? undefined : this.rules.evaluate((p) => this.read(req, p));
     const action: RuleAction | undefined = hit?.action;
     const out: Outcome = {};
     if (hit) out.rule = hit.id;
@@ -147,7 +210,7 @@ export class HostProcessor {
       action?.process === false || (action?.fields?.['39'] !== undefined && action.process !== true);
     if (action?.close) {
       out.close = true;
-      if (!skip) this.process(req, opts.macData);
+      if (!skip) this.process(req, opts);
       return out;
     }
     let response: IsoMessage | undefined;
@@ -156,7 +219,7 @@ export class HostProcessor {
       terminal = this.terminals.find(req.fields[41], req.fields[42]);
       response = isRequestMti(req.mti) ? this.base(req) : undefined;
     } else {
-      const r = this.process(req, opts.macData);
+      const r = this.process(req, opts);
       response = r.response;
       terminal = r.terminal;
     }
@@ -204,13 +267,18 @@ export class HostProcessor {
     cupMacInto(this.keys.get(mak), data, start, end, target, at);
   }
 
-  /** True when field 64 of `msg` is the MAC under `mak` of `macData` (default: the message re-encoded). */
-  verifyMac(msg: IsoMessage, mak: Buffer, macData?: Uint8Array): boolean {
+  /**
+   * True when field 64 of `msg` is the MAC under `mak` of `macData[start, end)` (default: all of it;
+   * without `macData`, the message re-encoded).
+   */
+  verifyMac(msg: IsoMessage, mak: Buffer, macData?: Uint8Array, start?: number, end?: number): boolean {
     const got = msg.fields[MAC_FIELD];
     if (got === undefined) return false;
     try {
       const data = macData ?? macInput(this.dialect, msg);
-      return cupMacMatches(this.keys.get(mak), data, 0, data.length, got);
+      const from = macData && start !== undefined ? start : 0;
+      const to = macData && end !== undefined ? end : data.length;
+      return cupMacMatches(this.keys.get(mak), data, from, to, got);
     } catch {
       return false;
     }
@@ -218,59 +286,65 @@ export class HostProcessor {
 
   // ---------------------------------------------------------------------------------------------
 
-  private process(
-    req: IsoMessage,
-    macData?: Uint8Array,
-  ): { response?: IsoMessage; terminal?: KnownTerminal } {
+  private process(req: IsoMessage, opts: HandleOptions): { response?: IsoMessage; terminal?: KnownTerminal } {
     if (!isRequestMti(req.mti)) return {};
     const terminal = this.terminals.find(req.fields[41], req.fields[42]);
     const resp = this.base(req);
-    const rc = (code: string): { response: IsoMessage; terminal?: KnownTerminal } => {
-      resp.fields[39] = code;
-      return terminal ? { response: resp, terminal } : { response: resp };
-    };
-    if (req.mti === '0820' && this.netCode(req) !== '002') return rc(RC.APPROVED);
+    if (req.mti === '0820' && this.netCode(req) !== '002') return this.reply(resp, terminal, RC.APPROVED);
     if (!terminal) return { response: this.withCode(resp, RC.TERMINAL_UNKNOWN) };
     if (req.mti === '0800') return { response: this.signIn(req, resp, terminal), terminal };
     const session = terminal.session;
     if (!session) return { response: this.withCode(resp, RC.SIGN_IN_REQUIRED) };
     if (req.fields[MAC_FIELD] !== undefined) {
-      if (!this.verifyMac(req, session.mak, macData)) return rc(RC.BAD_MAC);
-    } else if (this.config.requireMac && req.mti !== '0820') return rc(RC.BAD_MAC);
-    const proc = req.fields[3] ?? '';
-    const tt = proc.slice(0, 2);
+      if (!this.verifyMac(req, session.mak, opts.macData, opts.macStart, opts.macEnd))
+        return this.reply(resp, terminal, RC.BAD_MAC);
+    } else if (this.config.requireMac && req.mti !== '0820') return this.reply(resp, terminal, RC.BAD_MAC);
+    const tt = transactionType(req.fields[3] ?? '');
+    return this.reply(resp, terminal, this.transaction(req, resp, terminal, tt));
+  }
+
+  /** Sets the response code; the shape `process` returns. */
+  private reply(
+    resp: IsoMessage,
+    terminal: KnownTerminal | undefined,
+    code: string,
+  ): { response: IsoMessage; terminal?: KnownTerminal } {
+    resp.fields[39] = code;
+    return terminal ? { response: resp, terminal } : { response: resp };
+  }
+
+  /** Runs a MAC-checked request of a signed-in terminal; `tt` is the transaction type (3.1–2) or -1. */
+  private transaction(req: IsoMessage, resp: IsoMessage, terminal: KnownTerminal, tt: number): string {
     switch (req.mti) {
       case '0820':
         this.terminals.signOut(terminal);
-        return rc(RC.APPROVED);
+        return RC.APPROVED;
       case '0200':
-        if (tt === '00')
-          return rc(
-            req.fields[25] === '06'
-              ? this.completion(req, resp, terminal)
-              : this.authorise(req, resp, terminal, 'purchase'),
-          );
-        if (tt === '01') return rc(this.authorise(req, resp, terminal, 'withdrawal'));
-        if (tt === '20') return rc(this.voidTx(req, resp, terminal));
-        if (tt === '31') return rc(this.authorise(req, resp, terminal, 'balance'));
-        return rc(RC.INVALID_TRANSACTION);
+        if (tt === 0)
+          return req.fields[25] === '06'
+            ? this.completion(req, resp, terminal)
+            : this.authorise(req, resp, terminal, 'purchase');
+        if (tt === 1) return this.authorise(req, resp, terminal, 'withdrawal');
+        if (tt === 20) return this.voidTx(req, resp, terminal);
+        if (tt === 31) return this.authorise(req, resp, terminal, 'balance');
+        return RC.INVALID_TRANSACTION;
       case '0100':
-        if (tt === '03') return rc(this.authorise(req, resp, terminal, 'preauth'));
-        if (tt === '20') return rc(this.voidTx(req, resp, terminal));
-        return rc(RC.INVALID_TRANSACTION);
+        if (tt === 3) return this.authorise(req, resp, terminal, 'preauth');
+        if (tt === 20) return this.voidTx(req, resp, terminal);
+        return RC.INVALID_TRANSACTION;
       case '0220':
-        if (tt === '20') return rc(this.refund(req, resp, terminal));
-        if (tt === '00') return rc(this.upload(req, terminal));
-        return rc(RC.INVALID_TRANSACTION);
+        if (tt === 20) return this.refund(req, resp, terminal);
+        if (tt === 0) return this.upload(req, terminal);
+        return RC.INVALID_TRANSACTION;
       case '0400':
       case '0420':
-        return rc(this.reversal(req, terminal));
+        return this.reversal(req, terminal);
       case '0500':
-        return rc(this.settlement(req, resp, terminal));
+        return this.settlement(req, resp, terminal);
       case '0320':
-        return rc(this.upload(req, terminal));
+        return this.upload(req, terminal);
       default:
-        return rc(RC.INVALID_TRANSACTION);
+        return RC.INVALID_TRANSACTION;
     }
   }
 
@@ -292,7 +366,11 @@ export class HostProcessor {
     if (this.has[12]) fields[12] = time;
     if (this.has[13]) fields[13] = date;
     if (this.has[32] && this.config.acquirerId) fields[32] = this.config.acquirerId;
-    return { mti: responseMti(req.mti), fields };
+    if (req.mti !== this.lastMti) {
+      this.lastResponseMti = responseMti(req.mti);
+      this.lastMti = req.mti;
+    }
+    return { mti: this.lastResponseMti, fields };
   }
 
   private clockSecond = -1;
@@ -380,7 +458,7 @@ export class HostProcessor {
   private expired(acc: AccountSpec, req: IsoMessage): boolean {
     const yymm = this.timeFields()[2];
     const exp = acc.expiry ?? req.fields[14];
-    return exp !== undefined && /^\d{4}$/.test(exp) && exp < yymm;
+    return exp !== undefined && isYymm(exp) && exp < yymm;
   }
 
   private risky(rules: readonly RiskRuleConfig[], req: IsoMessage): boolean {
@@ -392,16 +470,11 @@ export class HostProcessor {
    * The issuer's checks common to every card transaction, in the order a real issuer runs them. Returns
    * a response code to decline with, or the account and the ARQC check to continue.
    */
-  private cardChecks(
-    req: IsoMessage,
-    resp: IsoMessage,
-    t: KnownTerminal,
-    opts: { pinRequired?: boolean } = {},
-  ): { code: string; acc?: AccountSpec; arqc?: ArqcCheck } {
+  private cardChecks(req: IsoMessage, resp: IsoMessage, t: KnownTerminal, pinRequired: boolean): CardCheck {
     const pan = this.panOf(req, t);
-    if (!pan) return { code: RC.FORMAT_ERROR };
+    if (!pan) return { code: RC.FORMAT_ERROR, acc: undefined, arqc: undefined };
     const acc = this.accounts.spec(pan);
-    if (!acc) return { code: RC.NO_SUCH_CARD };
+    if (!acc) return { code: RC.NO_SUCH_CARD, acc: undefined, arqc: undefined };
     if (resp.fields[2] === undefined && this.has[2]) resp.fields[2] = pan;
     // ARQC first (it needs no state); the ARPC is attached whatever the final code is.
     let arqc: ArqcCheck | undefined;
@@ -410,27 +483,26 @@ export class HostProcessor {
       const psn =
         req.fields[23] ?? (tags.get('5F34') ? toHex(tags.get('5F34') as Buffer) : (acc.psn ?? '00'));
       arqc = verifyArqc(tags, { imkAc: fromHex(acc.imkAc), pan, psn: psn.slice(-2), cvn: acc.cvn ?? 18 });
-    } else if (req.fields[55] !== undefined && !tags) return { code: RC.FORMAT_ERROR, acc };
-    const state = this.accounts.get(pan);
+    } else if (req.fields[55] !== undefined && !tags) return { code: RC.FORMAT_ERROR, acc, arqc: undefined };
+    const state = this.accounts.peek(pan);
     const status = state?.status ?? acc.status;
-    if (status === 'lost') return { code: RC.LOST_CARD, acc, ...(arqc ? { arqc } : {}) };
-    if (status === 'closed') return { code: RC.DO_NOT_HONOUR, acc, ...(arqc ? { arqc } : {}) };
-    if (status === 'frozen') return { code: RC.RESTRICTED, acc, ...(arqc ? { arqc } : {}) };
-    if (this.expired(acc, req)) return { code: RC.EXPIRED_CARD, acc, ...(arqc ? { arqc } : {}) };
+    if (status === 'lost') return { code: RC.LOST_CARD, acc, arqc };
+    if (status === 'closed') return { code: RC.DO_NOT_HONOUR, acc, arqc };
+    if (status === 'frozen') return { code: RC.RESTRICTED, acc, arqc };
+    if (this.expired(acc, req)) return { code: RC.EXPIRED_CARD, acc, arqc };
     if (acc.regions && acc.regions.length > 0 && !acc.regions.includes(t.config.region ?? ''))
-      return { code: RC.RESTRICTED, acc, ...(arqc ? { arqc } : {}) };
+      return { code: RC.RESTRICTED, acc, arqc };
     const pinBlock = req.fields[52];
     if (pinBlock !== undefined) {
-      if ((state?.pinTriesLeft ?? 1) <= 0)
-        return { code: RC.PIN_TRIES_EXCEEDED, acc, ...(arqc ? { arqc } : {}) };
+      if ((state?.pinTriesLeft ?? 1) <= 0) return { code: RC.PIN_TRIES_EXCEEDED, acc, arqc };
       const r = this.accounts.checkPin(pan, this.pinMatches(pinBlock, t, req, pan, acc));
-      if (r === 'wrong') return { code: RC.WRONG_PIN, acc, ...(arqc ? { arqc } : {}) };
-      if (r === 'exceeded') return { code: RC.PIN_TRIES_EXCEEDED, acc, ...(arqc ? { arqc } : {}) };
-    } else if (opts.pinRequired) return { code: RC.WRONG_PIN, acc, ...(arqc ? { arqc } : {}) };
+      if (r === 'wrong') return { code: RC.WRONG_PIN, acc, arqc };
+      if (r === 'exceeded') return { code: RC.PIN_TRIES_EXCEEDED, acc, arqc };
+    } else if (pinRequired) return { code: RC.WRONG_PIN, acc, arqc };
     if (arqc && !arqc.ok) return { code: RC.DO_NOT_HONOUR, acc, arqc };
     if ((this.config.risk !== undefined && this.risky(this.config.risk, req)) || this.risky(acc.risk, req))
-      return { code: RC.RISK_DECLINE, acc, ...(arqc ? { arqc } : {}) };
-    return { code: RC.APPROVED, acc, ...(arqc ? { arqc } : {}) };
+      return { code: RC.RISK_DECLINE, acc, arqc };
+    return { code: RC.APPROVED, acc, arqc };
   }
 
   /** Decrypts field 52 under the PIK and compares the PIN (format 0; 53 starting with 2 = no PAN). */
@@ -443,9 +515,14 @@ export class HostProcessor {
   ): boolean {
     if (acc.pin === undefined || pinBlock.length !== 16) return false;
     try {
-      // Buffer.from stops at the first non-hex pair: a short result is a malformed block.
-      const block = Buffer.from(pinBlock, 'hex');
-      if (block.length !== 8) return false;
+      // 16 hex digits into the scratch block; any other character makes a malformed block.
+      const block = this.pinScratch;
+      for (let i = 0; i < 8; i++) {
+        const hi = hexValue(pinBlock.charCodeAt(2 * i));
+        const lo = hexValue(pinBlock.charCodeAt(2 * i + 1));
+        if ((hi | lo) < 0) return false;
+        block[i] = (hi << 4) | lo;
+      }
       const clear = this.keys.get(t.session?.pik as Buffer).decrypt(block);
       const noPan = req.fields[53]?.[0] === '2';
       return pinBlockHolds(clear, noPan ? '0000000000000' : pan, acc.pin);
@@ -462,8 +539,7 @@ export class HostProcessor {
 
   private amountOf(req: IsoMessage): number | undefined {
     const f4 = req.fields[4];
-    if (f4 === undefined || !/^\d{1,12}$/.test(f4)) return undefined;
-    return Number(f4);
+    return f4 === undefined ? undefined : digitsValue(f4);
   }
 
   private newRecord(
@@ -474,11 +550,20 @@ export class HostProcessor {
     amount: number,
     code: string,
   ): TxRecord {
-    const batch = this.batchOf(req, t);
+    const terminalId = t.config.terminalId;
+    const batchNow = this.batchOf(req, t);
+    // Consecutive records share their terminal and batch: one batch string and one key prefix
+    // (`txKey` up to the STAN) serve them all, so a record that lives in the ledger holds less.
+    if (batchNow !== this.recordBatch || terminalId !== this.recordTerminalId) {
+      this.recordBatch = batchNow;
+      this.recordTerminalId = terminalId;
+      this.recordKeyPrefix = txKey(terminalId, batchNow, '');
+    }
+    const batch = this.recordBatch;
     const stan = req.fields[11] ?? '000000';
     const approved = code === RC.APPROVED;
     return {
-      key: txKey(t.config.terminalId, batch, stan),
+      key: this.recordKeyPrefix + stan,
       terminalId: t.config.terminalId,
       merchantId: t.config.merchantId,
       batch,
@@ -527,16 +612,17 @@ export class HostProcessor {
     const amount = kind === 'balance' ? 0 : this.amountOf(req);
     if (amount === undefined) return RC.FORMAT_ERROR;
     if (kind !== 'balance' && amount <= 0) return RC.INVALID_AMOUNT;
-    const check = this.cardChecks(req, resp, t, { pinRequired: kind === 'withdrawal' || kind === 'balance' });
+    const check = this.cardChecks(req, resp, t, kind === 'withdrawal' || kind === 'balance');
     if (!check.acc) return check.code;
     const acc = check.acc;
     let code = check.code;
     const now = this.now();
     const rec = this.newRecord(req, t, kind, acc.pan, amount, code);
     if (code === RC.APPROVED && kind !== 'balance') {
-      const stop = this.accounts.debit(acc.pan, amount, now, { hold: kind === 'preauth' });
+      const stop = this.accounts.debit(acc.pan, amount, now, kind === 'preauth' ? HOLD : DEBIT);
       if (stop) code = stop;
-      else rec.effects.push({ op: kind === 'preauth' ? 'hold' : 'debit', pan: acc.pan, amount });
+      // The record's only effect: an array of exactly one (it lives as long as the record).
+      else rec.effects = [{ op: kind === 'preauth' ? 'hold' : 'debit', pan: acc.pan, amount }];
     }
     if (code !== RC.APPROVED) {
       rec.responseCode = code;
@@ -580,7 +666,7 @@ export class HostProcessor {
     const amount = this.amountOf(req);
     if (amount !== undefined && amount !== orig.amount) return RC.INVALID_AMOUNT;
     if (req.fields[52] !== undefined || req.fields[55] !== undefined) {
-      const check = this.cardChecks(req, resp, t);
+      const check = this.cardChecks(req, resp, t, false);
       if (check.code !== RC.APPROVED) return check.code;
     }
     const now = this.now();

@@ -21,7 +21,8 @@ import { HostServerError } from './errors.js';
 import type { HostConfig } from './host-config.js';
 import { HostProcessor, responseMti, type HandleOptions, type Outcome } from './host-processor.js';
 import type { HostRule } from './host-rule.js';
-import { HostJournal } from './journal.js';
+import { HostJournal, type JournalRecord } from './journal.js';
+import { WriteCoalescer } from './write-coalescer.js';
 import { RC } from './response-codes.js';
 import type { TerminalRegistry } from './terminal-registry.js';
 import type { TransactionLedger } from './transaction-ledger.js';
@@ -88,6 +89,8 @@ interface Conn {
   /** The last request TPDU seen and its answer TPDU (a terminal sends the same one every time). */
   tpduIn: string | undefined;
   tpduOut: string | undefined;
+  /** Answers computed in this event-loop turn and not yet written, in order (see WriteCoalescer). */
+  out: Buffer[];
 }
 
 export async function startHost(options: HostOptions): Promise<HostHandle> {
@@ -128,10 +131,50 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     return true;
   };
 
-  // Reused per call (encodeFrame and handle read them synchronously and keep nothing).
+  // Reused per call (encodeFrame, handle and journal.record read them synchronously and keep nothing).
   const encodeOptions: { tpdu?: string | undefined; header?: string | undefined } = {};
-  const handleOptions: HandleOptions = { deferMac: true, macData: undefined };
+  const handleOptions: HandleOptions = {
+    deferMac: true,
+    macData: undefined,
+    macStart: undefined,
+    macEnd: undefined,
+  };
   const decodeOptions = { maxFrameBytes };
+  const messageRecord: JournalRecord = {
+    direction: 'in',
+    connectionId: 0,
+    remote: undefined,
+    message: undefined,
+    tpdu: undefined,
+    header: undefined,
+    raw: undefined,
+    event: undefined,
+    text: undefined,
+    rule: undefined,
+  };
+  /** Journals a message with its frame (the record object is reused: the journal copies what it keeps). */
+  const recordMessage = (
+    direction: 'in' | 'out',
+    c: Conn,
+    message: IsoMessage,
+    tpdu: string | undefined,
+    header: string | undefined,
+    raw: Buffer,
+    rule: string | undefined,
+  ): void => {
+    const r = messageRecord;
+    r.direction = direction;
+    r.connectionId = c.id;
+    r.remote = c.remote;
+    r.message = message;
+    r.tpdu = tpdu;
+    r.header = header;
+    r.raw = raw;
+    r.rule = rule;
+    journal.record(r);
+    r.message = undefined;
+    r.raw = undefined;
+  };
 
   const event = (c: Conn | undefined, name: string, text: string): void => {
     journal.record({
@@ -143,8 +186,13 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     });
   };
 
+  // Answers are written once per event-loop turn, all connections in one pass (write-coalescer.ts).
+  const writes = new WriteCoalescer();
+
   const close = (c: Conn): void => {
     if (c.closed) return;
+    // Answers already given on this connection go out before it closes.
+    writes.flushConnection(c);
     c.closed = true;
     if (c.timer) clearTimeout(c.timer);
     c.queue.length = 0;
@@ -170,8 +218,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       frame = encodeFrame(dialect, msg, encodeOptions);
       if (mac?.mak && !macNow) {
         processor.macInto(mac.mak, frame, mtiOffset, frame.length - 8, frame, frame.length - 8);
-        // The MAC bytes are ASCII hex digits, so their hex is all decimal digits: no case to fix.
-        msg.fields[64] = frame.toString('hex', frame.length - 8);
+        // The message object is read again only by a journal that formats as it records (the
+        // in-memory journal keeps the frame instead). The MAC bytes are ASCII hex digits, so their
+        // hex is all decimal digits: no case to fix.
+        if (journal.formatsOnRecord) msg.fields[64] = frame.toString('hex', frame.length - 8);
       }
       if (mac?.bad) {
         frame[frame.length - 1] = (frame[frame.length - 1] as number) ^ 0x01;
@@ -184,17 +234,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       close(c);
       return;
     }
-    journal.record({
-      direction: 'out',
-      connectionId: c.id,
-      remote: c.remote,
-      message: msg,
-      tpdu: tpdu || undefined,
-      header: header || undefined,
-      raw: frame,
-      rule: rule || undefined,
-    });
-    if (!c.closed && c.socket.writable) c.socket.write(frame);
+    recordMessage('out', c, msg, tpdu || undefined, header || undefined, frame, rule || undefined);
+    if (!c.closed && c.socket.writable) writes.queue(c, frame);
   };
 
   /** The answer to a frame that does not decode: MTI + 39 = 30 when the MTI is readable, else undefined. */
@@ -268,23 +309,16 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       send(c, answer.msg, answer.tpdu, undefined);
       return;
     }
-    journal.record({
-      direction: 'in',
-      connectionId: c.id,
-      remote: c.remote,
-      message: req,
-      tpdu: req.tpdu || undefined,
-      header: req.header || undefined,
-      raw: frame,
-    });
+    recordMessage('in', c, req, req.tpdu || undefined, req.header || undefined, frame, undefined);
     let outcome: Outcome;
     try {
-      const macData =
-        wireMac && req.fields[64] !== undefined && onlyPrimary(req)
-          ? frame.subarray(mtiOffset, frame.length - 8)
-          : undefined;
-      handleOptions.macData = macData;
+      // The MAC covers the frame from the MTI up to field 64 (the last 8 bytes).
+      const wire = wireMac && req.fields[64] !== undefined && onlyPrimary(req);
+      handleOptions.macData = wire ? frame : undefined;
+      handleOptions.macStart = wire ? mtiOffset : undefined;
+      handleOptions.macEnd = wire ? frame.length - 8 : undefined;
       outcome = processor.handle(req, handleOptions);
+      handleOptions.macData = undefined;
     } catch (e) {
       // A bug or an impossible rule: answer 96 rather than drop the terminal.
       const text = `host: connection ${c.id}: internal error on ${req.mti}: ${(e as Error).message}`;
@@ -344,6 +378,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       closed: false,
       tpduIn: undefined,
       tpduOut: undefined,
+      out: [],
     };
     conns.add(c);
     event(c, 'connect', `connection ${c.id} from ${remote}`);
@@ -375,6 +410,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     socket.on('close', () => {
       conns.delete(c);
       c.closed = true;
+      writes.drop(c);
       if (c.timer) clearTimeout(c.timer);
       event(c, 'close', `connection ${c.id} closed`);
     });

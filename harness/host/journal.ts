@@ -144,11 +144,20 @@ export class HostJournal extends EventEmitter {
     this.dialect = options.dialect;
   }
 
+  /**
+   * Whether each entry is formatted (decoded, masked) as it is recorded: a JSONL file or an `entry`
+   * listener is attached. Otherwise a message recorded with its frame is kept as the frame's bytes
+   * only, and the message object is not read again after `record` returns.
+   */
+  get formatsOnRecord(): boolean {
+    return this.file !== undefined || this.listenerCount('entry') > 0;
+  }
+
   /** Records one entry (copied: the record object may be reused); returns its sequence number. */
   record(rec: JournalRecord): number {
     let slot = this.ring[this.next];
     if (slot === undefined) this.ring[this.next] = slot = newSlot();
-    const eager = this.file !== undefined || this.listenerCount('entry') > 0;
+    const eager = this.formatsOnRecord;
     slot.seq = ++this.seq;
     slot.at = Date.now();
     slot.direction = rec.direction;
