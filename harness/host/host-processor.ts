@@ -8,7 +8,7 @@
  *  - 0200 `00xxxx` purchase (with 25 = 06: pre-authorisation completion), `01xxxx` ATM withdrawal,
  *    `20xxxx` void (original by field 37, else field 61 = batch ‖ STAN), `31xxxx` balance inquiry;
  *  - 0100 `03xxxx` pre-authorisation, `20xxxx` pre-authorisation void;
- *  - 0220 `20xxxx` refund (original by 37/61 when given), `00xxxx` offline purchase notification;
+ *  - 0220 `20xxxx` refund (original by 37/61 when given, same card), `00xxxx` offline purchase notification;
  *  - 0400/0420 reversal: the original is the same terminal + batch (60.2) + STAN (field 11);
  *  - 0500 settlement: field 48 = debit amount(12) ‖ debit count(3) ‖ credit amount(12) ‖ credit count(3)
  *    ‖ result(1) [‖ the same for foreign cards]; the answer sets result 1 (balanced) or 2 (not);
@@ -718,7 +718,10 @@ export class HostProcessor {
     const orig = wantsOriginal ? this.original(req, t) : undefined;
     if (wantsOriginal && (!orig || orig.state === 'declined')) return RC.ORIGINAL_NOT_FOUND;
     if (orig && amount > orig.amount - orig.refunded) return RC.INVALID_AMOUNT;
-    const pan = this.panOf(req, t) ?? orig?.pan;
+    const cardPan = this.panOf(req, t);
+    // A refund goes back to the card that paid: another card's refund of this original has none.
+    if (orig && cardPan !== undefined && cardPan !== orig.pan) return RC.ORIGINAL_NOT_FOUND;
+    const pan = cardPan ?? orig?.pan;
     if (!pan) return RC.FORMAT_ERROR;
     if (!this.accounts.has(pan)) return RC.NO_SUCH_CARD;
     const now = this.now();

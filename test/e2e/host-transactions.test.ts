@@ -244,7 +244,7 @@ describe('host e2e: transactions over TCP (cup)', function () {
       assert.equal((await t.reverse(v.request)).fields[39], '00');
       assert.equal(balance(TEST_PANS.debit), 97000);
     });
-    it('refund (0220) credits; more than the original is 13; an unknown original is 25', async () => {
+    it('refund (0220) credits; more than the original is 13; an unknown original or another card is 25', async () => {
       const p = await purchase(TEST_PANS.debit, 5000);
       const r = await t.transact('refund', {
         card: { pan: TEST_PANS.debit },
@@ -266,6 +266,15 @@ describe('host e2e: transactions over TCP (cup)', function () {
         original: { rrn: '000000000999' },
       });
       assert.equal(r3.answer.fields[39], RC.ORIGINAL_NOT_FOUND);
+      // Another card cannot take the refund of this original, and nothing is credited to it.
+      const credit = balance(TEST_PANS.credit);
+      const r4 = await t.transact('refund', {
+        card: { pan: TEST_PANS.credit },
+        amount: 1000,
+        original: { rrn: p.answer.fields[37]! },
+      });
+      assert.equal(r4.answer.fields[39], RC.ORIGINAL_NOT_FOUND);
+      assert.equal(balance(TEST_PANS.credit), credit);
     });
     it('balance inquiry answers field 54 with the available balance', async () => {
       await purchase(TEST_PANS.debit, 1500);
