@@ -46,11 +46,14 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** Deep merge for `extends`: objects merge key by key, arrays and scalars of the child replace. */
-function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
+export function mergeCardFields(
+  base: Record<string, unknown>,
+  over: Record<string, unknown>,
+): Record<string, unknown> {
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(over)) {
     const b = out[k];
-    out[k] = isPlainObject(b) && isPlainObject(v) ? merge(b, v) : v;
+    out[k] = isPlainObject(b) && isPlainObject(v) ? mergeCardFields(b, v) : v;
   }
   return out;
 }
@@ -88,7 +91,7 @@ export function loadCardFixture(ref: string, options: { cwd?: string } = {}): Ca
     const parent = typeof doc.extends === 'string' ? doc.extends : undefined;
     if (parent === undefined) return doc;
     const base = load(parent, dirname(file));
-    const merged = merge(base, doc);
+    const merged = mergeCardFields(base, doc);
     delete merged.extends;
     return merged;
   };

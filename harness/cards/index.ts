@@ -24,6 +24,7 @@ export {
   resolveCardRef,
   cardSchemaPath,
   bundledCardsDir,
+  mergeCardFields,
 } from './card-fixture-loader.js';
 export { EmvVirtualCard, createVirtualCard } from './virtual-card.js';
 export type {

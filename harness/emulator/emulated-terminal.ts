@@ -809,35 +809,13 @@ export class EmulatedTerminal {
     const op = ctx.op;
     if (p.kind === 'insert') {
       if (!caps.chip) return 'again';
-      this.setState('applicationSelection');
-      this.show('readingCard');
-      try {
-        await p.card.powerOn('contact');
-      } catch (e) {
-        if (!(e instanceof CardNoAnswerError)) throw e;
-        // Taken out before the chip was powered: removed, not a chip that does not answer.
-        if (this.inserted !== p.card) throw this.cardRemovedDuringRead(p, e);
-        return this.chipFailed(ctx);
-      }
-      this.chipCard = p.card;
-      const kernel = new EmvKernel(
-        this.kernelHost(ctx),
-        (c) => this.transmit(p.card, 'contact', c),
-        ktx,
-        false,
-      );
+      const kernel = await this.contactKernel(ctx, p, ktx);
+      if (!(kernel instanceof EmvKernel)) return kernel;
       let outcome: KernelOutcome;
       try {
         outcome = await kernel.runContact();
       } catch (e) {
-        // A card that left mid-read is removed, whatever the kernel made of the missing answers.
-        if (e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p)))
-          throw this.cardRemovedDuringRead(p, e);
-        if (e instanceof KernelStop) {
-          if (e.kind === 'readError') return this.chipFailed(ctx);
-          return this.result(op, 'declined', e.key, { amount: ctx.amount });
-        }
-        throw e;
+        return this.contactReadFailed(ctx, p, e);
       }
       return this.chipData(kernel, outcome, 'chip');
     }
@@ -871,41 +849,77 @@ export class EmulatedTerminal {
         const gone = e instanceof KernelStop && e.kind !== 'useContact' && this.cardGone(p);
         await p.card.powerOff();
         if (e instanceof KernelStop) {
-          if (gone || e.kind === 'cardLeft' || e.kind === 'tapAgain' || e.kind === 'readError') {
-            this.events.emit({
-              type: 'card',
-              action: 'left-field',
-              card: p.card.name,
-              maskedPan: p.card.maskedPan,
-            });
-            this.show('pleaseTapAgain');
-            return 'again';
-          }
+          if (gone || e.kind === 'cardLeft' || e.kind === 'tapAgain' || e.kind === 'readError')
+            return this.leftField(p);
           if (e.kind === 'useContact') {
             this.show('useContact');
             return 'again';
           }
           return this.result(op, 'declined', e.key, { amount: ctx.amount });
         }
-        if (e instanceof CardRemovedError) {
-          this.events.emit({
-            type: 'card',
-            action: 'left-field',
-            card: p.card.name,
-            maskedPan: p.card.maskedPan,
-          });
-          this.show('pleaseTapAgain');
-          return 'again';
-        }
+        if (e instanceof CardRemovedError) return this.leftField(p);
         throw e;
       }
       await p.card.powerOff();
       return { ...this.chipData(kernel, outcome, 'contactless'), fieldMs: timed.spentMs() };
     }
-    // Swipe.
+    const read = await this.readSwipe(ctx, p);
+    if (read === 'again' || !('pan' in read)) return read;
+    const pin = caps.pinpad ? await this.requestPin(ctx) : undefined;
+    return { read, ...(pin !== undefined ? { pin } : {}), maskedPan: maskPan(read.pan) };
+  }
+
+  /**
+   * Powers an inserted chip and builds its kernel; a chip that does not answer is a chip failure
+   * (fallback or decline), one taken out before it was powered is a removal (throws Cancelled).
+   */
+  private async contactKernel(
+    ctx: TxContext,
+    p: Presentation,
+    ktx: KernelTransaction,
+  ): Promise<EmvKernel | TerminalResult | 'again'> {
+    this.setState('applicationSelection');
+    this.show('readingCard');
+    try {
+      await p.card.powerOn('contact');
+    } catch (e) {
+      if (!(e instanceof CardNoAnswerError)) throw e;
+      // Taken out before the chip was powered: removed, not a chip that does not answer.
+      if (this.inserted !== p.card) throw this.cardRemovedDuringRead(p, e);
+      return this.chipFailed(ctx);
+    }
+    this.chipCard = p.card;
+    return new EmvKernel(this.kernelHost(ctx), (c) => this.transmit(p.card, 'contact', c), ktx, false);
+  }
+
+  /** What a contact kernel's failure means: removal (throws Cancelled), chip failure or a decline. */
+  private contactReadFailed(ctx: TxContext, p: Presentation, e: unknown): TerminalResult | 'again' {
+    // A card that left mid-read is removed, whatever the kernel made of the missing answers.
+    if (e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p)))
+      throw this.cardRemovedDuringRead(p, e);
+    if (e instanceof KernelStop) {
+      if (e.kind === 'readError') return this.chipFailed(ctx);
+      return this.result(ctx.op, 'declined', e.key, { amount: ctx.amount });
+    }
+    throw e;
+  }
+
+  /** A tapped card that left the field before the read ended: PLEASE TAP AGAIN, keep waiting. */
+  private leftField(p: Presentation): 'again' {
+    this.events.emit({ type: 'card', action: 'left-field', card: p.card.name, maskedPan: p.card.maskedPan });
+    this.show('pleaseTapAgain');
+    return 'again';
+  }
+
+  /**
+   * Reads a swiped stripe: PAN, expiry and track 2, entry `swipe` or `fallback` (after a failed chip).
+   * A chip card swiped without a reason is sent to the chip reader; no stripe head declines.
+   */
+  private async readSwipe(ctx: TxContext, p: Presentation): Promise<CardRead | TerminalResult | 'again'> {
+    const caps = this.profile.capabilities;
     if (!caps.magstripe) {
       this.show('chipOnly');
-      return this.result(op, 'declined', 'chipOnly', { amount: ctx.amount });
+      return this.result(ctx.op, 'declined', 'chipOnly', { amount: ctx.amount });
     }
     let tracks;
     try {
@@ -931,12 +945,7 @@ export class EmulatedTerminal {
       return 'again';
     }
     const entry = fallback && !this.defects.has('wrong-entry-mode-fallback') ? 'fallback' : 'swipe';
-    const pin = caps.pinpad ? await this.requestPin(ctx) : undefined;
-    return {
-      read: { pan, expiry, track2: tracks.track2, entry },
-      ...(pin !== undefined ? { pin } : {}),
-      maskedPan: maskPan(pan),
-    };
+    return { pan, expiry, track2: tracks.track2, entry };
   }
 
   /**
@@ -1347,7 +1356,6 @@ export class EmulatedTerminal {
     ktx: KernelTransaction,
   ): Promise<CardRead | TerminalResult | 'again'> {
     const caps = this.profile.capabilities;
-    const op = ctx.op;
     const chipRead = (d: CardApplicationData, entry: 'chip' | 'contactless'): CardRead => ({
       pan: d.pan,
       ...(d.expiry ? { expiry: d.expiry } : {}),
@@ -1357,32 +1365,12 @@ export class EmulatedTerminal {
     });
     if (p.kind === 'insert') {
       if (!caps.chip) return 'again';
-      this.setState('applicationSelection');
-      this.show('readingCard');
-      try {
-        await p.card.powerOn('contact');
-      } catch (e) {
-        if (!(e instanceof CardNoAnswerError)) throw e;
-        if (this.inserted !== p.card) throw this.cardRemovedDuringRead(p, e);
-        return this.chipFailed(ctx);
-      }
-      this.chipCard = p.card;
-      const kernel = new EmvKernel(
-        this.kernelHost(ctx),
-        (c) => this.transmit(p.card, 'contact', c),
-        ktx,
-        false,
-      );
+      const kernel = await this.contactKernel(ctx, p, ktx);
+      if (!(kernel instanceof EmvKernel)) return kernel;
       try {
         return chipRead(await kernel.readApplicationData(), 'chip');
       } catch (e) {
-        if (e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p)))
-          throw this.cardRemovedDuringRead(p, e);
-        if (e instanceof KernelStop) {
-          if (e.kind === 'readError') return this.chipFailed(ctx);
-          return this.result(op, 'declined', e.key, { amount: ctx.amount });
-        }
-        throw e;
+        return this.contactReadFailed(ctx, p, e);
       }
     }
     if (p.kind === 'tap') {
@@ -1408,47 +1396,13 @@ export class EmulatedTerminal {
       } catch (e) {
         const gone = e instanceof CardRemovedError || (e instanceof KernelStop && this.cardGone(p));
         await p.card.powerOff();
-        if (gone || (e instanceof KernelStop && ['cardLeft', 'tapAgain', 'readError'].includes(e.kind))) {
-          this.events.emit({
-            type: 'card',
-            action: 'left-field',
-            card: p.card.name,
-            maskedPan: p.card.maskedPan,
-          });
-          this.show('pleaseTapAgain');
-          return 'again';
-        }
-        if (e instanceof KernelStop) return this.result(op, 'declined', e.key, { amount: ctx.amount });
+        if (gone || (e instanceof KernelStop && ['cardLeft', 'tapAgain', 'readError'].includes(e.kind)))
+          return this.leftField(p);
+        if (e instanceof KernelStop) return this.result(ctx.op, 'declined', e.key, { amount: ctx.amount });
         throw e;
       }
     }
-    if (!caps.magstripe) {
-      this.show('chipOnly');
-      return this.result(op, 'declined', 'chipOnly', { amount: ctx.amount });
-    }
-    let tracks;
-    try {
-      tracks = await p.card.swipe();
-    } catch {
-      this.show('cardReadError');
-      return 'again';
-    }
-    const m = /^(\d{12,19})[=D](\d{4})(\d{3})/.exec(tracks.track2);
-    if (!m) {
-      this.show('cardReadError');
-      return 'again';
-    }
-    const [, pan, expiry, serviceCode] = m as unknown as [string, string, string, string];
-    if (
-      serviceCodeSaysChip(serviceCode) &&
-      !ctx.fallbackAllowed &&
-      caps.chip &&
-      !this.defects.has('ignores-service-code')
-    ) {
-      this.show('pleaseInsertChip');
-      return 'again';
-    }
-    return { pan, expiry, track2: tracks.track2, entry: ctx.fallbackAllowed ? 'fallback' : 'swipe' };
+    return this.readSwipe(ctx, p);
   }
 
   /** MMDD of a transaction: the host's date (field 13) when the answer has one, else the terminal's clock. */

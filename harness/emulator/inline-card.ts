@@ -4,7 +4,7 @@
  * memory (nothing is written): the changes are checked against the card schema, then merged over the
  * base the way fixture files extend each other (objects key by key, lists and scalars replace).
  */
-import { cardSchemaPath, loadCardFixture, type CardFixture } from '../cards/index.js';
+import { cardSchemaPath, loadCardFixture, mergeCardFields, type CardFixture } from '../cards/index.js';
 import { schemaErrors } from '../common/schema-check.js';
 import type { InlineCardFixture } from './ecr/index.js';
 import { InlineCardError } from './errors.js';
@@ -12,19 +12,6 @@ import { InlineCardError } from './errors.js';
 export interface InlineCardOptions {
   /** Base directory for a base given as a path (default: process.cwd()). */
   cwd?: string;
-}
-
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function merge(base: Record<string, unknown>, over: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...base };
-  for (const [k, v] of Object.entries(over)) {
-    const b = out[k];
-    out[k] = isPlainObject(b) && isPlainObject(v) ? merge(b, v) : v;
-  }
-  return out;
 }
 
 /**
@@ -49,5 +36,5 @@ export function inlineCardFixture(inline: InlineCardFixture, options: InlineCard
     const where = first?.instancePath ? first.instancePath.slice(1).replace(/\//g, '.') : 'card';
     throw new InlineCardError(base, `${where}: ${first?.message ?? 'invalid'}`);
   }
-  return merge(fixture as unknown as Record<string, unknown>, changes) as unknown as CardFixture;
+  return mergeCardFields(fixture as unknown as Record<string, unknown>, changes) as unknown as CardFixture;
 }
