@@ -7,17 +7,15 @@
  * Needs pcscd and vsmartcard-vpcd (.ci/run installs them); pcscd is started when it is not running.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import { loadCardFixture } from '../../harness/cards/index.js';
+import { escapeRegExp, runPayhil } from './payhil-cli.test-helper.js';
 import { packagePath, packageRoot } from '../../harness/common/project-root.js';
 import { ensurePcscd, missingVpcdStack } from '../../harness/drivers/pcsc/index.js';
 
-const BIN = fileURLToPath(new URL('../../harness/cli/bin.js', import.meta.url));
 const LAB = packagePath('fixtures', 'labs', 'emulator-process.yaml');
 const READER = 'Virtual PCD 00 00';
 
@@ -39,26 +37,6 @@ const IDS = [
   'contactless/card-moved-away[holdMs=20]',
   'contactless/card-moved-away[holdMs=80]',
 ];
-
-const escape = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-function payhil(args: string[], cwd: string): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: 'true' },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 80_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
-}
 
 interface AllureResult {
   fullName: string;
@@ -97,7 +75,7 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
   it('inserted and tapped cards pass, expect card included; the APDUs went through the reader', async () => {
     const res = join(dir, 'results');
     const junit = join(dir, 'junit.xml');
-    const { code, out } = await payhil(
+    const { code, out } = await runPayhil(
       [
         'run',
         packagePath('scenarios'),
@@ -108,18 +86,23 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
         '--bench',
         'pcsc',
         '--grep',
-        `^(${IDS.map(escape).join('|')})$`,
+        `^(${IDS.map(escapeRegExp).join('|')})$`,
         '--results-dir',
         res,
         '--junit',
         junit,
       ],
       dir,
+      80_000,
     );
     assert.equal(code, 0, out);
     assert.match(out, new RegExp(`${IDS.length} scenarios on bench 'pcsc'`));
     for (const id of IDS)
-      assert.match(out, new RegExp(`^PASS +[\\d.]+ m?s {2}${escape(id)}$`, 'm'), `${id} passed\n${out}`);
+      assert.match(
+        out,
+        new RegExp(`^PASS +[\\d.]+ m?s {2}${escapeRegExp(id)}$`, 'm'),
+        `${id} passed\n${out}`,
+      );
     assert.match(readFileSync(junit, 'utf8'), new RegExp(`tests="${IDS.length}" failures="0" errors="0"`));
     const env = readFileSync(join(res, 'environment.properties'), 'utf8');
     assert.match(
@@ -144,7 +127,7 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
     assert.match(
       ec.text('timeline'),
       new RegExp(
-        `card 'card' moved away from PC/SC reader '${escape(READER)}' .* after \\d+ APDUs through pcscd`,
+        `card 'card' moved away from PC/SC reader '${escapeRegExp(READER)}' .* after \\d+ APDUs through pcscd`,
       ),
     );
     const credit = of('purchase/chip-pin-approved[card=credit,amount=12.50]');
@@ -156,7 +139,7 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
     );
     assert.match(
       credit.text('timeline'),
-      new RegExp(`card 'credit' taken out of PC/SC reader '${escape(READER)}' \\(removed\\)`),
+      new RegExp(`card 'credit' taken out of PC/SC reader '${escapeRegExp(READER)}' \\(removed\\)`),
     );
     // A mute chip: pcscd reports it, the terminal gets no answer and asks for the stripe.
     const mute = of('card/damaged-chip-fallback').text('timeline');
@@ -184,7 +167,7 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
         '',
       ].join('\n'),
     );
-    const { code, out } = await payhil(
+    const { code, out } = await runPayhil(
       [
         'run',
         packagePath('scenarios'),
@@ -198,6 +181,7 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
         join(dir, 'broken-results'),
       ],
       dir,
+      80_000,
     );
     assert.equal(code, 1, out);
     assert.match(out, /^BROKEN +\d+ m?s {2}account\/insufficient-funds$/m);

@@ -7,46 +7,21 @@
  * need an operator); the benches are named with --bench alone (found inside the multi-bench lab file).
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import { createEmbeddedBench } from '../../harness/bench/index.js';
+import { runPayhil } from './payhil-cli.test-helper.js';
 import { packagePath, packageRoot } from '../../harness/common/project-root.js';
 import { findYamlFiles } from '../../harness/scenario/find-files.js';
 import { loadScenarioFiles } from '../../harness/scenario/loader.js';
-
-const BIN = fileURLToPath(new URL('../../harness/cli/bin.js', import.meta.url));
 
 interface Verdicts {
   /** scenario id → passed | failed | broken | skipped */
   status: Map<string, string>;
   /** scenario id → why it was skipped (or the failure message) */
   detail: Map<string, string>;
-}
-
-function payhil(
-  args: string[],
-  cwd: string,
-  killAfterMs: number,
-): Promise<{ code: number | null; out: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: 'true' },
-    });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, out });
-    });
-  });
 }
 
 const unescapeXml = (s: string): string =>
@@ -113,7 +88,7 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
   ): Promise<Verdicts & { code: number | null; out: string }> {
     const results = join(dir, `${bench}-results`);
     const junit = join(dir, `${bench}.xml`);
-    const { code, out } = await payhil(
+    const { code, out } = await runPayhil(
       [
         'run',
         ...paths,
