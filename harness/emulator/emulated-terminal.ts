@@ -518,21 +518,8 @@ export class EmulatedTerminal {
       this.show('settling');
       const id = this.identity();
       for (const r of this.batch.unuploaded()) {
-        const up = this.mac(
-          buildBatchUpload(id, this.batchNo, {
-            stan: r.stan,
-            pan: r.pan,
-            amount: r.amount,
-            ...(r.iccData ? { iccData: r.iccData } : {}),
-            entry: r.entryMode,
-          }),
-        );
-        try {
-          const a = await this.link.exchange(up, this.profile.timeouts.host);
-          if (a.fields[39] === '00') r.uploaded = true;
-        } catch (e) {
-          this.hostError(e, up.mti);
-        }
+        const a = await this.uploadRecord(id, r);
+        if (a?.fields[39] === '00') r.uploaded = true;
       }
       const totals = this.batch.totals();
       const stan = this.nextStan();
@@ -549,22 +536,7 @@ export class EmulatedTerminal {
         return this.result('settle', 'declined', responseCodeKey(rc), { stan, responseCode: rc, totals });
       const balanced = settlementResult(answer) !== 'unbalanced';
       if (!balanced) {
-        for (const r of this.batch.records()) {
-          const up = this.mac(
-            buildBatchUpload(id, this.batchNo, {
-              stan: r.stan,
-              pan: r.pan,
-              amount: r.amount,
-              ...(r.iccData ? { iccData: r.iccData } : {}),
-              entry: r.entryMode,
-            }),
-          );
-          try {
-            await this.link.exchange(up, this.profile.timeouts.host);
-          } catch (e) {
-            this.hostError(e, up.mti);
-          }
-        }
+        for (const r of this.batch.records()) await this.uploadRecord(id, r);
       }
       const closed = this.batchNo;
       this.settled.push({ batch: closed, records: [...this.batch.records()] });
@@ -1403,6 +1375,28 @@ export class EmulatedTerminal {
       }
     }
     return this.readSwipe(ctx, p);
+  }
+
+  /** Sends one batch record as a 0320 upload; the answer, or undefined when the line failed (noted). */
+  private async uploadRecord(
+    id: { terminalId: string; merchantId: string },
+    r: BatchRecord,
+  ): Promise<IsoMessage | undefined> {
+    const up = this.mac(
+      buildBatchUpload(id, this.batchNo, {
+        stan: r.stan,
+        pan: r.pan,
+        amount: r.amount,
+        ...(r.iccData ? { iccData: r.iccData } : {}),
+        entry: r.entryMode,
+      }),
+    );
+    try {
+      return await this.link.exchange(up, this.profile.timeouts.host);
+    } catch (e) {
+      this.hostError(e, up.mti);
+      return undefined;
+    }
   }
 
   /** MMDD of a transaction: the host's date (field 13) when the answer has one, else the terminal's clock. */

@@ -14,6 +14,7 @@ import type {
   TerminalOperationArgs,
   TerminalOperationName,
 } from '../../bench/capabilities.js';
+import { ObserverSet } from '../../bench/observer-set.js';
 import { createLogger } from '../../common/logger.js';
 import { isPayhilError } from '../../common/payhil-error.js';
 import type { InlineCard } from '../../scenario/index.js';
@@ -104,7 +105,7 @@ export class EcrDriver {
   readonly cards: CardPresenter;
 
   private client: EcrClient | undefined;
-  private readonly listeners = new Set<ObservationListener>();
+  private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
   private running: Promise<void> | undefined;
   private lastState: string | undefined;
   private resultsSeen = 0;
@@ -182,8 +183,7 @@ export class EcrDriver {
 
   /** Observes everything the link shows (display, state, receipt, result, notes); returns the unsubscribe. */
   observe(listener: ObservationListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.observers.add(listener);
   }
 
   /** Opens the link and reads the terminal's status (test mode). Throws EcrDriverError (broken). */
@@ -484,13 +484,7 @@ export class EcrDriver {
   }
 
   private emit(o: Observation): void {
-    for (const l of this.listeners) {
-      try {
-        l(o);
-      } catch (e) {
-        log('observer failed: %s', (e as Error).message);
-      }
-    }
+    this.observers.emit(o);
   }
 }
 

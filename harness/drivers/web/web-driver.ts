@@ -16,6 +16,7 @@ import type {
   TerminalOperationArgs,
   TerminalOperationName,
 } from '../../bench/capabilities.js';
+import { ObserverSet } from '../../bench/observer-set.js';
 import { createLogger } from '../../common/logger.js';
 import { maskPansInText } from '../../common/mask.js';
 import type { InlineCard } from '../../scenario/index.js';
@@ -127,7 +128,7 @@ export class WebDriver {
   private page: Page | undefined;
   /** Chromium's DevTools session of the page: screenshots without Playwright's per-shot waits. */
   private cdp: CDPSession | undefined;
-  private readonly listeners = new Set<ObservationListener>();
+  private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
   private readonly options: Required<Omit<WebDriverOptions, 'selectors' | 'actionEndpoint'>> & {
     actionEndpoint: string | null;
   };
@@ -207,8 +208,7 @@ export class WebDriver {
   }
 
   observe(listener: ObservationListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.observers.add(listener);
   }
 
   /** Launches Chromium, opens the page, starts observing. WebBrowserLaunchError / WebDriverError (broken). */
@@ -717,12 +717,6 @@ export class WebDriver {
   }
 
   private emit(o: Observation): void {
-    for (const l of this.listeners) {
-      try {
-        l(o);
-      } catch (e) {
-        log('observer failed: %s', (e as Error).message);
-      }
-    }
+    this.observers.emit(o);
   }
 }
