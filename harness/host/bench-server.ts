@@ -12,34 +12,12 @@
  * how many journal entries it recorded. The process exits when the parent disconnects or asks it to
  * (`{ type: 'stop' }`), so it never outlives the benchmark.
  */
-import { createServer, type Server } from 'node:net';
 import { startHost, type HostHandle } from './host-server.js';
 import { TEST_PANS, TEST_PIN, testHostConfig } from './test-config.js';
+import { startEchoServer } from './echo-server.js';
 
 interface BenchServerMessage {
   type: 'stats' | 'stop';
-}
-
-function echoServer(answerBytes: number): Promise<Server> {
-  const answer = Buffer.alloc(answerBytes, 0x30);
-  answer.writeUInt16BE(answerBytes - 2, 0);
-  const server = createServer({ noDelay: true }, (s) => {
-    let buf: Buffer = Buffer.alloc(0);
-    s.on('data', (d: Buffer) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      while (buf.length >= 2) {
-        const n = buf.readUInt16BE(0) + 2;
-        if (buf.length < n) break;
-        buf = buf.subarray(n);
-        s.write(answer);
-      }
-    });
-    s.on('error', () => undefined);
-  });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve(server));
-  });
 }
 
 function benchHost(): Promise<HostHandle> {
@@ -65,7 +43,7 @@ async function main(): Promise<void> {
     const answerBytes = Number(process.argv[3]);
     if (!Number.isInteger(answerBytes) || answerBytes < 3 || answerBytes > 65537)
       throw new Error(`echo needs the answer size in bytes, got '${process.argv[3]}'`);
-    const server = await echoServer(answerBytes);
+    const server = await startEchoServer(answerBytes);
     port = (server.address() as { port: number }).port;
     close = () => new Promise((resolve) => server.close(() => resolve()));
   } else if (mode === 'host') {

@@ -19,7 +19,7 @@
  * extra node options for the server processes (e.g. `--cpu-prof --cpu-prof-dir=DIR`).
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { createServer, connect, type Server, type Socket } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { heapUsedMiB, percentile, report } from '../../test/bench/bench-kit.js';
@@ -28,6 +28,7 @@ import { startHost } from './host-server.js';
 import { TestTerminal } from './test-terminal.js';
 import { TEST_PANS, TEST_PIN, TEST_TERMINAL, TEST_TMK, testHostConfig } from './test-config.js';
 import { applyMac, buildTransaction, macVerifies, type SessionKeys } from './terminal-messages.js';
+import { startEchoServer } from './echo-server.js';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.PAYHIL_BENCH_SECONDS ?? 4);
@@ -172,26 +173,6 @@ function forkServer(name: string, args: string[]): Promise<ChildServer> {
         });
       }),
   }));
-}
-
-/** The in-one-process baseline: reads 2-byte-length frames and answers each with a canned frame of the host's answer size. */
-function echoServer(answerSize: number): Promise<Server> {
-  const answer = Buffer.alloc(answerSize, 0x30);
-  answer.writeUInt16BE(answerSize - 2, 0);
-  const server = createServer({ noDelay: true }, (s) => {
-    let buf: Buffer = Buffer.alloc(0);
-    s.on('data', (d: Buffer) => {
-      buf = buf.length === 0 ? d : Buffer.concat([buf, d]);
-      while (buf.length >= 2) {
-        const n = buf.readUInt16BE(0) + 2;
-        if (buf.length < n) break;
-        buf = buf.subarray(n);
-        s.write(answer);
-      }
-    });
-    s.on('error', () => undefined);
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
 }
 
 interface PhaseResult {
@@ -378,7 +359,7 @@ async function main(): Promise<void> {
   });
   const host = await startHost({ dialect, config });
   const { pools, keys } = await prepare(dialect, host.address.port);
-  const echo = await echoServer(sep.answerSize);
+  const echo = await startEchoServer(sep.answerSize);
   const echoPort = (echo.address() as { port: number }).port;
   await phase(echoPort, pools, { seconds: WARM_UP_SECONDS });
   const oneEcho = await phase(echoPort, pools, { seconds: SECONDS });
