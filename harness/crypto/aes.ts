@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { cipherOnce } from './cipher-once.js';
 import { DataLengthError, KeyLengthError } from './errors.js';
 
 /** AES block size in bytes. */
@@ -24,12 +24,7 @@ function run(
     );
   if (iv !== null && iv.length !== AES_BLOCK_BYTES)
     throw new DataLengthError('AES-CBC IV', iv.length, 'must be 16 bytes');
-  const name = `aes-${key.length * 8}-${mode}`;
-  const cipher = encrypt ? createCipheriv(name, key, iv) : createDecipheriv(name, key, iv);
-  cipher.setAutoPadding(false);
-  const head = cipher.update(data);
-  const tail = cipher.final();
-  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  return cipherOnce(encrypt, `aes-${key.length * 8}-${mode}`, key, iv, data);
 }
 
 /** AES-128/192/256 (by key length) in ECB mode, no padding: `data` is whole 16-byte blocks. */

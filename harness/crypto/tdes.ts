@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv } from 'node:crypto';
+import { cipherOnce } from './cipher-once.js';
 import { DataLengthError, KeyLengthError } from './errors.js';
 
 /** DES block size in bytes. */
@@ -43,11 +43,7 @@ function run(
   checkData(`TDES-${mode.toUpperCase()} data`, data);
   if (iv !== null && iv.length !== DES_BLOCK_BYTES)
     throw new DataLengthError('TDES-CBC IV', iv.length, 'must be 8 bytes');
-  const cipher = encrypt ? createCipheriv(c.name, c.key, iv) : createDecipheriv(c.name, c.key, iv);
-  cipher.setAutoPadding(false);
-  const head = cipher.update(data);
-  const tail = cipher.final();
-  return tail.length === 0 ? head : Buffer.concat([head, tail]);
+  return cipherOnce(encrypt, c.name, c.key, iv, data);
 }
 
 /** TDES (or single DES for an 8-byte key) in ECB mode, no padding: `data` is whole 8-byte blocks. */
