@@ -15,7 +15,6 @@ import { KeyLengthError } from './errors.js';
  *    bytes are what goes in field 64.
  *
  * The MAK is single length (8 bytes, DES) or double/triple length (TDES), whichever the host issued.
- * Steps 3–5 are E(E(H1) ⊕ H2): the second block of CBC over H1 ‖ H2 with a zero IV, so one cipher call.
  *
  * Two ways in: with the key as bytes (`macCupEcb`, `macCupEcbField`), or with a `TdesKey` that
  * keeps its cipher between calls (`cupMacField`, `cupMacInto`, `cupMacMatches`: a host or terminal
@@ -23,8 +22,9 @@ import { KeyLengthError } from './errors.js';
  */
 
 const HEX_CODES = Uint8Array.from('0123456789ABCDEF', (c) => c.charCodeAt(0));
-/** Steps 1–2 land here (the MAC is synchronous, so one scratch serves every call). */
+/** Steps 1–2 land here, steps 3–5 in `macOut` (the MAC is synchronous, so one scratch serves every call). */
 const macHex = Buffer.alloc(16);
+const macOut = Buffer.alloc(8);
 
 /** Steps 1–5 over `data[start, end)`: the first 4 bytes of the result are the MAC. */
 function cupMacBlock(mak: TdesKey, data: Uint8Array, start: number, end: number): Buffer {
@@ -73,8 +73,11 @@ function cupMacBlock(mak: TdesKey, data: Uint8Array, start: number, end: number)
   h[13] = HEX_CODES[a6 & 15]!;
   h[14] = HEX_CODES[a7 >> 4]!;
   h[15] = HEX_CODES[a7 & 15]!;
-  // The second of the two CBC blocks starts at byte 8 of the result.
-  return mak.encryptCbc(h);
+  const out = macOut;
+  mak.encryptBlock(h, 0, out, 0);
+  for (let j = 0; j < 8; j++) out[j] = out[j]! ^ h[8 + j]!;
+  mak.encryptBlock(out, 0, out, 0);
+  return out;
 }
 
 /**
@@ -91,7 +94,7 @@ export function cupMacInto(
 ): void {
   const out = cupMacBlock(mak, data, start, end);
   for (let j = 0; j < 4; j++) {
-    const b = out[8 + j]!;
+    const b = out[j]!;
     target[at + 2 * j] = HEX_CODES[b >> 4]!;
     target[at + 2 * j + 1] = HEX_CODES[b & 15]!;
   }
@@ -123,7 +126,7 @@ export function cupMacMatches(
   if (expected.length !== 16) return false;
   const out = cupMacBlock(mak, data, start, end);
   for (let j = 0; j < 8; j++) {
-    const b = out[8 + (j >> 1)]!;
+    const b = out[j >> 1]!;
     const ascii = HEX_CODES[j & 1 ? b & 15 : b >> 4]!;
     const hi = nibble(expected.charCodeAt(2 * j));
     const lo = nibble(expected.charCodeAt(2 * j + 1));

@@ -6,7 +6,7 @@ import { fromHex, toHex } from './hex.js';
 import { tdesCbcEncrypt, tdesEcbDecrypt, tdesEcbEncrypt } from './tdes.js';
 import { TdesKey } from './tdes-key.js';
 
-describe('crypto/tdes-key (a key held as long-lived ciphers)', () => {
+describe('crypto/tdes-key (a key held with its key schedule)', () => {
   it('gives the classic single-DES answer (key 133457799BBCDFF1, 0123456789ABCDEF → 85E813540F0AB405)', () => {
     // J. Orlin Grabbe, "The DES Algorithm Illustrated" (worked example).
     const k = new TdesKey(fromHex('133457799BBCDFF1'));
@@ -17,7 +17,7 @@ describe('crypto/tdes-key (a key held as long-lived ciphers)', () => {
     // KCV example for 0123456789ABCDEFFEDCBA9876543210: TDES of eight zero bytes.
     const k = new TdesKey(fromHex('0123456789ABCDEFFEDCBA9876543210'));
     assert.equal(toHex(k.encrypt(Buffer.alloc(8))), '08D7B4FB629D0885');
-    // Again: the long-lived cipher carries nothing from one ECB call into the next.
+    // Again: nothing carries from one call into the next.
     assert.equal(toHex(k.encrypt(Buffer.alloc(8))), '08D7B4FB629D0885');
   });
   for (const len of [8, 16, 24]) {

@@ -1,6 +1,6 @@
 /**
- * The host's session keys on the hot path (MAC, PIN block): one `TdesKey` (harness/crypto, long-lived
- * node:crypto ciphers) per working key, kept as long as the key buffer lives. `EcbKey` and the CUP MAC
+ * The host's session keys on the hot path (MAC, PIN block): one `TdesKey` (harness/crypto: its key
+ * schedule computed once, blocks through the JavaScript DES core) per working key, kept as long as the key buffer lives. `EcbKey` and the CUP MAC
  * helpers are harness/crypto's, re-exported under the names this layer has always offered.
  */
 import { TdesKey } from '../crypto/index.js';

@@ -154,7 +154,7 @@ export class HostProcessor {
   private recordTerminalId = '';
   private recordBatch = '';
   private recordKeyPrefix = '';
-  /** The encrypted PIN block of the request being handled, as bytes. */
+  /** The PIN block of the request being handled, as bytes (encrypted, then decrypted in place). */
   private readonly pinScratch = Buffer.alloc(8);
 
   constructor(options: ProcessorOptions) {
@@ -523,9 +523,9 @@ export class HostProcessor {
         if ((hi | lo) < 0) return false;
         block[i] = (hi << 4) | lo;
       }
-      const clear = this.keys.get(t.session?.pik as Buffer).decrypt(block);
+      this.keys.get(t.session?.pik as Buffer).decryptBlock(block, 0, block, 0);
       const noPan = req.fields[53]?.[0] === '2';
-      return pinBlockHolds(clear, noPan ? '0000000000000' : pan, acc.pin);
+      return pinBlockHolds(block, noPan ? '0000000000000' : pan, acc.pin);
     } catch {
       return false;
     }
