@@ -19,7 +19,7 @@ import { decryptTrack, fromHex, toHex } from '../crypto/index.js';
 import { encodeTlv, flattenTlv, parseTlv } from '../emv/index.js';
 import { matchFields } from '../common/matcher.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import { getPath, macInput, setPath } from '../iso8583/index.js';
+import { EMPTY_FIELDS_64, getPath, macInput, setPath } from '../iso8583/index.js';
 import type { AccountSpec } from './account-store.js';
 import { EcbKeyCache, cupMacField, cupMacInto, cupMacMatches } from './ecb-key.js';
 import { AccountStore } from './account-store.js';
@@ -355,8 +355,8 @@ export class HostProcessor {
 
   /** The answer skeleton: echo fields, host time and date. */
   private base(req: IsoMessage): IsoMessage {
-    const fields: Record<number, string> = {};
-    // Highest field first: the object's element store is sized once, not grown field by field.
+    // Room for fields up to 64 from the start (the element store is not grown field by field).
+    const fields: Record<number, string> = { ...EMPTY_FIELDS_64 };
     for (let i = ECHO_FIELDS.length - 1; i >= 0; i--) {
       const n = ECHO_FIELDS[i]!;
       const v = req.fields[n];

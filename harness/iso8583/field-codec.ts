@@ -21,7 +21,7 @@ export class Writer {
   ensure(n: number): void {
     const need = this.pos + n;
     if (need <= this.buf.length) return;
-    let size = this.buf.length * 2;
+    let size = Math.max(this.buf.length * 2, 64);
     while (size < need) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.pos);
@@ -136,15 +136,23 @@ const ALLOWED_RE: Record<FieldType, RegExp> = {
   b: /^[0-9A-Fa-f]*$/,
 };
 
-/** Writes `s` one byte a character after checking every character against `type`. */
-export function writeChars(w: Writer, s: string, type: FieldType, field: number): void {
+/**
+ * Writes `s` one byte a character after checking every character against `type` (`allowed` is that
+ * type's table, passed in by callers that hold it).
+ */
+export function writeChars(
+  w: Writer,
+  s: string,
+  type: FieldType,
+  field: number,
+  allowed: Uint8Array = ALLOWED[type],
+): void {
   const buf = w.buf;
   if (s.length > 32 && ALLOWED_RE[type].test(s)) {
     // Long text (CUP field 59, 63): one compiled pattern, one native write.
     w.pos += buf.write(s, w.pos, s.length, 'latin1');
     return;
   }
-  const allowed = ALLOWED[type];
   let pos = w.pos;
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -386,11 +394,17 @@ function bcdTo(r: Reader, digits: number, left: boolean, track: boolean, field: 
   out.pos = q;
 }
 
-/** As readChars, copying the bytes to `out.pos`. */
-function charsTo(r: Reader, n: number, type: FieldType, field: number, out: Writer): void {
+/** As readChars, copying the bytes to `out.pos` (`allowed` is the type's table). */
+function charsTo(
+  r: Reader,
+  n: number,
+  type: FieldType,
+  field: number,
+  out: Writer,
+  allowed: Uint8Array = ALLOWED[type],
+): void {
   need(r, n, field);
   const buf = r.buf;
-  const allowed = ALLOWED[type];
   const o = out.buf;
   let q = out.pos;
   const start = r.pos;
@@ -576,6 +590,8 @@ export class FieldCodec {
   readonly prefixKind: number;
   readonly prefixDigits: number;
   readonly prefixBytes: number;
+  /** The type's character table (ALLOWED), held here so the hot path does no lookup by type name. */
+  readonly allowed: Uint8Array;
 
   constructor(readonly spec: FieldSpec) {
     this.field = spec.number;
@@ -598,10 +614,12 @@ export class FieldCodec {
     this.left = spec.encoding === 'bcd-left';
     this.track = spec.type === 'z';
     this.pad = spec.pad === 'F' ? 15 : 0;
+    this.allowed = ALLOWED[spec.type];
   }
 
   /** Validates and writes `value`; throws EncodeError. */
   encode(value: string, w: Writer): void {
+    w.ensure(this.maxBytes);
     encodeField(this, value, w);
   }
 
@@ -613,7 +631,27 @@ export class FieldCodec {
   }
 }
 
-/** Validates and writes one field value (prefix and data); throws EncodeError. */
+/**
+ * Bytes a value of `length` characters takes on the wire, prefix included, when it is valid (an
+ * invalid value is refused by encodeField before it writes past that).
+ */
+export function fieldBytes(c: FieldCodec, length: number): number {
+  if (c.fixed) return c.maxBytes;
+  const units = c.isBinary ? length >> 1 : length;
+  switch (c.data) {
+    case DATA_BCD:
+      return c.prefixBytes + ((units + 1) >> 1);
+    case DATA_HEX_ASCII:
+      return c.prefixBytes + units * 2;
+    default:
+      return c.prefixBytes + units;
+  }
+}
+
+/**
+ * Validates and writes one field value (prefix and data); throws EncodeError. The caller makes room
+ * (`c.maxBytes`, or exactly `fieldBytes(c, value.length)`).
+ */
 export function encodeField(c: FieldCodec, value: string, w: Writer): void {
   const field = c.field;
   let units = value.length;
@@ -624,16 +662,14 @@ export function encodeField(c: FieldCodec, value: string, w: Writer): void {
   if (c.fixed) {
     if (units !== c.max)
       throw new EncodeError(field, `fixed length ${c.max}${c.isBinary ? ' bytes' : ''}, got ${units}`);
-    w.ensure(c.maxBytes);
   } else {
     if (units > c.max)
       throw new EncodeError(field, `length ${units}${c.isBinary ? ' bytes' : ''} exceeds maximum ${c.max}`);
-    w.ensure(c.maxBytes);
     writePrefix(c, w, units);
   }
   switch (c.data) {
     case DATA_CHARS:
-      writeChars(w, value, c.type, field);
+      writeChars(w, value, c.type, field, c.allowed);
       break;
     case DATA_BCD:
       writeBcd(w, value, c.left, c.pad, c.track, field);
@@ -661,7 +697,7 @@ export function decodeFieldTo(c: FieldCodec, r: Reader, out: Writer): void {
   }
   switch (c.data) {
     case DATA_CHARS:
-      charsTo(r, units, c.type, field, out);
+      charsTo(r, units, c.type, field, out, c.allowed);
       break;
     case DATA_BCD:
       bcdTo(r, units, c.left, c.track, field, out);

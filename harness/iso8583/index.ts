@@ -25,6 +25,7 @@ export {
 } from './message-codec.js';
 export type { IsoMessage, DecodedFrame, EncodeFrameOptions, DecodeFrameOptions } from './message-codec.js';
 export { FrameParser } from './frame-parser.js';
+export { EMPTY_FIELDS_64, EMPTY_FIELDS_128 } from './empty-fields.js';
 export type { FrameParserOptions } from './frame-parser.js';
 export { getPath, setPath, parsePath } from './field-path.js';
 export type { ParsedPath } from './field-path.js';
