@@ -549,6 +549,7 @@ export class HostProcessor {
     pan: string,
     amount: number,
     code: string,
+    effects: Effect[] = [],
   ): TxRecord {
     const terminalId = t.config.terminalId;
     const batchNow = this.batchOf(req, t);
@@ -575,7 +576,7 @@ export class HostProcessor {
       amount,
       responseCode: code,
       state: approved ? 'approved' : 'declined',
-      effects: [],
+      effects,
       refunded: 0,
       uploaded: false,
       settles:
@@ -616,19 +617,14 @@ export class HostProcessor {
     if (!check.acc) return check.code;
     const acc = check.acc;
     let code = check.code;
-    const now = this.now();
-    const rec = this.newRecord(req, t, kind, acc.pan, amount, code);
+    let effects: Effect[] | undefined;
     if (code === RC.APPROVED && kind !== 'balance') {
-      const stop = this.accounts.debit(acc.pan, amount, now, kind === 'preauth' ? HOLD : DEBIT);
+      const stop = this.accounts.debit(acc.pan, amount, this.now(), kind === 'preauth' ? HOLD : DEBIT);
       if (stop) code = stop;
       // The record's only effect: an array of exactly one (it lives as long as the record).
-      else rec.effects = [{ op: kind === 'preauth' ? 'hold' : 'debit', pan: acc.pan, amount }];
+      else effects = [{ op: kind === 'preauth' ? 'hold' : 'debit', pan: acc.pan, amount }];
     }
-    if (code !== RC.APPROVED) {
-      rec.responseCode = code;
-      rec.state = 'declined';
-      rec.settles = 0;
-    }
+    const rec = this.newRecord(req, t, kind, acc.pan, amount, code, effects);
     if (code === RC.APPROVED && kind === 'balance' && this.has[54]) {
       const s = this.accounts.get(acc.pan);
       if (s)
