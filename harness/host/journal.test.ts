@@ -31,12 +31,27 @@ describe('host/journal', () => {
     assert.match(e?.fields?.['35'] ?? '', /^<track data redacted/);
     assert.ok(e?.raw && !e.raw.includes('0123456789ABCDEF') && !e.raw.includes('2202100000000000'));
   });
-  it('masks PAN and track tags inside field 55', () => {
-    // 5A (PAN) and 57 (track 2 equivalent) values are overwritten, 9F26 stays.
+  it('masks PAN and track tags inside field 55, and redacts ICC data that is not TLV', () => {
+    // 5A (PAN) keeps its first 6 and last 4 digits, 57 (track 2 equivalent) is hidden, 9F26 stays.
     assert.equal(
       maskIccHex('5A0862220210000000009F260811223344556677885702AABB'),
-      '5A08****************9F260811223344556677885702****',
+      '5A08622202******00009F260811223344556677885702****',
     );
+    assert.match(maskIccHex('5A0962220210'), /^<unparsable ICC data redacted/);
+  });
+  it('masks a PAN inside a free-text field (59) in the fields and in the raw bytes', () => {
+    const j = new HostJournal({ dialect: d, size: 10 });
+    const m = msg();
+    j.record({
+      direction: 'in',
+      connectionId: 1,
+      message: { ...m, fields: { ...m.fields, 59: `REF ${PAN} OK` } },
+    });
+    const [e] = j.entries();
+    assert.equal(e?.fields?.['59'], 'REF 622202*********0017 OK');
+    const ascii = Buffer.from(e?.raw ?? '', 'hex').toString('latin1');
+    assert.ok(ascii.includes('REF 622202*********0017 OK'), ascii);
+    assert.ok(!ascii.includes(PAN));
   });
   it('keeps only the last `size` entries, oldest first, and counts all', () => {
     const j = new HostJournal({ dialect: d, size: 3 });

@@ -11,10 +11,15 @@
 import { EventEmitter } from 'node:events';
 import { createWriteStream, type WriteStream } from 'node:fs';
 import { createLogger } from '../common/logger.js';
-import { maskPan, redact } from '../common/mask.js';
+import { redact } from '../common/mask.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import { decodeFrame, encodeFrame } from '../iso8583/index.js';
-import { parseTlv } from '../emv/index.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  maskFields as maskTableFields,
+  maskFrameBytes,
+  maskTlvHex,
+} from '../iso8583/index.js';
 
 export type JournalDirection = 'in' | 'out' | 'event';
 
@@ -111,16 +116,6 @@ function newSlot(): Slot {
 }
 
 const debug = createLogger('payhil:host');
-
-/** Tags inside field 55 whose values are cardholder data. */
-const SENSITIVE_TAGS: Record<string, 'pan' | 'track'> = {
-  '5A': 'pan',
-  '57': 'track',
-  '9F6B': 'track',
-  '9F1F': 'track',
-  '9F20': 'track',
-  '5F20': 'track',
-};
 
 export interface JournalOptions {
   /** Entries kept in memory (default 10000). */
@@ -285,78 +280,31 @@ export class HostJournal extends EventEmitter {
   }
 }
 
-/** The decoded fields of a message with PAN masked and PIN/track/key data redacted. */
+/**
+ * The decoded fields of a message as the journal shows them: the one masking table of iso8583/frame-masking.ts
+ * (PAN first 6 / last 4, PIN, track and key data redacted, tags 5A and track tags inside field 55 masked,
+ * PAN-like digit runs in free-text fields masked).
+ */
 export function maskFields(dialect: Dialect, msg: IsoMessage): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(msg.fields)) {
-    if (v === undefined) continue;
-    const spec = dialect.fields[Number(k)];
-    const sens = spec?.sensitive ?? defaultSensitivity(Number(k));
-    if (sens === 'pan') out[k] = maskPan(v);
-    else if (sens === 'pin' || sens === 'track' || sens === 'key')
-      out[k] = redact(sens === 'pin' ? 'PIN block' : sens === 'key' ? 'key' : 'track data', v);
-    else if (Number(k) === 55 || spec?.content === 'tlv') out[k] = maskIccHex(v);
-    else out[k] = v;
-  }
-  return out;
+  const fields: Record<number, string> = {};
+  for (const [k, v] of Object.entries(msg.fields)) if (v !== undefined) fields[Number(k)] = v;
+  return maskTableFields(dialect, fields);
 }
 
-function defaultSensitivity(n: number): string | undefined {
-  if (n === 2) return 'pan';
-  if (n === 35 || n === 36 || n === 45) return 'track';
-  if (n === 52) return 'pin';
-  return undefined;
-}
-
-/** Field 55 hex with the values of PAN/track tags overwritten ('*' in place of every hex digit). */
+/** ICC data (field 55, a card's answer) as hex with PAN and track tags masked; anything not TLV redacted. */
 export function maskIccHex(hex: string): string {
-  let buf: Buffer;
-  try {
-    buf = Buffer.from(hex, 'hex');
-    const nodes = parseTlv(buf);
-    const chars = hex.toUpperCase().split('');
-    const walk = (list: typeof nodes): void => {
-      for (const n of list) {
-        if (SENSITIVE_TAGS[n.tag]) {
-          const start = (n.value.byteOffset - buf.byteOffset) * 2;
-          for (let i = start; i < start + n.value.length * 2; i++) chars[i] = '*';
-        }
-        if (n.children) walk(n.children);
-      }
-    };
-    walk(nodes);
-    return chars.join('');
-  } catch {
-    return redact('unparsable ICC data', hex);
-  }
+  return maskTlvHex(hex.toUpperCase(), (h) => redact('unparsable ICC data', h));
 }
 
-function filler(spec: { type: string } | undefined, v: string): string {
-  if (!spec) return v;
-  if (spec.type === 'b') return '0'.repeat(v.length);
-  if (spec.type === 'n' || spec.type === 'z') return '0'.repeat(v.length);
-  return '*'.repeat(v.length);
-}
-
-/** Re-encodes the message with sensitive values overwritten by same-size fillers: byte positions stay true. */
+/** The message re-encoded with its sensitive bytes overwritten in place (positions and lengths stay true). */
 function redactedRaw(dialect: Dialect, msg: IsoMessage, tpdu?: string, header?: string): string | undefined {
-  const fields: Record<number, string> = { ...msg.fields };
-  for (const [k, v] of Object.entries(msg.fields)) {
-    if (v === undefined) continue;
-    const n = Number(k);
-    const spec = dialect.fields[n];
-    const sens = spec?.sensitive ?? defaultSensitivity(n);
-    if (sens === 'pan')
-      fields[n] =
-        v.length > 10 ? v.slice(0, 6) + '0'.repeat(v.length - 10) + v.slice(-4) : '0'.repeat(v.length);
-    else if (sens === 'pin' || sens === 'track' || sens === 'key') fields[n] = filler(spec, v);
-    else if (n === 55 || spec?.content === 'tlv') fields[n] = maskIccHex(v).replace(/\*/g, '0');
-  }
   try {
     const opts: { tpdu?: string; header?: string } = {};
     if (tpdu !== undefined) opts.tpdu = tpdu;
     if (header !== undefined) opts.header = header;
-    return encodeFrame(dialect, { mti: msg.mti, fields }, opts).toString('hex').toUpperCase();
+    return maskFrameBytes(dialect, encodeFrame(dialect, msg, opts))
+      .toString('hex')
+      .toUpperCase();
   } catch {
     return undefined;
   }

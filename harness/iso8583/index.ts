@@ -26,6 +26,20 @@ export {
 export type { IsoMessage, DecodedFrame, EncodeFrameOptions, DecodeFrameOptions } from './message-codec.js';
 export { FrameParser } from './frame-parser.js';
 export { EMPTY_FIELDS_64, EMPTY_FIELDS_128 } from './empty-fields.js';
+export {
+  TLV_PAN_TAGS,
+  TLV_TRACK_TAGS,
+  blankFrame,
+  fieldTreatment,
+  frameHeaderBytes,
+  maskFields,
+  maskFrame,
+  maskFrameBytes,
+  maskRawHex,
+  maskTlvHex,
+  tryMaskFrameBytes,
+} from './frame-masking.js';
+export type { FieldTreatment } from './frame-masking.js';
 export type { FrameParserOptions } from './frame-parser.js';
 export { getPath, setPath, parsePath } from './field-path.js';
 export type { ParsedPath } from './field-path.js';

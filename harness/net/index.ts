@@ -33,8 +33,8 @@ export {
   blankFrame,
   fieldTreatment,
   maskTlvHex,
-} from './frame-masking.js';
-export type { FieldTreatment } from './frame-masking.js';
+} from '../iso8583/index.js';
+export type { FieldTreatment } from '../iso8583/index.js';
 export { maskFieldValue, maskReportText } from './report-masking.js';
 export { parseHostPort, formatHostPort } from './address.js';
 export type { HostPort } from './address.js';

@@ -2,7 +2,7 @@ import type { Dialect } from '../iso8583/dialect-types.js';
 import { getPath, setPath } from '../iso8583/field-path.js';
 import { FrameParser } from '../iso8583/frame-parser.js';
 import { decodeFrame, encodeFrame, type DecodedFrame } from '../iso8583/message-codec.js';
-import { maskFrame, maskRawHex } from './frame-masking.js';
+import { maskFrame, maskRawHex } from '../iso8583/index.js';
 import type { MessageFaultSpec, MessageFaults } from './message-fault.js';
 import type { AppliedFault, ProxyJournal } from './proxy-journal.js';
 import { ScheduledStage, nowMs, type EndKind, type StreamDirection } from './toxic-stage.js';

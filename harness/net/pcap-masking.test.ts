@@ -11,7 +11,7 @@ import { FrameParser } from '../iso8583/frame-parser.js';
 import { decodeFrame, encodeFrame, type DecodedFrame } from '../iso8583/message-codec.js';
 import { CUP_PURCHASE_0200_HEX } from '../iso8583/sample-frames.js';
 import { PcapFormatError } from './errors.js';
-import { blankFrame, maskFrameBytes } from './frame-masking.js';
+import { blankFrame, maskFrameBytes } from '../iso8583/index.js';
 import { maskIsoStream, maskPcap } from './pcap-masking.js';
 import { readPcap } from './pcap-reader.js';
 import { PcapRecorder } from './pcap-recorder.js';

@@ -1,6 +1,6 @@
 /**
  * Masked captures: a pcap of ISO 8583 traffic with every frame's sensitive bytes overwritten in place
- * (frame-masking.ts, the same table as the spy's journal), so the capture may go into a report and
+ * (iso8583/frame-masking.ts, the same table as the spy's journal), so the capture may go into a report and
  * Wireshark still follows every TCP stream and decodes every field.
  *
  * Each TCP direction is put back together by sequence number (segmentation, retransmissions and
@@ -13,7 +13,7 @@
  */
 import type { Dialect } from '../iso8583/dialect-types.js';
 import { DEFAULT_MAX_FRAME_BYTES, frameLengthAt } from '../iso8583/message-codec.js';
-import { frameHeaderBytes, maskFrameBytes, tryMaskFrameBytes } from './frame-masking.js';
+import { frameHeaderBytes, maskFrameBytes, tryMaskFrameBytes } from '../iso8583/index.js';
 import { readPcap, type PcapPacket, type PcapTcp } from './pcap-reader.js';
 import { TCP_SYN, internetChecksum } from './pcap-writer.js';
 

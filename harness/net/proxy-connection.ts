@@ -1,7 +1,7 @@
 import type { Socket } from 'node:net';
 import { createLogger } from '../common/logger.js';
 import type { Dialect } from '../iso8583/dialect-types.js';
-import { maskRawHex } from './frame-masking.js';
+import { maskRawHex } from '../iso8583/index.js';
 import type { MessageFaults } from './message-fault.js';
 import { MessageStage } from './message-stage.js';
 import type { PcapFlow, PcapRecorder } from './pcap-recorder.js';

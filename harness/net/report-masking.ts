@@ -7,7 +7,7 @@
  * journal view); this is the second line, and it is idempotent.
  */
 import { isRedacted, maskPan, maskPansInText, redact } from '../common/mask.js';
-import { TLV_PAN_TAGS, TLV_TRACK_TAGS, fieldTreatment, maskTlvHex } from './frame-masking.js';
+import { TLV_PAN_TAGS, TLV_TRACK_TAGS, fieldTreatment, maskTlvHex } from '../iso8583/index.js';
 
 /**
  * Fields that never carry cardholder data (ISO 8583:1987 meanings, CUP alike): amounts, times, trace and

@@ -11,8 +11,8 @@
  */
 import { maskPan, maskPanWith, maskPansInText, maskPansInTextWith, redact } from '../common/mask.js';
 import { parseTlv, type Tlv } from '../emv/tlv.js';
-import type { Dialect, FieldSpec, Sensitivity } from '../iso8583/dialect-types.js';
-import { decodeFrame, encodeFrame, type DecodedFrame } from '../iso8583/message-codec.js';
+import type { Dialect, FieldSpec, Sensitivity } from './dialect-types.js';
+import { decodeFrame, encodeFrame, type DecodedFrame } from './message-codec.js';
 
 /** Sensitive fields by number when the dialect does not mark them (ISO 8583:1987 meanings). */
 const DEFAULT_SENSITIVE: Readonly<Record<number, Sensitivity>> = {
@@ -86,9 +86,12 @@ function maskTlvHexWith(
   return chars.join('');
 }
 
-/** TLV hex (field 55) as text: tag 5A masked to first 6 / last 4, track tags as `*`. */
-export function maskTlvHex(hex: string): string {
-  return maskTlvHexWith(hex, '*', '*', (h) => maskPansInText(h));
+/**
+ * TLV hex (field 55, a card's answer) as text: tag 5A masked to first 6 / last 4, track tags as `*`;
+ * hex that is not BER-TLV gets `unparsable` (default: PAN-like digit runs masked).
+ */
+export function maskTlvHex(hex: string, unparsable: (hex: string) => string = maskPansInText): string {
+  return maskTlvHexWith(hex, '*', '*', unparsable);
 }
 
 /** A field value as a journal or report shows it, given its treatment. */

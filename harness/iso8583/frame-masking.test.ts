@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
-import { loadDialect } from '../iso8583/dialect-loader.js';
-import { decodeFrame } from '../iso8583/message-codec.js';
-import { CUP_PURCHASE_0200_HEX } from '../iso8583/sample-frames.js';
+import { loadDialect } from './dialect-loader.js';
+import { decodeFrame } from './message-codec.js';
+import { CUP_PURCHASE_0200_HEX } from './sample-frames.js';
 import { blankFrame, maskFields, maskFrameBytes, maskRawHex } from './frame-masking.js';
 
 describe('net/frame masking', () => {
