@@ -29,6 +29,9 @@ export type EcrOp = TransactionOp | ControlOp | TestOp;
 export const ECR_OPS: readonly EcrOp[] = [...TRANSACTION_OPS, ...CONTROL_OPS, ...TEST_OPS];
 
 /** Keys of the terminal keypad that `key` may press. */
+/** A month and day, MMDD (a refund's `originalDate`). */
+export const MMDD_PATTERN = /^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/;
+
 export const ECR_KEYS = [
   '0',
   '1',

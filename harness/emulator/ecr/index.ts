@@ -41,6 +41,7 @@ export {
   TEST_OPS,
   ECR_OPS,
   ECR_KEYS,
+  MMDD_PATTERN,
   CARD_ACTIONS,
   ECR_ERROR_CODES,
   isTransactionOp,

@@ -3,6 +3,7 @@ import {
   CARD_ACTIONS,
   ECR_KEYS,
   ECR_OPS,
+  MMDD_PATTERN,
   type EcrEvent,
   type EcrMessage,
   type EcrRequest,
@@ -108,7 +109,7 @@ function checkRequest(m: Json): void {
       amount(true);
       currency();
       reqString('originalReference', reference, 'a retrieval reference, 1-12 letters or digits');
-      optString('originalDate', /^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/, 'MMDD');
+      optString('originalDate', MMDD_PATTERN, 'MMDD');
       ecrRef();
       return;
     case 'readReceipt':

@@ -180,6 +180,7 @@ const SCRIPT = String.raw`
       var body = { op: tx };
       if (['purchase', 'preAuth', 'withdraw', 'refund'].indexOf(tx) >= 0) { var a = amount(); if (a === undefined) return; body.amount = a; }
       if (tx === 'void' || tx === 'refund') body.originalReference = $('original-reference').value.trim();
+      var od = $('original-date').value.trim(); if (tx === 'refund' && od) body.originalDate = od;
       send(body);
     } else if (card) {
       var req = { op: 'card', action: card };
@@ -246,6 +247,7 @@ export function renderTerminalPage(title = 'payhil emulator'): string {
     <div class="row"><label>Amount <input data-testid="amount-input" size="10" value="12.34" inputmode="decimal"></label>
       ${tx('purchase', 'Purchase 消费')}${tx('preAuth', 'Pre-auth 预授权')}${tx('withdraw', 'Withdraw 取款')}</div>
     <div class="row"><label>Orig. ref <input data-testid="original-reference" size="14"></label>
+      <label>date <input data-testid="original-date" size="4" placeholder="MMDD"></label>
       ${tx('void', 'Void 撤销')}${tx('refund', 'Refund 退货')}</div>
     <div class="row">${tx('signIn', 'Sign in 签到')}${tx('balance', 'Balance 查余额')}${tx('settle', 'Settle 结算')}
       <button type="button" data-testid="power-cycle">Power cycle</button></div>

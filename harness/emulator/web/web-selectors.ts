@@ -17,6 +17,8 @@ export const WEB_SELECTORS = {
   amount: 'amount-input',
   /** Original retrieval reference for void/refund. */
   originalReference: 'original-reference',
+  /** Original transaction date (MMDD) of a refund whose original the terminal no longer holds; optional. */
+  originalDate: 'original-date',
   /** Transaction buttons: `tx-signIn`, `tx-purchase`, `tx-balance`, `tx-preAuth`, `tx-withdraw`, `tx-void`, `tx-refund`, `tx-settle`. */
   transaction: 'tx-',
   /** Power-cycle button. */

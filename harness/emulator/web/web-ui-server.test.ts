@@ -145,6 +145,15 @@ describe('emulator web UI server', function () {
       const nothing = await post({ op: 'cancel' });
       assert.equal(nothing.status, 409);
       assert.equal(((await nothing.json()) as { error: { code: string } }).error.code, 'NO_TRANSACTION');
+      // A refund with its original's date (MMDD, the page's optional field) is taken like any other.
+      const refund = { op: 'refund', amount: 100, originalReference: '000000000001', originalDate: '1120' };
+      assert.equal((await post(refund)).status, 202);
+      await sse.next((m) => m.type === 'state' && m.state === 'waitingForCard');
+      assert.equal((await post({ op: 'cancel' })).status, 200);
+      assert.equal(
+        ((await sse.next((m) => m.type === 'result')).result as { outcome: string }).outcome,
+        'cancelled',
+      );
     } finally {
       await sse.cancel();
     }
@@ -158,6 +167,8 @@ describe('emulator web UI server', function () {
       [{ op: 'purchase', amount: -1 }, 400],
       [{ op: 'purchase', amount: 1.5 }, 400],
       [{ op: 'void' }, 400],
+      [{ op: 'refund', amount: 100, originalReference: '000000000001', originalDate: '1332' }, 400],
+      [{ op: 'void', originalReference: '000000000001', originalDate: '0101' }, 400],
       [{ op: 'key', keys: [] }, 400],
       [{ op: 'key', keys: ['1', 'DROP TABLE'] }, 400],
       [{ op: 'card', action: 'eat' }, 400],

@@ -14,6 +14,7 @@ import {
   ECR_KEYS,
   ECR_OPS,
   EcrRemoteError,
+  MMDD_PATTERN,
   isTransactionOp,
   type EcrRequestBody,
   type TransactionResult,
@@ -291,6 +292,11 @@ function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
     throw new Error('amount must be a positive integer (minor units)');
   if ((op === 'void' || op === 'refund') && (typeof b.originalReference !== 'string' || !b.originalReference))
     throw new Error('originalReference is required');
+  if (
+    b.originalDate !== undefined &&
+    (op !== 'refund' || typeof b.originalDate !== 'string' || !MMDD_PATTERN.test(b.originalDate))
+  )
+    throw new Error("originalDate is the MMDD of a refund's original");
   if (
     op === 'key' &&
     (!Array.isArray(b.keys) ||
