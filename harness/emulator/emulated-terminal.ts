@@ -46,6 +46,7 @@ import {
   type KernelOutcome,
   type KernelTransaction,
 } from './emv-kernel.js';
+import { MMDD_PATTERN } from './ecr/ecr-messages.js';
 import { HostLinkError, TerminalStateError } from './errors.js';
 import { HostLink, type HostAddress } from './host-link.js';
 import { PresentationQueue, type Presentation, type PresentedCard } from './card-presentation.js';
@@ -739,14 +740,17 @@ export class EmulatedTerminal {
     );
   }
 
-  private async cardFlow(
-    ctx: TxContext,
-    op: 'purchase' | 'preAuth' | 'balance' | 'withdraw',
+  /**
+   * Shows the amount (`shown`), runs the card reader's self-check, then asks for a card (ATM, contact and
+   * contactless, or contact only). The `readerFault` result when the self-check fails, else undefined.
+   */
+  private askForCard(
+    op: TerminalOperation,
     amount: number,
-  ): Promise<TerminalResult> {
+    shown: string | undefined,
+  ): TerminalResult | undefined {
     this.setState('amount');
-    this.show('amount', op === 'balance' ? undefined : this.money(amount));
-    // Self-check of the card reader before asking for a card.
+    this.show('amount', shown);
     if (this.deviceState.reader === 'fault') return this.result(op, 'failed', 'readerFault', { amount });
     this.setState('waitingForCard');
     this.show(
@@ -755,8 +759,18 @@ export class EmulatedTerminal {
         : this.contactlessUsable()
           ? 'insertCard'
           : 'insertCardNoTap',
-      op === 'balance' ? undefined : this.money(amount),
+      shown,
     );
+    return undefined;
+  }
+
+  private async cardFlow(
+    ctx: TxContext,
+    op: 'purchase' | 'preAuth' | 'balance' | 'withdraw',
+    amount: number,
+  ): Promise<TerminalResult> {
+    const refused = this.askForCard(op, amount, op === 'balance' ? undefined : this.money(amount));
+    if (refused) return refused;
     const type: KernelTransaction['type'] =
       op === 'withdraw' ? '01' : op === 'preAuth' ? '03' : op === 'balance' ? '31' : '00';
     const ktx: KernelTransaction = { amount, type, offlineAllowed: op === 'purchase' };
@@ -1221,24 +1235,14 @@ export class EmulatedTerminal {
     const known = this.findSettled(original);
     const date = original.date ?? known?.record.date;
     const reference = original.reference ?? known?.record.reference;
-    if (date !== undefined && !/^(0[1-9]|1[0-2])(0[1-9]|[12]\d|3[01])$/.test(date))
+    if (date !== undefined && !MMDD_PATTERN.test(date))
       return this.result(op, 'declined', 'originalNotFound', {
         amount,
         details: { error: `original date must be MMDD, got '${date}'` },
       });
     if (!reference || date === undefined) return this.result(op, 'declined', 'originalNotFound', { amount });
-    this.setState('amount');
-    this.show('amount', this.money(amount));
-    if (this.deviceState.reader === 'fault') return this.result(op, 'failed', 'readerFault', { amount });
-    this.setState('waitingForCard');
-    this.show(
-      this.profile.kind === 'atm'
-        ? 'insertCardAtm'
-        : this.contactlessUsable()
-          ? 'insertCard'
-          : 'insertCardNoTap',
-      this.money(amount),
-    );
+    const refused = this.askForCard(op, amount, this.money(amount));
+    if (refused) return refused;
     const ktx: KernelTransaction = { amount, type: '20', offlineAllowed: false };
     let read: CardRead | undefined;
     for (let round = 0; round < 32 && !read; round++) {

@@ -251,26 +251,25 @@ export class HostJournal extends EventEmitter {
     if (s.text !== undefined) e.message = s.text;
     if (s.rule !== undefined) e.rule = s.rule;
     let message = s.message;
-    let tpdu = s.tpdu;
-    let header = s.header;
+    let frame: Buffer | undefined;
     if (s.frame && s.frameLength >= 0) {
-      const frame = s.frame.subarray(0, s.frameLength);
+      frame = s.frame.subarray(0, s.frameLength);
       try {
         const m = decodeFrame(this.dialect, frame, { maxFrameBytes: Math.max(frame.length, 1) });
         message = { mti: m.mti, fields: m.fields };
-        tpdu = m.tpdu;
-        header = m.header;
       } catch {
         // Cannot happen for a frame recorded with its message; show its size only if it does.
         e.raw = redact('raw frame', frame);
+        frame = undefined;
       }
-    }
+    } else if (message) frame = encodedFrame(this.dialect, message, s.tpdu, s.header);
     if (message) {
       e.mti = message.mti;
       const tid = message.fields[41];
       if (tid !== undefined) e.terminalId = tid;
       e.fields = maskFields(this.dialect, message);
-      e.raw = redactedRaw(this.dialect, message, tpdu, header);
+      // The frame with its sensitive bytes overwritten in place (positions and lengths stay true).
+      if (frame) e.raw = maskFrameBytes(this.dialect, frame).toString('hex').toUpperCase();
     }
     // An undecodable frame (direction 'in', event 'malformed') shows no raw form: it may hold
     // cardholder data we cannot locate.
@@ -296,15 +295,13 @@ export function maskIccHex(hex: string): string {
   return maskTlvHex(hex.toUpperCase(), (h) => redact('unparsable ICC data', h));
 }
 
-/** The message re-encoded with its sensitive bytes overwritten in place (positions and lengths stay true). */
-function redactedRaw(dialect: Dialect, msg: IsoMessage, tpdu?: string, header?: string): string | undefined {
+/** The frame of a message recorded without one, or undefined when it does not encode. */
+function encodedFrame(dialect: Dialect, msg: IsoMessage, tpdu?: string, header?: string): Buffer | undefined {
   try {
     const opts: { tpdu?: string; header?: string } = {};
     if (tpdu !== undefined) opts.tpdu = tpdu;
     if (header !== undefined) opts.header = header;
-    return maskFrameBytes(dialect, encodeFrame(dialect, msg, opts))
-      .toString('hex')
-      .toUpperCase();
+    return encodeFrame(dialect, msg, opts);
   } catch {
     return undefined;
   }
