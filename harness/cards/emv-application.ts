@@ -62,6 +62,19 @@ function requestedAc(p1: number): AcType | undefined {
 const ok = (data?: Buffer): AppResponse => ({ data, sw: SW.OK });
 const fail = (sw: number): AppResponse => ({ sw });
 
+/** The FCI of a SELECT answer: template 6F with the DF name (84) and the FCI proprietary template (A5). */
+function fciTemplate(dfName: Buffer, proprietary: TlvInput[]): Buffer {
+  return encodeTlv([
+    {
+      tag: '6F',
+      children: [
+        { tag: '84', value: dfName },
+        { tag: 'A5', children: proprietary },
+      ],
+    },
+  ]);
+}
+
 /** Per power-on session: what was selected and where the transaction flow stands. */
 interface Session {
   selected: 'none' | 'pse' | 'ppse' | number;
@@ -138,38 +151,30 @@ export class EmvChip {
     return applicationData(this.card, app, this.state, this.options.contactless);
   }
 
+  /** The commands answered, by CLA (logical-channel bits cleared) and INS. */
+  private readonly commands: Record<number, Record<number, (c: CommandApdu) => AppResponse>> = {
+    // ISO 7816-4 inter-industry commands
+    0x00: {
+      0xa4: (c) => this.select(c), // SELECT
+      0xb2: (c) => this.readRecord(c), // READ RECORD
+      0x20: (c) => this.verify(c), // VERIFY
+      0x84: (c) => this.getChallenge(c), // GET CHALLENGE
+      0x82: (c) => this.externalAuthenticate(c), // EXTERNAL AUTHENTICATE
+    },
+    // EMV proprietary class
+    0x80: {
+      0xa8: (c) => this.gpo(c), // GET PROCESSING OPTIONS
+      0xca: (c) => this.getData(c), // GET DATA
+      0xae: (c) => this.generateAc(c), // GENERATE AC
+    },
+  };
+
   /** Answers one command. */
   process(c: CommandApdu): AppResponse {
-    const cla = c.cla & 0xfc; // logical channel bits ignored
-    if (cla === 0x00) {
-      switch (c.ins) {
-        case 0xa4:
-          return this.select(c);
-        case 0xb2:
-          return this.readRecord(c);
-        case 0x20:
-          return this.verify(c);
-        case 0x84:
-          return this.getChallenge(c);
-        case 0x82:
-          return this.externalAuthenticate(c);
-        default:
-          return fail(SW.INS_NOT_SUPPORTED);
-      }
-    }
-    if (cla === 0x80) {
-      switch (c.ins) {
-        case 0xa8:
-          return this.gpo(c);
-        case 0xca:
-          return this.getData(c);
-        case 0xae:
-          return this.generateAc(c);
-        default:
-          return fail(SW.INS_NOT_SUPPORTED);
-      }
-    }
-    return fail(SW.CLA_NOT_SUPPORTED);
+    const byIns = this.commands[c.cla & 0xfc]; // logical channel bits ignored
+    if (byIns === undefined) return fail(SW.CLA_NOT_SUPPORTED);
+    const handler = byIns[c.ins];
+    return handler === undefined ? fail(SW.INS_NOT_SUPPORTED) : handler(c);
   }
 
   // --- SELECT -------------------------------------------------------------------------------------
@@ -185,20 +190,9 @@ export class EmvChip {
       if (this.options.contactless) return fail(SW.FILE_NOT_FOUND);
       this.session.selected = 'pse';
       return ok(
-        encodeTlv([
-          {
-            tag: '6F',
-            children: [
-              { tag: '84', value: name },
-              {
-                tag: 'A5',
-                children: [
-                  { tag: '88', value: Buffer.from([0x01]) },
-                  { tag: '5F2D', value: Buffer.from('zhen', 'ascii') },
-                ],
-              },
-            ],
-          },
+        fciTemplate(name, [
+          { tag: '88', value: Buffer.from([0x01]) },
+          { tag: '5F2D', value: Buffer.from('zhen', 'ascii') },
         ]),
       );
     }
@@ -206,18 +200,7 @@ export class EmvChip {
       if (!this.options.contactless) return fail(SW.FILE_NOT_FOUND);
       this.session.selected = 'ppse';
       return ok(
-        encodeTlv([
-          {
-            tag: '6F',
-            children: [
-              { tag: '84', value: name },
-              {
-                tag: 'A5',
-                children: [{ tag: 'BF0C', children: this.apps().map(({ app }) => this.dirEntry(app)) }],
-              },
-            ],
-          },
-        ]),
+        fciTemplate(name, [{ tag: 'BF0C', children: this.apps().map(({ app }) => this.dirEntry(app)) }]),
       );
     }
     // By AID, with partial selection (EMV Book 1 §12.3.3): the name may be a prefix; P2 02 = next occurrence.
@@ -247,15 +230,7 @@ export class EmvChip {
       if (v) prop.push({ tag, value: v });
     }
     prop.push({ tag: 'BF0C', children: [{ tag: '9F4D', value: d.get('9F4D') as Buffer }] });
-    const fci = encodeTlv([
-      {
-        tag: '6F',
-        children: [
-          { tag: '84', value: d.get('84') as Buffer },
-          { tag: 'A5', children: prop },
-        ],
-      },
-    ]);
+    const fci = fciTemplate(d.get('84') as Buffer, prop);
     if (this.state.faults.appBlocked) {
       this.session.appBlockedSelected = true;
       return { data: fci, sw: SW.SELECTED_FILE_INVALIDATED };
