@@ -82,6 +82,20 @@ interface StepContext {
   captures: string[];
 }
 
+/** Where a list of steps is being built: carried down through repeats and includes. */
+interface StepWalk {
+  /** The document (and its file) the steps stand in. */
+  doc: YamlDocument;
+  file: string;
+  ctx: StepContext;
+  /** Files being expanded, the scenario first: an include of one of them is a cycle. */
+  stack: string[];
+  /** The include steps that led here, outermost first. */
+  via: SourcePos[];
+  /** The matrix combination, for errors (` (with …)`, or empty). */
+  where: string;
+}
+
 /**
  * Parsed steps files, by path and content: the same fragment included from many scenarios (or loaded by
  * many loaders, as the fuzz test and the benchmark do) is parsed once. Keyed by content, so an edited file
@@ -160,9 +174,9 @@ class Loader {
     file: string,
     path: YamlPath,
     message: string,
-    extra: { hint?: string } = {},
+    extra: { hint?: string | undefined; key?: boolean } = {},
   ): void {
-    const span = doc.span(path);
+    const span = doc.span(path, { key: extra.key ?? false });
     this.add({
       ...span.pos,
       file,
@@ -174,15 +188,7 @@ class Loader {
   }
 
   private errorAtKey(doc: YamlDocument, file: string, path: YamlPath, message: string, hint?: string): void {
-    const span = doc.span(path, { key: true });
-    this.add({
-      ...span.pos,
-      file,
-      severity: 'error',
-      message,
-      length: span.length,
-      ...(hint ? { hint } : {}),
-    });
+    this.error(doc, file, path, message, { hint, key: true });
   }
 
   /** Points at `${name}` inside the scalar when the source shows it on the scalar's first line. */
@@ -375,17 +381,9 @@ class Loader {
       this.checkBench(doc, shown, value);
       const ctx: StepContext = { aliases: new Set(Object.keys(cards)), captures: [] };
       const errs = this.errorCount();
-      const steps = this.buildSteps(value.steps as unknown[], ['steps'], doc, file, ctx, [file], [], where);
-      const fin = this.buildSteps(
-        (value.finally ?? []) as unknown[],
-        ['finally'],
-        doc,
-        file,
-        ctx,
-        [file],
-        [],
-        where,
-      );
+      const walk: StepWalk = { doc, file, ctx, stack: [file], via: [], where };
+      const steps = this.buildSteps(value.steps as unknown[], ['steps'], walk);
+      const fin = this.buildSteps((value.finally ?? []) as unknown[], ['finally'], walk);
       if (this.errorCount() > errs) continue;
       const timeoutMs = parseDuration(value.timeout);
       this.scenarios.push({
@@ -592,16 +590,8 @@ class Loader {
     );
   }
 
-  private buildSteps(
-    list: unknown[],
-    path: YamlPath,
-    doc: YamlDocument,
-    file: string,
-    ctx: StepContext,
-    stack: string[],
-    via: SourcePos[],
-    where: string,
-  ): LoadedStep[] {
+  private buildSteps(list: unknown[], path: YamlPath, walk: StepWalk): LoadedStep[] {
+    const { doc, file, ctx, via, where } = walk;
     const shown = this.display(file);
     const out: LoadedStep[] = [];
     list.forEach((step, i) => {
@@ -611,21 +601,12 @@ class Loader {
       const p = [...path, i, action];
       const at = { ...doc.locateKey(p), file: shown };
       if (action === 'include') {
-        out.push(...this.expandInclude(args as Raw, p, doc, file, ctx, stack, [...via, at], where));
+        out.push(...this.expandInclude(args as Raw, p, { ...walk, via: [...via, at] }));
         return;
       }
       let steps: LoadedStep[] | undefined;
       if (action === 'repeat') {
-        steps = this.buildSteps(
-          ((args as Raw).steps ?? []) as unknown[],
-          [...p, 'steps'],
-          doc,
-          file,
-          ctx,
-          stack,
-          via,
-          where,
-        );
+        steps = this.buildSteps(((args as Raw).steps ?? []) as unknown[], [...p, 'steps'], walk);
       }
       if (action === 'capture' && args && typeof args === 'object') ctx.captures.push(...Object.keys(args));
       if (CARD_ACTIONS.has(action) && args && typeof args === 'object') {
@@ -731,19 +712,12 @@ class Loader {
     for (const [k, v] of Object.entries(frag.value.params ?? {}))
       if (v !== null && v !== undefined) scope[k] = v;
     const steps = interpolate(frag.value.steps, scope) as unknown[];
-    this.buildSteps(steps, ['steps'], frag.doc, file, { aliases: null, captures: [] }, [file], [], '');
+    const ctx: StepContext = { aliases: null, captures: [] };
+    this.buildSteps(steps, ['steps'], { doc: frag.doc, file, ctx, stack: [file], via: [], where: '' });
   }
 
-  private expandInclude(
-    args: Raw,
-    path: YamlPath,
-    doc: YamlDocument,
-    file: string,
-    ctx: StepContext,
-    stack: string[],
-    via: SourcePos[],
-    where: string,
-  ): LoadedStep[] {
+  private expandInclude(args: Raw, path: YamlPath, walk: StepWalk): LoadedStep[] {
+    const { doc, file, stack } = walk;
     const shown = this.display(file);
     const target = this.resolveInclude(file, args.file);
     if (!target) return [];
@@ -828,7 +802,12 @@ class Loader {
       ...given,
     };
     const steps = interpolate(frag.value.steps, scope) as unknown[];
-    return this.buildSteps(steps, ['steps'], frag.doc, target, ctx, [...stack, target], via, where);
+    return this.buildSteps(steps, ['steps'], {
+      ...walk,
+      doc: frag.doc,
+      file: target,
+      stack: [...stack, target],
+    });
   }
 }
 
