@@ -1,6 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import {
   LAB_SCHEMA,
   createBenchFromLab,
@@ -18,6 +17,7 @@ import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
+import { parseCommandArgs } from './command-args.js';
 import { defaultTargets } from './validate-command.js';
 
 const HELP = `usage: payhil run [paths…] [options]
@@ -131,33 +131,27 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run scenarios on a bench; Allure/JUnit reports',
   async run(argv: string[], io: CliIo): Promise<number> {
-    let parsed;
-    try {
-      parsed = parseArgs({
-        args: argv,
-        allowPositionals: true,
-        strict: true,
-        options: {
-          lab: { type: 'string' },
-          bench: { type: 'string' },
-          terminal: { type: 'string' },
-          defect: { type: 'string', multiple: true },
-          grep: { type: 'string' },
-          tags: { type: 'string' },
-          bail: { type: 'boolean' },
-          retries: { type: 'string' },
-          within: { type: 'string' },
-          'results-dir': { type: 'string' },
-          junit: { type: 'string' },
-          report: { type: 'boolean' },
-          root: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-      });
-    } catch (e) {
-      throw new UsageError(`run: ${(e as Error).message}`);
-    }
-    const { values, positionals } = parsed;
+    const { values, positionals } = parseCommandArgs('run', {
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        lab: { type: 'string' },
+        bench: { type: 'string' },
+        terminal: { type: 'string' },
+        defect: { type: 'string', multiple: true },
+        grep: { type: 'string' },
+        tags: { type: 'string' },
+        bail: { type: 'boolean' },
+        retries: { type: 'string' },
+        within: { type: 'string' },
+        'results-dir': { type: 'string' },
+        junit: { type: 'string' },
+        report: { type: 'boolean' },
+        root: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
     if (values.help) {
       io.out(HELP);
       return EXIT_OK;

@@ -1,4 +1,3 @@
-import type { CliIo } from './command.js';
 import { toHex } from '../crypto/hex.js';
 import {
   cryptogramKeyFor,
@@ -14,9 +13,9 @@ import {
   digitsArg,
   hexArg,
   optionalString,
-  parseToolArgs,
   printJson,
   requireString,
+  toolRun,
   type ToolValues,
 } from './tools-key-args.js';
 
@@ -28,6 +27,8 @@ const USAGE =
   '  padding 1 and ARPC method 1 (--arc, 2 bytes); CVN 18 uses the common session key for --atc\n' +
   '  with padding 2 and ARPC method 2 (--csu, 4 bytes; --pad, proprietary data, 0–8 bytes).\n' +
   '  --atc is only needed for CVN 18 (for CVN 10 the ATC is part of --data).';
+
+const ACTIONS = ['arqc', 'arpc'] as const;
 
 const OPTIONS = {
   imk: { type: 'string' },
@@ -41,7 +42,6 @@ const OPTIONS = {
   csu: { type: 'string' },
   pad: { type: 'string' },
   method: { type: 'string' },
-  help: { type: 'boolean' },
 } as const;
 
 /** The cryptogram key for the card described by the common options. */
@@ -58,17 +58,7 @@ function cardKey(values: ToolValues): { key: Buffer; cvn: CryptogramVersion } {
 }
 
 /** `payhil tools emv arqc|arpc`: EMV application and response cryptograms from issuer test keys. */
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseToolArgs(argv, OPTIONS, true);
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  const [action, ...extra] = positionals;
-  if (action !== 'arqc' && action !== 'arpc')
-    throw new UsageError(action === undefined ? 'arqc|arpc: required' : `'${action}': must be arqc or arpc`);
-  if (extra.length > 0) throw new UsageError(`'${extra[0]}': unexpected argument`);
-
+export const run = toolRun({ usage: USAGE, options: OPTIONS, actions: ACTIONS }, (io, values, action) => {
   if (action === 'arqc') {
     const data = hexArg('data', requireString(values, 'data'), { max: 1024 });
     const { key, cvn } = cardKey(values);
@@ -88,4 +78,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const padText = optionalString(values, 'pad');
   const pad = padText === undefined ? undefined : hexArg('pad', padText, { max: 8 });
   return printJson(io, { arpc: toHex(generateArpcMethod2(key, arqc, csu, pad)) });
-}
+});

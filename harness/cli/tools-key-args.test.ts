@@ -1,5 +1,14 @@
 import { strict as assert } from 'node:assert';
-import { choiceArg, digitsArg, hexArg, intArg, parseToolArgs, requireString } from './tools-key-args.js';
+import { memoryIo } from './command.js';
+import {
+  choiceArg,
+  digitsArg,
+  hexArg,
+  intArg,
+  parseToolArgs,
+  requireString,
+  toolRun,
+} from './tools-key-args.js';
 import { UsageError } from './usage-error.js';
 
 const usage = (re: RegExp) => (e: unknown) =>
@@ -16,6 +25,30 @@ describe('cli/tools-key-args', () => {
       usage(/^--help: takes no value$/),
     );
     assert.deepEqual(parseToolArgs(['--key', 'AB'], spec).values.key, 'AB');
+  });
+  it('runs a tool: usage on --help, the action word checked, the options to the body', async () => {
+    const seen: unknown[] = [];
+    const run = toolRun(
+      { usage: 'usage: t', options: { key: { type: 'string' } }, actions: ['get', 'put'] },
+      (io, values, action) => {
+        seen.push([values.key, action]);
+        io.out('done');
+        return 0;
+      },
+    );
+    const help = memoryIo();
+    assert.equal(await run(['--help'], help), 0);
+    assert.deepEqual(help.stdout, ['usage: t']);
+    await assert.rejects(run(['--key', 'k'], memoryIo()), usage(/^get\|put: required$/));
+    await assert.rejects(run(['post'], memoryIo()), usage(/^'post': must be get or put$/));
+    await assert.rejects(run(['get', 'more'], memoryIo()), usage(/^'more': unexpected argument$/));
+    await assert.rejects(run(['get', '--kee'], memoryIo()), usage(/^--kee: unknown option$/));
+    const io = memoryIo();
+    assert.equal(await run(['put', '--key', 'k'], io), 0);
+    assert.deepEqual(seen, [['k', 'put']]);
+    assert.deepEqual(io.stdout, ['done']);
+    const plain = toolRun({ usage: 'usage: p', options: {} }, () => 0);
+    await assert.rejects(plain(['stray'], memoryIo()), usage(/^'stray': unexpected argument$/));
   });
   it('checks hex, numbers, choices and digits', () => {
     assert.throws(() => hexArg('key', 'ABC'), usage(/^--key: must be an even number of hex digits$/));

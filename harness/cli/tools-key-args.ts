@@ -50,6 +50,47 @@ export function parseToolArgs(
   }
 }
 
+/** What a tool takes on its command line. */
+export interface ToolSpec<A extends string> {
+  /** Printed on stdout for `--help`. */
+  readonly usage: string;
+  /** The tool's options; `--help` is added. */
+  readonly options: ToolOptionSpec;
+  /** For a tool that does one of several things: the words one of which comes first, and nothing after. */
+  readonly actions?: readonly A[];
+}
+
+/**
+ * A tool's `run(argv, io)`: parses `argv` against the spec's options as `parseToolArgs` does; `--help`
+ * prints the usage on stdout (exit 0); otherwise checks the action word, then runs `body` with the
+ * option values and the action (undefined for a tool without actions), and exits with what it returns.
+ */
+export function toolRun<A extends string = never>(
+  spec: ToolSpec<A>,
+  body: (io: CliIo, values: ToolValues, action: A) => number,
+): (argv: string[], io: CliIo) => Promise<number> {
+  const { usage, options, actions } = spec;
+  return async (argv, io) => {
+    const { values, positionals } = parseToolArgs(
+      argv,
+      { ...options, help: { type: 'boolean' } },
+      actions !== undefined,
+    );
+    if (values.help) {
+      io.out(usage);
+      return 0;
+    }
+    const [action, ...extra] = positionals;
+    if (actions !== undefined) {
+      if (action === undefined) throw new UsageError(`${actions.join('|')}: required`);
+      if (!(actions as readonly string[]).includes(action))
+        throw new UsageError(`'${action}': must be ${orList([...actions])}`);
+      if (extra.length > 0) throw new UsageError(`'${extra[0]}': unexpected argument`);
+    }
+    return body(io, values, action as A);
+  };
+}
+
 /** The string value of `--name`, or UsageError when it is missing. */
 export function requireString(values: ToolValues, name: string): string {
   const v = values[name];

@@ -1,9 +1,8 @@
-import type { CliIo } from './command.js';
 import { toHex } from '../crypto/hex.js';
 import { TDES_KEY_LENGTHS } from '../crypto/tdes.js';
 import { decryptWorkingKey, encryptWorkingKey, WORKING_KEY_KCV_BYTES } from '../crypto/working-key.js';
 import { UsageError } from './usage-error.js';
-import { hexArg, intArg, optionalString, parseToolArgs, printJson, requireString } from './tools-key-args.js';
+import { hexArg, intArg, optionalString, printJson, requireString, toolRun } from './tools-key-args.js';
 
 const USAGE =
   'usage: payhil tools key decrypt|encrypt --kek HEX --data HEX [--kcv HEX] [--length N]   → {"key": HEX, "kcv": HEX}\n' +
@@ -12,29 +11,17 @@ const USAGE =
   "  encrypt: --data is the clear key; prints it encrypted under the KEK and the clear key's check value.\n" +
   `  --length: check value bytes, 1–8 (default ${WORKING_KEY_KCV_BYTES}, as UnionPay sign-in sends).`;
 
+const ACTIONS = ['decrypt', 'encrypt'] as const;
+
+const OPTIONS = {
+  kek: { type: 'string' },
+  data: { type: 'string' },
+  kcv: { type: 'string' },
+  length: { type: 'string' },
+} as const;
+
 /** `payhil tools key`: working key (PIK/MAK/TDK) under a key-encrypting key, with check value. */
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parseToolArgs(
-    argv,
-    {
-      kek: { type: 'string' },
-      data: { type: 'string' },
-      kcv: { type: 'string' },
-      length: { type: 'string' },
-      help: { type: 'boolean' },
-    },
-    true,
-  );
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
-  const [action, ...extra] = positionals;
-  if (action !== 'decrypt' && action !== 'encrypt')
-    throw new UsageError(
-      action === undefined ? 'decrypt|encrypt: required' : `'${action}': must be decrypt or encrypt`,
-    );
-  if (extra.length > 0) throw new UsageError(`'${extra[0]}': unexpected argument`);
+export const run = toolRun({ usage: USAGE, options: OPTIONS, actions: ACTIONS }, (io, values, action) => {
   const kek = hexArg('kek', requireString(values, 'kek'), { lengths: TDES_KEY_LENGTHS });
   const data = hexArg('data', requireString(values, 'data'), { lengths: TDES_KEY_LENGTHS });
   const lengthText = optionalString(values, 'length');
@@ -49,4 +36,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
     kcvText === undefined ? undefined : hexArg('kcv', kcvText, { lengths: [1, 2, 3, 4, 5, 6, 7, 8] });
   const r = decryptWorkingKey(kek, data, expected, length);
   return printJson(io, { key: toHex(r.key), kcv: toHex(r.kcv) });
-}
+});

@@ -1,4 +1,3 @@
-import type { CliIo } from './command.js';
 import { toHex } from '../crypto/hex.js';
 import { buildPinBlock, encryptPinBlock, type PinBlockFormat } from '../crypto/pin-block.js';
 import { TDES_KEY_LENGTHS } from '../crypto/tdes.js';
@@ -8,28 +7,24 @@ import {
   digitsArg,
   hexArg,
   optionalString,
-  parseToolArgs,
   printJson,
   requireString,
+  toolRun,
 } from './tools-key-args.js';
 
 const USAGE =
   'usage: payhil tools pinblock --format 0|1|3 --pin PIN --pan PAN [--key HEX]   → {"clear": HEX, "encrypted": HEX}\n' +
   '  --pan is not used by format 1; "encrypted" (TDES-ECB under --key, the PIK) only with --key';
 
+const OPTIONS = {
+  format: { type: 'string' },
+  pin: { type: 'string' },
+  pan: { type: 'string' },
+  key: { type: 'string' },
+} as const;
+
 /** `payhil tools pinblock`: ISO 9564 PIN block, clear and (with a PIN key) encrypted. */
-export async function run(argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseToolArgs(argv, {
-    format: { type: 'string' },
-    pin: { type: 'string' },
-    pan: { type: 'string' },
-    key: { type: 'string' },
-    help: { type: 'boolean' },
-  });
-  if (values.help) {
-    io.out(USAGE);
-    return 0;
-  }
+export const run = toolRun({ usage: USAGE, options: OPTIONS }, (io, values) => {
   const format = Number(
     choiceArg('format', requireString(values, 'format'), ['0', '1', '3']),
   ) as PinBlockFormat;
@@ -43,4 +38,4 @@ export async function run(argv: string[], io: CliIo): Promise<number> {
   const result: Record<string, string> = { clear: toHex(clear) };
   if (key) result.encrypted = toHex(encryptPinBlock(key, clear));
   return printJson(io, result);
-}
+});

@@ -2,26 +2,20 @@
  * `payhil tools tlv decode --hex HEX [--mask]`: BER-TLV → JSON list of `{tag, name, value, children?}`
  * (hex upper case). Bad input → one line naming the argument (and the byte offset), exit 2.
  */
-import { parseArgs } from 'node:util';
 import { describeTlv, parseTlv, TlvError } from '../emv/index.js';
 import { EXIT_OK, type CliIo } from './command.js';
 import { UsageError } from './usage-error.js';
+import { parseCommandArgs } from './command-args.js';
 
 const USAGE = 'usage: payhil tools tlv decode --hex HEX [--mask]';
 
 export async function run(argv: string[], io: CliIo): Promise<number> {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      strict: true,
-      options: { hex: { type: 'string' }, mask: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-  } catch (e) {
-    throw new UsageError(`tlv: ${e instanceof Error ? e.message : String(e)}`);
-  }
-  const { values, positionals } = parsed;
+  const { values, positionals } = parseCommandArgs('tlv', {
+    args: argv,
+    allowPositionals: true,
+    strict: true,
+    options: { hex: { type: 'string' }, mask: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     io.out(USAGE);
     return EXIT_OK;
