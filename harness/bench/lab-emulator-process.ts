@@ -10,8 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../common/logger.js';
 import { startPtyPair, type PtyPair } from '../emulator/ecr/index.js';
-import type { Driver } from './bench.js';
-import { BrokenError } from './errors.js';
+import { BrokenError, type Driver } from '../capabilities/index.js';
 
 const log = createLogger('payhil:bench:emulator-process');
 
