@@ -1,6 +1,6 @@
 /**
  * The host simulator through a real TCP socket on 127.0.0.1: sign-in, every transaction type, every
- * response code the issue names, rules, journal. Card data and keys come from harness/host/test-config.ts
+ * response code the issue names, rules, journal. Card data and keys come from harness/testing/host-test-config.ts
  * (TEST data); cryptograms are computed with harness/emv.
  */
 import { strict as assert } from 'node:assert';

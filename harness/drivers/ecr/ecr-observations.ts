@@ -1,5 +1,5 @@
 /**
- * ECR events as bench observations (harness/bench/capabilities.ts `Observation`), shaped like the
+ * ECR events as bench observations (harness/capabilities `Observation`), shaped like the
  * embedded bench's so expectations read them the same way: display `{lines}`, state `{state, previous}`,
  * receipt `{text, copy}`, result `{result: {transaction, outcome, messageKey, responseCode, …}}`.
  */
