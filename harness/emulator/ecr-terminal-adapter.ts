@@ -194,7 +194,7 @@ export class EcrTerminalAdapter {
         ? this.currency(r.currency)
         : undefined;
     const result = await startOperation(this.terminal, op, operationInput(r));
-    // A refund's result carries the currency of its original, not the requested one.
+    // A refund reports only the currency its result carries; the others fall back to the terminal's.
     return toTransactionResult(result, op, op === 'refund' ? undefined : currency);
   }
 
