@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { Bench, type Driver } from './bench.js';
-import { CapabilityMissingError, InactiveDriverError } from './errors.js';
+import { Bench } from './bench.js';
+import { InactiveDriverError, type Driver } from '../capabilities/index.js';
+import { CapabilityMissingError } from './errors.js';
 import { applyAccountSetup, toHostRule } from './host-setup.js';
-import { createMockBench } from './mock-capabilities.js';
 import type { HostConfig } from '../host/index.js';
+import { createMockBench } from '../testing/index.js';
 
 function driver(name: string, log: string[], fail = false): Driver {
   return {

@@ -3,25 +3,17 @@
  * stream. Steps ask the bench for a capability by name, never for a driver.
  */
 import type { Scenario } from '../scenario/index.js';
-import type {
-  CapabilityMap,
-  CapabilityName,
-  Observation,
-  ObservationKind,
-  ObservationListener,
-} from './capabilities.js';
-import { CapabilityMissingError, InactiveDriverError } from './errors.js';
-
-/** A driver binds to resources and implements capabilities. */
-export interface Driver {
-  readonly name: string;
-  activate(): Promise<void>;
-  deactivate(): Promise<void>;
-  /** Called before each scenario (after the bench reset): fresh card/terminal state. */
-  beginScenario?(scenario: Scenario): Promise<void>;
-  /** Called after each scenario, even a failed one. */
-  endScenario?(): Promise<void>;
-}
+import {
+  ActiveGuard,
+  InactiveDriverError,
+  type CapabilityMap,
+  type CapabilityName,
+  type Driver,
+  type Observation,
+  type ObservationKind,
+  type ObservationListener,
+} from '../capabilities/index.js';
+import { CapabilityMissingError } from './errors.js';
 
 /** Facts about the bench for reports (environment.properties). */
 export type BenchFacts = Record<string, string>;
@@ -48,7 +40,7 @@ export class Bench {
   private readonly drivers: readonly Driver[];
   private readonly caps: Partial<CapabilityMap>;
   private readonly listeners = new Set<ObservationListener>();
-  private activeNow = false;
+  private readonly guard = new ActiveGuard<true>(() => new InactiveDriverError(this.name));
 
   constructor(options: BenchOptions) {
     this.name = options.name;
@@ -61,12 +53,12 @@ export class Bench {
   }
 
   get active(): boolean {
-    return this.activeNow;
+    return this.guard.active;
   }
 
   /** Activates every driver in order; on failure deactivates those already active and rethrows. */
   async activate(): Promise<void> {
-    if (this.activeNow) return;
+    if (this.guard.active) return;
     const done: Driver[] = [];
     try {
       for (const d of this.drivers) {
@@ -77,13 +69,12 @@ export class Bench {
       for (const d of done.reverse()) await d.deactivate().catch(() => undefined);
       throw e;
     }
-    this.activeNow = true;
+    this.guard.activate(true);
   }
 
   /** Deactivates every driver in reverse order (errors of one do not stop the others). */
   async deactivate(): Promise<void> {
-    if (!this.activeNow) return;
-    this.activeNow = false;
+    if (!this.guard.deactivate()) return;
     for (const d of [...this.drivers].reverse()) await d.deactivate().catch(() => undefined);
   }
 
@@ -96,7 +87,7 @@ export class Bench {
   get<K extends CapabilityName>(name: K): CapabilityMap[K] {
     const c = this.caps[name];
     if (!c) throw new CapabilityMissingError(name, this.name);
-    if (!this.activeNow) throw new InactiveDriverError(this.name);
+    this.guard.need(name);
     return c as CapabilityMap[K];
   }
 
@@ -106,7 +97,7 @@ export class Bench {
 
   /** Resets drivers for the next scenario. */
   async beginScenario(scenario: Scenario): Promise<void> {
-    if (!this.activeNow) throw new InactiveDriverError(this.name);
+    this.guard.need('beginScenario');
     for (const d of this.drivers) await d.beginScenario?.(scenario);
   }
 

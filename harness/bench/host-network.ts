@@ -12,15 +12,16 @@ import { loadDialect } from '../iso8583/index.js';
 import { LocalNetworkControl, PcapWriter, maskPcap, startProxy, type Proxy } from '../net/index.js';
 import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
-import type { Driver } from './bench.js';
-import type {
-  BinaryAttachment,
-  HostAccountsSetup,
-  HostControl,
-  NetworkControl,
-  ObservationKind,
-} from './capabilities.js';
-import { BrokenError, UnknownCardError } from './errors.js';
+import {
+  BrokenError,
+  UnknownCardError,
+  type BinaryAttachment,
+  type Driver,
+  type HostAccountsSetup,
+  type HostControl,
+  type NetworkControl,
+  type ObservationKind,
+} from '../capabilities/index.js';
 import { applyAccountSetup, toHostRule } from './host-setup.js';
 
 export interface HostNetworkOptions {

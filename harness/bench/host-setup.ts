@@ -5,7 +5,7 @@
 import type { HostConfig, HostRule as SimulatorRule, AccountConfig } from '../host/index.js';
 import type { AccountOverride, ScenarioHostRule } from '../scenario/index.js';
 import { amountToMinorUnits, parseDuration } from '../scenario/index.js';
-import type { HostAccountsSetup } from './capabilities.js';
+import type { HostAccountsSetup } from '../capabilities/index.js';
 import { BenchConfigError } from './errors.js';
 
 function minor(v: unknown, what: string): number {

@@ -1,24 +1,7 @@
-// Curated public API of harness/bench: capabilities, the Bench, the embedded default bench, lab files, mocks.
+// Curated public API of harness/bench: the Bench, the embedded default bench, lab files, host and network
+// wiring. The capability contracts a bench offers are in harness/capabilities; its mock in harness/testing.
 export { Bench } from './bench.js';
-export type { Driver, BenchOptions, BenchFacts } from './bench.js';
-export type {
-  TerminalControl,
-  TerminalOperationName,
-  TerminalOperationArgs,
-  Keypad,
-  Display,
-  CardPresenter,
-  HostControl,
-  HostAccountsSetup,
-  NetworkControl,
-  Operator,
-  CapabilityMap,
-  CapabilityName,
-  Observation,
-  ObservationKind,
-  ObservationListener,
-  HostMessageData,
-} from './capabilities.js';
+export type { BenchOptions, BenchFacts } from './bench.js';
 export { createEmbeddedBench } from './embedded-bench.js';
 export { createHostNetwork, probe } from './host-network.js';
 export type { HostNetwork, HostNetworkOptions } from './host-network.js';
@@ -27,14 +10,5 @@ export { createBenchFromLab, resolveLabFile, selectLabBench, LAB_SCHEMA } from '
 export type { LabFile, LabBenchSpec } from './lab-bench.js';
 export { EmulatorProcessDriver } from './lab-emulator-process.js';
 export type { EmulatorProcessOptions, EmulatorEndpoint } from './lab-emulator-process.js';
-export { createMockBench } from './mock-capabilities.js';
-export type { MockBench, MockCall } from './mock-capabilities.js';
 export { applyAccountSetup, applyAccountOverride, toHostRule } from './host-setup.js';
-export {
-  BrokenError,
-  CapabilityMissingError,
-  InactiveDriverError,
-  OperatorTimeoutError,
-  BenchConfigError,
-  UnknownCardError,
-} from './errors.js';
+export { CapabilityMissingError, OperatorTimeoutError, BenchConfigError } from './errors.js';

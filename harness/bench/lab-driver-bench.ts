@@ -20,21 +20,24 @@ import { WebDriver } from '../drivers/web/index.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
-import { Bench, type Driver } from './bench.js';
-import type {
-  CapabilityMap,
-  CardPresenter,
-  Display,
-  Keypad,
-  ObservationKind,
-  ObservationListener,
-  TerminalControl,
-} from './capabilities.js';
-import { BenchConfigError, BrokenError } from './errors.js';
+import { Bench } from './bench.js';
+import {
+  ActiveGuard,
+  BrokenError,
+  HOST_WORK_STATES,
+  type CapabilityMap,
+  type CardPresenter,
+  type Display,
+  type Driver,
+  type Keypad,
+  type ObservationKind,
+  type ObservationListener,
+  type TerminalControl,
+} from '../capabilities/index.js';
+import { BenchConfigError } from './errors.js';
 import { EmulatorProcessDriver, type EmulatorEndpoint } from './lab-emulator-process.js';
 import { createHostNetwork } from './host-network.js';
 import type { LabBenchSpec } from './lab-bench.js';
-import { HOST_WORK_STATES } from './host-work-states.js';
 
 export interface DriverBenchInput {
   file: string;
@@ -155,7 +158,10 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     });
   };
 
-  let current: TerminalDriverLike | undefined;
+  // The terminal driver of this activation (a new one each time: its endpoint may change).
+  const active = new ActiveGuard<TerminalDriverLike>(
+    () => new BrokenError(`the ${driverKind} terminal driver is not active`, driverKind),
+  );
   let unobserve: (() => void) | undefined;
   // The terminal's state as its driver reports it (ECR state events, the page's state).
   let terminalState: string | undefined;
@@ -194,11 +200,10 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         await d.deactivate().catch(() => undefined);
         throw e;
       }
-      current = d;
+      active.activate(d);
     },
     async deactivate() {
-      const d = current;
-      current = undefined;
+      const d = active.deactivate();
       await d?.deactivate();
       unobserve?.();
       unobserve = undefined;
@@ -207,12 +212,11 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       await need().beginScenario();
     },
     async endScenario() {
-      await current?.endScenario();
+      await active.current?.endScenario();
     },
   };
   const need = (): TerminalDriverLike => {
-    if (!current) throw new BrokenError(`the ${driverKind} terminal driver is not active`, driverKind);
-    return current;
+    return active.need('call');
   };
 
   const terminal: TerminalControl = {
@@ -246,7 +250,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       reader: pcsc.reader,
       ...(spec.card.vpcdPort !== undefined ? { vpcdPort: spec.card.vpcdPort } : {}),
       stateFields: cardStateReport,
-      swipeVia: () => current?.cards,
+      swipeVia: () => active.current?.cards,
       untilRemovable,
     });
     presenter.observe((o) => emit(o.kind, o.data, o.at));

@@ -10,8 +10,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createLogger } from '../common/logger.js';
 import { startPtyPair, type PtyPair } from '../emulator/ecr/index.js';
-import type { Driver } from './bench.js';
-import { BrokenError } from './errors.js';
+import { ActiveGuard, BrokenError, type Driver } from '../capabilities/index.js';
 
 const log = createLogger('payhil:bench:emulator-process');
 
@@ -64,7 +63,10 @@ export class EmulatorProcessDriver implements Driver {
   private child: ChildProcess | undefined;
   private exited: Promise<void> | undefined;
   private pty: PtyPair | undefined;
-  private endpointNow: EmulatorEndpoint | undefined;
+  /** Where the terminal driver connects, while the emulator runs (ready). */
+  private readonly running: ActiveGuard<EmulatorEndpoint> = new ActiveGuard(
+    () => new BrokenError('the emulator process is not running', this.name),
+  );
   private output = '';
   private readerNow: string | undefined;
 
@@ -74,8 +76,7 @@ export class EmulatorProcessDriver implements Driver {
 
   /** The address the terminal driver uses; BrokenError before activation. */
   endpoint(): EmulatorEndpoint {
-    if (!this.endpointNow) throw new BrokenError('the emulator process is not running', this.name);
-    return this.endpointNow;
+    return this.running.need('endpoint');
   }
 
   /** The PC/SC reader the emulator reads its cards from, as it announced it (undefined without `reader`). */
@@ -101,7 +102,7 @@ export class EmulatorProcessDriver implements Driver {
   async deactivate(): Promise<void> {
     const child = this.child;
     this.child = undefined;
-    this.endpointNow = undefined;
+    this.running.deactivate();
     this.readerNow = undefined;
     if (child && child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
@@ -169,23 +170,24 @@ export class EmulatorProcessDriver implements Driver {
       child.once('error', onError);
       check();
     });
-    if (o.link === 'ecr-serial')
-      this.endpointNow = { kind: 'ecr-serial', path: (this.pty as PtyPair).b, baudRate };
+    let endpoint: EmulatorEndpoint;
+    if (o.link === 'ecr-serial') endpoint = { kind: 'ecr-serial', path: (this.pty as PtyPair).b, baudRate };
     else if (o.link === 'ecr-tcp') {
       const m = /ECR listening on tcp (\S+):(\d+)/.exec(this.output);
       if (!m) throw this.broken('did not print its ECR address');
-      this.endpointNow = { kind: 'ecr-tcp', host: m[1] as string, port: Number(m[2]) };
+      endpoint = { kind: 'ecr-tcp', host: m[1] as string, port: Number(m[2]) };
     } else {
       const m = /web UI on (\S+)/.exec(this.output);
       if (!m) throw this.broken('did not print its web UI address');
-      this.endpointNow = { kind: 'web', url: m[1] as string };
+      endpoint = { kind: 'web', url: m[1] as string };
     }
     if (o.reader !== undefined) {
       const m = /reading cards through PC\/SC reader '([^']+)'/.exec(this.output);
       if (!m) throw this.broken(`did not say it reads cards through PC/SC reader ${o.reader}`);
       this.readerNow = m[1];
     }
-    log('emulator pid %d ready: %o', child.pid, this.endpointNow);
+    this.running.activate(endpoint);
+    log('emulator pid %d ready: %o', child.pid, endpoint);
   }
 
   private broken(why: string): BrokenError {

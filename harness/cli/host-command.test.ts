@@ -4,10 +4,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TestTerminal } from '../host/test-terminal.js';
-import { TEST_PANS, TEST_TERMINAL, TEST_TMK } from '../host/test-config.js';
 import { memoryIo } from './command.js';
 import { hostCommand, runHost } from './host-command.js';
+import { TEST_PANS, TEST_TERMINAL, TEST_TMK, TestTerminal } from '../testing/index.js';
 
 describe('cli/host', () => {
   const dir = mkdtempSync(join(tmpdir(), 'payhil-host-'));

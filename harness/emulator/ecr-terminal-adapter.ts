@@ -22,6 +22,7 @@ import {
 } from './ecr/index.js';
 import type { EmulatedTerminal } from './emulated-terminal.js';
 import { TerminalStateError } from './errors.js';
+import { startOperation, type TerminalOperationInput } from './terminal-operations.js';
 import type { TerminalEvent, TerminalEvents } from './terminal-events.js';
 import type { TerminalResult } from './terminal-result.js';
 
@@ -145,49 +146,15 @@ export class EcrTerminalAdapter {
   private async dispatch(r: EcrRequestBody): Promise<EcrResult> {
     const t = this.terminal;
     switch (r.op) {
-      case 'purchase': {
-        this.offered('purchase');
-        const currency = this.currency(r.currency);
-        return toTransactionResult(await t.purchase(r.amount, ref(r.ecrReference)), 'purchase', currency);
-      }
-      case 'preAuth': {
-        this.offered('preAuth');
-        const currency = this.currency(r.currency);
-        return toTransactionResult(await t.preAuth(r.amount, ref(r.ecrReference)), 'preAuth', currency);
-      }
-      case 'withdraw': {
-        this.offered('withdraw');
-        const currency = this.currency(r.currency);
-        return toTransactionResult(await t.withdraw(r.amount), 'withdraw', currency);
-      }
+      case 'purchase':
+      case 'preAuth':
+      case 'withdraw':
       case 'balance':
-        this.offered('balance');
-        return toTransactionResult(await t.balance(), 'balance');
       case 'void':
-        this.offered('void');
-        return toTransactionResult(
-          await t.void({ reference: r.originalReference }, ref(r.ecrReference)),
-          'void',
-        );
       case 'refund':
-        this.offered('refund');
-        this.currency(r.currency); // checked before the transaction starts
-        return toTransactionResult(
-          await t.refund(
-            r.amount,
-            {
-              reference: r.originalReference,
-              ...(r.originalDate ? { date: r.originalDate } : {}),
-            },
-            ref(r.ecrReference),
-          ),
-          'refund',
-        );
       case 'settle':
-        this.offered('settle');
-        return toTransactionResult(await t.settle(), 'settle');
       case 'signIn':
-        return toTransactionResult(await t.signIn(), 'signIn');
+        return this.transaction(r);
       case 'cancel':
         await t.cancel();
         return {};
@@ -213,6 +180,22 @@ export class EcrTerminalAdapter {
       default:
         throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);
     }
+  }
+
+  /**
+   * A transaction request, started through the terminal operation table: the profile must offer it
+   * (sign-in always is), a requested currency must be the terminal's (checked before it starts).
+   */
+  private async transaction(r: TransactionRequest): Promise<TransactionResult> {
+    const op = r.op;
+    if (op !== 'signIn') this.offered(op);
+    const currency =
+      r.op === 'purchase' || r.op === 'preAuth' || r.op === 'withdraw' || r.op === 'refund'
+        ? this.currency(r.currency)
+        : undefined;
+    const result = await startOperation(this.terminal, op, operationInput(r));
+    // A refund reports only the currency its result carries; the others fall back to the terminal's.
+    return toTransactionResult(result, op, op === 'refund' ? undefined : currency);
   }
 
   private offered(op: TransactionOp): void {
@@ -276,8 +259,23 @@ function stableJson(v: unknown): string {
   return JSON.stringify(v) ?? 'null';
 }
 
-function ref(ecrReference: string | undefined): { ecrReference?: string } {
-  return ecrReference ? { ecrReference } : {};
+/** The ECR requests that start a transaction. */
+type TransactionRequest = Extract<EcrRequestBody, { op: TransactionOp }>;
+
+/** What the operation table needs from a transaction request (an amount, the original, the ECR reference). */
+function operationInput(r: TransactionRequest): TerminalOperationInput {
+  return {
+    ...('amount' in r && r.amount !== undefined ? { amount: r.amount } : {}),
+    ...('originalReference' in r
+      ? {
+          original: {
+            reference: r.originalReference,
+            ...('originalDate' in r && r.originalDate ? { date: r.originalDate } : {}),
+          },
+        }
+      : {}),
+    ...('ecrReference' in r && r.ecrReference ? { ecrReference: r.ecrReference } : {}),
+  };
 }
 
 /**

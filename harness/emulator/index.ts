@@ -8,6 +8,13 @@ export type {
   TerminalStatus,
 } from './emulated-terminal.js';
 export type { TerminalResult, TerminalOperation } from './terminal-result.js';
+export { TERMINAL_OPERATIONS, startOperation } from './terminal-operations.js';
+export type {
+  StartableOperation,
+  TerminalOperationInput,
+  TerminalOperationRun,
+  OriginalTransaction,
+} from './terminal-operations.js';
 export { TerminalEvents } from './terminal-events.js';
 export type {
   TerminalEvent,

@@ -8,9 +8,10 @@
  * Environment: PAYHIL_BENCH_SECONDS (default 4) per phase.
  */
 import { createVirtualCard } from '../cards/index.js';
-import { buildIccData, startHost, TestTerminal } from '../host/index.js';
+import { startHost } from '../host/index.js';
 import { heapUsedMiB, percentile, report } from '../../test/bench/bench-kit.js';
 import { createTerminal } from './emulated-terminal.js';
+import { buildIccData, TestTerminal } from '../testing/index.js';
 
 const SECONDS = Number(process.env.PAYHIL_BENCH_SECONDS ?? 4);
 const PAN = '6222021000000000017';

@@ -13,8 +13,8 @@
  * (`{ type: 'stop' }`), so it never outlives the benchmark.
  */
 import { startHost, type HostHandle } from './host-server.js';
-import { TEST_PANS, TEST_PIN, testHostConfig } from './test-config.js';
 import { startEchoServer } from './echo-server.js';
+import { TEST_PANS, TEST_PIN, testHostConfig } from '../testing/index.js';
 
 interface BenchServerMessage {
   type: 'stats' | 'stop';

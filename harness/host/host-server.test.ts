@@ -1,10 +1,16 @@
 import { strict as assert } from 'node:assert';
 import { encodeFrame } from '../iso8583/index.js';
 import { startHost, type HostHandle } from './host-server.js';
-import { TestTerminal } from './test-terminal.js';
-import { TEST_PANS, TEST_PIN, TEST_TERMINAL, TEST_TMK, testHostConfig } from './test-config.js';
 import { applyMac, macVerifies } from './terminal-messages.js';
 import type { JournalEntry } from './journal.js';
+import {
+  TEST_PANS,
+  TEST_PIN,
+  TEST_TERMINAL,
+  TEST_TMK,
+  testHostConfig,
+  TestTerminal,
+} from '../testing/index.js';
 
 describe('host/host-server: answers written once per event-loop turn (write coalescing)', function () {
   this.timeout(20000);

@@ -25,10 +25,16 @@ import { fileURLToPath } from 'node:url';
 import { heapUsedMiB, percentile, report } from '../../test/bench/bench-kit.js';
 import { decodeFrame, encodeFrame, loadDialect, type Dialect } from '../iso8583/index.js';
 import { startHost } from './host-server.js';
-import { TestTerminal } from './test-terminal.js';
-import { TEST_PANS, TEST_PIN, TEST_TERMINAL, TEST_TMK, testHostConfig } from './test-config.js';
 import { applyMac, buildTransaction, macVerifies, type SessionKeys } from './terminal-messages.js';
 import { startEchoServer } from './echo-server.js';
+import {
+  TEST_PANS,
+  TEST_PIN,
+  TEST_TERMINAL,
+  TEST_TMK,
+  testHostConfig,
+  TestTerminal,
+} from '../testing/index.js';
 
 const CONNECTIONS = 64;
 const SECONDS = Number(process.env.PAYHIL_BENCH_SECONDS ?? 4);

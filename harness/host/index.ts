@@ -1,4 +1,5 @@
 // Curated public API of harness/host: the acquirer/issuer simulator and its terminal-side helpers.
+// Its test kits (TestTerminal, buildIccData, testHostConfig) are in harness/testing (`payhil/testing`).
 export { startHost, parseListen } from './host-server.js';
 export type { HostOptions, HostHandle } from './host-server.js';
 export { HostProcessor, responseMti } from './host-processor.js';
@@ -58,18 +59,4 @@ export type {
   TransactionInput,
   SettlementTotals,
 } from './terminal-messages.js';
-export { TestTerminal } from './test-terminal.js';
-export type { TestTerminalOptions, Answer } from './test-terminal.js';
-export { buildIccData } from './test-icc.js';
-export type { IccInput } from './test-icc.js';
-export {
-  testHostConfig,
-  TEST_TMK,
-  TEST_TMK_2,
-  TEST_IMK_AC,
-  TEST_PIN,
-  TEST_PANS,
-  TEST_TERMINAL,
-  TEST_TERMINAL_2,
-} from './test-config.js';
 export { EcbKey, cupMacField } from './ecb-key.js';

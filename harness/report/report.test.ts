@@ -11,13 +11,13 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
-import { createMockBench } from '../bench/index.js';
 import { Timeline, type ScenarioRun } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { AllureWriter, featureOf } from './allure-writer.js';
 import { carryHistory, checkJava } from './allure-report.js';
 import { ConsoleReporter } from './console-reporter.js';
 import { junitXml, xmlEscape } from './junit-writer.js';
+import { createMockBench } from '../testing/index.js';
 
 const at = { file: 'scenarios/purchase/a.yaml', line: 3, col: 1 };
 

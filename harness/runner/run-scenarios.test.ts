@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { Bench, createMockBench } from '../bench/index.js';
+import { Bench } from '../bench/index.js';
 import type { LoadedStep, Scenario } from '../scenario/index.js';
 import { runScenarios, selectScenarios, type RunReporter } from './run-scenarios.js';
 import type { ScenarioRun } from './scenario-run.js';
+import { createMockBench } from '../testing/index.js';
 
 const at = { file: 'scenarios/x/y.yaml', line: 1, col: 1 };
 

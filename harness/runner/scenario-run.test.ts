@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
-import { createMockBench } from '../bench/index.js';
 import type { LoadedStep, Scenario } from '../scenario/index.js';
 import { runScenario } from './scenario-run.js';
+import { createMockBench } from '../testing/index.js';
 
 const at = { file: 'scenarios/x/y.yaml', line: 1, col: 1 };
 

@@ -6,7 +6,8 @@
 import { isPayhilError } from '../common/payhil-error.js';
 import { createLogger } from '../common/logger.js';
 import { maskPansInText } from '../common/mask.js';
-import type { Bench, HostAccountsSetup } from '../bench/index.js';
+import type { Bench } from '../bench/index.js';
+import type { HostAccountsSetup } from '../capabilities/index.js';
 import type { Dialect } from '../iso8583/index.js';
 import { loadDialect } from '../iso8583/index.js';
 import type { LoadedStep, Scenario, ScalarValue } from '../scenario/index.js';

@@ -2,7 +2,8 @@
  * The step registry: one handler per action of the scenario language v1. A handler asks the bench for a
  * capability (never a driver) or evaluates an expectation against the timeline.
  */
-import type { Bench, TerminalOperationName } from '../bench/index.js';
+import type { Bench } from '../bench/index.js';
+import type { TerminalOperationName } from '../capabilities/index.js';
 import type { ToxicInput, MessageFaultInput } from '../net/index.js';
 import type {
   ActionName,

@@ -4,7 +4,7 @@
  * timestamp; expectations query it and reports render it. Host messages are paired into exchanges
  * (request and its response on the same connection).
  */
-import type { Observation, ObservationKind } from '../bench/index.js';
+import type { Observation, ObservationKind } from '../capabilities/index.js';
 
 export interface TimelineEntry {
   /** From 1, in arrival order. */

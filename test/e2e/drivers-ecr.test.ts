@@ -7,8 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createServer } from 'node:net';
-import type { Observation } from '../../harness/bench/capabilities.js';
-import type { Driver } from '../../harness/bench/index.js';
+import type { Driver, Observation } from '../../harness/capabilities/index.js';
 import { EcrDriver, EcrDriverError, EcrDriverRefusedError } from '../../harness/drivers/ecr/index.js';
 import { EcrSerialDriver } from '../../harness/drivers/ecr-serial/index.js';
 import { EcrTcpDriver, parseEcrTcpAddress } from '../../harness/drivers/ecr-tcp/index.js';

@@ -8,8 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
-import type { CapabilityMap, Observation } from '../../harness/bench/capabilities.js';
-import type { Driver } from '../../harness/bench/index.js';
+import type { CapabilityMap, Driver, Observation } from '../../harness/capabilities/index.js';
 import {
   PngAttachment,
   WebActionRefusedError,

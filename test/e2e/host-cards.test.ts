@@ -13,8 +13,9 @@ import {
   loadCardFixture,
   verifyArpc,
 } from '../../harness/cards/index.js';
-import { TestTerminal, startHost, type HostHandle } from '../../harness/host/index.js';
+import { startHost, type HostHandle } from '../../harness/host/index.js';
 import { toHex } from '../../harness/crypto/index.js';
+import { TestTerminal } from '../../harness/testing/index.js';
 
 describe('host e2e: default host and virtual-card cryptograms', () => {
   let host: HostHandle;

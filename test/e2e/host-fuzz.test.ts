@@ -7,10 +7,8 @@ import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import { FrameParser, encodeFrame, type Dialect, type IsoMessage } from '../../harness/iso8583/index.js';
 import {
-  TestTerminal,
   applyMac,
   buildBatchUpload,
-  buildIccData,
   buildNetworkManagement,
   buildReversal,
   buildSettlement,
@@ -18,7 +16,9 @@ import {
   startHost,
   type HostHandle,
 } from '../../harness/host/index.js';
+import { seededRandom as prng } from '../../harness/common/seeded-random.js';
 import {
+  buildIccData,
   TEST_IMK_AC,
   TEST_PANS,
   TEST_PIN,
@@ -27,8 +27,8 @@ import {
   TEST_TMK,
   TEST_TMK_2,
   testHostConfig,
-} from '../../harness/host/test-config.js';
-import { seededRandom as prng } from '../../harness/common/seeded-random.js';
+  TestTerminal,
+} from '../../harness/testing/index.js';
 
 const TOTAL = 50000;
 /** Frames with a broken length prefix, each on its own connection that the client then ends. */

@@ -5,9 +5,15 @@
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import { fromHex } from '../../harness/crypto/index.js';
-import { TestTerminal, applyMac, startHost, type HostHandle } from '../../harness/host/index.js';
+import { applyMac, startHost, type HostHandle } from '../../harness/host/index.js';
 import { encodeFrame } from '../../harness/iso8583/index.js';
-import { TEST_PANS, TEST_TERMINAL, TEST_TMK, testHostConfig } from '../../harness/host/test-config.js';
+import {
+  TEST_PANS,
+  TEST_TERMINAL,
+  TEST_TMK,
+  testHostConfig,
+  TestTerminal,
+} from '../../harness/testing/index.js';
 
 function closedWithin(socket: Socket, ms: number): Promise<boolean> {
   return new Promise((resolve) => {

@@ -4,9 +4,15 @@
  * unreversed amounts — exactly — and the settlement totals agree.
  */
 import { strict as assert } from 'node:assert';
-import { TestTerminal, startHost, type HostHandle } from '../../harness/host/index.js';
-import { TEST_PIN, TEST_TERMINAL, TEST_TMK, testHostConfig } from '../../harness/host/test-config.js';
+import { startHost, type HostHandle } from '../../harness/host/index.js';
 import { seededRandom as prng } from '../../harness/common/seeded-random.js';
+import {
+  TEST_PIN,
+  TEST_TERMINAL,
+  TEST_TMK,
+  testHostConfig,
+  TestTerminal,
+} from '../../harness/testing/index.js';
 
 const CONNECTIONS = 50;
 const TRANSACTIONS = 10000;

@@ -1,6 +1,6 @@
 /**
  * The host simulator through a real TCP socket on 127.0.0.1: sign-in, every transaction type, every
- * response code the issue names, rules, journal. Card data and keys come from harness/host/test-config.ts
+ * response code the issue names, rules, journal. Card data and keys come from harness/testing/host-test-config.ts
  * (TEST data); cryptograms are computed with harness/emv.
  */
 import { strict as assert } from 'node:assert';
@@ -13,17 +13,16 @@ import { fromHex, toHex } from '../../harness/crypto/index.js';
 import { flattenTlv, parseTlv } from '../../harness/emv/index.js';
 import {
   RC,
-  TestTerminal,
   applyMac,
   buildBatchUpload,
-  buildIccData,
   buildSettlement,
   settlementResult,
   startHost,
-  type Answer,
   type HostHandle,
 } from '../../harness/host/index.js';
+import { buildNetworkManagement, buildSignIn } from '../../harness/host/terminal-messages.js';
 import {
+  buildIccData,
   TEST_IMK_AC,
   TEST_PANS,
   TEST_PIN,
@@ -31,8 +30,9 @@ import {
   TEST_TERMINAL_2,
   TEST_TMK,
   testHostConfig,
-} from '../../harness/host/test-config.js';
-import { buildNetworkManagement, buildSignIn } from '../../harness/host/terminal-messages.js';
+  TestTerminal,
+  type Answer,
+} from '../../harness/testing/index.js';
 
 let atc = 1;
 function chip(

@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import type { Observation } from '../../bench/capabilities.js';
+import type { Observation } from '../../capabilities/index.js';
 import {
   EcrClient,
   EcrRemoteError,

@@ -4,17 +4,18 @@
  * `EcrClient` (docs/ecr-protocol.md). `EcrTcpDriver` and `EcrSerialDriver` only
  * say how to open the link. ECR events become bench observations through `observe()`.
  */
-import type {
-  CardPresenter,
-  Display,
-  Keypad,
-  Observation,
-  ObservationListener,
-  TerminalControl,
-  TerminalOperationArgs,
-  TerminalOperationName,
-} from '../../bench/capabilities.js';
-import { ObserverSet } from '../../bench/observer-set.js';
+import {
+  ActiveGuard,
+  ObserverSet,
+  type CardPresenter,
+  type Display,
+  type Keypad,
+  type Observation,
+  type ObservationListener,
+  type TerminalControl,
+  type TerminalOperationArgs,
+  type TerminalOperationName,
+} from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { isPayhilError } from '../../common/payhil-error.js';
 import type { InlineCard } from '../../scenario/index.js';
@@ -104,7 +105,10 @@ export class EcrDriver {
   readonly display: Display;
   readonly cards: CardPresenter;
 
-  private client: EcrClient | undefined;
+  /** The ECR link while the driver is active. */
+  private readonly link: ActiveGuard<EcrClient> = new ActiveGuard(
+    (operation) => new EcrDriverInactiveError(this.name, operation),
+  );
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
   private running: Promise<void> | undefined;
   private lastState: string | undefined;
@@ -173,7 +177,7 @@ export class EcrDriver {
   }
 
   get active(): boolean {
-    return this.client !== undefined;
+    return this.link.active;
   }
 
   /** Whether the terminal said it is in test mode (known after activate). */
@@ -188,7 +192,7 @@ export class EcrDriver {
 
   /** Opens the link and reads the terminal's status (test mode). Throws EcrDriverError (broken). */
   async activate(): Promise<void> {
-    if (this.client) return;
+    if (this.link.active) return;
     const onTrace = this.options.traceFrames
       ? (r: Parameters<NonNullable<EcrLinkOptions['onTrace']>>[0]) => this.emit(traceObservation(r))
       : undefined;
@@ -200,19 +204,18 @@ export class EcrDriver {
     }
     client.on('event', (e) => this.onEvent(e));
     client.on('close', () => {
-      if (this.client !== client) return;
-      this.client = undefined;
+      if (!this.link.release(client)) return;
       this.emit({ kind: 'note', at: Date.now(), data: { text: `${this.name}: ECR link closed` } });
     });
     client.on('protocolError', (e) => this.note(`ECR protocol error: ${e.message}`));
-    this.client = client;
+    this.link.activate(client);
     try {
       const s = await this.call('status', { op: 'status' });
       this.testMode = s.testMode;
       this.lastState = s.state;
       log('%s active: %o', this.name, s);
     } catch (e) {
-      this.client = undefined;
+      this.link.release(client);
       await client.close().catch(() => undefined);
       throw e;
     }
@@ -220,8 +223,7 @@ export class EcrDriver {
 
   /** Closes the link. */
   async deactivate(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
+    const c = this.link.deactivate();
     this.running = undefined;
     if (c) await c.close().catch(() => undefined);
   }
@@ -234,21 +236,20 @@ export class EcrDriver {
 
   /** After a scenario: cancel what still runs, take a card out. */
   async endScenario(): Promise<void> {
-    if (!this.client) return;
-    const busy = await this.client
-      .request({ op: 'status' }, { timeoutMs: this.options.controlTimeoutMs })
-      .then(
-        (st) => st.busy,
-        () => false,
-      );
+    const client = this.link.current;
+    if (!client) return;
+    const busy = await client.request({ op: 'status' }, { timeoutMs: this.options.controlTimeoutMs }).then(
+      (st) => st.busy,
+      () => false,
+    );
     if (this.running || busy) {
-      await this.client
+      await client
         .exchange({ op: 'cancel' }, { timeoutMs: this.options.controlTimeoutMs })
         .catch(() => undefined);
       await this.waitIdle(2000);
     }
     if (this.testMode)
-      await this.client
+      await client
         .exchange({ op: 'card', action: 'remove' }, { timeoutMs: this.options.controlTimeoutMs })
         .catch(() => undefined);
     this.insertedCard = undefined;
@@ -431,8 +432,7 @@ export class EcrDriver {
   // ---- plumbing --------------------------------------------------------------------------------
 
   private need(operation: string): EcrClient {
-    if (!this.client) throw new EcrDriverInactiveError(this.name, operation);
-    return this.client;
+    return this.link.need(operation);
   }
 
   private needTestMode(operation: string): void {

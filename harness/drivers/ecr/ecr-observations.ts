@@ -1,9 +1,9 @@
 /**
- * ECR events as bench observations (harness/bench/capabilities.ts `Observation`), shaped like the
+ * ECR events as bench observations (harness/capabilities `Observation`), shaped like the
  * embedded bench's so expectations read them the same way: display `{lines}`, state `{state, previous}`,
  * receipt `{text, copy}`, result `{result: {transaction, outcome, messageKey, responseCode, …}}`.
  */
-import type { Observation } from '../../bench/capabilities.js';
+import type { Observation } from '../../capabilities/index.js';
 import { maskPansInText } from '../../common/mask.js';
 import type { EcrEvent, EcrTraceRecord, TransactionResult } from '../../emulator/ecr/index.js';
 

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { PassThrough } from 'node:stream';
-import type { Observation } from '../../bench/capabilities.js';
+import type { Observation } from '../../capabilities/index.js';
 import {
   OperatorDeclinedError,
   OperatorInactiveError,

@@ -6,7 +6,13 @@
  */
 import { createInterface } from 'node:readline/promises';
 import type { Readable, Writable } from 'node:stream';
-import type { CardPresenter, Keypad, ObservationListener, Operator } from '../../bench/capabilities.js';
+import {
+  ActiveGuard,
+  type CardPresenter,
+  type Keypad,
+  type ObservationListener,
+  type Operator,
+} from '../../capabilities/index.js';
 import type { InlineCard } from '../../scenario/index.js';
 import {
   OperatorDeclinedError,
@@ -47,7 +53,7 @@ export class OperatorDriver {
   readonly cards: CardPresenter;
   readonly keypad: Keypad;
 
-  private activeNow = false;
+  private readonly guard = new ActiveGuard<true>((prompt) => new OperatorInactiveError(prompt));
   private readonly listeners = new Set<ObservationListener>();
   private readonly aliases = new Map<string, string>();
   private readonly input: Readable & { isTTY?: boolean };
@@ -97,7 +103,7 @@ export class OperatorDriver {
   }
 
   get active(): boolean {
-    return this.activeNow;
+    return this.guard.active;
   }
 
   /** Whether a person can be asked in this run (undefined = yes, else why not). */
@@ -112,11 +118,11 @@ export class OperatorDriver {
 
   /** Never fails: a non-interactive run is reported by each call (broken), with the reason. */
   async activate(): Promise<void> {
-    this.activeNow = true;
+    this.guard.activate(true);
   }
 
   async deactivate(): Promise<void> {
-    this.activeNow = false;
+    this.guard.deactivate();
   }
 
   /**
@@ -131,7 +137,7 @@ export class OperatorDriver {
   }
 
   private async askNow(prompt: string, input: Input, shown: string): Promise<string | boolean> {
-    if (!this.activeNow) throw new OperatorInactiveError(shown);
+    this.guard.need(shown);
     const why = this.unavailableReason;
     if (why) throw new OperatorUnavailableError(shown, why);
     const hint = input === 'confirm' ? ' [Enter = done, n = cannot]' : input === 'yesno' ? ' [y/n]' : '';

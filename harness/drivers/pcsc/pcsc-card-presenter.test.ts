@@ -7,7 +7,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { createServer, type Server, type Socket } from 'node:net';
-import type { CardPresenter, Observation } from '../../bench/capabilities.js';
+import type { CardPresenter, Observation } from '../../capabilities/index.js';
 import { exchangeWithGetResponse, loadCardFixture, vpcdFrame, VpcdFrameParser } from '../../cards/index.js';
 import { maskPan } from '../../common/mask.js';
 import { readEmvCard } from './emv-card-reader.js';

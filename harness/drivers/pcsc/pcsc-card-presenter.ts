@@ -17,12 +17,13 @@
  * A bench driver: `activate()` checks pcscd runs and the reader exists (broken errors naming pcscd/vpcd);
  * `deactivate()` takes any card out and closes the PC/SC context.
  */
-import type {
-  CardPresenter,
-  Observation,
-  ObservationKind,
-  ObservationListener,
-} from '../../bench/capabilities.js';
+import {
+  ActiveGuard,
+  type CardPresenter,
+  type Observation,
+  type ObservationKind,
+  type ObservationListener,
+} from '../../capabilities/index.js';
 import {
   createVirtualCard,
   serveCardOnVpcd,
@@ -112,7 +113,11 @@ export class PcscCardPresenter {
   private readonly port: number;
   private readonly wanted: string;
   private readonly seenMs: number;
-  private watcher: PcscReaderWatch | undefined;
+  /** The PC/SC watch while the presenter is active. */
+  private readonly guard: ActiveGuard<PcscReaderWatch> = new ActiveGuard(
+    (operation) =>
+      new PcscPresenterError('inactive', this.wanted, `${operation} while the presenter is not active`),
+  );
   private readerName: string | undefined;
   private readonly byAlias = new Map<string, EmvVirtualCard>();
   private current: Presentation | undefined;
@@ -161,7 +166,7 @@ export class PcscCardPresenter {
 
   /** Opens a PC/SC context and checks the reader. @throws PcscPresenterError (broken) naming pcscd/vpcd. */
   async activate(): Promise<void> {
-    if (this.watcher) return;
+    if (this.guard.active) return;
     const w = this.options.watch?.() ?? new PcscDriver();
     try {
       await w.activate();
@@ -197,7 +202,7 @@ export class PcscCardPresenter {
           `reader '${name}' already holds a card: another program presents a card on vpcd ${this.vpcdAddress} (payhil card serve?); stop it first`,
         );
       this.readerName = name;
-      this.watcher = w;
+      this.guard.activate(w);
       log(`active: reader '${name}', vpcd ${this.vpcdAddress}`);
     } catch (e) {
       await w.deactivate().catch(() => undefined);
@@ -208,8 +213,7 @@ export class PcscCardPresenter {
   /** Takes any card out and closes the PC/SC context. */
   async deactivate(): Promise<void> {
     await this.serial(() => this.takeOut('bench stopped')).catch(() => undefined);
-    const w = this.watcher;
-    this.watcher = undefined;
+    const w = this.guard.deactivate();
     await w?.deactivate().catch(() => undefined);
   }
 
@@ -260,7 +264,7 @@ export class PcscCardPresenter {
     const card = this.cardOf(ref);
     await this.takeOut('next card');
     // A card that left by itself (vpcd dropped it) may still be in pcscd's view for a moment.
-    if (!(await this.watcher?.waitForRemoval(reader, this.seenMs)))
+    if (!(await this.guard.current?.waitForRemoval(reader, this.seenMs)))
       throw new PcscPresenterError('reader-busy', reader, `reader '${reader}' still holds a card`);
     const serve = this.options.serve ?? serveCardOnVpcd;
     let handle: VpcdHandle;
@@ -301,7 +305,7 @@ export class PcscCardPresenter {
       reader,
       ...(holdMs !== undefined ? { holdMs } : {}),
     });
-    const seen = await this.watcher?.waitForCard(reader, this.seenMs);
+    const seen = await this.guard.current?.waitForCard(reader, this.seenMs);
     if (!seen?.present) {
       await this.takeOut('not seen').catch(() => undefined);
       throw new PcscPresenterError(
@@ -367,7 +371,7 @@ export class PcscCardPresenter {
     this.emit('note', {
       text: `card '${p.alias}' ${p.via === 'contact' ? 'taken out of' : 'moved away from'} PC/SC reader '${reader}' (${why}) after ${p.apdus} APDUs through pcscd and vpcd ${this.vpcdAddress}`,
     });
-    const gone = (await this.watcher?.waitForRemoval(reader, this.seenMs)) ?? true;
+    const gone = (await this.guard.current?.waitForRemoval(reader, this.seenMs)) ?? true;
     if (!gone)
       throw new PcscPresenterError(
         'not-seen',
@@ -426,9 +430,9 @@ export class PcscCardPresenter {
   }
 
   private need(operation: string): string {
-    if (!this.watcher || !this.readerName)
-      throw new PcscPresenterError('inactive', this.wanted, `${operation} while the presenter is not active`);
-    return this.readerName;
+    this.guard.need(operation);
+    // Set with the watch at activation.
+    return this.readerName as string;
   }
 
   private clearTimers(p: Presentation): void {

@@ -3,6 +3,7 @@
  * and exchange APDUs (with the T=0 conventions handled: 61xx → GET RESPONSE, 6Cxx → resend with Le).
  * Promise-only; `activate()` before use, `deactivate()` releases the PC/SC context.
  */
+import { ActiveGuard } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { exchangeWithGetResponse } from '../../cards/apdu.js';
 import { PcscError } from './errors.js';
@@ -39,7 +40,10 @@ export interface PcscConnection {
 
 /** Driver for the PC/SC readers of this machine. */
 export class PcscDriver {
-  private ctx: PcscContextHandle | undefined;
+  /** The PC/SC context while the driver is active. */
+  private readonly guard = new ActiveGuard<PcscContextHandle>(
+    (operation) => new PcscError(operation, undefined, 'driver not activated'),
+  );
   private readonly readers = new Map<string, PcscReaderHandle>();
   private readonly status = new Map<string, ReaderStatus>();
   private readonly waiters = new Set<() => void>();
@@ -49,9 +53,9 @@ export class PcscDriver {
 
   /** Opens the PC/SC context. @throws PcscUnavailableError with what to install or start. */
   async activate(): Promise<void> {
-    if (this.ctx) return;
+    if (this.guard.active) return;
     const ctx = await openPcscContext(this.options.factory);
-    this.ctx = ctx;
+    this.guard.activate(ctx);
     ctx.on('error', (e) => log('context error', e.message));
     ctx.on('reader', (reader) => {
       this.readers.set(reader.name, reader);
@@ -83,8 +87,7 @@ export class PcscDriver {
       }
     }
     this.readers.clear();
-    this.ctx?.close();
-    this.ctx = undefined;
+    this.guard.deactivate()?.close();
     this.wake();
   }
 
@@ -112,7 +115,7 @@ export class PcscDriver {
   }
 
   private requireActive(operation: string): void {
-    if (!this.ctx) throw new PcscError(operation, undefined, 'driver not activated');
+    this.guard.need(operation);
   }
 
   /**

@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { existsSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Observation } from '../../bench/capabilities.js';
+import type { Observation } from '../../capabilities/index.js';
 import { EcrTerminalAdapter } from '../../emulator/ecr-terminal-adapter.js';
 import { startRig, type Rig } from '../../emulator/emulator-test-kit.js';
 import { startWebUi, type WebUiHandle } from '../../emulator/web/index.js';

@@ -6,17 +6,18 @@
  * change also gets a PNG screenshot of the terminal element (a `screenshot` observation with an `attachment`).
  */
 import type { Browser, CDPSession, Page, Route } from 'playwright-core';
-import type {
-  CardPresenter,
-  Display,
-  Keypad,
-  Observation,
-  ObservationListener,
-  TerminalControl,
-  TerminalOperationArgs,
-  TerminalOperationName,
-} from '../../bench/capabilities.js';
-import { ObserverSet } from '../../bench/observer-set.js';
+import {
+  ActiveGuard,
+  ObserverSet,
+  type CardPresenter,
+  type Display,
+  type Keypad,
+  type Observation,
+  type ObservationListener,
+  type TerminalControl,
+  type TerminalOperationArgs,
+  type TerminalOperationName,
+} from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { maskPansInText } from '../../common/mask.js';
 import type { InlineCard } from '../../scenario/index.js';
@@ -125,7 +126,10 @@ export class WebDriver {
   readonly selectors: WebSelectorMap;
 
   private browser: Browser | undefined;
-  private page: Page | undefined;
+  /** The page while the driver is active. */
+  private readonly guard: ActiveGuard<Page> = new ActiveGuard(
+    (operation) => new WebDriverInactiveError(this.options.url, operation),
+  );
   /** Chromium's DevTools session of the page: screenshots without Playwright's per-shot waits. */
   private cdp: CDPSession | undefined;
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
@@ -204,7 +208,7 @@ export class WebDriver {
   }
 
   get active(): boolean {
-    return this.page !== undefined;
+    return this.guard.active;
   }
 
   observe(listener: ObservationListener): () => void {
@@ -213,7 +217,7 @@ export class WebDriver {
 
   /** Launches Chromium, opens the page, starts observing. WebBrowserLaunchError / WebDriverError (broken). */
   async activate(): Promise<void> {
-    if (this.page) return;
+    if (this.guard.active) return;
     let browser: Browser;
     try {
       // Loaded on first use: playwright-core is large, and most runs never open a browser.
@@ -262,7 +266,7 @@ export class WebDriver {
           .newCDPSession(page)
           .catch(() => undefined);
       this.browser = browser;
-      this.page = page;
+      this.guard.activate(page);
       log('%s active', this.name);
     } catch (e) {
       await browser.close().catch(() => undefined);
@@ -274,7 +278,7 @@ export class WebDriver {
 
   async deactivate(): Promise<void> {
     const b = this.browser;
-    this.page = undefined;
+    this.guard.deactivate();
     this.browser = undefined;
     this.cdp = undefined;
     await this.shotChain.catch(() => undefined);
@@ -288,7 +292,7 @@ export class WebDriver {
   }
 
   async endScenario(): Promise<void> {
-    if (!this.page) return;
+    if (!this.guard.active) return;
     const busy = (await this.status().catch(() => ({ busy: false }))).busy;
     if (busy) await this.keypad.cancel().catch(() => undefined);
     await this.waitIdle(2000);
@@ -377,7 +381,7 @@ export class WebDriver {
   }
 
   private async waitIdle(timeoutMs: number): Promise<void> {
-    const page = this.page;
+    const page = this.guard.current;
     const busy = cssFor(this.selectors, 'statusBusy');
     if (!page || !busy) return;
     await page
@@ -502,8 +506,7 @@ export class WebDriver {
   // ---- page plumbing ---------------------------------------------------------------------------
 
   private need(operation: string): Page {
-    if (!this.page) throw new WebDriverInactiveError(this.options.url, operation);
-    return this.page;
+    return this.guard.need(operation);
   }
 
   private css(name: WebSelectorName, operation: string, member?: string): string {
@@ -669,7 +672,7 @@ export class WebDriver {
   /** One screenshot at a time; changes that come while one is pending are covered by it. */
   private screenshot(): void {
     if (!this.options.screenshots || this.shotPending) return;
-    const page = this.page;
+    const page = this.guard.current;
     const css = cssFor(this.selectors, 'terminal');
     if (!page) return;
     this.shotPending = true;

@@ -2,10 +2,14 @@
  * Mock peers of every capability, for unit tests of the runner (as serialport's binding-mock): each
  * records the calls it gets and has test-control methods to make observations appear on the bench.
  */
-import type { NetworkControl } from '../net/index.js';
-import { Bench } from './bench.js';
-import type { CapabilityMap, HostMessageData, ObservationKind } from './capabilities.js';
-import { BrokenError } from './errors.js';
+import { Bench } from '../bench/index.js';
+import {
+  BrokenError,
+  type CapabilityMap,
+  type HostMessageData,
+  type NetworkControl,
+  type ObservationKind,
+} from '../capabilities/index.js';
 
 export interface MockCall {
   capability: string;

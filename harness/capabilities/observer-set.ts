@@ -2,7 +2,7 @@
  * The observers of a driver: `add` returns the unsubscribe, `emit` hands an observation to each in turn.
  * An observer that throws is reported through `onError` and does not stop the others.
  */
-import type { Observation, ObservationListener } from './capabilities.js';
+import type { Observation, ObservationListener } from './observation.js';
 
 export class ObserverSet {
   private readonly listeners = new Set<ObservationListener>();

@@ -7,8 +7,8 @@ import { connect, type Socket } from 'node:net';
 import { fromHex } from '../crypto/index.js';
 import type { DecodedFrame, Dialect, IsoMessage } from '../iso8583/index.js';
 import { FrameParser, decodeFrame, encodeFrame, loadDialect } from '../iso8583/index.js';
-import { HostExchangeError } from './errors.js';
 import {
+  HostExchangeError,
   applyMac,
   buildNetworkManagement,
   buildReversal,
@@ -20,7 +20,7 @@ import {
   type TerminalIdentity,
   type TransactionInput,
   type TransactionKind,
-} from './terminal-messages.js';
+} from '../host/index.js';
 
 export interface TestTerminalOptions extends TerminalIdentity {
   dialect: string | Dialect;

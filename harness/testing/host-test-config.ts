@@ -2,7 +2,7 @@
  * A self-contained host configuration for tests and benchmarks: every account spelled out (PAN, PIN,
  * keys) so tests do not depend on card fixtures. All keys and PINs are TEST data.
  */
-import type { HostConfig } from './host-config.js';
+import type { HostConfig } from '../host/index.js';
 
 /** TEST terminal master key (the DOMAIN.md KCV example key). */
 export const TEST_TMK = '0123456789ABCDEFFEDCBA9876543210';

@@ -5,8 +5,7 @@
  */
 import { fromHex, toHex } from '../crypto/index.js';
 import { encodeTlv, generateArqc } from '../emv/index.js';
-import { arqcInput } from './arqc-input.js';
-import { cryptogramKey } from './issuer-crypto.js';
+import { arqcInput, cryptogramKey } from '../host/index.js';
 
 export interface IccInput {
   imkAc: string;

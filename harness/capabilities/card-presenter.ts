@@ -1,0 +1,15 @@
+import type { InlineCard } from '../scenario/index.js';
+
+/** Puts cards in front of the terminal. Cards are named by scenario alias or fixture name. */
+export interface CardPresenter {
+  /** Makes the scenario's cards available (alias → fixture name or inline card); fresh card state. */
+  prepare(cards: Record<string, string | InlineCard>): Promise<void>;
+  insert(card: string): Promise<void>;
+  /** Tap; `holdMs` = how long the card stays in the field. */
+  tap(card: string, holdMs?: number): Promise<void>;
+  swipe(card: string, track?: 'track1' | 'track2' | 'both'): Promise<void>;
+  /** Takes the inserted card out (no-op when none is in). */
+  remove(card?: string): Promise<void>;
+  /** Card state for `expect card`: EMV tags (9F36, 9F79, 9F17) and fields (atc, pinTriesLeft, ecBalance…). */
+  state(card?: string): Promise<Record<string, unknown>>;
+}
