@@ -23,7 +23,7 @@ import { HostProcessor, responseMti, type HandleOptions, type Outcome } from './
 import type { HostRule } from './host-rule.js';
 import { HostJournal, type JournalRecord } from './journal.js';
 import { WriteCoalescer } from './write-coalescer.js';
-import { RC } from './response-codes.js';
+import { RC } from '../pos-protocol/index.js';
 import type { TerminalRegistry } from './terminal-registry.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 

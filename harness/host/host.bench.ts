@@ -27,7 +27,7 @@ import { decodeFrame, encodeFrame, loadDialect, type Dialect } from '../iso8583/
 import { startHost } from './host-server.js';
 import { TestTerminal } from './test-terminal.js';
 import { TEST_PANS, TEST_PIN, TEST_TERMINAL, TEST_TMK, testHostConfig } from './test-config.js';
-import { applyMac, buildTransaction, macVerifies, type SessionKeys } from './terminal-messages.js';
+import { RC, applyMac, buildTransaction, verifyMac, type SessionKeys } from '../pos-protocol/index.js';
 import { startEchoServer } from './echo-server.js';
 
 const CONNECTIONS = 64;
@@ -235,9 +235,9 @@ function checkAnswers(dialect: Dialect, keys: SessionKeys, r: PhaseResult, what:
   for (const frame of r.last) {
     if (!frame) throw new Error(`${what}: a connection got no answer`);
     const a = decodeFrame(dialect, frame);
-    if (a.fields[39] !== '00' || !macVerifies(dialect, a, keys.mak))
+    if (a.fields[39] !== RC.APPROVED || !verifyMac(dialect, a, keys.mak))
       throw new Error(
-        `${what}: an authorisation answered ${a.fields[39]} (MAC ok: ${macVerifies(dialect, a, keys.mak)})`,
+        `${what}: an authorisation answered ${a.fields[39]} (MAC ok: ${verifyMac(dialect, a, keys.mak)})`,
       );
   }
   if (r.journalDelta !== undefined && r.journalDelta < 2 * r.total)
@@ -252,7 +252,8 @@ async function prepare(
   const t = await TestTerminal.connect({ dialect, host: '127.0.0.1', port, ...TEST_TERMINAL, tmk: TEST_TMK });
   try {
     const signIn = await t.signIn();
-    if (signIn.fields[39] !== '00' || !t.keys) throw new Error(`sign-in answered ${signIn.fields[39]}`);
+    if (signIn.fields[39] !== RC.APPROVED || !t.keys)
+      throw new Error(`sign-in answered ${signIn.fields[39]}`);
     const keys = t.keys;
     // One PIN block serves every request (same PAN and PIN); every frame has its own STAN and MAC.
     const template = buildTransaction(
@@ -280,7 +281,7 @@ async function prepare(
       pools.push(pool);
     }
     const probe = await t.exchange({ mti: template.mti, fields: { ...template.fields, 11: '999999' } });
-    if (probe.fields[39] !== '00' || probe.macOk !== true)
+    if (probe.fields[39] !== RC.APPROVED || probe.macOk !== true)
       throw new Error(`probe purchase answered ${probe.fields[39]} (MAC ok: ${probe.macOk})`);
     return { pools, keys, answerSize: encodeFrame(dialect, probe).length };
   } finally {
@@ -381,7 +382,8 @@ async function main(): Promise<void> {
     host.journal.record({ direction: 'in', connectionId: 1 + (i & 63), message: req, raw: frame });
     const out = host.processor.handle(req, { deferMac: true, macData: frame.subarray(13, frame.length - 8) });
     const resp = out.response;
-    if (!resp || resp.fields[39] !== '00') throw new Error(`authorisation ${i} answered ${resp?.fields[39]}`);
+    if (!resp || resp.fields[39] !== RC.APPROVED)
+      throw new Error(`authorisation ${i} answered ${resp?.fields[39]}`);
     resp.fields[64] = '0000000000000000';
     const answer = encodeFrame(dialect, resp, { tpdu: '6000000003' });
     host.processor.macBytes(out.mak as Buffer, answer, 13, answer.length - 8).copy(answer, answer.length - 8);

@@ -1,4 +1,5 @@
-// Curated public API of harness/host: the acquirer/issuer simulator and its terminal-side helpers.
+// Curated public API of harness/host: the acquirer/issuer simulator and its test kit. What terminal and
+// host say to each other (requests, field layouts, MAC, key download, response codes) is pos-protocol's.
 export { startHost, parseListen } from './host-server.js';
 export type { HostOptions, HostHandle } from './host-server.js';
 export { HostProcessor, responseMti } from './host-processor.js';
@@ -12,8 +13,8 @@ export { AccountStore } from './account-store.js';
 export type { AccountSpec, AccountState, PinCheck } from './account-store.js';
 export { TransactionLedger } from './transaction-ledger.js';
 export type { TxRecord, TxKind, TxState, BatchTotals } from './transaction-ledger.js';
-export { TerminalRegistry, buildKeyField } from './terminal-registry.js';
-export type { TerminalSession, KnownTerminal, KeyScheme } from './terminal-registry.js';
+export { TerminalRegistry } from './terminal-registry.js';
+export type { TerminalSession, KnownTerminal } from './terminal-registry.js';
 export {
   loadHostConfig,
   loadCardData,
@@ -31,33 +32,9 @@ export type {
   HostLimits,
   RiskRuleConfig,
 } from './host-config.js';
-export { RC } from './response-codes.js';
-export type { ResponseCode } from './response-codes.js';
 export { HostConfigError, HostServerError, HostExchangeError, HostRuleError } from './errors.js';
 export { ARQC_INPUT_TAGS, arqcInput } from './arqc-input.js';
 export { verifyArqc, issuerAuthData, cryptogramKey } from './issuer-crypto.js';
-export {
-  applyMac,
-  macVerifies,
-  buildSignIn,
-  buildNetworkManagement,
-  buildTransaction,
-  buildReversal,
-  buildSettlement,
-  buildBatchUpload,
-  settlementResult,
-  readWorkingKeys,
-  pinField,
-  entryMode,
-} from './terminal-messages.js';
-export type {
-  TerminalIdentity,
-  SessionKeys,
-  CardRead,
-  TransactionKind,
-  TransactionInput,
-  SettlementTotals,
-} from './terminal-messages.js';
 export { TestTerminal } from './test-terminal.js';
 export type { TestTerminalOptions, Answer } from './test-terminal.js';
 export { buildIccData } from './test-icc.js';
@@ -72,4 +49,3 @@ export {
   TEST_TERMINAL,
   TEST_TERMINAL_2,
 } from './test-config.js';
-export { EcbKey, cupMacField } from './ecb-key.js';

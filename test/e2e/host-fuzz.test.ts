@@ -6,18 +6,15 @@
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import { FrameParser, encodeFrame, type Dialect, type IsoMessage } from '../../harness/iso8583/index.js';
+import { TestTerminal, buildIccData, startHost, type HostHandle } from '../../harness/host/index.js';
 import {
-  TestTerminal,
   applyMac,
   buildBatchUpload,
-  buildIccData,
   buildNetworkManagement,
   buildReversal,
   buildSettlement,
   buildSignIn,
-  startHost,
-  type HostHandle,
-} from '../../harness/host/index.js';
+} from '../../harness/pos-protocol/index.js';
 import {
   TEST_IMK_AC,
   TEST_PANS,

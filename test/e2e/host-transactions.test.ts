@@ -12,17 +12,21 @@ import {
 import { fromHex, toHex } from '../../harness/crypto/index.js';
 import { flattenTlv, parseTlv } from '../../harness/emv/index.js';
 import {
-  RC,
   TestTerminal,
-  applyMac,
-  buildBatchUpload,
   buildIccData,
-  buildSettlement,
-  settlementResult,
   startHost,
   type Answer,
   type HostHandle,
 } from '../../harness/host/index.js';
+import {
+  RC,
+  applyMac,
+  buildBatchUpload,
+  buildNetworkManagement,
+  buildSettlement,
+  buildSignIn,
+  settlementResult,
+} from '../../harness/pos-protocol/index.js';
 import {
   TEST_IMK_AC,
   TEST_PANS,
@@ -32,7 +36,6 @@ import {
   TEST_TMK,
   testHostConfig,
 } from '../../harness/host/test-config.js';
-import { buildNetworkManagement, buildSignIn } from '../../harness/host/terminal-messages.js';
 
 let atc = 1;
 function chip(

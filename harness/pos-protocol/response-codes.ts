@@ -1,6 +1,7 @@
 /**
- * ISO 8583 field 39 response codes the simulator answers with, as used on UnionPay (CUP) POS links.
- * Names follow the CUP response code table (交易应答码表); tests and rules refer to these constants.
+ * ISO 8583 field 39 response codes as used on UnionPay (CUP) POS links: what the host answers with and
+ * what a terminal reads. Names follow the CUP response code table (交易应答码表); the host simulator, the
+ * emulated terminal, tests and rules refer to these constants.
  */
 export const RC = {
   /** Approved or completed successfully. */
@@ -52,3 +53,17 @@ export const RC = {
 } as const;
 
 export type ResponseCode = (typeof RC)[keyof typeof RC];
+
+/**
+ * Field 39 of a terminal's 0400 reversal: why the terminal reverses (CUP 冲正原因码).
+ */
+export const REVERSAL_REASON = {
+  /** No answer from the host in time (the usual reason: 超时无应答). */
+  NO_ANSWER: '98',
+  /** The answer arrived but its MAC did not verify. */
+  BAD_MAC: 'A0',
+  /** Anything else on the terminal side (card declined after the host approved, device fault). */
+  TERMINAL_FAULT: '06',
+} as const;
+
+export type ReversalReason = (typeof REVERSAL_REASON)[keyof typeof REVERSAL_REASON];
