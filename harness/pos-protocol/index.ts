@@ -1,6 +1,6 @@
 // Curated public API of harness/pos-protocol: what a terminal and a host say to each other (UnionPay
 // POS dialects) — requests, field layouts, MAC application, key download, response codes.
-export { RC, REVERSAL_REASON } from './response-codes.js';
+export { RC, REVERSAL_REASON, CARD_RETAIN_CODES } from './response-codes.js';
 export type { ResponseCode, ReversalReason } from './response-codes.js';
 export { WorkingKeyError, MessageBuildError } from './errors.js';
 export type { WorkingKeyName } from './errors.js';
