@@ -65,11 +65,11 @@ export interface Outcome {
 
 /** Options of one `handle` call (the TCP server uses them to work on the raw bytes). */
 export interface HandleOptions {
-  /** The bytes the request's MAC covers, straight from the received frame (saves re-encoding). */
-  macData?: Uint8Array;
-  /** With `macData`: the MAC covers `macData[macStart, macEnd)` (default all of it). */
-  macStart?: number;
-  macEnd?: number;
+  /**
+   * The request's frame as received, when its MAC can be checked on the frame's bytes
+   * (`macs.onFrame(req)`): saves re-encoding the message.
+   */
+  macFrame?: Uint8Array | undefined;
   /** Do not MAC the answer: return the MAK in the outcome and let the caller MAC the encoded frame. */
   deferMac?: boolean;
 }
@@ -271,24 +271,14 @@ export class HostProcessor {
     this.macs.apply(msg, mak);
   }
 
-  /** The MAC (8 ASCII bytes) of `data[start, end)` under `mak`, with the host's held key. */
-  macBytes(mak: Buffer, data: Uint8Array, start = 0, end = data.length): Buffer {
-    return this.macs.computeBytes(mak, data, start, end);
-  }
-
-  /** macBytes of `data[start, end)` written into `target` at `at` (a frame's own MAC field). */
-  macInto(mak: Buffer, data: Uint8Array, start: number, end: number, target: Uint8Array, at: number): void {
-    this.macs.computeInto(mak, data, start, end, target, at);
-  }
-
   /**
-   * True when field 64 of `msg` is the MAC under `mak` of `macData[start, end)` (default: all of it;
-   * without `macData`, the message re-encoded).
+   * True when the MAC field of `msg` is its MAC under `mak`: on the bytes of `frame` (the request as
+   * received, for which `macs.onFrame(msg)` holds) when given, else on the message re-encoded.
    */
-  verifyMac(msg: IsoMessage, mak: Buffer, macData?: Uint8Array, start?: number, end?: number): boolean {
-    if (macData === undefined) return this.macs.verify(msg, mak);
+  verifyMac(msg: IsoMessage, mak: Buffer, frame?: Uint8Array): boolean {
+    if (frame === undefined) return this.macs.verify(msg, mak);
     const got = msg.fields[MAC_FIELD];
-    return got !== undefined && this.macs.verifyBytes(mak, macData, start ?? 0, end ?? macData.length, got);
+    return got !== undefined && this.macs.verifyFrame(mak, frame, got);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -303,8 +293,7 @@ export class HostProcessor {
     const session = terminal.session;
     if (!session) return { response: this.withCode(resp, RC.SIGN_IN_REQUIRED) };
     if (req.fields[MAC_FIELD] !== undefined) {
-      if (!this.verifyMac(req, session.mak, opts.macData, opts.macStart, opts.macEnd))
-        return this.reply(resp, terminal, RC.BAD_MAC);
+      if (!this.verifyMac(req, session.mak, opts.macFrame)) return this.reply(resp, terminal, RC.BAD_MAC);
     } else if (this.config.requireMac && req.mti !== '0820') return this.reply(resp, terminal, RC.BAD_MAC);
     const tt = transactionType(req.fields[3] ?? '');
     return this.reply(resp, terminal, this.transaction(req, resp, terminal, tt));

@@ -380,13 +380,13 @@ async function main(): Promise<void> {
     const frame = flat[i % flat.length] as Buffer;
     const req = decodeFrame(dialect, frame);
     host.journal.record({ direction: 'in', connectionId: 1 + (i & 63), message: req, raw: frame });
-    const out = host.processor.handle(req, { deferMac: true, macData: frame.subarray(13, frame.length - 8) });
+    const out = host.processor.handle(req, { deferMac: true, macFrame: frame });
     const resp = out.response;
     if (!resp || resp.fields[39] !== RC.APPROVED)
       throw new Error(`authorisation ${i} answered ${resp?.fields[39]}`);
     resp.fields[64] = '0000000000000000';
     const answer = encodeFrame(dialect, resp, { tpdu: '6000000003' });
-    host.processor.macBytes(out.mak as Buffer, answer, 13, answer.length - 8).copy(answer, answer.length - 8);
+    host.processor.macs.applyToFrame(out.mak as Buffer, answer);
     host.journal.record({ direction: 'out', connectionId: 1 + (i & 63), message: resp, raw: answer });
     if ((i + 1) % step === 0) heap.push(heapUsedMiB());
   }

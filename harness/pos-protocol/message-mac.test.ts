@@ -76,4 +76,23 @@ describe('pos-protocol/message-mac (MAC application)', () => {
     assert.equal(toHex(copy.subarray(copy.length - 8)), msg.fields[64]);
     assert.equal(mac.verify(msg, mak), true);
   });
+
+  it('takes the frame path only where field 64 is 8 raw bytes ending the frame (no secondary-bitmap field)', () => {
+    const binary = new MessageMac(loadDialect('iso87-binary'));
+    const ascii = new MessageMac(loadDialect('iso87-ascii'));
+    assert.equal(new MessageMac(cup).onFrame(purchase()), true);
+    assert.equal(binary.onFrame({ mti: '0800', fields: { 11: '000001', 64: '00' } }), true);
+    assert.equal(binary.onFrame({ mti: '0800', fields: { 11: '000001', 70: '301' } }), false);
+    // Hex-ASCII field 64 is 16 characters on the wire: always through the decoded message.
+    assert.equal(ascii.onFrame({ mti: '0800', fields: { 11: '000001' } }), false);
+  });
+
+  it('on a secondary-bitmap message the MAC goes in field 128 and verifies there', () => {
+    const d = loadDialect('iso87-binary');
+    const msg = applyMac(d, { mti: '0800', fields: { 11: '000001', 41: '12345678', 70: '301' } }, MAK);
+    assert.equal(msg.fields[64], undefined);
+    assert.match(msg.fields[128] ?? '', /^[0-9A-F]{16}$/);
+    assert.equal(verifyMac(d, msg, MAK), true);
+    assert.equal(verifyMac(d, { ...msg, fields: { ...msg.fields, 70: '001' } }, MAK), false);
+  });
 });

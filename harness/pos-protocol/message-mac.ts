@@ -11,7 +11,7 @@
  *    covers (MTI to the MAC field) — the host's hot path, which spares re-encoding a frame it holds.
  */
 import { cupMacField, cupMacInto, cupMacMatches, toHex, type TdesKey } from '../crypto/index.js';
-import { macField, macInput, type Dialect, type IsoMessage } from '../iso8583/index.js';
+import { frameHeaderBytes, macField, macInput, type Dialect, type IsoMessage } from '../iso8583/index.js';
 import { SessionKeyCache } from './session-key-cache.js';
 
 /** The MAC field value of `msg` under the held MAK. */
@@ -32,15 +32,57 @@ function macHolds(dialect: Dialect, key: TdesKey, msg: IsoMessage): boolean {
   return cupMacMatches(key, covered, 0, covered.length, got);
 }
 
+/** Bytes of the MAC field (64) on the wire when it is taken on a frame's bytes. */
+export const MAC_FIELD_BYTES = 8;
+
 /**
  * The message MAC of one dialect with its session keys held (key schedules computed once per MAK).
  * Every call is synchronous.
  */
 export class MessageMac {
+  /** Offset of the MTI in a frame, where the MAC's coverage starts (length prefix, TPDU, header are not covered). */
+  readonly frameStart: number;
+  /** Whether the dialect's field 64 is 8 raw bytes, so that a primary-bitmap frame ends with its MAC. */
+  private readonly rawField64: boolean;
+  private readonly secondary: boolean;
+
   constructor(
     readonly dialect: Dialect,
     private readonly keys: SessionKeyCache = new SessionKeyCache(),
-  ) {}
+  ) {
+    this.frameStart = frameHeaderBytes(dialect);
+    const f64 = dialect.fields[64];
+    this.rawField64 =
+      f64 !== undefined &&
+      f64.type === 'b' &&
+      f64.kind === 'fixed' &&
+      f64.length === MAC_FIELD_BYTES &&
+      f64.encoding === 'binary';
+    this.secondary = dialect.bitmap.secondary;
+  }
+
+  /**
+   * True when the MAC of `msg` can be taken on its frame's bytes: the MAC field is 64, 8 raw bytes at the
+   * end of the frame, and covers the frame from `frameStart` up to those 8 bytes (`verifyFrame`,
+   * `applyToFrame`). False when the message must go through `verify` / `apply` instead.
+   */
+  onFrame(msg: IsoMessage): boolean {
+    if (!this.rawField64) return false;
+    if (!this.secondary) return true;
+    for (const k in msg.fields) if (+k > 64 && msg.fields[+k] !== undefined) return false;
+    return true;
+  }
+
+  /** `verifyBytes` over a frame for which `onFrame` holds: `expected` is its field 64 as decoded. */
+  verifyFrame(mak: Buffer, frame: Uint8Array, expected: string): boolean {
+    return this.verifyBytes(mak, frame, this.frameStart, frame.length - MAC_FIELD_BYTES, expected);
+  }
+
+  /** Writes the MAC into the last 8 bytes of an encoded frame for which `onFrame` holds. */
+  applyToFrame(mak: Buffer, frame: Uint8Array): void {
+    const at = frame.length - MAC_FIELD_BYTES;
+    this.computeInto(mak, frame, this.frameStart, at, frame, at);
+  }
 
   /**
    * The MAC field value of `msg` under `mak` (16 hex digits); `msg` is not changed.
