@@ -114,7 +114,10 @@ export class TestTerminal {
     return s;
   }
 
-  /** 0800 sign-in; on `00` keeps the working keys (check values verified) and the batch of field 60.2. */
+  /**
+   * 0800 sign-in; on `00` keeps the working keys (check values verified) and the batch of field 60.2.
+   * @throws WorkingKeyError (pos-protocol) when field 62 is the wrong size or a check value does not match.
+   */
   async signIn(scheme: KeyScheme = '004'): Promise<Answer> {
     const answer = await this.exchange(buildSignIn(this.id, this.nextStan(), this.batch, scheme), {
       mac: false,
