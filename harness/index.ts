@@ -112,8 +112,23 @@ export { createTerminal, EmulatedTerminal, loadTerminalProfile } from './emulato
 export type { TerminalProfile, TerminalResult, TerminalEvent } from './emulator/index.js';
 export { EcrClient } from './emulator/ecr/index.js';
 
+// ---- what a terminal and a host say to each other (both sides use it) -------------------------------
+export {
+  RC,
+  buildSignIn,
+  buildTransaction,
+  buildReversal,
+  buildSettlement,
+  buildBatchUpload,
+  applyMac,
+  verifyMac,
+  parseWorkingKeys,
+  encodeWorkingKeys,
+} from './pos-protocol/index.js';
+export type { SessionKeys, TransactionKind, TransactionInput, KeyScheme } from './pos-protocol/index.js';
+
 // ---- host simulator ---------------------------------------------------------------------------------
-export { startHost, loadHostConfig, DEFAULT_HOST_CONFIG, RC } from './host/index.js';
+export { startHost, loadHostConfig, DEFAULT_HOST_CONFIG } from './host/index.js';
 export type { HostOptions, HostHandle, HostConfig, HostRule, JournalEntry } from './host/index.js';
 
 // ---- fault proxy ------------------------------------------------------------------------------------

@@ -20,20 +20,19 @@ import {
   toHex,
 } from '../crypto/index.js';
 import { flattenTlv, parseTlv } from '../emv/index.js';
+import { maskFields, maskIccHex } from '../host/index.js';
 import {
   buildBatchUpload,
   buildReversal,
   buildSettlement,
   buildSignIn,
   buildTransaction,
-  macVerifies,
-  maskFields,
-  maskIccHex,
+  verifyMac as macVerifies,
   settlementResult,
   type CardRead,
   type SessionKeys,
   type TransactionKind,
-} from '../host/index.js';
+} from '../pos-protocol/index.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
 import { loadDialect, macInput } from '../iso8583/index.js';
 import { TerminalBatch, type BatchRecord } from './terminal-batch.js';

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { RC } from '../pos-protocol/index.js';
 import { AccountStore, type AccountSpec } from './account-store.js';
 
 const spec = (over: Partial<AccountSpec> = {}): AccountSpec => ({
@@ -19,11 +20,11 @@ describe('host/account-store', () => {
   it('checks single and daily limits before funds, and the daily limit rolls over at midnight', () => {
     const s = new AccountStore([spec()]);
     const pan = '6222021000000000017';
-    assert.equal(s.debit(pan, 5001, day1), '61');
+    assert.equal(s.debit(pan, 5001, day1), RC.SINGLE_LIMIT);
     assert.equal(s.debit(pan, 5000, day1), undefined);
-    assert.equal(s.debit(pan, 3001, day1), '65');
+    assert.equal(s.debit(pan, 3001, day1), RC.DAILY_LIMIT);
     assert.equal(s.debit(pan, 3000, day1), undefined);
-    assert.equal(s.debit(pan, 2001, day2), '51');
+    assert.equal(s.debit(pan, 2001, day2), RC.INSUFFICIENT_FUNDS);
     assert.equal(s.debit(pan, 2000, day2), undefined);
     assert.equal(s.get(pan)?.balance, 0);
   });
@@ -32,7 +33,7 @@ describe('host/account-store', () => {
     const pan = '6222021000000000017';
     assert.equal(s.debit(pan, 9000, day1, { hold: true }), undefined);
     assert.deepEqual([s.get(pan)?.balance, s.get(pan)?.available], [10000, 1000]);
-    assert.equal(s.debit(pan, 1001, day1), '51');
+    assert.equal(s.debit(pan, 1001, day1), RC.INSUFFICIENT_FUNDS);
     s.release(pan, 9000, day1, { undoSpend: true });
     assert.equal(s.get(pan)?.available, 10000);
   });

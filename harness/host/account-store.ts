@@ -3,6 +3,7 @@
  * status. Every operation is synchronous — it checks and applies in one turn of the event loop — so
  * concurrent connections can never interleave between a check and its update (no lost update).
  */
+import { RC, type ResponseCode } from '../pos-protocol/index.js';
 import type { AccountStatus, RiskRuleConfig } from './host-config.js';
 
 /** An issuer account as the host resolved it (card fixture + host config). */
@@ -149,14 +150,15 @@ export class AccountStore {
     amount: number,
     now: Date,
     opts: { hold?: boolean; skipLimits?: boolean } = {},
-  ): string | undefined {
+  ): ResponseCode | undefined {
     const a = this.live(pan);
     this.rollDay(a, now);
     if (!opts.skipLimits) {
-      if (a.spec.limits.single !== undefined && amount > a.spec.limits.single) return '61';
-      if (a.spec.limits.daily !== undefined && a.spentToday + amount > a.spec.limits.daily) return '65';
+      if (a.spec.limits.single !== undefined && amount > a.spec.limits.single) return RC.SINGLE_LIMIT;
+      if (a.spec.limits.daily !== undefined && a.spentToday + amount > a.spec.limits.daily)
+        return RC.DAILY_LIMIT;
     }
-    if (a.balance - a.held < amount) return '51';
+    if (a.balance - a.held < amount) return RC.INSUFFICIENT_FUNDS;
     if (opts.hold) a.held += amount;
     else a.balance -= amount;
     a.spentToday += amount;

@@ -76,7 +76,7 @@ export interface HostConfig {
   keyScheme?: '001' | '003' | '004';
   /** Reject financial messages without field 64 (`A0`). Default false: only a present MAC is checked. */
   requireMac?: boolean;
-  /** Answer to a reversal whose original is unknown. Default '25'. */
+  /** Answer to a reversal whose original is unknown. Default RC.ORIGINAL_NOT_FOUND ('25'). */
   reversalUnknownOriginal?: string;
   /** Transactions remembered for reversal/void/refund (oldest forgotten first). Default 100000. */
   ledgerSize?: number;

@@ -19,17 +19,33 @@ import { decryptTrack, fromHex, toHex } from '../crypto/index.js';
 import { encodeTlv, flattenTlv, parseTlv } from '../emv/index.js';
 import { matchFields } from '../common/matcher.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import { EMPTY_FIELDS_64, getPath, macInput, setPath } from '../iso8583/index.js';
+import { EMPTY_FIELDS_64, getPath, setPath } from '../iso8583/index.js';
+import {
+  MessageMac,
+  NETWORK_CODE,
+  NO_PAN,
+  RC,
+  SessionKeyCache,
+  field60,
+  field60Batch,
+  field60NetworkCode,
+  isKeyScheme,
+  MESSAGE_TYPE_CODE,
+  pinBlockWithoutPan,
+  pinFieldHolds,
+  readField61,
+  readSettlementTotals,
+  settlementAnswerField,
+  tracksEncrypted,
+  type KeyScheme,
+} from '../pos-protocol/index.js';
 import type { AccountSpec } from './account-store.js';
-import { EcbKeyCache, cupMacField, cupMacInto, cupMacMatches } from './ecb-key.js';
 import { AccountStore } from './account-store.js';
 import type { HostConfig, RiskRuleConfig } from './host-config.js';
 import type { RuleAction } from './host-rule.js';
 import { issuerAuthData, verifyArqc, type ArqcCheck } from './issuer-crypto.js';
-import { pinBlockHolds } from './pin-check.js';
-import { RC } from './response-codes.js';
 import { RuleEngine } from './rule-engine.js';
-import { buildKeyField, TerminalRegistry, type KeyScheme, type KnownTerminal } from './terminal-registry.js';
+import { TerminalRegistry, type KnownTerminal } from './terminal-registry.js';
 import { TransactionLedger, txKey, type Effect, type TxKind, type TxRecord } from './transaction-ledger.js';
 
 /** What the server should do with a request. */
@@ -49,11 +65,11 @@ export interface Outcome {
 
 /** Options of one `handle` call (the TCP server uses them to work on the raw bytes). */
 export interface HandleOptions {
-  /** The bytes the request's MAC covers, straight from the received frame (saves re-encoding). */
-  macData?: Uint8Array;
-  /** With `macData`: the MAC covers `macData[macStart, macEnd)` (default all of it). */
-  macStart?: number;
-  macEnd?: number;
+  /**
+   * The request's frame as received, when its MAC can be checked on the frame's bytes
+   * (`macs.onFrame(req)`): saves re-encoding the message.
+   */
+  macFrame?: Uint8Array | undefined;
   /** Do not MAC the answer: return the MAK in the outcome and let the caller MAC the encoded frame. */
   deferMac?: boolean;
 }
@@ -99,11 +115,6 @@ function digitsValue(s: string): number | undefined {
   return v;
 }
 
-/** Value of an ASCII hex digit (either case), or -1. */
-function hexValue(c: number): number {
-  return c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1;
-}
-
 /** True for exactly four decimal digits (YYMM). */
 function isYymm(s: string): boolean {
   if (s.length !== 4) return false;
@@ -146,7 +157,10 @@ export class HostProcessor {
   private current: Date | undefined;
   private rrn = 0;
   private readonly has: boolean[];
-  private readonly keys = new EcbKeyCache();
+  /** The session keys held with their key schedules (MAC and PIN block, request after request). */
+  private readonly keys = new SessionKeyCache();
+  /** The dialect's MAC (pos-protocol), on the same held keys. */
+  readonly macs: MessageMac;
   /** The last request MTI seen and its answer MTI (a busy host sees the same few over and over). */
   private lastMti = '';
   private lastResponseMti = '';
@@ -165,6 +179,7 @@ export class HostProcessor {
     this.ledger = new TransactionLedger(options.config.ledgerSize ?? 100000);
     this.terminals = new TerminalRegistry(options.config.terminals);
     this.has = Array.from({ length: 129 }, (_, i) => this.dialect.fields[i] !== undefined);
+    this.macs = new MessageMac(this.dialect, this.keys);
   }
 
   private now(): Date {
@@ -251,37 +266,19 @@ export class HostProcessor {
     return out;
   }
 
-  /** Sets field 64 to the CUP ECB MAC of the message under `mak`. */
+  /** Sets the MAC field of the message to its MAC under `mak` (pos-protocol's MAC application). */
   mac(msg: IsoMessage, mak: Buffer): void {
-    msg.fields[MAC_FIELD] = '0000000000000000';
-    msg.fields[MAC_FIELD] = toHex(cupMacField(this.keys.get(mak), macInput(this.dialect, msg)));
-  }
-
-  /** The MAC (8 ASCII bytes) of `data` under `mak`, with the host's cached key. */
-  macBytes(mak: Buffer, data: Uint8Array, start = 0, end = data.length): Buffer {
-    return cupMacField(this.keys.get(mak), data, start, end);
-  }
-
-  /** macBytes of `data[start, end)` written into `target` at `at` (a frame's own MAC field). */
-  macInto(mak: Buffer, data: Uint8Array, start: number, end: number, target: Uint8Array, at: number): void {
-    cupMacInto(this.keys.get(mak), data, start, end, target, at);
+    this.macs.apply(msg, mak);
   }
 
   /**
-   * True when field 64 of `msg` is the MAC under `mak` of `macData[start, end)` (default: all of it;
-   * without `macData`, the message re-encoded).
+   * True when the MAC field of `msg` is its MAC under `mak`: on the bytes of `frame` (the request as
+   * received, for which `macs.onFrame(msg)` holds) when given, else on the message re-encoded.
    */
-  verifyMac(msg: IsoMessage, mak: Buffer, macData?: Uint8Array, start?: number, end?: number): boolean {
+  verifyMac(msg: IsoMessage, mak: Buffer, frame?: Uint8Array): boolean {
+    if (frame === undefined) return this.macs.verify(msg, mak);
     const got = msg.fields[MAC_FIELD];
-    if (got === undefined) return false;
-    try {
-      const data = macData ?? macInput(this.dialect, msg);
-      const from = macData && start !== undefined ? start : 0;
-      const to = macData && end !== undefined ? end : data.length;
-      return cupMacMatches(this.keys.get(mak), data, from, to, got);
-    } catch {
-      return false;
-    }
+    return got !== undefined && this.macs.verifyFrame(mak, frame, got);
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -296,8 +293,7 @@ export class HostProcessor {
     const session = terminal.session;
     if (!session) return { response: this.withCode(resp, RC.SIGN_IN_REQUIRED) };
     if (req.fields[MAC_FIELD] !== undefined) {
-      if (!this.verifyMac(req, session.mak, opts.macData, opts.macStart, opts.macEnd))
-        return this.reply(resp, terminal, RC.BAD_MAC);
+      if (!this.verifyMac(req, session.mak, opts.macFrame)) return this.reply(resp, terminal, RC.BAD_MAC);
     } else if (this.config.requireMac && req.mti !== '0820') return this.reply(resp, terminal, RC.BAD_MAC);
     const tt = transactionType(req.fields[3] ?? '');
     return this.reply(resp, terminal, this.transaction(req, resp, terminal, tt));
@@ -392,13 +388,11 @@ export class HostProcessor {
   }
 
   private netCode(req: IsoMessage): string | undefined {
-    const f60 = req.fields[60];
-    return f60 !== undefined && f60.length >= 11 ? f60.slice(8, 11) : undefined;
+    return field60NetworkCode(req.fields[60]);
   }
 
   private batchOf(req: IsoMessage, t: KnownTerminal): string {
-    const f60 = req.fields[60];
-    return f60 !== undefined && f60.length >= 8 ? f60.slice(2, 8) : t.batch;
+    return field60Batch(req.fields[60]) ?? t.batch;
   }
 
   private nextRrn(): string {
@@ -410,13 +404,17 @@ export class HostProcessor {
 
   private signIn(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): IsoMessage {
     const asked = this.netCode(req);
-    const scheme: KeyScheme =
-      asked === '001' || asked === '003' || asked === '004' ? asked : (this.config.keyScheme ?? '004');
-    const session = this.terminals.signIn(t, scheme, this.now().getTime());
-    const keys = buildKeyField(t.tmk, session);
-    // b fields carry the bytes; character fields (ISO 87 dialects) carry the same bytes as hex text.
-    if (this.has[62]) resp.fields[62] = toHex(keys);
-    if (this.has[60]) resp.fields[60] = '00' + t.batch + scheme;
+    const scheme: KeyScheme = isKeyScheme(asked)
+      ? asked
+      : (this.config.keyScheme ?? NETWORK_CODE.SIGN_IN_DOUBLE_TDK);
+    this.terminals.signIn(t, scheme, this.now().getTime());
+    if (this.has[62]) resp.fields[62] = this.terminals.keyField(t) as string;
+    if (this.has[60])
+      resp.fields[60] = field60({
+        messageType: MESSAGE_TYPE_CODE.NETWORK,
+        batch: t.batch,
+        networkCode: scheme,
+      });
     if (this.has[37]) resp.fields[37] = this.nextRrn();
     resp.fields[39] = RC.APPROVED;
     return resp;
@@ -428,8 +426,7 @@ export class HostProcessor {
     if (req.fields[2]) return req.fields[2];
     let track2 = req.fields[35];
     if (track2 !== undefined) {
-      const f53 = req.fields[53];
-      if (f53 !== undefined && f53[2] === '1' && t.session?.tdk) {
+      if (tracksEncrypted(req.fields[53]) && t.session?.tdk) {
         try {
           track2 = decryptTrack(t.session.tdk, track2);
         } catch {
@@ -513,19 +510,11 @@ export class HostProcessor {
     pan: string,
     acc: AccountSpec,
   ): boolean {
-    if (acc.pin === undefined || pinBlock.length !== 16) return false;
+    const pik = t.session?.pik;
+    if (acc.pin === undefined || pik === undefined) return false;
     try {
-      // 16 hex digits into the scratch block; any other character makes a malformed block.
-      const block = this.pinScratch;
-      for (let i = 0; i < 8; i++) {
-        const hi = hexValue(pinBlock.charCodeAt(2 * i));
-        const lo = hexValue(pinBlock.charCodeAt(2 * i + 1));
-        if ((hi | lo) < 0) return false;
-        block[i] = (hi << 4) | lo;
-      }
-      this.keys.get(t.session?.pik as Buffer).decryptBlock(block, 0, block, 0);
-      const noPan = req.fields[53]?.[0] === '2';
-      return pinBlockHolds(block, noPan ? '0000000000000' : pan, acc.pin);
+      const account = pinBlockWithoutPan(req.fields[53]) ? NO_PAN : pan;
+      return pinFieldHolds(this.keys.get(pik), pinBlock, account, acc.pin, this.pinScratch);
     } catch {
       return false;
     }
@@ -646,10 +635,8 @@ export class HostProcessor {
       const r = this.ledger.byReference(rrn);
       if (r) return r;
     }
-    const f61 = req.fields[61];
-    if (f61 && f61.length >= 12)
-      return this.ledger.get(txKey(t.config.terminalId, f61.slice(0, 6), f61.slice(6, 12)));
-    return undefined;
+    const f61 = readField61(req.fields[61]);
+    return f61 ? this.ledger.get(txKey(t.config.terminalId, f61.batch, f61.stan)) : undefined;
   }
 
   private voidTx(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): string {
@@ -752,16 +739,16 @@ export class HostProcessor {
 
   private settlement(req: IsoMessage, resp: IsoMessage, t: KnownTerminal): string {
     const f48 = req.fields[48];
-    if (f48 === undefined || f48.length < 30 || !/^\d{30}/.test(f48)) return RC.FORMAT_ERROR;
+    const sent = readSettlementTotals(f48);
+    if (f48 === undefined || sent === undefined) return RC.FORMAT_ERROR;
     const batch = this.batchOf(req, t);
     const totals = this.ledger.batchTotals(t.config.terminalId, batch);
     const balanced =
-      Number(f48.slice(0, 12)) === totals.debitAmount &&
-      Number(f48.slice(12, 15)) === totals.debitCount &&
-      Number(f48.slice(15, 27)) === totals.creditAmount &&
-      Number(f48.slice(27, 30)) === totals.creditCount;
-    const result = balanced ? '1' : '2';
-    resp.fields[48] = f48.slice(0, 30) + result + f48.slice(31);
+      sent.debitAmount === totals.debitAmount &&
+      sent.debitCount === totals.debitCount &&
+      sent.creditAmount === totals.creditAmount &&
+      sent.creditCount === totals.creditCount;
+    resp.fields[48] = settlementAnswerField(f48, balanced);
     if (this.has[15]) resp.fields[15] = (resp.fields[13] ?? '0101').slice(0, 4);
     if (balanced && batch === t.batch) t.batch = String((Number(batch) + 1) % 1000000).padStart(6, '0');
     return RC.APPROVED;

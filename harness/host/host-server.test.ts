@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { encodeFrame } from '../iso8583/index.js';
 import { startHost, type HostHandle } from './host-server.js';
-import { applyMac, macVerifies } from './terminal-messages.js';
+import { RC, applyMac, verifyMac } from '../pos-protocol/index.js';
 import type { JournalEntry } from './journal.js';
 import {
   TEST_PANS,
@@ -57,7 +57,7 @@ describe('host/host-server: answers written once per event-loop turn (write coal
     const got = await Promise.all(answers);
     assert.deepEqual(
       got.map((a) => [a.fields[11], a.fields[39], a.macOk]),
-      sent.map((s) => [s.stan, '00', true]),
+      sent.map((s) => [s.stan, RC.APPROVED, true]),
     );
   });
 
@@ -72,7 +72,7 @@ describe('host/host-server: answers written once per event-loop turn (write coal
     const got = await Promise.all(answers);
     assert.deepEqual(
       got.map((a) => [a.fields[11], a.fields[4], a.fields[39], a.macOk]),
-      sent.map((s, i) => [s.stan, String(10 + i).padStart(12, '0'), '00', true]),
+      sent.map((s, i) => [s.stan, String(10 + i).padStart(12, '0'), RC.APPROVED, true]),
     );
   });
 
@@ -88,7 +88,7 @@ describe('host/host-server: answers written once per event-loop turn (write coal
     const a2 = t.nextAnswer();
     t.writeRaw(Buffer.concat([first.frame, second.frame]));
     const answer = await a1;
-    assert.deepEqual([answer.fields[11], answer.fields[39], answer.macOk], [first.stan, '00', true]);
+    assert.deepEqual([answer.fields[11], answer.fields[39], answer.macOk], [first.stan, RC.APPROVED, true]);
     await assert.rejects(a2, /closed/);
     assert.equal(t.closed, true);
   });
@@ -117,6 +117,6 @@ describe('host/host-server: answers written once per event-loop turn (write coal
     const { answer } = await t.transact('purchase', { card: { pan: TEST_PANS.credit }, amount: 11 });
     const last = host.journal.entries((e) => e.direction === 'out' && e.mti === '0210').at(-1);
     assert.equal(last?.fields?.['64'], answer.fields[64]);
-    assert.equal(macVerifies(t.dialect, answer, t.keys!.mak), true);
+    assert.equal(verifyMac(t.dialect, answer, t.keys!.mak), true);
   });
 });

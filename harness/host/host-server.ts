@@ -23,7 +23,7 @@ import { HostProcessor, responseMti, type HandleOptions, type Outcome } from './
 import type { HostRule } from './host-rule.js';
 import { HostJournal, type JournalRecord } from './journal.js';
 import { WriteCoalescer } from './write-coalescer.js';
-import { RC } from './response-codes.js';
+import { RC } from '../pos-protocol/index.js';
 import type { TerminalRegistry } from './terminal-registry.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 
@@ -117,27 +117,14 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   let connSeq = 0;
   const fr = dialect.framing;
   const mtiOffset = fr.lengthBytes + fr.tpduBytes + fr.headerBytes;
-  // MAC straight on the wire bytes when field 64 is 8 raw bytes at the end of the frame (CUP).
-  const f64 = dialect.fields[64];
-  const wireMac =
-    f64 !== undefined &&
-    f64.type === 'b' &&
-    f64.kind === 'fixed' &&
-    f64.length === 8 &&
-    f64.encoding === 'binary';
-  const onlyPrimary = (m: IsoMessage): boolean => {
-    if (!dialect.bitmap.secondary) return true;
-    for (const k in m.fields) if (+k > 64) return false;
-    return true;
-  };
+  // MAC straight on the wire bytes when the dialect allows it (pos-protocol's MAC application decides).
+  const macs = processor.macs;
 
   // Reused per call (encodeFrame, handle and journal.record read them synchronously and keep nothing).
   const encodeOptions: { tpdu?: string | undefined; header?: string | undefined } = {};
   const handleOptions: HandleOptions = {
     deferMac: true,
-    macData: undefined,
-    macStart: undefined,
-    macEnd: undefined,
+    macFrame: undefined,
   };
   const decodeOptions = { maxFrameBytes };
   const messageRecord: JournalRecord = {
@@ -209,7 +196,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   ): void => {
     let frame: Buffer;
     try {
-      const macNow = mac?.mak !== undefined && !(wireMac && onlyPrimary(msg));
+      const macNow = mac?.mak !== undefined && !macs.onFrame(msg);
       if (mac?.mak && macNow) processor.mac(msg, mac.mak);
       else if (mac?.mak) msg.fields[64] = '0000000000000000';
       else if (mac?.bad) msg.fields[64] = '0000000000000000';
@@ -217,7 +204,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       encodeOptions.header = header || undefined;
       frame = encodeFrame(dialect, msg, encodeOptions);
       if (mac?.mak && !macNow) {
-        processor.macInto(mac.mak, frame, mtiOffset, frame.length - 8, frame, frame.length - 8);
+        macs.applyToFrame(mac.mak, frame);
         // The message object is read again only by a journal that formats as it records (the
         // in-memory journal keeps the frame instead). The MAC bytes are ASCII hex digits, so their
         // hex is all decimal digits: no case to fix.
@@ -312,13 +299,9 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     recordMessage('in', c, req, req.tpdu || undefined, req.header || undefined, frame, undefined);
     let outcome: Outcome;
     try {
-      // The MAC covers the frame from the MTI up to field 64 (the last 8 bytes).
-      const wire = wireMac && req.fields[64] !== undefined && onlyPrimary(req);
-      handleOptions.macData = wire ? frame : undefined;
-      handleOptions.macStart = wire ? mtiOffset : undefined;
-      handleOptions.macEnd = wire ? frame.length - 8 : undefined;
+      handleOptions.macFrame = req.fields[64] !== undefined && macs.onFrame(req) ? frame : undefined;
       outcome = processor.handle(req, handleOptions);
-      handleOptions.macData = undefined;
+      handleOptions.macFrame = undefined;
     } catch (e) {
       // A bug or an impossible rule: answer 96 rather than drop the terminal.
       const text = `host: connection ${c.id}: internal error on ${req.mti}: ${(e as Error).message}`;

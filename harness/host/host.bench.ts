@@ -25,7 +25,7 @@ import { fileURLToPath } from 'node:url';
 import { heapUsedMiB, percentile, report } from '../../test/bench/bench-kit.js';
 import { decodeFrame, encodeFrame, loadDialect, type Dialect } from '../iso8583/index.js';
 import { startHost } from './host-server.js';
-import { applyMac, buildTransaction, macVerifies, type SessionKeys } from './terminal-messages.js';
+import { RC, applyMac, buildTransaction, verifyMac, type SessionKeys } from '../pos-protocol/index.js';
 import { startEchoServer } from './echo-server.js';
 import {
   TEST_PANS,
@@ -241,9 +241,9 @@ function checkAnswers(dialect: Dialect, keys: SessionKeys, r: PhaseResult, what:
   for (const frame of r.last) {
     if (!frame) throw new Error(`${what}: a connection got no answer`);
     const a = decodeFrame(dialect, frame);
-    if (a.fields[39] !== '00' || !macVerifies(dialect, a, keys.mak))
+    if (a.fields[39] !== RC.APPROVED || !verifyMac(dialect, a, keys.mak))
       throw new Error(
-        `${what}: an authorisation answered ${a.fields[39]} (MAC ok: ${macVerifies(dialect, a, keys.mak)})`,
+        `${what}: an authorisation answered ${a.fields[39]} (MAC ok: ${verifyMac(dialect, a, keys.mak)})`,
       );
   }
   if (r.journalDelta !== undefined && r.journalDelta < 2 * r.total)
@@ -258,7 +258,8 @@ async function prepare(
   const t = await TestTerminal.connect({ dialect, host: '127.0.0.1', port, ...TEST_TERMINAL, tmk: TEST_TMK });
   try {
     const signIn = await t.signIn();
-    if (signIn.fields[39] !== '00' || !t.keys) throw new Error(`sign-in answered ${signIn.fields[39]}`);
+    if (signIn.fields[39] !== RC.APPROVED || !t.keys)
+      throw new Error(`sign-in answered ${signIn.fields[39]}`);
     const keys = t.keys;
     // One PIN block serves every request (same PAN and PIN); every frame has its own STAN and MAC.
     const template = buildTransaction(
@@ -286,7 +287,7 @@ async function prepare(
       pools.push(pool);
     }
     const probe = await t.exchange({ mti: template.mti, fields: { ...template.fields, 11: '999999' } });
-    if (probe.fields[39] !== '00' || probe.macOk !== true)
+    if (probe.fields[39] !== RC.APPROVED || probe.macOk !== true)
       throw new Error(`probe purchase answered ${probe.fields[39]} (MAC ok: ${probe.macOk})`);
     return { pools, keys, answerSize: encodeFrame(dialect, probe).length };
   } finally {
@@ -385,12 +386,13 @@ async function main(): Promise<void> {
     const frame = flat[i % flat.length] as Buffer;
     const req = decodeFrame(dialect, frame);
     host.journal.record({ direction: 'in', connectionId: 1 + (i & 63), message: req, raw: frame });
-    const out = host.processor.handle(req, { deferMac: true, macData: frame.subarray(13, frame.length - 8) });
+    const out = host.processor.handle(req, { deferMac: true, macFrame: frame });
     const resp = out.response;
-    if (!resp || resp.fields[39] !== '00') throw new Error(`authorisation ${i} answered ${resp?.fields[39]}`);
+    if (!resp || resp.fields[39] !== RC.APPROVED)
+      throw new Error(`authorisation ${i} answered ${resp?.fields[39]}`);
     resp.fields[64] = '0000000000000000';
     const answer = encodeFrame(dialect, resp, { tpdu: '6000000003' });
-    host.processor.macBytes(out.mak as Buffer, answer, 13, answer.length - 8).copy(answer, answer.length - 8);
+    host.processor.macs.applyToFrame(out.mak as Buffer, answer);
     host.journal.record({ direction: 'out', connectionId: 1 + (i & 63), message: resp, raw: answer });
     if ((i + 1) % step === 0) heap.push(heapUsedMiB());
   }

@@ -1,5 +1,6 @@
-// Curated public API of harness/host: the acquirer/issuer simulator and its terminal-side helpers.
-// Its test kits (TestTerminal, buildIccData, testHostConfig) are in harness/testing (`payhil/testing`).
+// Curated public API of harness/host: the acquirer/issuer simulator. What terminal and host say to each
+// other (requests, field layouts, MAC, key download, response codes) is pos-protocol's; the test kits
+// (TestTerminal, buildIccData, testHostConfig) are in harness/testing (`payhil/testing`).
 export { startHost, parseListen } from './host-server.js';
 export type { HostOptions, HostHandle } from './host-server.js';
 export { HostProcessor, responseMti } from './host-processor.js';
@@ -13,8 +14,8 @@ export { AccountStore } from './account-store.js';
 export type { AccountSpec, AccountState, PinCheck } from './account-store.js';
 export { TransactionLedger } from './transaction-ledger.js';
 export type { TxRecord, TxKind, TxState, BatchTotals } from './transaction-ledger.js';
-export { TerminalRegistry, buildKeyField } from './terminal-registry.js';
-export type { TerminalSession, KnownTerminal, KeyScheme } from './terminal-registry.js';
+export { TerminalRegistry } from './terminal-registry.js';
+export type { TerminalSession, KnownTerminal } from './terminal-registry.js';
 export {
   loadHostConfig,
   loadCardData,
@@ -32,31 +33,6 @@ export type {
   HostLimits,
   RiskRuleConfig,
 } from './host-config.js';
-export { RC } from './response-codes.js';
-export type { ResponseCode } from './response-codes.js';
 export { HostConfigError, HostServerError, HostExchangeError, HostRuleError } from './errors.js';
 export { ARQC_INPUT_TAGS, arqcInput } from './arqc-input.js';
 export { verifyArqc, issuerAuthData, cryptogramKey } from './issuer-crypto.js';
-export {
-  applyMac,
-  macVerifies,
-  buildSignIn,
-  buildNetworkManagement,
-  buildTransaction,
-  buildReversal,
-  buildSettlement,
-  buildBatchUpload,
-  settlementResult,
-  readWorkingKeys,
-  pinField,
-  entryMode,
-} from './terminal-messages.js';
-export type {
-  TerminalIdentity,
-  SessionKeys,
-  CardRead,
-  TransactionKind,
-  TransactionInput,
-  SettlementTotals,
-} from './terminal-messages.js';
-export { EcbKey, cupMacField } from './ecb-key.js';

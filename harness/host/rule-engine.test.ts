@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { RC } from '../pos-protocol/index.js';
 import { RuleEngine } from './rule-engine.js';
 
 const msg = (fields: Record<string, string>) => (path: string) => fields[path];
@@ -6,8 +7,8 @@ const msg = (fields: Record<string, string>) => (path: string) => fields[path];
 describe('host/rule-engine', () => {
   it('first match wins, in the order rules were added', () => {
     const e = new RuleEngine();
-    e.add({ id: 'a', mti: '0200', respond: { fields: { '39': '91' } } });
-    e.add({ id: 'b', mti: '0200', respond: { fields: { '39': '96' } } });
+    e.add({ id: 'a', mti: '0200', respond: { fields: { '39': RC.ISSUER_UNAVAILABLE } } });
+    e.add({ id: 'b', mti: '0200', respond: { fields: { '39': RC.SYSTEM_ERROR } } });
     assert.equal(e.evaluate(msg({ mti: '0200' }))?.id, 'a');
     e.remove('a');
     assert.equal(e.evaluate(msg({ mti: '0200' }))?.id, 'b');

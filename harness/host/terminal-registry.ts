@@ -1,24 +1,20 @@
 /**
  * The terminals the acquirer knows (field 41 terminal id + field 42 merchant id, with their TMK) and
- * their sign-in sessions: fresh working keys (PIK, MAK, TDK) per sign-in, and the batch number.
- *
- * Field 62 of the sign-in answer, UnionPay POS layout, chosen by field 60.3:
- *  - `001` single-length keys:   PIK(8)  ‖ CV(4) ‖ MAK(8)           ‖ CV(4)                    = 24 bytes
- *  - `003` double-length PIK:    PIK(16) ‖ CV(4) ‖ MAK(8) ‖ 00×8    ‖ CV(4)                    = 40 bytes
- *  - `004` as 003 plus the TDK:  PIK(16) ‖ CV(4) ‖ MAK(8) ‖ 00×8    ‖ CV(4) ‖ TDK(16) ‖ CV(4)  = 60 bytes
- * Each key is encrypted under the TMK (TDES-ECB); each check value (CV) is the first 4 bytes of the
- * CLEAR key encrypting eight zero bytes. The MAK is single length (the CUP ECB MAC uses DES).
+ * their sign-in sessions: fresh working keys (PIK, MAK, TDK) per sign-in, and the batch number. Field 62
+ * of the sign-in answer is written by pos-protocol (field-62.ts) from a session's keys.
  */
 import { randomBytes } from 'node:crypto';
-import { adjustOddParity, encryptWorkingKey, fromHex } from '../crypto/index.js';
+import { adjustOddParity, fromHex } from '../crypto/index.js';
+import {
+  workingKeyFieldValue,
+  workingKeyLengths,
+  type KeyScheme,
+  type SessionKeys,
+} from '../pos-protocol/index.js';
 import type { TerminalConfig } from './host-config.js';
 
-export type KeyScheme = '001' | '003' | '004';
-
 /** Working keys of one sign-in, in clear (host side). */
-export interface TerminalSession {
-  pik: Buffer;
-  mak: Buffer;
+export interface TerminalSession extends SessionKeys {
   tdk: Buffer | undefined;
   scheme: KeyScheme;
   signedInAt: number;
@@ -31,29 +27,13 @@ export interface KnownTerminal {
   batch: string;
 }
 
-/** Builds field 62 (as bytes) for a set of clear working keys under `tmk`. */
-export function buildKeyField(tmk: Buffer, session: TerminalSession): Buffer {
-  const parts: Buffer[] = [];
-  const pik = encryptWorkingKey(tmk, session.pik);
-  parts.push(pik.key, pik.kcv);
-  const mak = encryptWorkingKey(tmk, session.mak);
-  parts.push(mak.key);
-  if (session.scheme !== '001') parts.push(Buffer.alloc(8));
-  parts.push(mak.kcv);
-  if (session.scheme === '004' && session.tdk) {
-    const tdk = encryptWorkingKey(tmk, session.tdk);
-    parts.push(tdk.key, tdk.kcv);
-  }
-  return Buffer.concat(parts);
-}
-
-/** Fresh random working keys (odd parity) for a key scheme. */
+/** Fresh random working keys (odd parity) of the lengths a key scheme carries. */
 export function newSession(scheme: KeyScheme, now = Date.now()): TerminalSession {
-  const double = scheme !== '001';
+  const lengths = workingKeyLengths(scheme);
   return {
-    pik: adjustOddParity(randomBytes(double ? 16 : 8)),
-    mak: adjustOddParity(randomBytes(8)),
-    tdk: scheme === '004' ? adjustOddParity(randomBytes(16)) : undefined,
+    pik: adjustOddParity(randomBytes(lengths.pik)),
+    mak: adjustOddParity(randomBytes(lengths.mak)),
+    tdk: lengths.tdk === undefined ? undefined : adjustOddParity(randomBytes(lengths.tdk)),
     scheme,
     signedInAt: now,
   };
@@ -103,6 +83,15 @@ export class TerminalRegistry {
   signIn(t: KnownTerminal, scheme: KeyScheme, now = Date.now()): TerminalSession {
     t.session = newSession(scheme, now);
     return t.session;
+  }
+
+  /**
+   * Field 62 of the sign-in answer for the terminal's session: its keys under the terminal's TMK, in
+   * the key scheme's layout, as hex (pos-protocol field-62.ts). Undefined when it is not signed in.
+   */
+  keyField(t: KnownTerminal): string | undefined {
+    const s = t.session;
+    return s ? workingKeyFieldValue(t.tmk, s, s.scheme) : undefined;
   }
 
   /** Drops a terminal's session (sign-out): it must sign in again. */

@@ -1,5 +1,6 @@
 import { strict as assert } from 'node:assert';
 import fc from 'fast-check';
+import { RC } from '../pos-protocol/index.js';
 import { TransactionLedger, txKey, type TxRecord, type TxState } from './transaction-ledger.js';
 
 function rec(stan: string, amount: number, settles: 1 | -1 | 0 = 1): TxRecord {
@@ -14,7 +15,7 @@ function rec(stan: string, amount: number, settles: 1 | -1 | 0 = 1): TxRecord {
     kind: settles === -1 ? 'refund' : 'purchase',
     pan: '6222021000000000017',
     amount,
-    responseCode: '00',
+    responseCode: RC.APPROVED,
     state: 'approved',
     effects: [],
     refunded: 0,
@@ -155,7 +156,7 @@ describe('host/transaction-ledger against the plain-map model', () => {
               kind: 'purchase',
               pan: '6222021000000000017',
               amount: o.amount,
-              responseCode: o.state === 0 ? '00' : '51',
+              responseCode: o.state === 0 ? RC.APPROVED : RC.INSUFFICIENT_FUNDS,
               state: o.state === 0 ? 'approved' : 'declined',
               effects: [],
               refunded: 0,

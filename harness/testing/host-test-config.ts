@@ -3,6 +3,7 @@
  * keys) so tests do not depend on card fixtures. All keys and PINs are TEST data.
  */
 import type { HostConfig } from '../host/index.js';
+import { RC } from '../pos-protocol/index.js';
 
 /** TEST terminal master key (the DOMAIN.md KCV example key). */
 export const TEST_TMK = '0123456789ABCDEFFEDCBA9876543210';
@@ -43,7 +44,7 @@ export function testHostConfig(overrides: Partial<HostConfig> = {}): HostConfig 
     name: 'test',
     acquirerId: '48020000',
     keyScheme: '004',
-    reversalUnknownOriginal: '25',
+    reversalUnknownOriginal: RC.ORIGINAL_NOT_FOUND,
     journalSize: 1000,
     limits: { maxFrameBytes: 4096, maxConnections: 200, idleTimeoutMs: 60000 },
     terminals: [

@@ -1,6 +1,6 @@
 /**
  * A small terminal-side client for tests and benchmarks: connects over TCP, signs in (decrypting and
- * checking the working keys), builds MACed and PIN'd requests with terminal-messages.ts, sends them and
+ * checking the working keys), builds MACed and PIN'd requests with harness/pos-protocol, sends them and
  * waits for the answers (in order), checking each answer's MAC.
  */
 import { connect, type Socket } from 'node:net';
@@ -8,19 +8,23 @@ import { fromHex } from '../crypto/index.js';
 import type { DecodedFrame, Dialect, IsoMessage } from '../iso8583/index.js';
 import { FrameParser, decodeFrame, encodeFrame, loadDialect } from '../iso8583/index.js';
 import {
-  HostExchangeError,
+  RC,
+  REVERSAL_REASON,
   applyMac,
   buildNetworkManagement,
   buildReversal,
   buildSignIn,
   buildTransaction,
-  macVerifies,
-  readWorkingKeys,
+  field60Batch,
+  parseWorkingKeys,
+  verifyMac,
+  type KeyScheme,
   type SessionKeys,
   type TerminalIdentity,
   type TransactionInput,
   type TransactionKind,
-} from '../host/index.js';
+} from '../pos-protocol/index.js';
+import { HostExchangeError } from '../host/index.js';
 
 export interface TestTerminalOptions extends TerminalIdentity {
   dialect: string | Dialect;
@@ -110,20 +114,22 @@ export class TestTerminal {
     return s;
   }
 
-  /** 0800 sign-in; on `00` keeps the working keys (check values verified) and the batch of field 60.2. */
-  async signIn(scheme: '001' | '003' | '004' = '004'): Promise<Answer> {
+  /**
+   * 0800 sign-in; on `00` keeps the working keys (check values verified) and the batch of field 60.2.
+   * @throws WorkingKeyError (pos-protocol) when field 62 is the wrong size or a check value does not match.
+   */
+  async signIn(scheme: KeyScheme = '004'): Promise<Answer> {
     const answer = await this.exchange(buildSignIn(this.id, this.nextStan(), this.batch, scheme), {
       mac: false,
     });
-    if (answer.fields[39] === '00') {
+    if (answer.fields[39] === RC.APPROVED) {
       const f62 = answer.fields[62];
       if (f62 === undefined)
         throw new HostExchangeError('E_HOST_BAD_KCV', 'sign-in answer has no field 62', '0810');
-      this.keys = readWorkingKeys(this.tmk, f62, scheme);
-      const f60 = answer.fields[60];
-      if (f60 && f60.length >= 8) this.batch = f60.slice(2, 8);
+      this.keys = parseWorkingKeys(this.dialect, f62, this.tmk, scheme);
+      this.batch = field60Batch(answer.fields[60]) ?? this.batch;
       answer.macOk =
-        answer.fields[64] === undefined ? undefined : macVerifies(this.dialect, answer, this.keys.mak);
+        answer.fields[64] === undefined ? undefined : verifyMac(this.dialect, answer, this.keys.mak);
     }
     return answer;
   }
@@ -152,7 +158,7 @@ export class TestTerminal {
   }
 
   /** Sends the 0400 reversal of `original` and awaits the answer. */
-  reverse(original: IsoMessage, reason = '98'): Promise<Answer> {
+  reverse(original: IsoMessage, reason: string = REVERSAL_REASON.NO_ANSWER): Promise<Answer> {
     return this.exchange(buildReversal(original, reason));
   }
 
@@ -239,7 +245,7 @@ export class TestTerminal {
       clearTimeout(p.timer);
       try {
         const a: Answer = decodeFrame(this.dialect, f, { maxFrameBytes: 65535 });
-        if (a.fields[64] !== undefined && this.keys) a.macOk = macVerifies(this.dialect, a, this.keys.mak);
+        if (a.fields[64] !== undefined && this.keys) a.macOk = verifyMac(this.dialect, a, this.keys.mak);
         p.resolve(a);
       } catch (e) {
         p.reject(e as Error);

@@ -13,9 +13,8 @@ import {
   buildReversal,
   buildSettlement,
   buildSignIn,
-  startHost,
-  type HostHandle,
-} from '../../harness/host/index.js';
+} from '../../harness/pos-protocol/index.js';
+import { startHost, type HostHandle } from '../../harness/host/index.js';
 import { seededRandom as prng } from '../../harness/common/seeded-random.js';
 import {
   buildIccData,

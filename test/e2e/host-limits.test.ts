@@ -5,7 +5,8 @@
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
 import { fromHex } from '../../harness/crypto/index.js';
-import { applyMac, startHost, type HostHandle } from '../../harness/host/index.js';
+import { startHost, type HostHandle } from '../../harness/host/index.js';
+import { applyMac } from '../../harness/pos-protocol/index.js';
 import { encodeFrame } from '../../harness/iso8583/index.js';
 import {
   TEST_PANS,

@@ -11,16 +11,16 @@ import {
 } from '../../harness/emv/index.js';
 import { fromHex, toHex } from '../../harness/crypto/index.js';
 import { flattenTlv, parseTlv } from '../../harness/emv/index.js';
+import { startHost, type HostHandle } from '../../harness/host/index.js';
 import {
   RC,
   applyMac,
   buildBatchUpload,
+  buildNetworkManagement,
   buildSettlement,
+  buildSignIn,
   settlementResult,
-  startHost,
-  type HostHandle,
-} from '../../harness/host/index.js';
-import { buildNetworkManagement, buildSignIn } from '../../harness/host/terminal-messages.js';
+} from '../../harness/pos-protocol/index.js';
 import {
   buildIccData,
   TEST_IMK_AC,

@@ -1,14 +1,12 @@
 /**
- * The host's session keys on the hot path (MAC, PIN block): one `TdesKey` (harness/crypto: its key
- * schedule computed once, blocks through the JavaScript DES core) per working key, kept as long as the key buffer lives. `EcbKey` and the CUP MAC
- * helpers are harness/crypto's, re-exported under the names this layer has always offered.
+ * Session keys held with their key schedule for the hot path (MAC and PIN block under the same MAK and
+ * PIK request after request): one `TdesKey` (harness/crypto) per working-key buffer, kept as long as the
+ * buffer lives.
  */
 import { TdesKey } from '../crypto/index.js';
 
-export { TdesKey as EcbKey, cupMacField, cupMacInto, cupMacMatches } from '../crypto/index.js';
-
-/** Cache of TdesKey per key buffer (working keys live as long as their sign-in session). */
-export class EcbKeyCache {
+/** Cache of `TdesKey` per key buffer (working keys live as long as their sign-in session). */
+export class SessionKeyCache {
   private readonly keys = new WeakMap<Buffer, TdesKey>();
   // The two keys asked for last: a session's MAK and PIK come back request after request.
   private bufferA: Buffer | undefined;
@@ -16,6 +14,10 @@ export class EcbKeyCache {
   private bufferB: Buffer | undefined;
   private keyB: TdesKey | undefined;
 
+  /**
+   * The held key for `key` (the same object for the same buffer).
+   * @throws KeyLengthError unless the key is 8, 16 or 24 bytes.
+   */
   get(key: Buffer): TdesKey {
     if (key === this.bufferA) return this.keyA as TdesKey;
     if (key === this.bufferB) return this.keyB as TdesKey;

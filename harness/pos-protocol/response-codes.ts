@@ -1,6 +1,7 @@
 /**
- * ISO 8583 field 39 response codes the simulator answers with, as used on UnionPay (CUP) POS links.
- * Names follow the CUP response code table (交易应答码表); tests and rules refer to these constants.
+ * ISO 8583 field 39 response codes as used on UnionPay (CUP) POS links: what the host answers with and
+ * what a terminal reads. Names follow the CUP response code table (交易应答码表); the host simulator, the
+ * emulated terminal, tests and rules refer to these constants.
  */
 export const RC = {
   /** Approved or completed successfully. */
@@ -21,8 +22,18 @@ export const RC = {
   ORIGINAL_NOT_FOUND: '25',
   /** Format error: a frame that could not be decoded or lacks a mandatory field. */
   FORMAT_ERROR: '30',
+  /** Expired card, pick up (an ATM retains it). */
+  EXPIRED_CARD_RETAIN: '33',
+  /** Suspected fraud, pick up. */
+  SUSPECTED_FRAUD_RETAIN: '34',
+  /** Card acceptor contact acquirer, pick up. */
+  CONTACT_ACQUIRER_RETAIN: '35',
+  /** Restricted card, pick up. */
+  RESTRICTED_CARD_RETAIN: '36',
   /** Lost card, pick up. */
   LOST_CARD: '41',
+  /** Stolen card, pick up. */
+  STOLEN_CARD: '43',
   /** Insufficient funds. */
   INSUFFICIENT_FUNDS: '51',
   /** Expired card. */
@@ -37,6 +48,8 @@ export const RC = {
   RESTRICTED: '62',
   /** Exceeds the daily limit. */
   DAILY_LIMIT: '65',
+  /** Hard capture: the ATM retains the card. */
+  RETAIN_AT_ATM: '67',
   /** PIN tries exceeded. */
   PIN_TRIES_EXCEEDED: '75',
   /** Terminal must sign in (again) before transacting (CUP: 重新签到). */
@@ -52,3 +65,29 @@ export const RC = {
 } as const;
 
 export type ResponseCode = (typeof RC)[keyof typeof RC];
+
+/** Answers on which an ATM retains the card (the default of a terminal profile's `atm.retainCodes`). */
+export const CARD_RETAIN_CODES: readonly ResponseCode[] = [
+  RC.EXPIRED_CARD_RETAIN,
+  RC.SUSPECTED_FRAUD_RETAIN,
+  RC.CONTACT_ACQUIRER_RETAIN,
+  RC.RESTRICTED_CARD_RETAIN,
+  RC.LOST_CARD,
+  RC.STOLEN_CARD,
+  RC.RETAIN_AT_ATM,
+  RC.PIN_TRIES_EXCEEDED,
+];
+
+/**
+ * Field 39 of a terminal's 0400 reversal: why the terminal reverses (CUP 冲正原因码).
+ */
+export const REVERSAL_REASON = {
+  /** No answer from the host in time (the usual reason: 超时无应答). */
+  NO_ANSWER: '98',
+  /** The answer arrived but its MAC did not verify. */
+  BAD_MAC: 'A0',
+  /** Anything else on the terminal side (card declined after the host approved, device fault). */
+  TERMINAL_FAULT: '06',
+} as const;
+
+export type ReversalReason = (typeof REVERSAL_REASON)[keyof typeof REVERSAL_REASON];
