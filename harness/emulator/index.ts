@@ -1,12 +1,9 @@
 // Curated public API of harness/emulator: the reference emulated POS/ATM terminal (the ECR link is in ./ecr).
 export { createTerminal, EmulatedTerminal } from './emulated-terminal.js';
-export type {
-  CreateTerminalOptions,
-  TerminalKeypad,
-  TerminalDisplay,
-  TerminalCardSlot,
-  TerminalStatus,
-} from './emulated-terminal.js';
+export type { CreateTerminalOptions, TerminalStatus } from './emulated-terminal.js';
+export type { TerminalKeypad } from './peripherals/keypad.js';
+export type { TerminalDisplay } from './peripherals/display.js';
+export type { TerminalCardSlot } from './card-reader/card-reader.js';
 export type { TerminalResult, TerminalOperation } from './terminal-result.js';
 export { TerminalEvents } from './terminal-events.js';
 export type {
@@ -49,7 +46,9 @@ export {
   UnknownDefectError,
   HostLinkError,
   InlineCardError,
+  IllegalTransitionError,
 } from './errors.js';
+export { TRANSITIONS, isLegalTransition } from './core/state-transitions.js';
 export { cardStateReport } from './card-state-report.js';
 export { inlineCardFixture } from './inline-card.js';
 export type { InlineCardOptions } from './inline-card.js';
