@@ -189,13 +189,17 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
           break;
       }
       running = p;
-      // A refusal to start (busy, bad amount) shows at once; the outcome lands on the timeline.
+      // A refusal to start (busy, bad amount) shows at once; the outcome lands on the timeline. A
+      // rejection later is a payhil bug inside the terminal: the bench reports it (the run is broken).
       let early: unknown;
+      let started = false;
       p.catch((e: unknown) => {
+        if (started) return made.bench?.fault(e);
         early = e;
         emit('note', { text: `terminal refused ${op}: ${(e as Error).message}` });
       });
       await new Promise((r) => setImmediate(r));
+      started = true;
       if (early)
         throw new BrokenError(`terminal refused ${op}: ${(early as Error).message}`, 'emulated', {
           cause: early,
