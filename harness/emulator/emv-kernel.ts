@@ -7,6 +7,7 @@
  * performed in the TVR.
  */
 import { randomBytes } from 'node:crypto';
+import { commandApdu, responseData, statusWord, SW, LE_ANY } from '../cards/index.js';
 import { fromHex, toHex } from '../crypto/index.js';
 import {
   AIP,
@@ -99,14 +100,8 @@ export interface CardApplicationData {
   label: string;
 }
 
-const SW_OK = 0x9000;
+const SW_OK = SW.OK;
 
-function sw(r: Buffer): number {
-  return r.length >= 2 ? ((r[r.length - 2] as number) << 8) | (r[r.length - 1] as number) : 0;
-}
-function data(r: Buffer): Buffer {
-  return r.subarray(0, Math.max(0, r.length - 2));
-}
 function bcd(n: number, bytes: number): Buffer {
   return Buffer.from(
     String(n)
@@ -117,19 +112,6 @@ function bcd(n: number, bytes: number): Buffer {
 }
 function bcdNumber(b: Buffer | undefined): number {
   return b ? Number(b.toString('hex').replace(/[^0-9]/g, '') || '0') : 0;
-}
-function apdu(
-  cla: number,
-  ins: number,
-  p1: number,
-  p2: number,
-  body?: Buffer,
-  le: number | null = 0,
-): Buffer {
-  const parts: Buffer[] = [Buffer.from([cla, ins, p1, p2])];
-  if (body && body.length) parts.push(Buffer.from([body.length]), body);
-  if (le !== null) parts.push(Buffer.from([le]));
-  return Buffer.concat(parts);
 }
 function parseSafe(b: Buffer): Tlv[] {
   try {
@@ -238,12 +220,12 @@ export class EmvKernel {
     };
     const out: Candidate[] = [];
     const name = Buffer.from(this.contactless ? '2PAY.SYS.DDF01' : '1PAY.SYS.DDF01', 'ascii');
-    const r = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, name));
+    const r = await this.send(commandApdu(0x00, 0xa4, 0x04, 0x00, name, LE_ANY));
     const entries: Tlv[] = [];
-    if (sw(r) === SW_OK) {
-      const fci = flattenTlv(parseSafe(data(r)));
+    if (statusWord(r) === SW_OK) {
+      const fci = flattenTlv(parseSafe(responseData(r)));
       if (this.contactless) {
-        const bf0c = parseSafe(data(r));
+        const bf0c = parseSafe(responseData(r));
         const collect = (nodes: Tlv[]): void => {
           for (const n of nodes) {
             if (n.tag === '61') entries.push(n);
@@ -254,9 +236,9 @@ export class EmvKernel {
       } else {
         const sfi = fci.get('88')?.[0] ?? 1;
         for (let rec = 1; rec <= 16; rec++) {
-          const rr = await this.send(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
-          if (sw(rr) !== SW_OK) break;
-          for (const n of parseSafe(data(rr)))
+          const rr = await this.send(commandApdu(0x00, 0xb2, rec, (sfi << 3) | 4, undefined, LE_ANY));
+          if (statusWord(rr) !== SW_OK) break;
+          for (const n of parseSafe(responseData(rr)))
             for (const c of n.children ?? []) if (c.tag === '61') entries.push(c);
         }
       }
@@ -277,9 +259,9 @@ export class EmvKernel {
     } else if (!this.contactless) {
       // List of AIDs method (EMV Book 1 §12.3.3).
       for (const a of supported) {
-        const rr = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, fromHex(a.aid)));
-        if (sw(rr) !== SW_OK && sw(rr) !== 0x6283) continue;
-        const f = flattenTlv(parseSafe(data(rr)));
+        const rr = await this.send(commandApdu(0x00, 0xa4, 0x04, 0x00, fromHex(a.aid), LE_ANY));
+        if (statusWord(rr) !== SW_OK && statusWord(rr) !== 0x6283) continue;
+        const f = flattenTlv(parseSafe(responseData(rr)));
         const df = f.get('84');
         const cardAid = df ? toHex(df) : a.aid;
         if (cardAid === a.aid || a.partialSelection)
@@ -300,13 +282,13 @@ export class EmvKernel {
       throw new KernelStop('cardNotSupported', 'notSupported', 'no application the terminal supports');
     let blocked = false;
     for (const c of list) {
-      const r = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, fromHex(c.aid)));
-      if (sw(r) === 0x6283) {
+      const r = await this.send(commandApdu(0x00, 0xa4, 0x04, 0x00, fromHex(c.aid), LE_ANY));
+      if (statusWord(r) === 0x6283) {
         blocked = true;
         continue;
       }
-      if (sw(r) !== SW_OK) continue;
-      for (const [k, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(k, v);
+      if (statusWord(r) !== SW_OK) continue;
+      for (const [k, v] of flattenTlv(parseSafe(responseData(r)))) this.icc.set(k, v);
       this.selected = c;
       this.term.set('9F06', fromHex(c.aid));
       return c;
@@ -322,12 +304,14 @@ export class EmvKernel {
   async initiate(): Promise<void> {
     const pdol = this.icc.get('9F38');
     const pdolData = pdol ? buildDolData(pdol, this.lookup) : Buffer.alloc(0);
-    const r = await this.send(apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: pdolData }])));
-    if (sw(r) === 0x6985)
+    const r = await this.send(
+      commandApdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: pdolData }]), LE_ANY),
+    );
+    if (statusWord(r) === 0x6985)
       throw new KernelStop('cardNotSupported', 'notSupported', 'GPO conditions not satisfied');
-    if (sw(r) !== SW_OK)
-      throw new KernelStop('cardReadError', 'readError', `GPO answered ${sw(r).toString(16)}`);
-    const nodes = parseSafe(data(r));
+    if (statusWord(r) !== SW_OK)
+      throw new KernelStop('cardReadError', 'readError', `GPO answered ${statusWord(r).toString(16)}`);
+    const nodes = parseSafe(responseData(r));
     const top = nodes[0];
     if (top?.tag === '80') {
       this.icc.set('82', top.value.subarray(0, 2));
@@ -341,14 +325,14 @@ export class EmvKernel {
     for (let i = 0; i + 4 <= afl.length; i += 4) {
       const sfi = (afl[i] as number) >> 3;
       for (let rec = afl[i + 1] as number; rec <= (afl[i + 2] as number); rec++) {
-        const r = await this.send(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
-        if (sw(r) !== SW_OK)
+        const r = await this.send(commandApdu(0x00, 0xb2, rec, (sfi << 3) | 4, undefined, LE_ANY));
+        if (statusWord(r) !== SW_OK)
           throw new KernelStop(
             'cardReadError',
             'readError',
-            `READ RECORD ${sfi}/${rec} answered ${sw(r).toString(16)}`,
+            `READ RECORD ${sfi}/${rec} answered ${statusWord(r).toString(16)}`,
           );
-        for (const [k, v] of flattenTlv(parseSafe(data(r)))) if (!this.icc.has(k)) this.icc.set(k, v);
+        for (const [k, v] of flattenTlv(parseSafe(responseData(r)))) if (!this.icc.has(k)) this.icc.set(k, v);
       }
     }
     if (!this.icc.get('5A') && this.icc.get('57'))
@@ -451,8 +435,8 @@ export class EmvKernel {
   }
 
   private async offlinePlaintextPin(): Promise<'successful' | 'failed'> {
-    const r = await this.send(apdu(0x80, 0xca, 0x9f, 0x17));
-    let tries = sw(r) === SW_OK ? (flattenTlv(parseSafe(data(r))).get('9F17')?.[0] ?? 3) : 3;
+    const r = await this.send(commandApdu(0x80, 0xca, 0x9f, 0x17, undefined, LE_ANY));
+    let tries = statusWord(r) === SW_OK ? (flattenTlv(parseSafe(responseData(r))).get('9F17')?.[0] ?? 3) : 3;
     if (tries === 0) {
       this.setTvr('pinTryLimitExceeded');
       return 'failed';
@@ -464,8 +448,8 @@ export class EmvKernel {
         return 'failed';
       }
       const block = Buffer.from(('2' + pin.length.toString(16) + pin).padEnd(16, 'F'), 'hex');
-      const v = await this.send(apdu(0x00, 0x20, 0x00, 0x80, block, null));
-      const s = sw(v);
+      const v = await this.send(commandApdu(0x00, 0x20, 0x00, 0x80, block));
+      const s = statusWord(v);
       if (s === SW_OK) return 'successful';
       if ((s & 0xfff0) === 0x63c0 && (s & 0x0f) > 0) {
         tries = s & 0x0f;
@@ -513,9 +497,9 @@ export class EmvKernel {
 
   private async getData(tag: string): Promise<Buffer | undefined> {
     const t = fromHex(tag);
-    const r = await this.send(apdu(0x80, 0xca, t[0] as number, t[1] as number));
-    if (sw(r) !== SW_OK) return undefined;
-    const v = flattenTlv(parseSafe(data(r))).get(tag);
+    const r = await this.send(commandApdu(0x80, 0xca, t[0] as number, t[1] as number, undefined, LE_ANY));
+    if (statusWord(r) !== SW_OK) return undefined;
+    const v = flattenTlv(parseSafe(responseData(r))).get(tag);
     return v && v.length >= 2 ? v : undefined;
   }
 
@@ -539,10 +523,14 @@ export class EmvKernel {
     const cdol1 = this.icc.get('8C') ?? Buffer.alloc(0);
     // CDOL data is a snapshot: the TVR sent is the TVR the issuer will see in field 55.
     this.term.set('95', Buffer.from(this.tvr));
-    const r = await this.send(apdu(0x80, 0xae, p1, 0x00, buildDolData(cdol1, this.lookup)));
-    if (sw(r) !== SW_OK)
-      throw new KernelStop('cardReadError', 'readError', `GENERATE AC answered ${sw(r).toString(16)}`);
-    this.storeAc(data(r));
+    const r = await this.send(commandApdu(0x80, 0xae, p1, 0x00, buildDolData(cdol1, this.lookup), LE_ANY));
+    if (statusWord(r) !== SW_OK)
+      throw new KernelStop(
+        'cardReadError',
+        'readError',
+        `GENERATE AC answered ${statusWord(r).toString(16)}`,
+      );
+    this.storeAc(responseData(r));
     return this.cid();
   }
 
@@ -615,16 +603,17 @@ export class EmvKernel {
     this.term.set('95', Buffer.from(this.tvr));
     const cdol2 = this.icc.get('8D') ?? Buffer.alloc(0);
     const r = await this.send(
-      apdu(
+      commandApdu(
         0x80,
         0xae,
         approved ? 0x40 : 0x00,
         0x00,
         buildDolData(cdol2, (t) => (t === '91' && !passArpc ? undefined : this.lookup(t))),
+        LE_ANY,
       ),
     );
-    if (sw(r) !== SW_OK) return 'AAC';
-    this.storeAc(data(r));
+    if (statusWord(r) !== SW_OK) return 'AAC';
+    this.storeAc(responseData(r));
     const c = this.cid();
     if (approved && c !== 'TC') this.setTvr('issuerAuthenticationFailed');
     return c === 'TC' ? 'TC' : 'AAC';
@@ -697,14 +686,21 @@ export class EmvKernel {
     const pdol = this.icc.get('9F38') ?? Buffer.alloc(0);
     this.term.set('95', Buffer.from(this.tvr));
     const r = await this.send(
-      apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }])),
+      commandApdu(
+        0x80,
+        0xa8,
+        0x00,
+        0x00,
+        encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }]),
+        LE_ANY,
+      ),
     );
-    if (sw(r) !== SW_OK)
+    if (statusWord(r) !== SW_OK)
       throw new KernelStop(
-        sw(r) === 0x6985 ? 'useContact' : 'cardReadError',
-        sw(r) === 0x6985 ? 'useContact' : 'readError',
+        statusWord(r) === 0x6985 ? 'useContact' : 'cardReadError',
+        statusWord(r) === 0x6985 ? 'useContact' : 'readError',
       );
-    for (const [tag, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(tag, v);
+    for (const [tag, v] of flattenTlv(parseSafe(responseData(r)))) this.icc.set(tag, v);
     await this.readRecords();
   }
 
