@@ -9,7 +9,7 @@
  * ./peripherals.
  */
 import { CardReader, type TerminalCardSlot } from './card-reader/card-reader.js';
-import type { PresentedCard } from './card-presentation.js';
+import type { PresentedCard } from './card-reader/card-presentation.js';
 import { TerminalCore } from './core/terminal-core.js';
 import type { TerminalRooms } from './core/terminal-rooms.js';
 import { Cancelled } from './core/transaction-context.js';
@@ -20,12 +20,12 @@ import { sale } from './flows/sale-flow.js';
 import { settle } from './flows/settlement-flow.js';
 import { signIn } from './flows/sign-in-flow.js';
 import { HostSession } from './host-session/host-session.js';
-import type { HostAddress } from './host-link.js';
+import type { HostAddress } from './host-session/host-link.js';
 import type { Dialect } from '../iso8583/index.js';
 import type { TerminalDisplay } from './peripherals/display.js';
 import { PinPad, type TerminalKeypad } from './peripherals/keypad.js';
 import { ReceiptPrinter } from './peripherals/printer.js';
-import type { TerminalBatch } from './terminal-batch.js';
+import type { TerminalBatch } from './core/terminal-batch.js';
 import type { DeviceCondition, DeviceConditions, TerminalDevice } from './terminal-devices.js';
 import { TerminalEvents, type TerminalState } from './terminal-events.js';
 import {

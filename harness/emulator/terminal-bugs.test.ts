@@ -10,7 +10,7 @@ import { CardRemovedError } from '../cards/index.js';
 import { IllegalTransitionError } from './errors.js';
 import { assertTransition, isLegalTransition, TRANSITIONS } from './core/state-transitions.js';
 import { card, payWith, startRig, type Rig } from './emulator-test-kit.js';
-import type { PresentedCard } from './card-presentation.js';
+import type { PresentedCard } from './card-reader/card-presentation.js';
 import type { TerminalEvent } from './terminal-events.js';
 
 /** A card whose transport throws `fault()` on its `failAt`-th APDU (a defect-like stub). */

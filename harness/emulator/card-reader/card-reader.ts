@@ -7,18 +7,18 @@
 import { CardNoAnswerError, CardRemovedError, serviceCodeSaysChip } from '../../cards/index.js';
 import { maskPan } from '../../common/mask.js';
 import type { CardRead } from '../../host/index.js';
-import { PresentationQueue, type Presentation, type PresentedCard } from '../card-presentation.js';
+import { PresentationQueue, type Presentation, type PresentedCard } from './card-presentation.js';
 import type { TerminalCore } from '../core/terminal-core.js';
 import { Cancelled, type TxContext } from '../core/transaction-context.js';
 import { TerminalStateError } from '../errors.js';
+import { EmvKernel } from './emv-kernel.js';
 import {
-  EmvKernel,
   KernelStop,
   type CardApplicationData,
   type KernelHost,
   type KernelOutcome,
   type KernelTransaction,
-} from '../emv-kernel.js';
+} from './kernel-contract.js';
 import type { PinPad } from '../peripherals/keypad.js';
 import type { TerminalOperation, TerminalResult } from '../terminal-result.js';
 import { timedSender, transmitToCard } from './card-transport.js';

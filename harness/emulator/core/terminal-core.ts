@@ -9,7 +9,7 @@ import type { DefectName } from '../defects.js';
 import { text, type TextKey } from '../display-texts.js';
 import { TerminalStateError } from '../errors.js';
 import { TerminalScreen } from '../peripherals/display.js';
-import { TerminalBatch, type BatchRecord } from '../terminal-batch.js';
+import { TerminalBatch, type BatchRecord } from './terminal-batch.js';
 import {
   isDeviceCondition,
   isTerminalDevice,

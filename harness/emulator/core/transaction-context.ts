@@ -3,7 +3,7 @@
  * short with a product outcome: a cancel (person, timeout, card taken out) and a peripheral out of order.
  */
 import type { TextKey } from '../display-texts.js';
-import type { Presentation } from '../card-presentation.js';
+import type { Presentation } from '../card-reader/card-presentation.js';
 import type { TerminalOperation } from '../terminal-result.js';
 
 /** The running transaction. */

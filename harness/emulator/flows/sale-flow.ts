@@ -10,7 +10,7 @@ import type { TerminalRooms } from '../core/terminal-rooms.js';
 import { runTransaction } from '../core/transaction-run.js';
 import type { TxContext } from '../core/transaction-context.js';
 import { responseCodeKey, type TextKey } from '../display-texts.js';
-import type { KernelTransaction } from '../emv-kernel.js';
+import type { KernelTransaction } from '../card-reader/kernel-contract.js';
 import { TerminalStateError } from '../errors.js';
 import type { TerminalResult } from '../terminal-result.js';
 

@@ -13,8 +13,8 @@ import type { TerminalRooms } from '../core/terminal-rooms.js';
 import type { TxContext } from '../core/transaction-context.js';
 import { responseCodeKey } from '../display-texts.js';
 import { MMDD_PATTERN } from '../ecr/ecr-messages.js';
-import type { KernelTransaction } from '../emv-kernel.js';
-import type { BatchRecord } from '../terminal-batch.js';
+import type { KernelTransaction } from '../card-reader/kernel-contract.js';
+import type { BatchRecord } from '../core/terminal-batch.js';
 import type { TerminalResult } from '../terminal-result.js';
 import { maskPan } from '../../common/mask.js';
 

@@ -28,7 +28,7 @@ import {
 } from '../../host/index.js';
 import { macInput, type IsoMessage } from '../../iso8583/index.js';
 import type { TerminalCore } from '../core/terminal-core.js';
-import type { BatchRecord } from '../terminal-batch.js';
+import type { BatchRecord } from '../core/terminal-batch.js';
 import type { TerminalResult } from '../terminal-result.js';
 
 /** The original of a referenced or settled-refund request (fields 37, 38 and 61). */

@@ -7,8 +7,8 @@ import { maskFields } from '../../host/index.js';
 import type { IsoMessage } from '../../iso8583/index.js';
 import type { TerminalCore } from '../core/terminal-core.js';
 import { HostLinkError } from '../errors.js';
-import { HostLink, type HostAddress } from '../host-link.js';
-import type { BatchRecord } from '../terminal-batch.js';
+import { HostLink, type HostAddress } from './host-link.js';
+import type { BatchRecord } from '../core/terminal-batch.js';
 import { TerminalMessages } from './host-messages.js';
 
 /** What a financial exchange gave: the request as last sent, and the answer or why there is none. */

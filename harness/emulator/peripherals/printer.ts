@@ -2,7 +2,7 @@
  * The receipt printer: merchant and customer copies of a transaction slip (or the settlement slip),
  * kept for reprint and emitted as `receipt` events; a printer fault loses the slip, not the transaction.
  */
-import { formatReceipt } from '../receipt.js';
+import { formatReceipt } from './receipt.js';
 import type { DeviceConditions } from '../terminal-devices.js';
 import type { TerminalEvents } from '../terminal-events.js';
 import type { TerminalProfile } from '../terminal-profile.js';

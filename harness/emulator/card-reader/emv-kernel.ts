@@ -7,8 +7,8 @@
  * performed in the TVR.
  */
 import { randomBytes } from 'node:crypto';
-import { commandApdu, responseData, statusWord, SW, LE_ANY } from '../cards/index.js';
-import { fromHex, toHex } from '../crypto/index.js';
+import { commandApdu, responseData, statusWord, SW, LE_ANY } from '../../cards/index.js';
+import { fromHex, toHex } from '../../crypto/index.js';
 import {
   AIP,
   TSI,
@@ -19,146 +19,22 @@ import {
   encodeTlv,
   flattenTlv,
   parseCvmList,
-  parseTlv,
   type CvRule,
-  type Tlv,
   type TvrBit,
-} from '../emv/index.js';
-import type { DefectSet } from './defects.js';
-import type { TextKey } from './display-texts.js';
-import type { TerminalProfile } from './terminal-profile.js';
-
-/** Sends one command APDU (GET RESPONSE handled) and returns data ‖ SW1 SW2. */
-export type ApduSender = (command: Buffer) => Promise<Buffer>;
-
-/** What the kernel needs from the terminal around it. */
-export interface KernelHost {
-  profile: TerminalProfile;
-  defects: DefectSet;
-  /** Asks the cardholder for a PIN; undefined = bypassed. `triesLeft` for an offline PIN retry. */
-  requestPin(kind: 'online' | 'offline', triesLeft?: number): Promise<string | undefined>;
-  /** Shows a message (e.g. wrong PIN). */
-  show(key: TextKey, extra?: string): void;
-}
-
-/** The transaction the kernel runs. */
-export interface KernelTransaction {
-  /** Minor units (0 for balance inquiry). */
-  amount: number;
-  /** 9C: 00 goods, 01 cash, 03 pre-authorisation, 20 refund, 31 balance inquiry. */
-  type: '00' | '01' | '03' | '20' | '31';
-  /** True when the transaction may be approved offline (purchases only). */
-  offlineAllowed: boolean;
-}
-
-/** Why a card could not be used (the terminal shows `key`). */
-export class KernelStop extends Error {
-  constructor(
-    readonly key: TextKey,
-    readonly kind: 'notSupported' | 'readError' | 'declined' | 'tapAgain' | 'useContact' | 'cardLeft',
-    message?: string,
-  ) {
-    super(message ?? key);
-  }
-}
-
-/** The card as read, and the first decision. */
-export interface KernelOutcome {
-  /** TC = approved offline, AAC = declined offline, ARQC = go online. */
-  decision: 'TC' | 'AAC' | 'ARQC';
-  pan: string;
-  /** YYMM. */
-  expiry?: string;
-  /** 3 digits. */
-  psn?: string;
-  track2?: string;
-  /** Field 55 (hex) for the online request or the offline upload. */
-  iccData: string;
-  /** Online PIN entered by the cardholder (goes to field 52, never to events). */
-  onlinePin?: string;
-  /** True when a signature line is needed on the receipt. */
-  signature: boolean;
-  aid: string;
-  label: string;
-  tvr: string;
-  tsi: string;
-  /** Why the kernel declined offline (the display key), with decision AAC. */
-  declineKey?: TextKey;
-  /** EC balance after an offline purchase (qPBOC 9F5D), minor units. */
-  ecBalance?: number;
-}
-
-/** What the simplified flow (card-present refund) reads from the chip. */
-export interface CardApplicationData {
-  pan: string;
-  /** YYMM. */
-  expiry?: string;
-  /** 3 digits. */
-  psn?: string;
-  track2?: string;
-  aid: string;
-  label: string;
-}
+} from '../../emv/index.js';
+import type { TextKey } from '../display-texts.js';
+import {
+  KernelStop,
+  type ApduSender,
+  type CardApplicationData,
+  type KernelHost,
+  type KernelOutcome,
+  type KernelTransaction,
+} from './kernel-contract.js';
+import { buildCandidates, type Candidate } from './application-candidates.js';
+import { bcd, bcdNumber, FIELD55_TAGS, hhmmss, parseSafe, yymmdd } from './kernel-data.js';
 
 const SW_OK = SW.OK;
-
-function bcd(n: number, bytes: number): Buffer {
-  return Buffer.from(
-    String(n)
-      .padStart(bytes * 2, '0')
-      .slice(-bytes * 2),
-    'hex',
-  );
-}
-function bcdNumber(b: Buffer | undefined): number {
-  return b ? Number(b.toString('hex').replace(/[^0-9]/g, '') || '0') : 0;
-}
-function parseSafe(b: Buffer): Tlv[] {
-  try {
-    return parseTlv(b);
-  } catch {
-    return [];
-  }
-}
-function yymmdd(d: Date): string {
-  return `${String(d.getFullYear() % 100).padStart(2, '0')}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
-}
-function hhmmss(d: Date): string {
-  return `${String(d.getHours()).padStart(2, '0')}${String(d.getMinutes()).padStart(2, '0')}${String(d.getSeconds()).padStart(2, '0')}`;
-}
-
-/** Tags of field 55 in an online request (CUP/PBOC online message set). */
-const FIELD55_TAGS = [
-  '9F26',
-  '9F27',
-  '9F10',
-  '9F37',
-  '9F36',
-  '95',
-  '9A',
-  '9C',
-  '9F02',
-  '5F2A',
-  '82',
-  '9F1A',
-  '9F03',
-  '9F33',
-  '9F34',
-  '9F35',
-  '9F1E',
-  '84',
-  '9F09',
-  '9F41',
-  '9F63',
-  '9F74',
-  '9F5D',
-];
-
-interface Candidate {
-  aid: string;
-  label: string;
-  priority: number;
-}
 
 /** One kernel run for one card presentation. */
 export class EmvKernel {
@@ -212,67 +88,8 @@ export class EmvKernel {
   // ---- selection --------------------------------------------------------------------------------
 
   /** Candidate list: PSE/PPSE directory, else the terminal's AID list; sorted by priority. */
-  async buildCandidates(): Promise<Candidate[]> {
-    const supported = this.host.profile.kernel.aids.filter((a) => !this.contactless || a.contactless);
-    const matches = (cardAid: string): { aid: string; label: string } | undefined => {
-      const t = supported.find((a) => a.aid === cardAid || (a.partialSelection && cardAid.startsWith(a.aid)));
-      return t ? { aid: cardAid, label: t.label } : undefined;
-    };
-    const out: Candidate[] = [];
-    const name = Buffer.from(this.contactless ? '2PAY.SYS.DDF01' : '1PAY.SYS.DDF01', 'ascii');
-    const r = await this.send(commandApdu(0x00, 0xa4, 0x04, 0x00, name, LE_ANY));
-    const entries: Tlv[] = [];
-    if (statusWord(r) === SW_OK) {
-      const fci = flattenTlv(parseSafe(responseData(r)));
-      if (this.contactless) {
-        const bf0c = parseSafe(responseData(r));
-        const collect = (nodes: Tlv[]): void => {
-          for (const n of nodes) {
-            if (n.tag === '61') entries.push(n);
-            else if (n.children) collect(n.children);
-          }
-        };
-        collect(bf0c);
-      } else {
-        const sfi = fci.get('88')?.[0] ?? 1;
-        for (let rec = 1; rec <= 16; rec++) {
-          const rr = await this.send(commandApdu(0x00, 0xb2, rec, (sfi << 3) | 4, undefined, LE_ANY));
-          if (statusWord(rr) !== SW_OK) break;
-          for (const n of parseSafe(responseData(rr)))
-            for (const c of n.children ?? []) if (c.tag === '61') entries.push(c);
-        }
-      }
-    }
-    if (entries.length > 0) {
-      for (const e of entries) {
-        const f = flattenTlv(e.children ?? []);
-        const aid = f.get('4F');
-        if (!aid) continue;
-        const m = matches(toHex(aid));
-        if (m)
-          out.push({
-            aid: m.aid,
-            label: f.get('50')?.toString('latin1') ?? m.label,
-            priority: (f.get('87')?.[0] ?? 0x0f) & 0x0f || 0x0f,
-          });
-      }
-    } else if (!this.contactless) {
-      // List of AIDs method (EMV Book 1 §12.3.3).
-      for (const a of supported) {
-        const rr = await this.send(commandApdu(0x00, 0xa4, 0x04, 0x00, fromHex(a.aid), LE_ANY));
-        if (statusWord(rr) !== SW_OK && statusWord(rr) !== 0x6283) continue;
-        const f = flattenTlv(parseSafe(responseData(rr)));
-        const df = f.get('84');
-        const cardAid = df ? toHex(df) : a.aid;
-        if (cardAid === a.aid || a.partialSelection)
-          out.push({
-            aid: cardAid,
-            label: f.get('50')?.toString('latin1') ?? a.label,
-            priority: (f.get('87')?.[0] ?? 0x0f) & 0x0f || 0x0f,
-          });
-      }
-    }
-    return out.sort((x, y) => x.priority - y.priority);
+  buildCandidates(): Promise<Candidate[]> {
+    return buildCandidates(this.send, this.host.profile, this.contactless);
   }
 
   /** Selects the first usable candidate; throws KernelStop `cardNotSupported` / `appBlocked`. */
