@@ -73,6 +73,48 @@ describe('emulated terminal: a payhil bug is broken, not a decline', () => {
     await assert.rejects(p, RangeError);
   });
 
+  it('a TypeError at the second GENERATE AC is a bug, not a card that declined (AAC)', async () => {
+    const t = rig.terminal;
+    const real = card('cup-debit');
+    let generateAcs = 0;
+    const stub: PresentedCard = {
+      name: real.name,
+      maskedPan: real.maskedPan,
+      powerOn: (via) => real.powerOn(via),
+      powerOff: () => real.powerOff(),
+      swipe: () => real.swipe(),
+      transmit: async (apdu) => {
+        // INS AE = GENERATE AC; the second one completes the transaction after the host's answer.
+        if (apdu[1] === 0xae && ++generateAcs === 2) throw new TypeError('issuer data is undefined');
+        return real.transmit(apdu);
+      },
+    };
+    const since = t.events.lastSeq;
+    const p = t.purchase(1000);
+    await t.keypad.enterPin('123456');
+    await t.cardSlot.insert(stub);
+    await assert.rejects(p, (e: unknown) => e instanceof TypeError && /issuer data/.test(e.message));
+    assert.equal(generateAcs, 2);
+    const after = t.events.history().filter((e: TerminalEvent) => e.seq > since);
+    assert.equal(after.filter((e) => e.type === 'result').length, 0);
+  });
+
+  it('a TypeError from the stripe reader is a bug, not an unreadable stripe', async () => {
+    const t = rig.terminal;
+    const real = card('cup-debit');
+    const stub: PresentedCard = {
+      name: real.name,
+      maskedPan: real.maskedPan,
+      powerOn: (via) => real.powerOn(via),
+      powerOff: () => real.powerOff(),
+      transmit: (apdu) => real.transmit(apdu),
+      swipe: () => Promise.reject(new TypeError('track buffer is undefined')),
+    };
+    const p = t.purchase(1000);
+    await t.cardSlot.swipe(stub);
+    await assert.rejects(p, TypeError);
+  });
+
   it('a card that leaves mid-read stays a product outcome (cancelled, card removed)', async () => {
     const t = rig.terminal;
     const p = t.purchase(1000);

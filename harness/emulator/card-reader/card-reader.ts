@@ -6,6 +6,7 @@
  */
 import { CardNoAnswerError, CardRemovedError, serviceCodeSaysChip } from '../../cards/index.js';
 import { maskPan } from '../../common/mask.js';
+import { isPayhilError } from '../../common/payhil-error.js';
 import type { CardRead } from '../../host/index.js';
 import { PresentationQueue, type Presentation, type PresentedCard } from './card-presentation.js';
 import type { TerminalCore } from '../core/terminal-core.js';
@@ -320,7 +321,8 @@ export class CardReader {
     let tracks;
     try {
       tracks = await p.card.swipe();
-    } catch {
+    } catch (e) {
+      if (!isPayhilError(e)) throw e;
       core.show('cardReadError');
       return 'again';
     }

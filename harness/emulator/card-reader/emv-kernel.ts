@@ -24,6 +24,7 @@ import {
 } from '../../emv/index.js';
 import type { TextKey } from '../display-texts.js';
 import {
+  aacOnCardFault,
   KernelStop,
   type ApduSender,
   type CardApplicationData,
@@ -375,11 +376,11 @@ export class EmvKernel {
     this.setTvr('offlineDataAuthNotPerformed');
     this.processingRestrictions();
     if (TVR.has(this.tvr, 'expiredApplication')) {
-      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      await this.firstGenerateAc('AAC').catch(aacOnCardFault);
       return this.outcome(app, 'AAC', 'cardExpired');
     }
     if (TVR.has(this.tvr, 'applicationNotYetEffective')) {
-      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      await this.firstGenerateAc('AAC').catch(aacOnCardFault);
       return this.outcome(app, 'AAC', 'cardNotEffective');
     }
     if (await this.electronicCash()) {
@@ -394,7 +395,7 @@ export class EmvKernel {
       TVR.has(this.tvr, 'pinTryLimitExceeded') &&
       !this.onlinePin
     ) {
-      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      await this.firstGenerateAc('AAC').catch(aacOnCardFault);
       return this.outcome(app, 'AAC', 'pinBlocked');
     }
     await this.terminalRiskManagement();

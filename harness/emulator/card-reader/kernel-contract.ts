@@ -2,6 +2,7 @@
  * The contract between the terminal's EMV kernel and the reader around it: how it sends APDUs, what it
  * asks of the terminal (PIN, display), the transaction it runs, what it gives back, and why it stops.
  */
+import { isPayhilError } from '../../common/payhil-error.js';
 import type { DefectSet } from '../defects.js';
 import type { TextKey } from '../display-texts.js';
 import type { TerminalProfile } from '../terminal-profile.js';
@@ -76,4 +77,18 @@ export interface CardApplicationData {
   track2?: string;
   aid: string;
   label: string;
+}
+
+/**
+ * True for what a card or its transport can do wrong: a kernel stop, or a typed payhil error (card
+ * removed, no answer, a reader fault). Anything else thrown while talking to a card is a payhil bug.
+ */
+export function isCardFault(e: unknown): boolean {
+  return e instanceof KernelStop || isPayhilError(e);
+}
+
+/** At a GENERATE AC the terminal cannot complete, a card fault means AAC; a bug is thrown on. */
+export function aacOnCardFault(e: unknown): 'AAC' {
+  if (isCardFault(e)) return 'AAC';
+  throw e;
 }

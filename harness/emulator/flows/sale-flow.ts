@@ -10,7 +10,7 @@ import type { TerminalRooms } from '../core/terminal-rooms.js';
 import { runTransaction } from '../core/transaction-run.js';
 import type { TxContext } from '../core/transaction-context.js';
 import { responseCodeKey, type TextKey } from '../display-texts.js';
-import type { KernelTransaction } from '../card-reader/kernel-contract.js';
+import { aacOnCardFault, type KernelTransaction } from '../card-reader/kernel-contract.js';
 import { TerminalStateError } from '../errors.js';
 import type { TerminalResult } from '../terminal-result.js';
 
@@ -136,7 +136,7 @@ async function authorise(
   const sentStan = ex.request.fields[11] ?? stan;
   if (!ex.answer) {
     if (card.kernel && o?.decision === 'ARQC' && card.read.entry === 'chip')
-      await card.kernel.complete(undefined, undefined).catch(() => 'AAC');
+      await card.kernel.complete(undefined, undefined).catch(aacOnCardFault);
     return core.result(op, 'failed', ex.badMac ? 'macError' : ex.connectFailed ? 'lineDown' : 'hostTimeout', {
       ...base,
       stan: sentStan,
@@ -163,8 +163,8 @@ async function authorise(
     let final: 'TC' | 'AAC';
     try {
       final = await card.kernel.complete(rc, issuerAuth);
-    } catch {
-      final = 'AAC';
+    } catch (e) {
+      final = aacOnCardFault(e);
     }
     details.tvr = card.kernel.tvrHex;
     details.tsi = card.kernel.tsiHex;
