@@ -19,7 +19,12 @@ import { Cancelled, DeviceStop, type TxContext } from './transaction-context.js'
  * cancels and device stops of the flows, and typed errors whose verdict is `failed` (a card that stopped
  * answering the way a card must).
  */
-function outcomeOf(rooms: TerminalRooms, op: TerminalOperation, amount: number, e: unknown) {
+function outcomeOf(
+  rooms: TerminalRooms,
+  op: TerminalOperation,
+  amount: number,
+  e: unknown,
+): TerminalResult | undefined {
   const core = rooms.core;
   if (e instanceof Cancelled)
     return core.result(op, 'cancelled', e.key, { amount, ...(e.details ? { details: e.details } : {}) });
