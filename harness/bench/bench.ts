@@ -41,6 +41,7 @@ export class Bench {
   private readonly caps: Partial<CapabilityMap>;
   private readonly listeners = new Set<ObservationListener>();
   private readonly guard = new ActiveGuard<true>(() => new InactiveDriverError(this.name));
+  private readonly faultListeners = new Set<(error: unknown) => void>();
 
   constructor(options: BenchOptions) {
     this.name = options.name;
@@ -109,6 +110,20 @@ export class Bench {
   observe(listener: ObservationListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A driver reports an error no call of a step could carry: e.g. a payhil bug in a transaction the
+   * terminal runs in the background. The runner stops the scenario with it (broken, with its stack).
+   */
+  fault(error: unknown): void {
+    for (const l of this.faultListeners) l(error);
+  }
+
+  /** Hears the faults drivers report (see {@link fault}); returns the function that stops hearing. */
+  onFault(listener: (error: unknown) => void): () => void {
+    this.faultListeners.add(listener);
+    return () => this.faultListeners.delete(listener);
   }
 
   /** Drivers report observations here. */

@@ -77,6 +77,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     defaultProfile,
     loadProfile: profileOf,
     hostTarget: () => infra.terminalTarget(),
+    onFault: (e) => made.bench?.fault(e),
   });
   emulated.observe((o) => emit(o.kind, o.data, o.at));
 

@@ -112,6 +112,9 @@ export function responseData(response: Uint8Array): Buffer {
   return Buffer.from(response.subarray(0, Math.max(0, response.length - 2)));
 }
 
+/** Le of a short command that takes whatever the card has (written 00: up to 256 bytes). */
+export const LE_ANY = 256;
+
 /** Builds a command APDU; `le` 256 is written as 00 (short form only). */
 export function commandApdu(
   cla: number,

@@ -45,6 +45,7 @@ export {
   responseData,
   swHex,
   ApduFormatError,
+  LE_ANY,
 } from './apdu.js';
 export type { CommandApdu } from './apdu.js';
 export { tracksOf, track1Of, track2Of, track2Equivalent, serviceCodeSaysChip } from './magstripe.js';

@@ -16,7 +16,7 @@ import {
   type EmvVirtualCard,
   type MagstripeTracks,
 } from '../cards/index.js';
-import type { PresentedCard } from './card-presentation.js';
+import type { PresentedCard } from './card-reader/card-presentation.js';
 import { card, received, startRig, type Rig } from './emulator-test-kit.js';
 
 type LeaveHow = 'transmit-fails' | 'source-powered-off' | 'no-status-word';

@@ -64,3 +64,20 @@ export class InlineCardError extends PayhilError {
     });
   }
 }
+
+/**
+ * The terminal tried a state change its transition table does not allow: a bug inside payhil (the
+ * reference terminal), never a product outcome, so the run is `broken`.
+ */
+export class IllegalTransitionError extends PayhilError {
+  constructor(
+    readonly from: string,
+    readonly to: string,
+  ) {
+    super(
+      'E_TERMINAL_TRANSITION',
+      `illegal terminal state transition ${from} → ${to} (a payhil bug: the transition table does not allow it)`,
+      { verdict: 'broken' },
+    );
+  }
+}

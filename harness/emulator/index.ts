@@ -1,12 +1,9 @@
 // Curated public API of harness/emulator: the reference emulated POS/ATM terminal (the ECR link is in ./ecr).
 export { createTerminal, EmulatedTerminal } from './emulated-terminal.js';
-export type {
-  CreateTerminalOptions,
-  TerminalKeypad,
-  TerminalDisplay,
-  TerminalCardSlot,
-  TerminalStatus,
-} from './emulated-terminal.js';
+export type { CreateTerminalOptions, TerminalStatus } from './emulated-terminal.js';
+export type { TerminalKeypad } from './peripherals/keypad.js';
+export type { TerminalDisplay } from './peripherals/display.js';
+export type { TerminalCardSlot } from './card-reader/card-reader.js';
 export type { TerminalResult, TerminalOperation } from './terminal-result.js';
 export { TERMINAL_OPERATIONS, startOperation } from './terminal-operations.js';
 export type {
@@ -56,18 +53,26 @@ export {
   UnknownDefectError,
   HostLinkError,
   InlineCardError,
+  IllegalTransitionError,
 } from './errors.js';
+export { TRANSITIONS, isLegalTransition } from './core/state-transitions.js';
 export { cardStateReport } from './card-state-report.js';
 export { inlineCardFixture } from './inline-card.js';
 export type { InlineCardOptions } from './inline-card.js';
-export { HostLink } from './host-link.js';
-export type { HostAddress, HostLinkOptions } from './host-link.js';
-export { EmvKernel, KernelStop } from './emv-kernel.js';
-export type { KernelOutcome, KernelTransaction, KernelHost, ApduSender } from './emv-kernel.js';
-export { TerminalBatch } from './terminal-batch.js';
-export type { BatchRecord } from './terminal-batch.js';
-export { formatReceipt } from './receipt.js';
-export type { PresentedCard, Presentation } from './card-presentation.js';
+export { HostLink } from './host-session/host-link.js';
+export type { HostAddress, HostLinkOptions } from './host-session/host-link.js';
+export { EmvKernel } from './card-reader/emv-kernel.js';
+export { KernelStop } from './card-reader/kernel-contract.js';
+export type {
+  KernelOutcome,
+  KernelTransaction,
+  KernelHost,
+  ApduSender,
+} from './card-reader/kernel-contract.js';
+export { TerminalBatch } from './core/terminal-batch.js';
+export type { BatchRecord } from './core/terminal-batch.js';
+export { formatReceipt } from './peripherals/receipt.js';
+export type { PresentedCard, Presentation } from './card-reader/card-presentation.js';
 export {
   EcrTerminalAdapter,
   forwardEcrEvents,

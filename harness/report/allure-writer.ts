@@ -173,9 +173,11 @@ export class AllureWriter implements RunReporter {
       statusDetails: message
         ? {
             message,
-            ...(run.errorCode
-              ? { trace: `${run.errorCode} (${run.category ?? ''}) at ${s.file}:${s.at.line}` }
-              : {}),
+            ...(run.stack
+              ? { trace: maskReportText(run.stack) }
+              : run.errorCode
+                ? { trace: `${run.errorCode} (${run.category ?? ''}) at ${s.file}:${s.at.line}` }
+                : {}),
           }
         : {},
       stage: Stage.FINISHED,

@@ -65,7 +65,8 @@ export class ConsoleReporter implements RunReporter {
       w('');
       for (const r of bad) {
         w(`${r.status.toUpperCase()} ${r.scenario.id} (${r.scenario.file}:${r.scenario.at.line})`);
-        const lines = maskReportText(r.message ?? '').split('\n');
+        // A payhil bug shows where it was thrown.
+        const lines = maskReportText((r.message ?? '') + (r.stack ? `\n${r.stack}` : '')).split('\n');
         const n = this.options.detailLines ?? 12;
         for (const l of lines.slice(0, n)) w(`  ${l}`);
         if (lines.length > n) w(`  … ${lines.length - n} more lines`);

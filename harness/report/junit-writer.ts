@@ -48,7 +48,8 @@ export function junitXml(runs: readonly ScenarioRun[], name = 'payhil'): string 
       out.push(
         `    <testcase classname="${xmlEscape(epic)}" name="${xmlEscape(s.id)}" file="${xmlEscape(s.file)}" line="${s.at.line}" time="${secs(r.stop - r.start)}">`,
       );
-      const msg = xmlEscape(maskReportText(r.message ?? r.status));
+      // A payhil bug carries its stack: the body shows where it was thrown.
+      const msg = xmlEscape(maskReportText((r.message ?? r.status) + (r.stack ? `\n${r.stack}` : '')));
       const first = xmlEscape(maskReportText((r.message ?? r.status).split('\n')[0] as string));
       if (r.status === 'failed')
         out.push(

@@ -157,4 +157,36 @@ describe('runScenario (mock bench)', () => {
     assert.equal(fault.action, 'drop');
     assert.deepEqual(fault.match, { mti: '0210' });
   });
+  it('a fault a driver reports mid-scenario (a payhil bug) breaks the run with its stack', async () => {
+    const m = createMockBench();
+    const bug = new TypeError('reading a property of undefined');
+    m.onCall = (c) => {
+      // The terminal's transaction fails in the background while the scenario waits on the host.
+      if (c.capability === 'cards' && c.method === 'insert') setImmediate(() => m.bench.fault(bug));
+    };
+    await m.bench.activate();
+    const run = await runScenario(
+      scenario([
+        step('purchase', { amount: '12.50' }),
+        step('insert', { card: 'card' }),
+        step('expect', { host: { request: { mti: '0200' } }, within: '5s' }),
+      ]),
+      m.bench,
+    );
+    assert.equal(run.status, 'broken');
+    assert.equal(run.category, 'lab');
+    assert.equal(run.message, 'internal error: reading a property of undefined');
+    assert.equal(run.stack, bug.stack);
+    assert.equal(run.steps[2]?.status, 'broken', 'the waiting expectation stops at once');
+  });
+
+  it('keeps no stack for a typed lab fault', async () => {
+    const m = createMockBench();
+    await m.bench.activate();
+    m.breakNext('cards', 'insert');
+    const run = await runScenario(scenario([step('insert', { card: 'card' })]), m.bench);
+    assert.equal(run.status, 'broken');
+    assert.equal(run.message, 'cards is gone');
+    assert.equal(run.stack, undefined);
+  });
 });

@@ -41,6 +41,8 @@ export interface ScenarioRun {
   category?: 'product' | 'lab' | 'timeout' | 'usage' | 'skipped';
   message?: string;
   errorCode?: string;
+  /** Stack of the error of a broken run that is not a typed lab or usage fault (a payhil bug). */
+  stack?: string;
   start: number;
   stop: number;
   steps: StepRecord[];
@@ -97,10 +99,13 @@ function classify(e: unknown): {
   category: ScenarioRun['category'];
   message: string;
   code?: string;
+  stack?: string;
 } {
   if (e instanceof ScenarioTimeoutError)
     return { status: 'broken', category: 'timeout', message: e.message, code: e.code };
   if (isPayhilError(e)) {
+    const stack = bugStack(e);
+    if (stack) return { status: 'broken', category: 'lab', message: e.message, code: e.code, stack };
     if (e.verdict === 'failed')
       return { status: 'failed', category: 'product', message: e.message, code: e.code };
     if (e.verdict === 'broken')
@@ -108,8 +113,26 @@ function classify(e: unknown): {
     return { status: 'broken', category: 'usage', message: e.message, code: e.code };
   }
   const err = e as Error;
-  return { status: 'broken', category: 'lab', message: `internal error: ${err?.message ?? String(e)}` };
+  return {
+    status: 'broken',
+    category: 'lab',
+    message: `internal error: ${err?.message ?? String(e)}`,
+    ...(bugStack(e) ? { stack: bugStack(e) } : {}),
+  };
 }
+
+/**
+ * The stack of a payhil bug: an error that is not typed, or a typed one whose verdict is `broken` and
+ * whose code says it is internal (an illegal terminal state transition).
+ */
+function bugStack(e: unknown): string | undefined {
+  if (!(e instanceof Error)) return undefined;
+  if (isPayhilError(e) && !INTERNAL_CODES.has(e.code)) return undefined;
+  return e.stack;
+}
+
+/** Typed errors that are payhil bugs, not lab or usage faults. */
+const INTERNAL_CODES: ReadonlySet<string> = new Set(['E_TERMINAL_TRANSITION']);
 
 /** The scenario's cards and accounts as the host needs them (keyed by card fixture name). */
 export function hostSetupOf(s: Scenario): HostAccountsSetup {
@@ -151,6 +174,8 @@ export async function runScenario(
   }
   const off = bench.observe((o) => timeline.record(o));
   const abort = new AbortController();
+  // A fault a driver reports (a payhil bug in a transaction running in the background) stops the scenario.
+  const offFault = bench.onFault((e) => abort.abort(e));
   const timeoutMs = scenario.timeoutMs ?? bench.scenarioTimeoutMs;
   const env: ExpectEnv = {
     timeline,
@@ -257,6 +282,8 @@ export async function runScenario(
   } finally {
     clearTimeout(timer);
   }
+  // A fault reported after the last step still breaks the run.
+  if (failure === undefined && abort.signal.aborted) failure = abort.signal.reason;
   // finally steps always run, with their own budget.
   if (scenario.finally.length > 0) {
     const fin: StepRecord = {
@@ -291,12 +318,14 @@ export async function runScenario(
   }
   await bench.endScenario().catch(() => undefined);
   off();
+  offFault();
   if (failure !== undefined) {
     const c = classify(failure);
     run.status = c.status;
     run.category = c.category;
     run.message = c.message;
     if (c.code) run.errorCode = c.code;
+    if (c.stack) run.stack = c.stack;
     debug('%s %s: %s', scenario.id, c.status, c.message);
   }
   run.stop = Date.now();

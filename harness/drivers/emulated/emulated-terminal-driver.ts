@@ -51,6 +51,11 @@ export interface EmulatedTerminalDriverOptions {
   loadProfile: (name: string) => TerminalProfile;
   /** Where the terminal sends its ISO 8583 traffic (the bench's proxy, or the host); asked per terminal. */
   hostTarget: () => { host: string; port: number };
+  /**
+   * Hears a transaction that rejects after it started: a payhil bug inside the terminal (product
+   * outcomes are results, never rejections). The bench makes the scenario *broken* with it.
+   */
+  onFault?: (error: unknown) => void;
 }
 
 /** The emulated terminal in this process as a bench driver. */
@@ -152,13 +157,17 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       ...(op === 'void' || op === 'refund' ? { original: originalOf(t, args.of) } : {}),
     });
     this.running = p;
-    // A refusal to start (busy, bad amount) shows at once; the outcome lands on the timeline.
+    // A refusal to start (busy, bad amount) shows at once; the outcome lands on the timeline. A
+    // rejection later is a payhil bug inside the terminal: the bench reports it (the run is broken).
     let early: unknown;
+    let started = false;
     p.catch((e: unknown) => {
+      if (started) return this.options.onFault?.(e);
       early = e;
       this.note(`terminal refused ${op}: ${(e as Error).message}`);
     });
     await new Promise((r) => setImmediate(r));
+    started = true;
     if (early)
       throw new BrokenError(`terminal refused ${op}: ${(early as Error).message}`, this.name, {
         cause: early,

@@ -4,6 +4,7 @@
  * along the AFL, GET DATA, and GENERATE AC. Used by `payhil card read` (identity pre-flight), the e2e
  * tests and the benchmark.
  */
+import { commandApdu, LE_ANY, responseData, statusWord, swHex } from '../../cards/index.js';
 import { maskPan } from '../../common/mask.js';
 import { buildDolData, findTag, parseTlv, type Tlv } from '../../emv/index.js';
 import { CardStatusError } from './errors.js';
@@ -23,24 +24,6 @@ export const KNOWN_AIDS = [
 
 const PSE = Buffer.from('1PAY.SYS.DDF01', 'ascii');
 const PPSE = Buffer.from('2PAY.SYS.DDF01', 'ascii');
-
-function sw(r: Buffer): string {
-  return r
-    .subarray(r.length - 2)
-    .toString('hex')
-    .toUpperCase();
-}
-
-function body(r: Buffer): Buffer {
-  return r.subarray(0, r.length - 2);
-}
-
-function apdu(cla: number, ins: number, p1: number, p2: number, data?: Buffer, le = true): Buffer {
-  const parts: Buffer[] = [Buffer.from([cla, ins, p1, p2])];
-  if (data && data.length) parts.push(Buffer.from([data.length]), data);
-  if (le) parts.push(Buffer.from([0x00]));
-  return Buffer.concat(parts);
-}
 
 function safeParse(data: Buffer): Tlv[] {
   try {
@@ -142,8 +125,8 @@ async function selectApplication(
   problems: string[],
 ): Promise<{ apps: CardApplicationInfo[]; selected?: { aid: string; fci: Tlv[]; sw: string } }> {
   const apps: CardApplicationInfo[] = [];
-  const dirResp = await tx(apdu(0x00, 0xa4, 0x04, 0x00, contactless ? PPSE : PSE));
-  const dirSw = sw(dirResp);
+  const dirResp = await tx(commandApdu(0x00, 0xa4, 0x04, 0x00, contactless ? PPSE : PSE, LE_ANY));
+  const dirSw = swHex(statusWord(dirResp));
   if (dirSw === '6A81') {
     problems.push('card blocked (SELECT answered 6A81)');
     return { apps };
@@ -160,7 +143,7 @@ async function selectApplication(
     };
   };
   if (dirSw === '9000') {
-    const fci = safeParse(body(dirResp));
+    const fci = safeParse(responseData(dirResp));
     if (contactless) {
       const bf0c = findTag(fci, 'BF0C');
       for (const e of bf0c?.children ?? [])
@@ -168,9 +151,9 @@ async function selectApplication(
     } else {
       const sfi = findTag(fci, '88')?.value[0] ?? 1;
       for (let rec = 1; rec <= 16; rec++) {
-        const r = await tx(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
-        if (sw(r) !== '9000') break;
-        for (const e of safeParse(body(r))) {
+        const r = await tx(commandApdu(0x00, 0xb2, rec, (sfi << 3) | 4, undefined, LE_ANY));
+        if (swHex(statusWord(r)) !== '9000') break;
+        for (const e of safeParse(responseData(r))) {
           for (const c of e.children ?? [])
             if (c.tag === '61') apps.push(...[entryOf(c)].filter((x) => x !== undefined));
         }
@@ -181,10 +164,10 @@ async function selectApplication(
     ? [...apps].sort((a, b) => (a.priority ?? 15) - (b.priority ?? 15)).map((a) => a.aid)
     : KNOWN_AIDS;
   for (const aid of candidates) {
-    const r = await tx(apdu(0x00, 0xa4, 0x04, 0x00, Buffer.from(aid, 'hex')));
-    const s = sw(r);
+    const r = await tx(commandApdu(0x00, 0xa4, 0x04, 0x00, Buffer.from(aid, 'hex'), LE_ANY));
+    const s = swHex(statusWord(r));
     if (s === '9000' || s === '6283') {
-      const fci = safeParse(body(r));
+      const fci = safeParse(responseData(r));
       if (!apps.length) {
         const label = findTag(fci, '50');
         apps.push({ aid, label: label?.value.toString('latin1') });
@@ -248,12 +231,19 @@ export async function readEmvCard(
   const pdolData = pdol ? buildDolData(pdol, terminal) : Buffer.alloc(0);
   if (selected.sw === '9000') {
     const gpo = await tx(
-      apdu(0x80, 0xa8, 0x00, 0x00, Buffer.concat([Buffer.from([0x83, pdolData.length]), pdolData])),
+      commandApdu(
+        0x80,
+        0xa8,
+        0x00,
+        0x00,
+        Buffer.concat([Buffer.from([0x83, pdolData.length]), pdolData]),
+        LE_ANY,
+      ),
     );
-    if (sw(gpo) !== '9000') {
-      problems.push(`GET PROCESSING OPTIONS answered ${sw(gpo)}`);
+    if (swHex(statusWord(gpo)) !== '9000') {
+      problems.push(`GET PROCESSING OPTIONS answered ${swHex(statusWord(gpo))}`);
     } else {
-      const tlv = safeParse(body(gpo));
+      const tlv = safeParse(responseData(gpo));
       let afl: Buffer | undefined;
       const f1 = findTag(tlv, '80');
       if (f1) {
@@ -266,20 +256,23 @@ export async function readEmvCard(
       for (let i = 0; afl && i + 4 <= afl.length; i += 4) {
         const sfi = (afl[i] as number) >> 3;
         for (let rec = afl[i + 1] as number; rec <= (afl[i + 2] as number); rec++) {
-          const r = await tx(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
-          if (sw(r) !== '9000') {
-            problems.push(`READ RECORD SFI ${sfi} record ${rec} answered ${sw(r)}`);
+          const r = await tx(commandApdu(0x00, 0xb2, rec, (sfi << 3) | 4, undefined, LE_ANY));
+          if (swHex(statusWord(r)) !== '9000') {
+            problems.push(`READ RECORD SFI ${sfi} record ${rec} answered ${swHex(statusWord(r))}`);
             continue;
           }
-          for (const t of safeParse(body(r))) for (const c of t.children ?? []) data.set(c.tag, c.value);
+          for (const t of safeParse(responseData(r)))
+            for (const c of t.children ?? []) data.set(c.tag, c.value);
         }
       }
     }
   }
   for (const tag of ['9F17', '9F36', '9F13', '9F79']) {
-    const r = await tx(apdu(0x80, 0xca, parseInt(tag.slice(0, 2), 16), parseInt(tag.slice(2), 16)));
-    if (sw(r) === '9000') {
-      const v = findTag(safeParse(body(r)), tag)?.value;
+    const r = await tx(
+      commandApdu(0x80, 0xca, parseInt(tag.slice(0, 2), 16), parseInt(tag.slice(2), 16), undefined, LE_ANY),
+    );
+    if (swHex(statusWord(r)) === '9000') {
+      const v = findTag(safeParse(responseData(r)), tag)?.value;
       if (v) data.set(tag, v);
     }
   }
@@ -345,9 +338,9 @@ export async function generateAc(
 ): Promise<GenerateAcResult> {
   const p1 = request === 'ARQC' ? 0x80 : request === 'TC' ? 0x40 : 0x00;
   const cdolData = buildDolData(cdol, lookup);
-  const r = await tx(apdu(0x80, 0xae, p1, 0x00, cdolData));
-  if (sw(r) !== '9000') throw new CardStatusError('GENERATE AC', sw(r));
-  const tlv = safeParse(body(r));
+  const r = await tx(commandApdu(0x80, 0xae, p1, 0x00, cdolData, LE_ANY));
+  if (swHex(statusWord(r)) !== '9000') throw new CardStatusError('GENERATE AC', swHex(statusWord(r)));
+  const tlv = safeParse(responseData(r));
   const values = new Map<string, Buffer>();
   const f1 = findTag(tlv, '80');
   if (f1) {

@@ -3,6 +3,7 @@
  * minor units (fen, cents); currencies are ISO 4217 numeric codes ("156" CNY). No PAN crosses the link
  * in clear: results carry `maskedPan` (first 6, last 4).
  */
+import type { TerminalResult } from '../terminal-result.js';
 
 /** Requests that start a transaction on the terminal. */
 export const TRANSACTION_OPS = [
@@ -209,35 +210,16 @@ export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
 
 // ---- results --------------------------------------------------------------------------------------
 
-/** Outcome of a transaction request (also pushed as a `result` event). */
-export interface TransactionResult {
+/**
+ * Outcome of a transaction request (also pushed as a `result` event): the terminal's result (declared once,
+ * in terminal-result.ts) as the ECR link carries it — the operation as the ECR names it (a completion is
+ * reported as `preAuth`), `message` optional, the display key in `details.messageKey`.
+ */
+export type TransactionResult = Omit<TerminalResult, 'transaction' | 'messageKey' | 'message'> & {
   transaction: TransactionOp;
-  outcome: 'approved' | 'declined' | 'cancelled' | 'failed';
-  /** ISO 8583 field 39, e.g. "00", "51"; absent when the host was never reached. */
-  responseCode?: string;
   /** What the display said, e.g. "APPROVED", "INSUFFICIENT FUNDS". */
   message?: string;
-  /** First 6 and last 4 digits, the rest '*'. */
-  maskedPan?: string;
-  amount?: number;
-  currency?: string;
-  /** Retrieval reference number (field 37). */
-  reference?: string;
-  /** System trace audit number (field 11). */
-  stan?: string;
-  /** Authorisation code (field 38). */
-  authCode?: string;
-  /** POS entry mode (field 22), e.g. "051". */
-  entryMode?: string;
-  /** The cash register's reference from the request. */
-  ecrReference?: string;
-  /** Balance inquiry: available balance in minor units. */
-  balance?: number;
-  /** Settlement: batch totals. */
-  totals?: { debitCount: number; debitAmount: number; creditCount: number; creditAmount: number };
-  /** Any extra facts the terminal reports (batch number, TVR, …). */
-  details?: Record<string, unknown>;
-}
+};
 
 export interface StatusResult {
   /** The terminal state machine's state name, e.g. "idle", "waitingForCard". */

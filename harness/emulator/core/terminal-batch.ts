@@ -3,8 +3,8 @@
  * terminal needs for voids, refunds, offline upload and settlement totals. Holds PANs in memory only —
  * never emitted; `summary()` is masked.
  */
-import { maskPan } from '../common/mask.js';
-import type { TerminalOperation } from './terminal-result.js';
+import { maskPan } from '../../common/mask.js';
+import type { TerminalOperation } from '../terminal-result.js';
 
 export interface BatchRecord {
   op: TerminalOperation;

@@ -1,9 +1,9 @@
 /**
  * Receipts as text (签购单): merchant and customer copies, masked PAN, in the profile's language.
  */
-import { text, type TextKey } from './display-texts.js';
-import type { TerminalProfile } from './terminal-profile.js';
-import type { TerminalResult } from './terminal-result.js';
+import { text, type TextKey } from '../display-texts.js';
+import type { TerminalProfile } from '../terminal-profile.js';
+import type { TerminalResult } from '../terminal-result.js';
 
 export function formatReceipt(
   profile: TerminalProfile,

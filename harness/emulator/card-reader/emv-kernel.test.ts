@@ -1,8 +1,9 @@
 import { strict as assert } from 'node:assert';
-import { createVirtualCard, exchangeWithGetResponse } from '../cards/index.js';
-import { flattenTlv, parseTlv, TVR } from '../emv/index.js';
-import { EmvKernel, KernelStop, type KernelHost } from './emv-kernel.js';
-import { loadTerminalProfile } from './terminal-profile.js';
+import { createVirtualCard, exchangeWithGetResponse } from '../../cards/index.js';
+import { flattenTlv, parseTlv, TVR } from '../../emv/index.js';
+import { EmvKernel } from './emv-kernel.js';
+import { KernelStop, type KernelHost } from './kernel-contract.js';
+import { loadTerminalProfile } from '../terminal-profile.js';
 
 function host(pins: string[], defects: string[] = []): KernelHost & { shown: string[] } {
   const shown: string[] = [];

@@ -2,7 +2,7 @@
  * The card slot, the contactless landing zone and the stripe reader of the terminal: presentations are
  * queued until a transaction takes them, so a test may present the card before or after the prompt.
  */
-import type { VirtualCard } from '../cards/index.js';
+import type { VirtualCard } from '../../cards/index.js';
 
 /**
  * What the terminal needs of a card: a virtual card, or any adapter (e.g. a card in a PC/SC reader

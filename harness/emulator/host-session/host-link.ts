@@ -4,9 +4,9 @@
  * to an observer decoded (the terminal masks it before it reaches the timeline).
  */
 import { connect, type Socket } from 'node:net';
-import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import { FrameParser, decodeFrame, encodeFrame } from '../iso8583/index.js';
-import { HostLinkError } from './errors.js';
+import type { Dialect, IsoMessage } from '../../iso8583/index.js';
+import { FrameParser, decodeFrame, encodeFrame } from '../../iso8583/index.js';
+import { HostLinkError } from '../errors.js';
 
 export interface HostAddress {
   host: string;

@@ -7,7 +7,8 @@
  * performed in the TVR.
  */
 import { randomBytes } from 'node:crypto';
-import { fromHex, toHex } from '../crypto/index.js';
+import { commandApdu, responseData, statusWord, SW, LE_ANY } from '../../cards/index.js';
+import { fromHex, toHex } from '../../crypto/index.js';
 import {
   AIP,
   TSI,
@@ -18,165 +19,23 @@ import {
   encodeTlv,
   flattenTlv,
   parseCvmList,
-  parseTlv,
   type CvRule,
-  type Tlv,
   type TvrBit,
-} from '../emv/index.js';
-import type { DefectSet } from './defects.js';
-import type { TextKey } from './display-texts.js';
-import type { TerminalProfile } from './terminal-profile.js';
+} from '../../emv/index.js';
+import type { TextKey } from '../display-texts.js';
+import {
+  aacOnCardFault,
+  KernelStop,
+  type ApduSender,
+  type CardApplicationData,
+  type KernelHost,
+  type KernelOutcome,
+  type KernelTransaction,
+} from './kernel-contract.js';
+import { buildCandidates, type Candidate } from './application-candidates.js';
+import { bcd, bcdNumber, FIELD55_TAGS, hhmmss, parseSafe, yymmdd } from './kernel-data.js';
 
-/** Sends one command APDU (GET RESPONSE handled) and returns data ‖ SW1 SW2. */
-export type ApduSender = (command: Buffer) => Promise<Buffer>;
-
-/** What the kernel needs from the terminal around it. */
-export interface KernelHost {
-  profile: TerminalProfile;
-  defects: DefectSet;
-  /** Asks the cardholder for a PIN; undefined = bypassed. `triesLeft` for an offline PIN retry. */
-  requestPin(kind: 'online' | 'offline', triesLeft?: number): Promise<string | undefined>;
-  /** Shows a message (e.g. wrong PIN). */
-  show(key: TextKey, extra?: string): void;
-}
-
-/** The transaction the kernel runs. */
-export interface KernelTransaction {
-  /** Minor units (0 for balance inquiry). */
-  amount: number;
-  /** 9C: 00 goods, 01 cash, 03 pre-authorisation, 20 refund, 31 balance inquiry. */
-  type: '00' | '01' | '03' | '20' | '31';
-  /** True when the transaction may be approved offline (purchases only). */
-  offlineAllowed: boolean;
-}
-
-/** Why a card could not be used (the terminal shows `key`). */
-export class KernelStop extends Error {
-  constructor(
-    readonly key: TextKey,
-    readonly kind: 'notSupported' | 'readError' | 'declined' | 'tapAgain' | 'useContact' | 'cardLeft',
-    message?: string,
-  ) {
-    super(message ?? key);
-  }
-}
-
-/** The card as read, and the first decision. */
-export interface KernelOutcome {
-  /** TC = approved offline, AAC = declined offline, ARQC = go online. */
-  decision: 'TC' | 'AAC' | 'ARQC';
-  pan: string;
-  /** YYMM. */
-  expiry?: string;
-  /** 3 digits. */
-  psn?: string;
-  track2?: string;
-  /** Field 55 (hex) for the online request or the offline upload. */
-  iccData: string;
-  /** Online PIN entered by the cardholder (goes to field 52, never to events). */
-  onlinePin?: string;
-  /** True when a signature line is needed on the receipt. */
-  signature: boolean;
-  aid: string;
-  label: string;
-  tvr: string;
-  tsi: string;
-  /** Why the kernel declined offline (the display key), with decision AAC. */
-  declineKey?: TextKey;
-  /** EC balance after an offline purchase (qPBOC 9F5D), minor units. */
-  ecBalance?: number;
-}
-
-/** What the simplified flow (card-present refund) reads from the chip. */
-export interface CardApplicationData {
-  pan: string;
-  /** YYMM. */
-  expiry?: string;
-  /** 3 digits. */
-  psn?: string;
-  track2?: string;
-  aid: string;
-  label: string;
-}
-
-const SW_OK = 0x9000;
-
-function sw(r: Buffer): number {
-  return r.length >= 2 ? ((r[r.length - 2] as number) << 8) | (r[r.length - 1] as number) : 0;
-}
-function data(r: Buffer): Buffer {
-  return r.subarray(0, Math.max(0, r.length - 2));
-}
-function bcd(n: number, bytes: number): Buffer {
-  return Buffer.from(
-    String(n)
-      .padStart(bytes * 2, '0')
-      .slice(-bytes * 2),
-    'hex',
-  );
-}
-function bcdNumber(b: Buffer | undefined): number {
-  return b ? Number(b.toString('hex').replace(/[^0-9]/g, '') || '0') : 0;
-}
-function apdu(
-  cla: number,
-  ins: number,
-  p1: number,
-  p2: number,
-  body?: Buffer,
-  le: number | null = 0,
-): Buffer {
-  const parts: Buffer[] = [Buffer.from([cla, ins, p1, p2])];
-  if (body && body.length) parts.push(Buffer.from([body.length]), body);
-  if (le !== null) parts.push(Buffer.from([le]));
-  return Buffer.concat(parts);
-}
-function parseSafe(b: Buffer): Tlv[] {
-  try {
-    return parseTlv(b);
-  } catch {
-    return [];
-  }
-}
-function yymmdd(d: Date): string {
-  return `${String(d.getFullYear() % 100).padStart(2, '0')}${String(d.getMonth() + 1).padStart(2, '0')}${String(d.getDate()).padStart(2, '0')}`;
-}
-function hhmmss(d: Date): string {
-  return `${String(d.getHours()).padStart(2, '0')}${String(d.getMinutes()).padStart(2, '0')}${String(d.getSeconds()).padStart(2, '0')}`;
-}
-
-/** Tags of field 55 in an online request (CUP/PBOC online message set). */
-const FIELD55_TAGS = [
-  '9F26',
-  '9F27',
-  '9F10',
-  '9F37',
-  '9F36',
-  '95',
-  '9A',
-  '9C',
-  '9F02',
-  '5F2A',
-  '82',
-  '9F1A',
-  '9F03',
-  '9F33',
-  '9F34',
-  '9F35',
-  '9F1E',
-  '84',
-  '9F09',
-  '9F41',
-  '9F63',
-  '9F74',
-  '9F5D',
-];
-
-interface Candidate {
-  aid: string;
-  label: string;
-  priority: number;
-}
+const SW_OK = SW.OK;
 
 /** One kernel run for one card presentation. */
 export class EmvKernel {
@@ -230,67 +89,8 @@ export class EmvKernel {
   // ---- selection --------------------------------------------------------------------------------
 
   /** Candidate list: PSE/PPSE directory, else the terminal's AID list; sorted by priority. */
-  async buildCandidates(): Promise<Candidate[]> {
-    const supported = this.host.profile.kernel.aids.filter((a) => !this.contactless || a.contactless);
-    const matches = (cardAid: string): { aid: string; label: string } | undefined => {
-      const t = supported.find((a) => a.aid === cardAid || (a.partialSelection && cardAid.startsWith(a.aid)));
-      return t ? { aid: cardAid, label: t.label } : undefined;
-    };
-    const out: Candidate[] = [];
-    const name = Buffer.from(this.contactless ? '2PAY.SYS.DDF01' : '1PAY.SYS.DDF01', 'ascii');
-    const r = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, name));
-    const entries: Tlv[] = [];
-    if (sw(r) === SW_OK) {
-      const fci = flattenTlv(parseSafe(data(r)));
-      if (this.contactless) {
-        const bf0c = parseSafe(data(r));
-        const collect = (nodes: Tlv[]): void => {
-          for (const n of nodes) {
-            if (n.tag === '61') entries.push(n);
-            else if (n.children) collect(n.children);
-          }
-        };
-        collect(bf0c);
-      } else {
-        const sfi = fci.get('88')?.[0] ?? 1;
-        for (let rec = 1; rec <= 16; rec++) {
-          const rr = await this.send(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
-          if (sw(rr) !== SW_OK) break;
-          for (const n of parseSafe(data(rr)))
-            for (const c of n.children ?? []) if (c.tag === '61') entries.push(c);
-        }
-      }
-    }
-    if (entries.length > 0) {
-      for (const e of entries) {
-        const f = flattenTlv(e.children ?? []);
-        const aid = f.get('4F');
-        if (!aid) continue;
-        const m = matches(toHex(aid));
-        if (m)
-          out.push({
-            aid: m.aid,
-            label: f.get('50')?.toString('latin1') ?? m.label,
-            priority: (f.get('87')?.[0] ?? 0x0f) & 0x0f || 0x0f,
-          });
-      }
-    } else if (!this.contactless) {
-      // List of AIDs method (EMV Book 1 §12.3.3).
-      for (const a of supported) {
-        const rr = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, fromHex(a.aid)));
-        if (sw(rr) !== SW_OK && sw(rr) !== 0x6283) continue;
-        const f = flattenTlv(parseSafe(data(rr)));
-        const df = f.get('84');
-        const cardAid = df ? toHex(df) : a.aid;
-        if (cardAid === a.aid || a.partialSelection)
-          out.push({
-            aid: cardAid,
-            label: f.get('50')?.toString('latin1') ?? a.label,
-            priority: (f.get('87')?.[0] ?? 0x0f) & 0x0f || 0x0f,
-          });
-      }
-    }
-    return out.sort((x, y) => x.priority - y.priority);
+  buildCandidates(): Promise<Candidate[]> {
+    return buildCandidates(this.send, this.host.profile, this.contactless);
   }
 
   /** Selects the first usable candidate; throws KernelStop `cardNotSupported` / `appBlocked`. */
@@ -300,13 +100,13 @@ export class EmvKernel {
       throw new KernelStop('cardNotSupported', 'notSupported', 'no application the terminal supports');
     let blocked = false;
     for (const c of list) {
-      const r = await this.send(apdu(0x00, 0xa4, 0x04, 0x00, fromHex(c.aid)));
-      if (sw(r) === 0x6283) {
+      const r = await this.send(commandApdu(0x00, 0xa4, 0x04, 0x00, fromHex(c.aid), LE_ANY));
+      if (statusWord(r) === 0x6283) {
         blocked = true;
         continue;
       }
-      if (sw(r) !== SW_OK) continue;
-      for (const [k, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(k, v);
+      if (statusWord(r) !== SW_OK) continue;
+      for (const [k, v] of flattenTlv(parseSafe(responseData(r)))) this.icc.set(k, v);
       this.selected = c;
       this.term.set('9F06', fromHex(c.aid));
       return c;
@@ -322,12 +122,14 @@ export class EmvKernel {
   async initiate(): Promise<void> {
     const pdol = this.icc.get('9F38');
     const pdolData = pdol ? buildDolData(pdol, this.lookup) : Buffer.alloc(0);
-    const r = await this.send(apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: pdolData }])));
-    if (sw(r) === 0x6985)
+    const r = await this.send(
+      commandApdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: pdolData }]), LE_ANY),
+    );
+    if (statusWord(r) === 0x6985)
       throw new KernelStop('cardNotSupported', 'notSupported', 'GPO conditions not satisfied');
-    if (sw(r) !== SW_OK)
-      throw new KernelStop('cardReadError', 'readError', `GPO answered ${sw(r).toString(16)}`);
-    const nodes = parseSafe(data(r));
+    if (statusWord(r) !== SW_OK)
+      throw new KernelStop('cardReadError', 'readError', `GPO answered ${statusWord(r).toString(16)}`);
+    const nodes = parseSafe(responseData(r));
     const top = nodes[0];
     if (top?.tag === '80') {
       this.icc.set('82', top.value.subarray(0, 2));
@@ -341,14 +143,14 @@ export class EmvKernel {
     for (let i = 0; i + 4 <= afl.length; i += 4) {
       const sfi = (afl[i] as number) >> 3;
       for (let rec = afl[i + 1] as number; rec <= (afl[i + 2] as number); rec++) {
-        const r = await this.send(apdu(0x00, 0xb2, rec, (sfi << 3) | 4));
-        if (sw(r) !== SW_OK)
+        const r = await this.send(commandApdu(0x00, 0xb2, rec, (sfi << 3) | 4, undefined, LE_ANY));
+        if (statusWord(r) !== SW_OK)
           throw new KernelStop(
             'cardReadError',
             'readError',
-            `READ RECORD ${sfi}/${rec} answered ${sw(r).toString(16)}`,
+            `READ RECORD ${sfi}/${rec} answered ${statusWord(r).toString(16)}`,
           );
-        for (const [k, v] of flattenTlv(parseSafe(data(r)))) if (!this.icc.has(k)) this.icc.set(k, v);
+        for (const [k, v] of flattenTlv(parseSafe(responseData(r)))) if (!this.icc.has(k)) this.icc.set(k, v);
       }
     }
     if (!this.icc.get('5A') && this.icc.get('57'))
@@ -451,8 +253,8 @@ export class EmvKernel {
   }
 
   private async offlinePlaintextPin(): Promise<'successful' | 'failed'> {
-    const r = await this.send(apdu(0x80, 0xca, 0x9f, 0x17));
-    let tries = sw(r) === SW_OK ? (flattenTlv(parseSafe(data(r))).get('9F17')?.[0] ?? 3) : 3;
+    const r = await this.send(commandApdu(0x80, 0xca, 0x9f, 0x17, undefined, LE_ANY));
+    let tries = statusWord(r) === SW_OK ? (flattenTlv(parseSafe(responseData(r))).get('9F17')?.[0] ?? 3) : 3;
     if (tries === 0) {
       this.setTvr('pinTryLimitExceeded');
       return 'failed';
@@ -464,8 +266,8 @@ export class EmvKernel {
         return 'failed';
       }
       const block = Buffer.from(('2' + pin.length.toString(16) + pin).padEnd(16, 'F'), 'hex');
-      const v = await this.send(apdu(0x00, 0x20, 0x00, 0x80, block, null));
-      const s = sw(v);
+      const v = await this.send(commandApdu(0x00, 0x20, 0x00, 0x80, block));
+      const s = statusWord(v);
       if (s === SW_OK) return 'successful';
       if ((s & 0xfff0) === 0x63c0 && (s & 0x0f) > 0) {
         tries = s & 0x0f;
@@ -513,9 +315,9 @@ export class EmvKernel {
 
   private async getData(tag: string): Promise<Buffer | undefined> {
     const t = fromHex(tag);
-    const r = await this.send(apdu(0x80, 0xca, t[0] as number, t[1] as number));
-    if (sw(r) !== SW_OK) return undefined;
-    const v = flattenTlv(parseSafe(data(r))).get(tag);
+    const r = await this.send(commandApdu(0x80, 0xca, t[0] as number, t[1] as number, undefined, LE_ANY));
+    if (statusWord(r) !== SW_OK) return undefined;
+    const v = flattenTlv(parseSafe(responseData(r))).get(tag);
     return v && v.length >= 2 ? v : undefined;
   }
 
@@ -539,10 +341,14 @@ export class EmvKernel {
     const cdol1 = this.icc.get('8C') ?? Buffer.alloc(0);
     // CDOL data is a snapshot: the TVR sent is the TVR the issuer will see in field 55.
     this.term.set('95', Buffer.from(this.tvr));
-    const r = await this.send(apdu(0x80, 0xae, p1, 0x00, buildDolData(cdol1, this.lookup)));
-    if (sw(r) !== SW_OK)
-      throw new KernelStop('cardReadError', 'readError', `GENERATE AC answered ${sw(r).toString(16)}`);
-    this.storeAc(data(r));
+    const r = await this.send(commandApdu(0x80, 0xae, p1, 0x00, buildDolData(cdol1, this.lookup), LE_ANY));
+    if (statusWord(r) !== SW_OK)
+      throw new KernelStop(
+        'cardReadError',
+        'readError',
+        `GENERATE AC answered ${statusWord(r).toString(16)}`,
+      );
+    this.storeAc(responseData(r));
     return this.cid();
   }
 
@@ -570,11 +376,11 @@ export class EmvKernel {
     this.setTvr('offlineDataAuthNotPerformed');
     this.processingRestrictions();
     if (TVR.has(this.tvr, 'expiredApplication')) {
-      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      await this.firstGenerateAc('AAC').catch(aacOnCardFault);
       return this.outcome(app, 'AAC', 'cardExpired');
     }
     if (TVR.has(this.tvr, 'applicationNotYetEffective')) {
-      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      await this.firstGenerateAc('AAC').catch(aacOnCardFault);
       return this.outcome(app, 'AAC', 'cardNotEffective');
     }
     if (await this.electronicCash()) {
@@ -589,7 +395,7 @@ export class EmvKernel {
       TVR.has(this.tvr, 'pinTryLimitExceeded') &&
       !this.onlinePin
     ) {
-      await this.firstGenerateAc('AAC').catch(() => 'AAC');
+      await this.firstGenerateAc('AAC').catch(aacOnCardFault);
       return this.outcome(app, 'AAC', 'pinBlocked');
     }
     await this.terminalRiskManagement();
@@ -615,16 +421,17 @@ export class EmvKernel {
     this.term.set('95', Buffer.from(this.tvr));
     const cdol2 = this.icc.get('8D') ?? Buffer.alloc(0);
     const r = await this.send(
-      apdu(
+      commandApdu(
         0x80,
         0xae,
         approved ? 0x40 : 0x00,
         0x00,
         buildDolData(cdol2, (t) => (t === '91' && !passArpc ? undefined : this.lookup(t))),
+        LE_ANY,
       ),
     );
-    if (sw(r) !== SW_OK) return 'AAC';
-    this.storeAc(data(r));
+    if (statusWord(r) !== SW_OK) return 'AAC';
+    this.storeAc(responseData(r));
     const c = this.cid();
     if (approved && c !== 'TC') this.setTvr('issuerAuthenticationFailed');
     return c === 'TC' ? 'TC' : 'AAC';
@@ -697,14 +504,21 @@ export class EmvKernel {
     const pdol = this.icc.get('9F38') ?? Buffer.alloc(0);
     this.term.set('95', Buffer.from(this.tvr));
     const r = await this.send(
-      apdu(0x80, 0xa8, 0x00, 0x00, encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }])),
+      commandApdu(
+        0x80,
+        0xa8,
+        0x00,
+        0x00,
+        encodeTlv([{ tag: '83', value: buildDolData(pdol, this.lookup) }]),
+        LE_ANY,
+      ),
     );
-    if (sw(r) !== SW_OK)
+    if (statusWord(r) !== SW_OK)
       throw new KernelStop(
-        sw(r) === 0x6985 ? 'useContact' : 'cardReadError',
-        sw(r) === 0x6985 ? 'useContact' : 'readError',
+        statusWord(r) === 0x6985 ? 'useContact' : 'cardReadError',
+        statusWord(r) === 0x6985 ? 'useContact' : 'readError',
       );
-    for (const [tag, v] of flattenTlv(parseSafe(data(r)))) this.icc.set(tag, v);
+    for (const [tag, v] of flattenTlv(parseSafe(responseData(r)))) this.icc.set(tag, v);
     await this.readRecords();
   }
 

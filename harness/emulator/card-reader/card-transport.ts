@@ -1,0 +1,80 @@
+/**
+ * APDU transport between the terminal's readers and a presented card: GET RESPONSE / 6Cxx followed, every
+ * exchange an `apdu` event (PIN block redacted, PAN and track data masked), a card that vanished mid-
+ * exchange reported as removed; and the contactless field's simulated timing.
+ */
+import { CardRemovedError, exchangeWithGetResponse } from '../../cards/index.js';
+import { toHex } from '../../crypto/index.js';
+import { maskIccHex } from '../../host/index.js';
+import type { Presentation, PresentedCard } from './card-presentation.js';
+import { KernelStop, type ApduSender } from './kernel-contract.js';
+import { WEAK_FIELD_FACTOR, type DeviceConditions } from '../terminal-devices.js';
+import type { TerminalEvents } from '../terminal-events.js';
+import type { TerminalProfile } from '../terminal-profile.js';
+
+/** Sends `command` to `card` through `via`, following 61xx/6Cxx; emits one `apdu` event per exchange. */
+export async function transmitToCard(
+  events: TerminalEvents,
+  card: PresentedCard,
+  via: 'contact' | 'contactless',
+  command: Buffer,
+): Promise<Buffer> {
+  return exchangeWithGetResponse(async (c) => {
+    const started = performance.now();
+    let r: Buffer;
+    try {
+      r = await card.transmit(c);
+    } catch (e) {
+      // A transport that lost the card (PC/SC transmit failed, or the card source already powered it
+      // off) is a card that left, not a card that refused.
+      if (e instanceof CardRemovedError) throw e;
+      if ('poweredVia' in card && card.poweredVia === undefined)
+        throw new CardRemovedError(card.name, `gone (${(e as Error).message})`);
+      throw e;
+    }
+    // Every card answer ends with SW1 SW2; nothing at all is a reader that no longer has the card.
+    if (r.length < 2) throw new CardRemovedError(card.name, 'answer without a status word');
+    const shown = c[1] === 0x20 ? toHex(c.subarray(0, 5)) + '<PIN block redacted>' : toHex(c);
+    // PAN and track data (5A, 57, 9F1F, 9F6B) masked in the response, as in every report.
+    const body = r.subarray(0, Math.max(0, r.length - 2));
+    const response =
+      (body.length ? maskIccHex(toHex(body)) : '') + toHex(r.subarray(Math.max(0, r.length - 2)));
+    events.emit({ type: 'apdu', via, command: shown, response, ms: performance.now() - started });
+    return r;
+  }, command);
+}
+
+/** A contactless sender and the simulated time the card spent in the field so far (ms). */
+export interface TimedSender {
+  send: ApduSender;
+  spentMs: () => number;
+}
+
+/**
+ * Contactless sender with simulated card-in-field timing: each APDU costs `contactlessReadMs / 6` of
+ * simulated time (times {@link WEAK_FIELD_FACTOR} in a weak field); once that exceeds the tap's hold
+ * time the card has left the field.
+ */
+export function timedSender(
+  profile: TerminalProfile,
+  devices: DeviceConditions,
+  p: Presentation,
+  transmit: (c: Buffer) => Promise<Buffer>,
+): TimedSender {
+  let spent = 0;
+  const weak = devices.contactless === 'weak';
+  const cost = (profile.kernel.contactlessReadMs / 6) * (weak ? WEAK_FIELD_FACTOR : 1);
+  return {
+    send: async (c: Buffer) => {
+      spent += cost;
+      if (p.holdMs !== undefined && spent > p.holdMs)
+        throw new KernelStop(
+          'pleaseTapAgain',
+          'cardLeft',
+          `card left the ${weak ? 'weak ' : ''}field after ${p.holdMs} ms`,
+        );
+      return transmit(c);
+    },
+    spentMs: () => Math.round(spent),
+  };
+}
