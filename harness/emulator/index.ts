@@ -49,9 +49,11 @@ export {
   UnknownDefectError,
   HostLinkError,
   InlineCardError,
+  CardNameError,
 } from './errors.js';
 export { cardStateReport } from './card-state-report.js';
 export { inlineCardFixture } from './inline-card.js';
+export { CardCatalogue, CARD_NAME_PATTERN } from './card-catalogue.js';
 export type { InlineCardOptions } from './inline-card.js';
 export { HostLink } from './host-link.js';
 export type { HostAddress, HostLinkOptions } from './host-link.js';

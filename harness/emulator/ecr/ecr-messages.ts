@@ -78,6 +78,8 @@ export const ECR_ERROR_CODES = {
   NOT_SUPPORTED: 'NOT_SUPPORTED',
   /** Anything else that went wrong inside the terminal. */
   INTERNAL: 'INTERNAL',
+  /** Sent as an `error` event to a TCP connection over the terminal's limit, which is then closed. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
 } as const;
 export type EcrErrorCode = keyof typeof ECR_ERROR_CODES;
 
