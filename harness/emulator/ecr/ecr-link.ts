@@ -22,7 +22,7 @@ export interface EcrLinkOptions {
   /** Largest LEN accepted from the peer (default 65535). */
   readonly maxBodyBytes?: number;
   /**
-   * Sends the link holds at once, the outstanding frame included (default 64); `send` refuses more with
+   * Sends the link holds at once, the outstanding frame included (default 256); `send` refuses more with
    * `EcrSendQueueFullError`, so a peer that stops acknowledging cannot make the queue grow.
    */
   readonly maxQueuedSends?: number;

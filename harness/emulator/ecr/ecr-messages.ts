@@ -162,7 +162,7 @@ export interface CardRequest {
   op: 'card';
   action: CardAction;
   /**
-   * Card fixture name or path (insert, tap, swipe); absent for remove. With `fixture`: the name the
+   * Card fixture name, never a path (insert, tap, swipe); absent for remove. With `fixture`: the name the
    * terminal keeps that inline card under.
    */
   card?: string;

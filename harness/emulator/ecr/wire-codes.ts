@@ -37,7 +37,7 @@ export const LINK_DEFAULTS = {
   /** A partial frame with no new byte for this long is discarded as noise. */
   interByteTimeoutMs: 500,
   /** Sends a link holds (the outstanding frame plus those waiting behind it); more are refused. */
-  maxQueuedSends: 64,
+  maxQueuedSends: 256,
 } as const;
 
 /** Defaults of the terminal side (`EcrServer`) for TCP connections. */
