@@ -19,6 +19,18 @@ function rssMb(pid: number): number {
   return m ? Number(m[1]) / 1024 : NaN;
 }
 
+/** The refusal message of a request the terminal must refuse BAD_REQUEST. */
+async function refusal(client: EcrClient, body: EcrRequestBody): Promise<string> {
+  try {
+    await client.request(body as never, { timeoutMs: 5000 });
+  } catch (e) {
+    assert.ok(e instanceof EcrRemoteError, String(e));
+    assert.equal(e.remoteCode, 'BAD_REQUEST', e.message);
+    return e.detail;
+  }
+  assert.fail(`${JSON.stringify(body)} was accepted`);
+}
+
 describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
   this.timeout(60_000);
 
@@ -54,17 +66,18 @@ describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
       for (let presses = 0; presses < 3000 && closedLines().length < 7; presses++)
         await honest.request({ op: 'key', keys: ['F1', 'F2', 'MENU', 'UP'] }, { timeoutMs: 5000 });
       const rss = rssMb(emu.child.pid!);
-      assert.equal(closedLines().length, 7, `every silent client dropped:\n${emu.stdout()}`);
-      for (const line of closedLines()) assert.match(line, /frame\(s\) already waiting for the peer to ACK/);
-      assert.ok(rss < 250, `emulator RSS ${rss.toFixed(0)} MB`);
+      const closed = closedLines();
       const status = await honest.request({ op: 'status' }, { timeoutMs: 5000 });
-      assert.equal(status.busy, false, 'the honest cash register is still served');
 
       emu.child.kill('SIGTERM');
       const exit = await Promise.race([
         new Promise<number | null>((resolve) => emu.child.once('exit', (code) => resolve(code))),
         new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref()),
       ]);
+      assert.equal(closed.length, 7, `every silent client dropped:\n${emu.stdout()}`);
+      for (const line of closed) assert.match(line, /frame\(s\) already waiting for the peer to ACK/);
+      assert.ok(rss < 250, `emulator RSS ${rss.toFixed(0)} MB`);
+      assert.equal(status.busy, false, 'the honest cash register is still served');
       assert.equal(exit, 0, 'SIGTERM ends the emulator (exit 0) with silent clients still connected');
     });
   });
@@ -84,8 +97,6 @@ describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
         '127.0.0.1:9',
         '--ecr',
         'tcp:127.0.0.1:0',
-        '--card-dir',
-        dir,
       ]);
       client = await EcrClient.connectTcp(emu.ecrTcp!.host, emu.ecrTcp!.port);
     });
@@ -94,18 +105,6 @@ describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
       await emu?.stop();
       rmSync(dir, { recursive: true, force: true });
     });
-
-    /** The refusal message of a request the terminal must refuse BAD_REQUEST. */
-    const refusal = async (body: EcrRequestBody): Promise<string> => {
-      try {
-        await client.request(body as never, { timeoutMs: 5000 });
-      } catch (e) {
-        assert.ok(e instanceof EcrRemoteError, String(e));
-        assert.equal(e.remoteCode, 'BAD_REQUEST', e.message);
-        return e.detail;
-      }
-      assert.fail(`${JSON.stringify(body)} was accepted`);
-    };
 
     it('refuses a path in card and cardState without echoing the file or telling whether it exists', async () => {
       const paths = ['/etc/passwd', join(dir, 'secret.txt'), join(dir, 'lab-card.yaml'), '../../etc/passwd'];
@@ -127,8 +126,8 @@ describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
             fixture: { extends: card },
           }),
         ]) {
-          const there = await refusal(ask(path));
-          const notThere = await refusal(ask(other));
+          const there = await refusal(client, ask(path));
+          const notThere = await refusal(client, ask(other));
           assert.doesNotMatch(there, /root:|TOP-SECRET|balance|4200/, there);
           assert.equal(
             there.replaceAll(JSON.stringify(path), 'PATH').replaceAll(path, 'PATH'),
@@ -137,6 +136,32 @@ describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
           );
         }
       }
+    });
+  });
+
+  describe('cards of --card-dir', () => {
+    let emu: EmulatorProcess;
+    let client: EcrClient;
+    let dir: string;
+    before(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'payhil-card-dir-'));
+      writeFileSync(join(dir, 'lab-card.yaml'), 'name: lab-card\nextends: ec-debit\nec: { balance: 4200 }\n');
+      emu = await startEmulatorProcess([
+        '--profile',
+        'cup-pos-ci',
+        '--host',
+        '127.0.0.1:9',
+        '--ecr',
+        'tcp:127.0.0.1:0',
+        '--card-dir',
+        dir,
+      ]);
+      client = await EcrClient.connectTcp(emu.ecrTcp!.host, emu.ecrTcp!.port);
+    });
+    after(async () => {
+      await client?.close();
+      await emu?.stop();
+      rmSync(dir, { recursive: true, force: true });
     });
 
     it('serves bundled cards and those of --card-dir by name, plain and inline', async () => {
@@ -151,7 +176,10 @@ describe('e2e: payhil emulator hardening of the ECR TCP port', function () {
       assert.equal(inline.state.ecBalance, 7);
       const bundled = await client.request({ op: 'cardState', card: 'cup-debit' });
       assert.equal(bundled.card, 'cup-debit');
-      assert.match(await refusal({ op: 'cardState', card: 'no-such-card' }), /unknown card "no-such-card"/);
+      assert.match(
+        await refusal(client, { op: 'cardState', card: 'no-such-card' }),
+        /unknown card "no-such-card"/,
+      );
     });
   });
 });

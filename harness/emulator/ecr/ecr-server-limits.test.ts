@@ -41,8 +41,8 @@ describe('ECR server limits (a cash register that stops answering, too many, idl
     link.start(() => undefined);
     cleanup.push(() => link.close());
     const sends = Array.from({ length: 1000 }, (_, i) => link.send(Buffer.from(`{"n":${i}}`)));
-    const settled = await Promise.allSettled(sends.slice(16));
     assert.equal(link.queuedSends, 16, 'the outstanding frame and 15 waiting, no more');
+    const settled = await Promise.allSettled(sends.slice(16));
     assert.ok(
       settled.every(
         (r) => r.status === 'rejected' && (r.reason as { code: string }).code === 'E_ECR_SEND_QUEUE_FULL',
