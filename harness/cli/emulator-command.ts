@@ -49,6 +49,9 @@ Runs the reference emulated terminal until SIGINT or SIGTERM.
 The ECR link runs in test mode (key, card and powerCycle requests are accepted); see docs/ecr-protocol.md
 and docs/emulator-web.md.`;
 
+/** Milliseconds the emulator gives its parts to close once asked to stop. */
+const STOP_BUDGET_MS = 1500;
+
 const ADDRESS = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/;
 
 function parseAddress(flag: string, v: string): HostAddress {
@@ -149,8 +152,18 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   });
 
   const closers: (() => Promise<void>)[] = [];
+  // Whatever the clients do, the emulator stops soon after SIGTERM: a part that does not close within
+  // the budget is left behind (its sockets were destroyed by then or die with the process).
   const closeAll = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+    const until = Date.now() + STOP_BUDGET_MS;
+    for (const c of closers.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+      });
+      await Promise.race([c().catch(() => undefined), late]);
+      clearTimeout(timer);
+    }
     closers.length = 0;
   };
   try {
