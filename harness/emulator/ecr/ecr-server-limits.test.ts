@@ -6,6 +6,7 @@ import type { EcrEvent } from './ecr-messages.js';
 import { EcrServer, type EcrLinkEvent } from './ecr-server.js';
 import { EcrLinkClosedError } from './errors.js';
 import { createMemoryChannelPair } from './memory-channel.js';
+import { startPtyPair } from './pty-pair.js';
 import { LINK_DEFAULTS } from './wire-codes.js';
 
 /** Waits (bounded) until `done()` holds; the assertion that follows says what was expected. */
@@ -73,6 +74,30 @@ describe('ECR server limits (a cash register that stops answering, too many, idl
     assert.match(
       (closed?.type === 'closed' && closed.error?.message) || '',
       /no ACK for frame 0 after 2 attempt/,
+    );
+  });
+
+  it('keeps a serial port open when a send to it fails (the cash register on the cable stays reachable)', async () => {
+    const pty = await startPtyPair();
+    cleanup.push(() => pty.close());
+    const events: EcrLinkEvent[] = [];
+    const server = new EcrServer({
+      handler: async () => ({}),
+      ackTimeoutMs: 30,
+      maxRetransmissions: 1,
+      onLinkEvent: (e) => events.push(e),
+    });
+    cleanup.push(() => server.close());
+    const link = await server.openSerial(pty.a);
+    assert.equal(await server.pushEvent(beep), 0, 'nobody on the other end');
+    assert.equal(link.closed, false);
+    assert.equal(server.connections, 1);
+    const client = await EcrClient.openSerial(pty.b);
+    cleanup.push(() => client.close());
+    assert.equal(await server.pushEvent(beep), 1, 'a cash register plugged in later gets events');
+    assert.deepEqual(
+      events.map((e) => e.type),
+      ['open'],
     );
   });
 

@@ -38,7 +38,9 @@ export type EcrLinkEvent =
 
 /**
  * Options of the terminal side. The link options apply to every link; `closeOnSendFailure` defaults to
- * true here (a cash register that stops acknowledging is dropped) and `idleTimeoutMs` applies to TCP
+ * true here for TCP connections and attached channels (a cash register that stops acknowledging is
+ * dropped; it can connect again) and is always false for a serial port (the port stays open for the
+ * cash register on the cable; only the failed send is dropped). `idleTimeoutMs` applies to TCP
  * connections only (default `SERVER_DEFAULTS.idleTimeoutMs`; 0 = never).
  */
 export interface EcrServerOptions extends EcrLinkOptions {
@@ -81,12 +83,16 @@ export class EcrServer {
 
   /**
    * Serves one channel (an accepted socket, an open serial port, an in-memory end). `idleTimeoutMs`
-   * closes the link when nothing is received for that long (default 0: never).
+   * closes the link when nothing is received for that long (default 0: never); `closeOnSendFailure`
+   * overrides the server's (default true).
    */
-  attach(channel: ByteChannel, options: { idleTimeoutMs?: number } = {}): EcrLink {
+  attach(
+    channel: ByteChannel,
+    options: { idleTimeoutMs?: number; closeOnSendFailure?: boolean } = {},
+  ): EcrLink {
     const link = new EcrLink(channel, {
       ...this.options,
-      closeOnSendFailure: this.options.closeOnSendFailure ?? true,
+      closeOnSendFailure: options.closeOnSendFailure ?? this.options.closeOnSendFailure ?? true,
       idleTimeoutMs: options.idleTimeoutMs ?? 0,
     });
     this.links.add(link);
@@ -130,7 +136,7 @@ export class EcrServer {
 
   /** Serves a serial port. Throws `EcrPortNotFoundError` / `EcrPortBusyError` (broken). */
   async openSerial(path: string, options: SerialChannelOptions = {}): Promise<EcrLink> {
-    return this.attach(await SerialChannel.open(path, options));
+    return this.attach(await SerialChannel.open(path, options), { closeOnSendFailure: false });
   }
 
   /**
