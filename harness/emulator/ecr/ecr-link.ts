@@ -5,6 +5,7 @@ import {
   EcrLinkClosedError,
   EcrLinkIdleError,
   EcrLinkTimeoutError,
+  EcrPeerNotReadingError,
   EcrRetransmissionsExhaustedError,
   EcrSendQueueFullError,
 } from './errors.js';
@@ -83,7 +84,9 @@ interface Outstanding {
  * Sending: one data frame outstanding at a time (later sends queue); ACK with its sequence number
  * resolves `send`; NAK, or no answer within the ACK timeout, retransmits the same frame up to
  * `maxRetransmissions` times, then `send` rejects with `EcrRetransmissionsExhaustedError` (some NAK
- * seen) or `EcrLinkTimeoutError` (silence), both verdict broken.
+ * seen) or `EcrLinkTimeoutError` (silence), both verdict broken. At most `maxQueuedSends` sends wait
+ * (`EcrSendQueueFullError` past that). With `closeOnSendFailure` (the terminal side) a failed send
+ * closes the link, `onClosed` getting the error; `idleTimeoutMs` closes it when nothing is received.
  *
  * Receiving: every good frame is ACKed at once; a frame with the sequence number of the one accepted
  * just before is a retransmission whose ACK was lost: ACKed again, dropped. A frame with a wrong ETX or
@@ -193,7 +196,7 @@ export class EcrLink {
         this.queued--;
       });
     this.tail = p.catch((e: unknown) => {
-      if (this.closeOnSendFailure && !(e instanceof EcrLinkClosedError)) this.abort(e);
+      if (this.closeOnSendFailure) this.abort(e);
     });
     return p;
   }
@@ -250,7 +253,11 @@ export class EcrLink {
         if (this.outstanding !== o || this.isClosed) return;
         o.timer = setTimeout(() => this.onAckTimeout(o), wait);
       },
-      (err: unknown) => this.fail(o, new EcrLinkClosedError(this.description, err)),
+      (err: unknown) =>
+        this.fail(
+          o,
+          err instanceof EcrPeerNotReadingError ? err : new EcrLinkClosedError(this.description, err),
+        ),
     );
   }
 
@@ -375,7 +382,10 @@ export class EcrLink {
 
   private control(token: Buffer, type: 'ack' | 'nak', seq: number): void {
     this.trace('tx', type, token.length, seq);
-    this.channel.write(token).catch(() => undefined);
+    this.channel.write(token).catch((e: unknown) => {
+      // The transport is gone in that case anyway; closing here keeps the reason.
+      if (e instanceof EcrPeerNotReadingError) this.abort(e);
+    });
   }
 
   private shutdown(cause?: unknown): void {

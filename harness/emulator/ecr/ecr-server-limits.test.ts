@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { EcrClient } from './ecr-client.js';
 import { EcrLink } from './ecr-link.js';
 import type { EcrEvent } from './ecr-messages.js';
 import { EcrServer, type EcrLinkEvent } from './ecr-server.js';
 import { EcrLinkClosedError } from './errors.js';
+import { encodeFrame } from './frame-codec.js';
 import { createMemoryChannelPair } from './memory-channel.js';
 import { startPtyPair } from './pty-pair.js';
+import { TcpChannel } from './tcp-channel.js';
 import { LINK_DEFAULTS } from './wire-codes.js';
 
 /** Waits (bounded) until `done()` holds; the assertion that follows says what was expected. */
@@ -190,5 +193,43 @@ describe('ECR server limits (a cash register that stops answering, too many, idl
     const closed = events.find((e) => e.type === 'closed');
     assert.equal(closed?.type === 'closed' && closed.error?.code, 'E_ECR_LINK_IDLE');
     assert.equal(server.connections, 0);
+  });
+});
+
+describe('TCP channel: a peer that sends but never reads', () => {
+  it('closes the link with E_ECR_PEER_NOT_READING once its unsent bytes pass the limit', async () => {
+    // A socket whose peer never reads: nothing written ever leaves it (one layer under test, a stub).
+    const socket = Object.assign(new EventEmitter(), {
+      remoteAddress: '127.0.0.1',
+      remotePort: 1,
+      destroyed: false,
+      writableLength: 0,
+      setNoDelay: () => undefined,
+      write(data: Buffer) {
+        this.writableLength += data.length;
+        return false;
+      },
+      destroy() {
+        this.destroyed = true;
+      },
+      end() {
+        this.destroyed = true;
+      },
+    });
+    const link = new EcrLink(new TcpChannel(socket as unknown as Socket, { maxUnsentBytes: 100 }), {
+      closeOnSendFailure: true,
+    });
+    let cause: unknown;
+    link.start(
+      () => undefined,
+      (c) => (cause = c),
+    );
+    // 40 frames from the peer, each ACKed with 3 bytes that stay unsent.
+    for (let seq = 0; seq < 40; seq++) socket.emit('data', encodeFrame(seq, Buffer.from('{}')));
+    await until(() => link.closed);
+    assert.equal(link.closed, true);
+    assert.equal((cause as { code?: string }).code, 'E_ECR_PEER_NOT_READING');
+    assert.ok(socket.destroyed);
+    assert.ok(socket.writableLength <= 100, `${socket.writableLength} bytes held`);
   });
 });

@@ -90,6 +90,23 @@ export class EcrLinkIdleError extends EcrError {
   }
 }
 
+/** A TCP peer that does not read: more than the allowed bytes wait unsent in the socket. Lab fault. */
+export class EcrPeerNotReadingError extends EcrError {
+  readonly link: string;
+  readonly maxUnsentBytes: number;
+  constructor(link: string, maxUnsentBytes: number) {
+    super(
+      'E_ECR_PEER_NOT_READING',
+      `ECR link ${link}: the peer left more than ${maxUnsentBytes} bytes unread`,
+      {
+        verdict: 'broken',
+      },
+    );
+    this.link = link;
+    this.maxUnsentBytes = maxUnsentBytes;
+  }
+}
+
 /** A cash register connected while the terminal already served its limit of TCP connections. */
 export class EcrConnectionLimitError extends EcrError {
   readonly link: string;

@@ -17,6 +17,7 @@ export {
   EcrLinkClosedError,
   EcrLinkIdleError,
   EcrSendQueueFullError,
+  EcrPeerNotReadingError,
   EcrConnectionLimitError,
   EcrPortNotFoundError,
   EcrPortBusyError,

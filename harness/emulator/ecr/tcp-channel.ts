@@ -1,12 +1,12 @@
 import { connect, type Socket } from 'node:net';
 import { QueuedByteChannel } from './byte-channel.js';
-import { EcrConnectError, EcrLinkClosedError } from './errors.js';
+import { EcrConnectError, EcrLinkClosedError, EcrPeerNotReadingError } from './errors.js';
 
 /** Options of a TCP channel. */
 export interface TcpChannelOptions {
   /**
    * Bytes the socket may hold unsent, because the peer does not read, before the channel is closed
-   * (default: no limit). A write past it rejects with `EcrLinkClosedError`.
+   * (default: no limit). A write past it destroys the socket and rejects with `EcrPeerNotReadingError`.
    */
   readonly maxUnsentBytes?: number;
 }
@@ -32,11 +32,9 @@ export class TcpChannel extends QueuedByteChannel {
   write(data: Buffer): Promise<void> {
     if (this.closed || this.socket.destroyed) return Promise.reject(new EcrLinkClosedError(this.description));
     if (this.socket.writableLength + data.length > this.maxUnsentBytes) {
+      // The socket's 'close' ends the channel later; the link learns why from this rejection first.
       this.socket.destroy();
-      this.end();
-      return Promise.reject(
-        new EcrLinkClosedError(this.description, new Error(`peer left ${this.maxUnsentBytes} bytes unread`)),
-      );
+      return Promise.reject(new EcrPeerNotReadingError(this.description, this.maxUnsentBytes));
     }
     return new Promise((resolve, reject) => {
       this.socket.write(data, (err) =>
