@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { request } from 'node:http';
 import { EcrClient } from '../emulator/ecr/index.js';
 import { startHost, type HostHandle } from '../host/index.js';
 import { memoryIo } from './command.js';
@@ -42,6 +43,18 @@ describe('payhil emulator (command)', function () {
       /--baud must be a positive integer/,
     ],
     [['--profile', 'no-such-profile', '--host', '127.0.0.1:1'], /no-such-profile/],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--ecr-max-clients', '0'],
+      /--ecr-max-clients must be a whole number of at least 1, got '0'/,
+    ],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--ecr-idle-timeout', '1.5'],
+      /--ecr-idle-timeout must be a whole number of at least 0/,
+    ],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--web-allow-host', 'http://evil/'],
+      /--web-allow-host must be a host name, got 'http:\/\/evil\/'/,
+    ],
     [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--bogus'], /emulator: Unknown option '--bogus'/],
   ];
   for (const [args, message] of bad) {
@@ -101,5 +114,55 @@ describe('payhil emulator (command)', function () {
     assert.equal(await run, 0);
     assert.match(io.stdout.at(-1) ?? '', /payhil emulator: stopped/);
     await assert.rejects(fetch(web[1] as string), 'web UI closed');
+  });
+
+  it('wires --ecr-max-clients, --ecr-idle-timeout and --web-allow-host, and prints what happens to links', async () => {
+    const io = memoryIo();
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const run = runEmulator(
+      [
+        ...['--profile', 'cup-pos-ci', '--host', `${host.address.host}:${host.address.port}`],
+        ...['--ecr', 'tcp:127.0.0.1:0', '--ecr-max-clients', '1', '--ecr-idle-timeout', '1'],
+        ...['--web', '127.0.0.1:0', '--web-allow-host', 'bench-7.lab'],
+      ],
+      io,
+      stopped,
+    );
+    const waitFor = async (pattern: RegExp): Promise<string> => {
+      const until = Date.now() + 10000;
+      while (!pattern.test(io.stdout.join('\n')) && Date.now() < until)
+        await new Promise((r) => setTimeout(r, 20));
+      return io.stdout.join('\n');
+    };
+    const out = await waitFor(/ready$/m);
+    const port = Number(/ECR listening on tcp 127\.0\.0\.1:(\d+)/.exec(out)?.[1]);
+    const web = /web UI on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out)?.[1] as string;
+    const first = await EcrClient.connectTcp('127.0.0.1', port);
+    const second = await EcrClient.connectTcp('127.0.0.1', port);
+    try {
+      assert.match(await waitFor(/refused/), /ECR tcp:127\.0\.0\.1:\d+ refused: .*at most 1 ECR connection/);
+      assert.match(
+        await waitFor(/closed: .*nothing received/),
+        /ECR tcp:127\.0\.0\.1:\d+ closed: ECR link \S+: nothing received for 1000 ms, closed/,
+      );
+      const status = (hostHeader: string) =>
+        new Promise<number>((resolve, reject) =>
+          request(new URL('api/state', web), { headers: { host: hostHeader } }, (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          })
+            .on('error', reject)
+            .end(),
+        );
+      const webPort = new URL(web).port;
+      assert.equal(await status(`bench-7.lab:${webPort}`), 200);
+      assert.equal(await status(`rebound.example:${webPort}`), 403);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+    stop();
+    assert.equal(await run, 0);
   });
 });

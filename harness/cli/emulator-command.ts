@@ -12,7 +12,7 @@ import {
   type EmulatedTerminal,
   type HostAddress,
 } from '../emulator/index.js';
-import { EcrServer } from '../emulator/ecr/index.js';
+import { EcrServer, SERVER_DEFAULTS } from '../emulator/ecr/index.js';
 import { EcrTerminalAdapter, forwardEcrEvents } from '../emulator/ecr-terminal-adapter.js';
 import { startWebUi, type WebUiHandle } from '../emulator/web/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
@@ -21,6 +21,8 @@ import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil emulator --profile NAME|PATH --host HOST:PORT [--ecr serial:PATH | tcp:HOST:PORT]…
                        [--web HOST:PORT] [--reader vpcd | pcsc:NAME] [--defect NAME]… [--sign-in] [--baud N]
+                       [--card-dir DIR]… [--ecr-max-clients N] [--ecr-idle-timeout SECONDS]
+                       [--web-allow-host NAME]…
 
 Runs the reference emulated terminal until SIGINT or SIGTERM.
 
@@ -34,9 +36,21 @@ Runs the reference emulated terminal until SIGINT or SIGTERM.
   --defect NAME        switch a firmware defect on (repeatable)
   --sign-in            sign in at start-up
   --baud N             serial speed for --ecr serial (default 115200)
+  --card-dir DIR       card fixtures (NAME.yaml) that ECR and web requests may name, besides the bundled
+                       ones (repeatable); a card named over the wire is a name, never a path
+  --ecr-max-clients N  cash registers served at once over --ecr tcp (default ${'${maxClients}'}); one more is
+                       sent an error event TOO_MANY_CONNECTIONS and closed
+  --ecr-idle-timeout SECONDS
+                       close a TCP cash register that sent nothing for this long (default ${'${idle}'}; 0 = never)
+  --web-allow-host NAME
+                       host name the web UI answers to besides IP addresses and localhost (repeatable;
+                       e.g. the lab name of this machine); other Host or Origin headers get 403
 
 The ECR link runs in test mode (key, card and powerCycle requests are accepted); see docs/ecr-protocol.md
 and docs/emulator-web.md.`;
+
+/** Milliseconds the emulator gives its parts to close once asked to stop. */
+const STOP_BUDGET_MS = 1500;
 
 const ADDRESS = /^(\[[^\]]+\]|[^:]*):(\d{1,5})$/;
 
@@ -73,6 +87,10 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         defect: { type: 'string', multiple: true },
         'sign-in': { type: 'boolean' },
         baud: { type: 'string' },
+        'card-dir': { type: 'string', multiple: true },
+        'ecr-max-clients': { type: 'string' },
+        'ecr-idle-timeout': { type: 'string' },
+        'web-allow-host': { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -82,7 +100,11 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
     throw new UsageError(`emulator: ${(e as Error).message}`);
   }
   if (values.help) {
-    io.out(HELP.replace('${bundled}', listBundledTerminals().join(', ')));
+    io.out(
+      HELP.replace('${bundled}', listBundledTerminals().join(', '))
+        .replace('${maxClients}', String(SERVER_DEFAULTS.maxConnections))
+        .replace('${idle}', String(SERVER_DEFAULTS.idleTimeoutMs / 1000)),
+    );
     return EXIT_OK;
   }
   if (!values.profile) throw new UsageError('emulator: --profile NAME|PATH is required');
@@ -97,6 +119,13 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   const baudRate = values.baud !== undefined ? Number(values.baud) : undefined;
   if (baudRate !== undefined && !(Number.isInteger(baudRate) && baudRate > 0))
     throw new UsageError(`emulator: --baud must be a positive integer, got '${values.baud}'`);
+  const maxConnections = wholeNumber('--ecr-max-clients', values['ecr-max-clients'], 1);
+  const idleSeconds = wholeNumber('--ecr-idle-timeout', values['ecr-idle-timeout'], 0);
+  const allowedHosts = values['web-allow-host'] ?? [];
+  for (const h of allowedHosts)
+    if (!/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(h))
+      throw new UsageError(`emulator: --web-allow-host must be a host name, got '${h}'`);
+  const cardDirs = (values['card-dir'] ?? []).map((d) => resolvePath(io.cwd, d));
   const profile = /[\\/]|\.ya?ml$/.test(values.profile)
     ? resolvePath(io.cwd, values.profile)
     : values.profile;
@@ -113,7 +142,7 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   }
   const adapter = new EcrTerminalAdapter({
     terminal: () => terminal,
-    cwd: io.cwd,
+    cardDirs,
     firmware: 'payhil-emulator',
     powerCycle: async () => {
       const old = terminal;
@@ -123,8 +152,18 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   });
 
   const closers: (() => Promise<void>)[] = [];
+  // Whatever the clients do, the emulator stops soon after SIGTERM: a part that does not close within
+  // the budget is left behind (its sockets were destroyed by then or die with the process).
   const closeAll = async (): Promise<void> => {
-    for (const c of closers.reverse()) await c().catch(() => undefined);
+    const until = Date.now() + STOP_BUDGET_MS;
+    for (const c of closers.reverse()) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, Math.max(0, until - Date.now()));
+      });
+      await Promise.race([c().catch(() => undefined), late]);
+      clearTimeout(timer);
+    }
     closers.length = 0;
   };
   try {
@@ -134,7 +173,17 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
     );
     closers.push(async () => terminal.close());
     if (ecr.length) {
-      const server = new EcrServer({ handler: adapter.handler, testMode: true });
+      const server = new EcrServer({
+        handler: adapter.handler,
+        testMode: true,
+        ...(maxConnections !== undefined ? { maxConnections } : {}),
+        ...(idleSeconds !== undefined ? { idleTimeoutMs: idleSeconds * 1000 } : {}),
+        onLinkEvent: (e) => {
+          if (e.type === 'open') io.out(`payhil emulator: ECR ${e.link} connected`);
+          else if (e.type === 'refused') io.out(`payhil emulator: ECR ${e.link} refused: ${e.error.message}`);
+          else io.out(`payhil emulator: ECR ${e.link} closed${e.error ? `: ${e.error.message}` : ''}`);
+        },
+      });
       closers.push(() => server.close());
       const unforward = forwardEcrEvents(events, (e) => server.pushEvent(e));
       closers.push(async () => unforward());
@@ -160,7 +209,7 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
     }
     let ui: WebUiHandle | undefined;
     if (web) {
-      ui = await startWebUi({ adapter, events, host: web.host, port: web.port });
+      ui = await startWebUi({ adapter, events, host: web.host, port: web.port, allowedHosts });
       const handle = ui;
       closers.push(() => handle.close());
       io.out(`payhil emulator: web UI on ${ui.url}`);
@@ -178,6 +227,15 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   }
   io.out('payhil emulator: stopped');
   return EXIT_OK;
+}
+
+/** A whole-number flag value of at least `min`, or undefined when the flag is absent. */
+function wholeNumber(flag: string, v: string | undefined, min: number): number | undefined {
+  if (v === undefined) return undefined;
+  const n = /^\d{1,9}$/.test(v) ? Number(v) : NaN;
+  if (!(n >= min))
+    throw new UsageError(`emulator: ${flag} must be a whole number of at least ${min}, got '${v}'`);
+  return n;
 }
 
 function resolvePath(cwd: string, p: string): string {

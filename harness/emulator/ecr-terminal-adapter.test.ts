@@ -178,15 +178,18 @@ describe('ECR terminal adapter', () => {
       );
     });
 
-    it('reads a fixture file again when asked for a fresh card (the same path may hold another card)', async () => {
+    it('reads a configured fixture again when asked for a fresh card (the file may hold another card)', async () => {
       const dir = mkdtempSync(join(tmpdir(), 'payhil-adapter-'));
       try {
-        const file = join(dir, 'card.yaml');
+        const file = join(dir, 'lab-card.yaml');
+        const configured = new EcrTerminalAdapter({ terminal: rig.terminal, cardDirs: [dir] });
+        const state = (r: Omit<CardStateRequest, 'op'>) =>
+          configured.handle({ op: 'cardState', ...r }) as Promise<CardStateResult>;
         writeFileSync(file, 'name: ec-debit\nextends: ec-debit\nec: { balance: 1500 }\n');
-        const a = await cardState({ card: file, options: { reset: true } });
+        const a = await state({ card: 'lab-card', options: { reset: true } });
         assert.equal(a.state.ecBalance, 1500);
         writeFileSync(file, 'name: cup-debit\nextends: cup-debit\npinTriesLeft: 1\n');
-        const b = await cardState({ card: file, options: { reset: true } });
+        const b = await state({ card: 'lab-card', options: { reset: true } });
         assert.equal(b.card, 'cup-debit');
         assert.equal(b.state.pinTriesLeft, 1);
         assert.equal(b.state.ecBalance, 0);

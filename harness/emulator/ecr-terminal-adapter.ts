@@ -5,6 +5,7 @@
  */
 import { createVirtualCard, type EmvVirtualCard, type CardFault } from '../cards/index.js';
 import { cardStateReport } from './card-state-report.js';
+import { CardCatalogue } from './card-catalogue.js';
 import { inlineCardFixture } from './inline-card.js';
 import { createLogger } from '../common/logger.js';
 import {
@@ -38,8 +39,11 @@ export interface EcrTerminalAdapterOptions {
   terminal: EmulatedTerminal | (() => EmulatedTerminal);
   /** Switches the terminal off and on (a new terminal on the same event sink); absent = NOT_SUPPORTED. */
   powerCycle?: () => Promise<void>;
-  /** Base directory for card fixture paths of `card` requests (default: process.cwd()). */
-  cwd?: string;
+  /**
+   * Folders of card fixtures (`NAME.yaml`) that requests may name besides the bundled ones. A card is
+   * always named, never given as a path (`CardCatalogue`).
+   */
+  cardDirs?: readonly string[];
   /** Reported by `status`. */
   firmware?: string;
   /** Reported by `status` (the EcrServer enforces it). Default true. */
@@ -54,10 +58,13 @@ export class EcrTerminalAdapter {
   /** The card last presented or asked for under each name. */
   private readonly named = new Map<string, EmvVirtualCard>();
   private lastPresented: EmvVirtualCard | undefined;
+  /** The cards requests may name. */
+  readonly catalogue: CardCatalogue;
 
   constructor(private readonly options: EcrTerminalAdapterOptions) {
     const t = options.terminal;
     this.getTerminal = typeof t === 'function' ? t : () => t;
+    this.catalogue = new CardCatalogue(options.cardDirs);
   }
 
   /** The terminal served now. */
@@ -81,7 +88,7 @@ export class EcrTerminalAdapter {
   }
 
   /**
-   * The virtual card for a fixture name or path, or for an inline card (`fixture`; `ref` is then its
+   * The virtual card for a fixture name the catalogue offers, or for an inline card (`fixture`; `ref` is then its
    * name): one card object per fixture, so its state (PIN tries, ATC, EC balance) lives on between
    * presentations, like a card in a tester's hand. `fresh` makes it anew from its fixture (a file is read
    * again), which is how a scenario starts with fresh cards.
@@ -90,8 +97,8 @@ export class EcrTerminalAdapter {
     const key = fixture ? `${ref}\u0000${stableJson(fixture)}` : ref;
     let c = fresh ? undefined : this.cards.get(key);
     if (!c) {
-      const cwd = this.options.cwd ?? process.cwd();
-      c = fixture ? createVirtualCard(inlineCardFixture(fixture, { cwd })) : createVirtualCard(ref, { cwd });
+      const loadBase = (name: string) => this.catalogue.load(name);
+      c = createVirtualCard(fixture ? inlineCardFixture(fixture, { loadBase }) : loadBase(ref));
       this.cards.set(key, c);
     }
     this.named.set(ref, c);

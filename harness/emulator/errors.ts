@@ -81,3 +81,16 @@ export class IllegalTransitionError extends PayhilError {
     );
   }
 }
+
+/**
+ * A card named over the wire (ECR `card`/`cardState`, the web UI) that is not one the terminal offers: a
+ * path, or an unknown name. The message never depends on what is on disk at a path.
+ */
+export class CardNameError extends PayhilError {
+  constructor(
+    readonly card: string,
+    detail: string,
+  ) {
+    super('E_CARD_NAME', detail, { verdict: 'usage' });
+  }
+}

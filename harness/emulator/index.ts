@@ -54,10 +54,12 @@ export {
   HostLinkError,
   InlineCardError,
   IllegalTransitionError,
+  CardNameError,
 } from './errors.js';
 export { TRANSITIONS, isLegalTransition } from './core/state-transitions.js';
 export { cardStateReport } from './card-state-report.js';
 export { inlineCardFixture } from './inline-card.js';
+export { CardCatalogue, CARD_NAME_PATTERN } from './card-catalogue.js';
 export type { InlineCardOptions } from './inline-card.js';
 export { HostLink } from './host-session/host-link.js';
 export type { HostAddress, HostLinkOptions } from './host-session/host-link.js';

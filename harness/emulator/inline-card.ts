@@ -12,6 +12,11 @@ import { InlineCardError } from './errors.js';
 export interface InlineCardOptions {
   /** Base directory for a base given as a path (default: process.cwd()). */
   cwd?: string;
+  /**
+   * Loads the base instead of `loadCardFixture` (then `cwd` is not used): the terminal's `CardCatalogue`
+   * for a card sent over the wire, so the base is a name it offers, never a path.
+   */
+  loadBase?: (name: string) => CardFixture;
 }
 
 /**
@@ -25,7 +30,9 @@ export function inlineCardFixture(inline: InlineCardFixture, options: InlineCard
     throw new InlineCardError(String(base), 'an inline card needs `extends` (the fixture it starts from)');
   let fixture: CardFixture;
   try {
-    fixture = loadCardFixture(base, options.cwd !== undefined ? { cwd: options.cwd } : {});
+    fixture = options.loadBase
+      ? options.loadBase(base)
+      : loadCardFixture(base, options.cwd !== undefined ? { cwd: options.cwd } : {});
   } catch (e) {
     throw new InlineCardError(base, (e as Error).message, { cause: e });
   }

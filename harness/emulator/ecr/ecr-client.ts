@@ -3,6 +3,7 @@ import { createLogger } from '../../common/logger.js';
 import type { ByteChannel } from './byte-channel.js';
 import { EcrLink, type EcrLinkOptions } from './ecr-link.js';
 import {
+  ECR_ERROR_CODES,
   isTransactionOp,
   type EcrEvent,
   type EcrOp,
@@ -50,6 +51,8 @@ export class EcrClient extends EventEmitter<EcrClientEvents> {
   private readonly pending = new Map<number, Pending>();
   /** Responses that arrived after their request timed out, or for an unknown id. */
   lateResponses = 0;
+  /** The terminal's TOO_MANY_CONNECTIONS error event, given as the cause when the link closes. */
+  private refusal: EcrRemoteError | undefined;
 
   constructor(channel: ByteChannel, options: EcrLinkOptions = {}) {
     super();
@@ -93,7 +96,8 @@ export class EcrClient extends EventEmitter<EcrClientEvents> {
 
   /** Like `request`, but resolves with the whole response message, refusals included. */
   exchange<Op extends EcrOp>(body: EcrRequestOf<Op>, options: EcrRequestOptions = {}): Promise<EcrResponse> {
-    if (this.link.closed) return Promise.reject(new EcrLinkClosedError(this.link.description));
+    if (this.link.closed)
+      return Promise.reject(new EcrLinkClosedError(this.link.description, this.refusal ?? this.link.cause));
     const id = this.nextId;
     this.nextId = this.nextId >= 0x7fffffff ? 1 : this.nextId + 1;
     const op = body.op;
@@ -162,6 +166,8 @@ export class EcrClient extends EventEmitter<EcrClientEvents> {
       return;
     }
     if (msg.kind === 'event') {
+      if (msg.event === 'error' && msg.error.code === ECR_ERROR_CODES.TOO_MANY_CONNECTIONS)
+        this.refusal = new EcrRemoteError(msg.error.code, msg.error.message);
       this.emit('event', msg);
       return;
     }
@@ -187,7 +193,7 @@ export class EcrClient extends EventEmitter<EcrClientEvents> {
     for (const [id, p] of this.pending) {
       this.pending.delete(id);
       clearTimeout(p.timer);
-      p.reject(new EcrLinkClosedError(this.link.description, cause));
+      p.reject(new EcrLinkClosedError(this.link.description, cause ?? this.refusal));
     }
     this.emit('close');
   }

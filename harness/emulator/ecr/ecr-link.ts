@@ -1,7 +1,14 @@
 import { createLogger } from '../../common/logger.js';
 import { maskPansInText } from '../../common/mask.js';
 import type { ByteChannel } from './byte-channel.js';
-import { EcrLinkClosedError, EcrLinkTimeoutError, EcrRetransmissionsExhaustedError } from './errors.js';
+import {
+  EcrLinkClosedError,
+  EcrLinkIdleError,
+  EcrLinkTimeoutError,
+  EcrPeerNotReadingError,
+  EcrRetransmissionsExhaustedError,
+  EcrSendQueueFullError,
+} from './errors.js';
 import { encodeAck, encodeFrame, encodeNak } from './frame-codec.js';
 import { EcrFrameParser, type ParsedItem } from './frame-parser.js';
 import { LINK_DEFAULTS, MAX_BODY_BYTES } from './wire-codes.js';
@@ -15,6 +22,19 @@ export interface EcrLinkOptions {
   readonly interByteTimeoutMs?: number;
   /** Largest LEN accepted from the peer (default 65535). */
   readonly maxBodyBytes?: number;
+  /**
+   * Sends the link holds at once, the outstanding frame included (default 256); `send` refuses more with
+   * `EcrSendQueueFullError`, so a peer that stops acknowledging cannot make the queue grow.
+   */
+  readonly maxQueuedSends?: number;
+  /**
+   * Give up on the peer when a send fails (retransmissions exhausted, silence, queue full): the link
+   * closes and `onClosed` gets the error (default false: only that send rejects). The terminal side sets
+   * it, so a cash register that stopped answering is dropped instead of holding frames forever.
+   */
+  readonly closeOnSendFailure?: boolean;
+  /** Close the link (`EcrLinkIdleError`) when nothing is received for this long (default 0: never). */
+  readonly idleTimeoutMs?: number;
   /** Called for every frame, token and anomaly, for the timeline and the ECR-frames attachment. */
   readonly onTrace?: (record: EcrTraceRecord) => void;
 }
@@ -64,7 +84,9 @@ interface Outstanding {
  * Sending: one data frame outstanding at a time (later sends queue); ACK with its sequence number
  * resolves `send`; NAK, or no answer within the ACK timeout, retransmits the same frame up to
  * `maxRetransmissions` times, then `send` rejects with `EcrRetransmissionsExhaustedError` (some NAK
- * seen) or `EcrLinkTimeoutError` (silence), both verdict broken.
+ * seen) or `EcrLinkTimeoutError` (silence), both verdict broken. At most `maxQueuedSends` sends wait
+ * (`EcrSendQueueFullError` past that). With `closeOnSendFailure` (the terminal side) a failed send
+ * closes the link, `onClosed` getting the error; `idleTimeoutMs` closes it when nothing is received.
  *
  * Receiving: every good frame is ACKed at once; a frame with the sequence number of the one accepted
  * just before is a retransmission whose ACK was lost: ACKed again, dropped. A frame with a wrong ETX or
@@ -98,6 +120,12 @@ export class EcrLink {
   private stallTimer: NodeJS.Timeout | undefined;
   private isClosed = false;
   private readLoop: Promise<void> | undefined;
+  private readonly maxQueuedSends: number;
+  private readonly closeOnSendFailure: boolean;
+  private readonly idleTimeoutMs: number;
+  private idleTimer: NodeJS.Timeout | undefined;
+  private queued = 0;
+  private closeCause: unknown;
 
   constructor(channel: ByteChannel, options: EcrLinkOptions = {}) {
     this.channel = channel;
@@ -106,6 +134,9 @@ export class EcrLink {
     this.maxRetransmissions = options.maxRetransmissions ?? LINK_DEFAULTS.maxRetransmissions;
     this.interByteTimeoutMs = options.interByteTimeoutMs ?? LINK_DEFAULTS.interByteTimeoutMs;
     this.onTrace = options.onTrace;
+    this.maxQueuedSends = Math.max(1, options.maxQueuedSends ?? LINK_DEFAULTS.maxQueuedSends);
+    this.closeOnSendFailure = options.closeOnSendFailure ?? false;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? 0;
   }
 
   /** Where the link goes, e.g. "tcp:127.0.0.1:4000". */
@@ -117,6 +148,16 @@ export class EcrLink {
     return this.isClosed;
   }
 
+  /** Sends accepted and not settled yet: the outstanding frame plus those waiting behind it. */
+  get queuedSends(): number {
+    return this.queued;
+  }
+
+  /** Why the link closed: the error that made it give up, the channel's error, or undefined. */
+  get cause(): unknown {
+    return this.closeCause;
+  }
+
   /**
    * Starts reading. `onPayload` gets each new payload once (duplicates dropped); `onClosed` runs once
    * when the channel ends or `close()` is called.
@@ -126,6 +167,7 @@ export class EcrLink {
     this.onPayload = onPayload;
     this.onClosed = onClosed;
     this.readLoop = this.run();
+    this.touch();
   }
 
   /**
@@ -133,7 +175,12 @@ export class EcrLink {
    * one at a time in call order.
    */
   send(payload: Buffer): Promise<void> {
-    if (this.isClosed) return Promise.reject(new EcrLinkClosedError(this.description));
+    if (this.isClosed) return Promise.reject(new EcrLinkClosedError(this.description, this.closeCause));
+    if (this.queued >= this.maxQueuedSends) {
+      const e = new EcrSendQueueFullError(this.description, this.maxQueuedSends);
+      if (this.closeOnSendFailure) this.abort(e);
+      return Promise.reject(e);
+    }
     const seq = this.nextSeq;
     let frame: Buffer;
     try {
@@ -142,8 +189,15 @@ export class EcrLink {
       return Promise.reject(e);
     }
     this.nextSeq = (this.nextSeq + 1) & 0xff;
-    const p = this.tail.then(() => this.transmit(seq, frame, payload));
-    this.tail = p.catch(() => undefined);
+    this.queued++;
+    const p = this.tail
+      .then(() => this.transmit(seq, frame, payload))
+      .finally(() => {
+        this.queued--;
+      });
+    this.tail = p.catch((e: unknown) => {
+      if (this.closeOnSendFailure) this.abort(e);
+    });
     return p;
   }
 
@@ -154,8 +208,29 @@ export class EcrLink {
     await this.readLoop;
   }
 
+  /** Gives up on the peer: closes the link with `cause` (given to `onClosed`) and the channel. */
+  private abort(cause: unknown): void {
+    if (this.isClosed) return;
+    log('giving up on', this.description, (cause as Error).message);
+    this.shutdown(cause);
+    this.channel.close().catch(() => undefined);
+  }
+
+  /** Something came from the peer: the idle timer starts again. */
+  private touch(): void {
+    if (this.idleTimeoutMs <= 0 || this.isClosed) return;
+    if (this.idleTimer) this.idleTimer.refresh();
+    else {
+      this.idleTimer = setTimeout(
+        () => this.abort(new EcrLinkIdleError(this.description, this.idleTimeoutMs)),
+        this.idleTimeoutMs,
+      );
+      this.idleTimer.unref();
+    }
+  }
+
   private transmit(seq: number, frame: Buffer, payload: Buffer): Promise<void> {
-    if (this.isClosed) return Promise.reject(new EcrLinkClosedError(this.description));
+    if (this.isClosed) return Promise.reject(new EcrLinkClosedError(this.description, this.closeCause));
     return new Promise<void>((resolve, reject) => {
       const o: Outstanding = { seq, frame, attempts: 0, naks: 0, timer: undefined, resolve, reject };
       this.outstanding = o;
@@ -178,7 +253,11 @@ export class EcrLink {
         if (this.outstanding !== o || this.isClosed) return;
         o.timer = setTimeout(() => this.onAckTimeout(o), wait);
       },
-      (err: unknown) => this.fail(o, new EcrLinkClosedError(this.description, err)),
+      (err: unknown) =>
+        this.fail(
+          o,
+          err instanceof EcrPeerNotReadingError ? err : new EcrLinkClosedError(this.description, err),
+        ),
     );
   }
 
@@ -209,6 +288,7 @@ export class EcrLink {
       for (;;) {
         const chunk = await this.channel.read();
         if (chunk === null) break;
+        this.touch();
         this.feed(chunk);
       }
     } catch (e) {
@@ -302,14 +382,20 @@ export class EcrLink {
 
   private control(token: Buffer, type: 'ack' | 'nak', seq: number): void {
     this.trace('tx', type, token.length, seq);
-    this.channel.write(token).catch(() => undefined);
+    this.channel.write(token).catch((e: unknown) => {
+      // The transport is gone in that case anyway; closing here keeps the reason.
+      if (e instanceof EcrPeerNotReadingError) this.abort(e);
+    });
   }
 
   private shutdown(cause?: unknown): void {
     if (this.isClosed) return;
     this.isClosed = true;
+    this.closeCause = cause;
     if (this.stallTimer) clearTimeout(this.stallTimer);
     this.stallTimer = undefined;
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     const o = this.outstanding;
     if (o) this.fail(o, new EcrLinkClosedError(this.description, cause));
     this.onClosed(cause);

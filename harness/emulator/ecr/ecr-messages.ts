@@ -79,6 +79,8 @@ export const ECR_ERROR_CODES = {
   NOT_SUPPORTED: 'NOT_SUPPORTED',
   /** Anything else that went wrong inside the terminal. */
   INTERNAL: 'INTERNAL',
+  /** Sent as an `error` event to a TCP connection over the terminal's limit, which is then closed. */
+  TOO_MANY_CONNECTIONS: 'TOO_MANY_CONNECTIONS',
 } as const;
 export type EcrErrorCode = keyof typeof ECR_ERROR_CODES;
 
@@ -161,7 +163,7 @@ export interface CardRequest {
   op: 'card';
   action: CardAction;
   /**
-   * Card fixture name or path (insert, tap, swipe); absent for remove. With `fixture`: the name the
+   * Card fixture name, never a path (insert, tap, swipe); absent for remove. With `fixture`: the name the
    * terminal keeps that inline card under.
    */
   card?: string;

@@ -1,4 +1,4 @@
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createLogger } from '../../common/logger.js';
 import type { ByteChannel } from './byte-channel.js';
 import { EcrLink, type EcrLinkOptions } from './ecr-link.js';
@@ -10,10 +10,12 @@ import {
   type EcrResponse,
   type EcrResult,
 } from './ecr-messages.js';
-import { EcrMessageError, EcrRemoteError } from './errors.js';
+import { EcrConnectionLimitError, EcrError, EcrMessageError, EcrRemoteError } from './errors.js';
+import { encodeFrame } from './frame-codec.js';
 import { decodeMessage, encodeMessage } from './message-codec.js';
 import { SerialChannel, type SerialChannelOptions } from './serial-channel.js';
 import { TcpChannel } from './tcp-channel.js';
+import { SERVER_DEFAULTS } from './wire-codes.js';
 
 const log = createLogger('payhil:ecr');
 
@@ -24,10 +26,36 @@ const log = createLogger('payhil:ecr');
  */
 export type EcrHandler = (request: EcrRequest) => Promise<EcrResult>;
 
+/**
+ * What happened to a cash register's connection: attached, closed (`error` says why the terminal gave
+ * up on it: retransmissions exhausted, silence, queue full, idle; absent when the peer or the server
+ * closed it), or refused over the connection limit.
+ */
+export type EcrLinkEvent =
+  | { readonly type: 'open'; readonly link: string }
+  | { readonly type: 'closed'; readonly link: string; readonly error?: EcrError }
+  | { readonly type: 'refused'; readonly link: string; readonly error: EcrConnectionLimitError };
+
+/**
+ * Options of the terminal side. The link options apply to every link; `closeOnSendFailure` defaults to
+ * true here for TCP connections and attached channels (a cash register that stops acknowledging is
+ * dropped; it can connect again) and is always false for a serial port (the port stays open for the
+ * cash register on the cable; only the failed send is dropped). `idleTimeoutMs` applies to TCP
+ * connections only (default `SERVER_DEFAULTS.idleTimeoutMs`; 0 = never).
+ */
 export interface EcrServerOptions extends EcrLinkOptions {
   readonly handler: EcrHandler;
   /** Accept key, card and powerCycle requests (default true); otherwise they are refused NOT_TEST_MODE. */
   readonly testMode?: boolean;
+  /**
+   * TCP connections served at once (default `SERVER_DEFAULTS.maxConnections`). One more gets an `error`
+   * event TOO_MANY_CONNECTIONS and is closed.
+   */
+  readonly maxConnections?: number;
+  /** Bytes a TCP peer may leave unread before its link is closed (default `SERVER_DEFAULTS.maxUnsentBytes`). */
+  readonly maxUnsentBytes?: number;
+  /** Called for every link opened, closed or refused (the CLI prints them). */
+  readonly onLinkEvent?: (event: EcrLinkEvent) => void;
 }
 
 /**
@@ -38,7 +66,10 @@ export interface EcrServerOptions extends EcrLinkOptions {
 export class EcrServer {
   private readonly options: EcrServerOptions;
   private readonly links = new Set<EcrLink>();
+  private readonly tcpLinks = new Set<EcrLink>();
   private readonly tcpServers = new Set<Server>();
+  /** Sockets refused over the limit, until they are gone. */
+  private readonly refused = new Set<Socket>();
   private isClosed = false;
 
   constructor(options: EcrServerOptions) {
@@ -50,22 +81,46 @@ export class EcrServer {
     return this.links.size;
   }
 
-  /** Serves one channel (an accepted socket, an open serial port, an in-memory end). */
-  attach(channel: ByteChannel): EcrLink {
-    const link = new EcrLink(channel, this.options);
+  /**
+   * Serves one channel (an accepted socket, an open serial port, an in-memory end). `idleTimeoutMs`
+   * closes the link when nothing is received for that long (default 0: never); `closeOnSendFailure`
+   * overrides the server's (default true).
+   */
+  attach(
+    channel: ByteChannel,
+    options: { idleTimeoutMs?: number; closeOnSendFailure?: boolean } = {},
+  ): EcrLink {
+    const link = new EcrLink(channel, {
+      ...this.options,
+      closeOnSendFailure: options.closeOnSendFailure ?? this.options.closeOnSendFailure ?? true,
+      idleTimeoutMs: options.idleTimeoutMs ?? 0,
+    });
     this.links.add(link);
+    this.emit({ type: 'open', link: link.description });
     link.start(
       (payload) => this.onPayload(link, payload),
-      () => this.links.delete(link),
+      (cause) => {
+        this.links.delete(link);
+        this.tcpLinks.delete(link);
+        this.emit({
+          type: 'closed',
+          link: link.description,
+          ...(cause instanceof EcrError ? { error: cause } : {}),
+        });
+      },
     );
     return link;
   }
 
   /** Listens for cash registers on TCP; resolves with the bound address (port 0 picks a free one). */
   async listenTcp(address: { host?: string; port?: number } = {}): Promise<{ host: string; port: number }> {
+    const max = this.options.maxConnections ?? SERVER_DEFAULTS.maxConnections;
+    const idleTimeoutMs = this.options.idleTimeoutMs ?? SERVER_DEFAULTS.idleTimeoutMs;
+    const maxUnsentBytes = this.options.maxUnsentBytes ?? SERVER_DEFAULTS.maxUnsentBytes;
     const server = createServer((socket) => {
       if (this.isClosed) socket.destroy();
-      else this.attach(new TcpChannel(socket));
+      else if (this.tcpLinks.size >= max) this.refuse(socket, max);
+      else this.tcpLinks.add(this.attach(new TcpChannel(socket, { maxUnsentBytes }), { idleTimeoutMs }));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -81,7 +136,7 @@ export class EcrServer {
 
   /** Serves a serial port. Throws `EcrPortNotFoundError` / `EcrPortBusyError` (broken). */
   async openSerial(path: string, options: SerialChannelOptions = {}): Promise<EcrLink> {
-    return this.attach(await SerialChannel.open(path, options));
+    return this.attach(await SerialChannel.open(path, options), { closeOnSendFailure: false });
   }
 
   /**
@@ -103,9 +158,34 @@ export class EcrServer {
     // net.Server#close calls back only once every connection ended: stop accepting, then close links.
     const stopped = [...this.tcpServers].map((s) => new Promise<void>((resolve) => s.close(() => resolve())));
     this.tcpServers.clear();
+    for (const s of this.refused) s.destroy();
     await Promise.all([...this.links].map((l) => l.close()));
     await Promise.all(stopped);
     this.links.clear();
+    this.tcpLinks.clear();
+  }
+
+  /** A connection over the limit: one `error` event (not waiting for its ACK), then closed. */
+  private refuse(socket: Socket, max: number): void {
+    const where = `tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    const error = new EcrConnectionLimitError(where, max);
+    socket.on('error', () => undefined);
+    this.refused.add(socket);
+    socket.once('close', () => this.refused.delete(socket));
+    const body = { code: ECR_ERROR_CODES.TOO_MANY_CONNECTIONS, message: error.message };
+    socket.end(encodeFrame(0, encodeMessage({ v: 1, kind: 'event', event: 'error', error: body })));
+    // A peer that never reads must not keep the socket open.
+    setTimeout(() => socket.destroy(), 1000).unref();
+    this.emit({ type: 'refused', link: where, error });
+  }
+
+  private emit(event: EcrLinkEvent): void {
+    log('link', event.type, event.link, event.type !== 'open' ? (event.error?.message ?? '') : '');
+    try {
+      this.options.onLinkEvent?.(event);
+    } catch (e) {
+      log('link event listener threw', (e as Error).message);
+    }
   }
 
   private onPayload(link: EcrLink, payload: Buffer): void {

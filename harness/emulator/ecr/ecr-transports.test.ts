@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { EcrClient } from './ecr-client.js';
 import { EcrConnectError, EcrPortBusyError, EcrPortNotFoundError } from './errors.js';
@@ -102,5 +104,25 @@ describe('ECR link over a socat pty pair (serialport)', function () {
     } finally {
       await holder.close();
     }
+  });
+});
+
+describe('socat pty pair lifetime', function () {
+  this.timeout(20_000);
+  it('stops socat when the process that started it ends without closing the pair', async () => {
+    const ptyPair = new URL('./pty-pair.js', import.meta.url).href;
+    const script = `const m = await import(${JSON.stringify(ptyPair)}); const p = await m.startPtyPair(); console.log(p.a); process.exit(0);`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const link = out.trim();
+    assert.ok(link, 'the child printed its pty link');
+    // socat removes its links when it ends; bounded wait for that.
+    const until = Date.now() + 5000;
+    while (existsSync(link) && Date.now() < until) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(existsSync(link), false, 'socat is gone with the process that started it');
   });
 });

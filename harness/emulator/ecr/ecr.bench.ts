@@ -7,22 +7,9 @@ import { percentile, report } from '../../../test/bench/bench-kit.js';
 import { EcrClient } from './ecr-client.js';
 import { EcrServer } from './ecr-server.js';
 import { createMemoryChannelPair } from './memory-channel.js';
-import { startPtyPair } from './pty-pair.js';
+import { startPtyPair, type PtyPair } from './pty-pair.js';
 
-const server = new EcrServer({
-  handler: async () => ({ state: 'idle', signedIn: true, busy: false, testMode: true }),
-});
-const [m1, m2] = createMemoryChannelPair();
-server.attach(m2);
-const memory = new EcrClient(m1);
-const { host, port } = await server.listenTcp();
-const tcp = await EcrClient.connectTcp(host, port);
-const pty = await startPtyPair();
-await server.openSerial(pty.a, { baudRate: 115200 });
-const serial = await EcrClient.openSerial(pty.b, { baudRate: 115200 });
-
-const clients = { memory, tcp, serial };
-type Name = keyof typeof clients;
+type Name = 'memory' | 'tcp' | 'serial';
 
 async function measure(client: EcrClient, seconds: number): Promise<{ rate: number; lat: number[] }> {
   const lat: number[] = [];
@@ -41,16 +28,43 @@ async function measure(client: EcrClient, seconds: number): Promise<{ rate: numb
 const ROUNDS = 3;
 const rates: Record<Name, number[]> = { memory: [], tcp: [], serial: [] };
 const lats: Record<Name, number[]> = { memory: [], tcp: [], serial: [] };
-for (let r = 0; r < ROUNDS; r++) {
-  for (const name of Object.keys(clients) as Name[]) {
-    const { rate, lat } = await measure(clients[name], 2);
-    rates[name].push(rate);
-    lats[name].push(...lat);
+
+const server = new EcrServer({
+  handler: async () => ({ state: 'idle', signedIn: true, busy: false, testMode: true }),
+});
+const open: EcrClient[] = [];
+let pty: PtyPair | undefined;
+// socat and the links are stopped however the run ends (a failed round, a missing socat).
+try {
+  const [m1, m2] = createMemoryChannelPair();
+  server.attach(m2);
+  const memory = new EcrClient(m1);
+  open.push(memory);
+  const { host, port } = await server.listenTcp();
+  const tcp = await EcrClient.connectTcp(host, port);
+  open.push(tcp);
+  pty = await startPtyPair();
+  await server.openSerial(pty.a, { baudRate: 115200 });
+  const serial = await EcrClient.openSerial(pty.b, { baudRate: 115200 });
+  open.push(serial);
+  const clients: Record<Name, EcrClient> = { memory, tcp, serial };
+
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const name of Object.keys(clients) as Name[]) {
+      const { rate, lat } = await measure(clients[name], 2);
+      rates[name].push(rate);
+      // A round holds up to hundreds of thousands of samples: no spread into push (call stack).
+      for (const x of lat) lats[name].push(x);
+    }
   }
+} finally {
+  await Promise.all(open.map((c) => c.close().catch(() => undefined)));
+  await server.close();
+  await pty?.close();
 }
+
 const median = (xs: number[]) => percentile(xs, 50);
 const base = median(rates.memory);
-
 report({
   bench: 'ecr-link',
   figures: [
@@ -68,7 +82,3 @@ report({
     `medians of ${ROUNDS} interleaved 2 s rounds per transport; 2 shared cores`,
   ],
 });
-
-await Promise.all([memory.close(), tcp.close(), serial.close()]);
-await server.close();
-await pty.close();

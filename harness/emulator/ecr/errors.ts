@@ -49,8 +49,76 @@ export class EcrRetransmissionsExhaustedError extends EcrError {
 export class EcrLinkClosedError extends EcrError {
   readonly link: string;
   constructor(link: string, cause?: unknown) {
-    super('E_ECR_LINK_CLOSED', `ECR link ${link} is closed`, { verdict: 'broken', cause });
+    // Why the terminal gave up on the link (silence, NAKs, idle…) belongs in the message.
+    const why = cause instanceof EcrError ? ` (${cause.message})` : '';
+    super('E_ECR_LINK_CLOSED', `ECR link ${link} is closed${why}`, { verdict: 'broken', cause });
     this.link = link;
+  }
+}
+
+/**
+ * More sends waiting on a link than its queue holds: the peer does not take frames as fast as they come
+ * (a cash register that stopped reading or acknowledging). Lab fault.
+ */
+export class EcrSendQueueFullError extends EcrError {
+  readonly link: string;
+  /** The queue's capacity (frames waiting plus the one outstanding). */
+  readonly limit: number;
+  constructor(link: string, limit: number) {
+    super(
+      'E_ECR_SEND_QUEUE_FULL',
+      `ECR link ${link}: ${limit} frame(s) already waiting for the peer to ACK`,
+      {
+        verdict: 'broken',
+      },
+    );
+    this.link = link;
+    this.limit = limit;
+  }
+}
+
+/** Nothing came from the peer for the idle timeout: the link is closed. Lab fault. */
+export class EcrLinkIdleError extends EcrError {
+  readonly link: string;
+  readonly idleTimeoutMs: number;
+  constructor(link: string, idleTimeoutMs: number) {
+    super('E_ECR_LINK_IDLE', `ECR link ${link}: nothing received for ${idleTimeoutMs} ms, closed`, {
+      verdict: 'broken',
+    });
+    this.link = link;
+    this.idleTimeoutMs = idleTimeoutMs;
+  }
+}
+
+/** A TCP peer that does not read: more than the allowed bytes wait unsent in the socket. Lab fault. */
+export class EcrPeerNotReadingError extends EcrError {
+  readonly link: string;
+  readonly maxUnsentBytes: number;
+  constructor(link: string, maxUnsentBytes: number) {
+    super(
+      'E_ECR_PEER_NOT_READING',
+      `ECR link ${link}: the peer left more than ${maxUnsentBytes} bytes unread`,
+      {
+        verdict: 'broken',
+      },
+    );
+    this.link = link;
+    this.maxUnsentBytes = maxUnsentBytes;
+  }
+}
+
+/** A cash register connected while the terminal already served its limit of TCP connections. */
+export class EcrConnectionLimitError extends EcrError {
+  readonly link: string;
+  readonly limit: number;
+  constructor(link: string, limit: number) {
+    super(
+      'E_ECR_CONNECTION_LIMIT',
+      `ECR connection ${link} refused: the terminal serves at most ${limit} ECR connection(s)`,
+      { verdict: 'broken' },
+    );
+    this.link = link;
+    this.limit = limit;
   }
 }
 

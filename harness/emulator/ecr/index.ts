@@ -7,6 +7,7 @@ export {
   MAX_PAYLOAD_BYTES,
   ECR_PROTOCOL_VERSION,
   LINK_DEFAULTS,
+  SERVER_DEFAULTS,
   RESPONSE_TIMEOUTS,
 } from './wire-codes.js';
 export {
@@ -14,6 +15,10 @@ export {
   EcrLinkTimeoutError,
   EcrRetransmissionsExhaustedError,
   EcrLinkClosedError,
+  EcrLinkIdleError,
+  EcrSendQueueFullError,
+  EcrPeerNotReadingError,
+  EcrConnectionLimitError,
   EcrPortNotFoundError,
   EcrPortBusyError,
   EcrConnectError,
@@ -31,6 +36,7 @@ export type { ByteChannel } from './byte-channel.js';
 export { MemoryChannel, createMemoryChannelPair } from './memory-channel.js';
 export type { Tamper } from './memory-channel.js';
 export { TcpChannel, connectTcpChannel } from './tcp-channel.js';
+export type { TcpChannelOptions } from './tcp-channel.js';
 export { SerialChannel } from './serial-channel.js';
 export type { SerialChannelOptions } from './serial-channel.js';
 export { EcrLink } from './ecr-link.js';
@@ -78,6 +84,6 @@ export { encodeMessage, decodeMessage } from './message-codec.js';
 export { EcrClient } from './ecr-client.js';
 export type { EcrRequestOptions, EcrClientEvents } from './ecr-client.js';
 export { EcrServer } from './ecr-server.js';
-export type { EcrHandler, EcrServerOptions } from './ecr-server.js';
+export type { EcrHandler, EcrServerOptions, EcrLinkEvent } from './ecr-server.js';
 export { startPtyPair } from './pty-pair.js';
 export type { PtyPair } from './pty-pair.js';

@@ -47,10 +47,16 @@ export async function startPtyPair(timeoutMs = 5000): Promise<PtyPair> {
     throw fail(`links not ready within ${timeoutMs} ms`);
   })();
   await Promise.race([ready, spawnError]);
+  // socat outlives a process that ends without closing the pair: stop it on the way out.
+  const onExit = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', onExit);
   return {
     a,
     b,
     async close() {
+      process.off('exit', onExit);
       if (child.exitCode === null && child.signalCode === null) {
         child.kill('SIGTERM');
         await exited;

@@ -1,15 +1,26 @@
 import { connect, type Socket } from 'node:net';
 import { QueuedByteChannel } from './byte-channel.js';
-import { EcrConnectError, EcrLinkClosedError } from './errors.js';
+import { EcrConnectError, EcrLinkClosedError, EcrPeerNotReadingError } from './errors.js';
+
+/** Options of a TCP channel. */
+export interface TcpChannelOptions {
+  /**
+   * Bytes the socket may hold unsent, because the peer does not read, before the channel is closed
+   * (default: no limit). A write past it destroys the socket and rejects with `EcrPeerNotReadingError`.
+   */
+  readonly maxUnsentBytes?: number;
+}
 
 /** An ECR channel over a TCP socket (either side: connected by a client or accepted by a server). */
 export class TcpChannel extends QueuedByteChannel {
   readonly description: string;
   private readonly socket: Socket;
+  private readonly maxUnsentBytes: number;
 
-  constructor(socket: Socket) {
+  constructor(socket: Socket, options: TcpChannelOptions = {}) {
     super();
     this.socket = socket;
+    this.maxUnsentBytes = options.maxUnsentBytes ?? Infinity;
     this.description = `tcp:${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.deliver(chunk));
@@ -20,6 +31,11 @@ export class TcpChannel extends QueuedByteChannel {
 
   write(data: Buffer): Promise<void> {
     if (this.closed || this.socket.destroyed) return Promise.reject(new EcrLinkClosedError(this.description));
+    if (this.socket.writableLength + data.length > this.maxUnsentBytes) {
+      // The socket's 'close' ends the channel later; the link learns why from this rejection first.
+      this.socket.destroy();
+      return Promise.reject(new EcrPeerNotReadingError(this.description, this.maxUnsentBytes));
+    }
     return new Promise((resolve, reject) => {
       this.socket.write(data, (err) =>
         err ? reject(new EcrLinkClosedError(this.description, err)) : resolve(),

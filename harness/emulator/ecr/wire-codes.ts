@@ -36,6 +36,18 @@ export const LINK_DEFAULTS = {
   maxRetransmissions: 3,
   /** A partial frame with no new byte for this long is discarded as noise. */
   interByteTimeoutMs: 500,
+  /** Sends a link holds (the outstanding frame plus those waiting behind it); more are refused. */
+  maxQueuedSends: 256,
+} as const;
+
+/** Defaults of the terminal side (`EcrServer`) for TCP connections. */
+export const SERVER_DEFAULTS = {
+  /** Cash registers served at once over TCP; the next one gets an error event and is closed. */
+  maxConnections: 8,
+  /** A TCP link with nothing received for this long is closed (milliseconds; 0 = never). */
+  idleTimeoutMs: 15 * 60_000,
+  /** Bytes a TCP socket may hold unsent (peer not reading) before the link is closed. */
+  maxUnsentBytes: 1024 * 1024,
 } as const;
 
 /** Default wait for a response, per kind of request (milliseconds). */

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { request } from 'node:http';
 import { EcrTerminalAdapter } from '../ecr-terminal-adapter.js';
 import { startRig, type Rig } from '../emulator-test-kit.js';
 import { renderTerminalPage } from './terminal-page.js';
@@ -6,6 +7,23 @@ import { startWebUi, type WebUiHandle } from './web-ui-server.js';
 import { WEB_SELECTORS } from './web-selectors.js';
 
 type Msg = Record<string, unknown> & { type: string };
+
+/** One HTTP request with the headers given as they are (fetch does not let a script set Host). */
+function rawRequest(
+  url: string,
+  options: { method?: string; headers: Record<string, string>; body?: string },
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: options.method ?? 'GET', headers: options.headers }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
 
 /** Reads Server-Sent Events `data:` messages from a fetch response. */
 class SseReader {
@@ -225,6 +243,85 @@ describe('emulator web UI server', function () {
     assert.match(html, /window\.payhilTest = \{/);
     for (const id of ['status-batch', 'status-pending-reversal', 'status-devices', 'status-defects'])
       assert.ok(html.includes(`data-testid="${id}"`), id);
+  });
+
+  it('answers only to its own Host and Origin (DNS rebinding), and to names allowed', async () => {
+    const other = await startWebUi({
+      adapter: new EcrTerminalAdapter({ terminal: rig.terminal }),
+      events: rig.terminal.events,
+      allowedHosts: ['Bench-7.lab'],
+    });
+    try {
+      const port = other.address.port;
+      const purchase = JSON.stringify({ op: 'purchase', amount: 100 });
+      const ask = (headers: Record<string, string>, path = 'api/request', method = 'POST') =>
+        rawRequest(new URL(path, other.url).href, {
+          method,
+          headers: { 'content-type': 'application/json', ...headers },
+          ...(method === 'POST' ? { body: purchase } : {}),
+        });
+      const forbidden: Record<string, string>[] = [
+        { host: `evil.example:${port}` },
+        { host: `evil.example:${port}`, origin: `http://evil.example:${port}` },
+        { host: `127.0.0.1:${port}`, origin: `http://evil.example:${port}` },
+        { host: `127.0.0.1:${port}`, origin: 'null' },
+        { host: `127.0.0.1:${port}`, origin: `http://127.0.0.1:${port + 1}` },
+      ];
+      for (const headers of forbidden) {
+        for (const [path, method] of [
+          ['api/request', 'POST'],
+          ['api/state', 'GET'],
+          ['events', 'GET'],
+          ['', 'GET'],
+        ] as const) {
+          const r = await ask(headers, path, method);
+          assert.equal(r.status, 403, `${method} /${path} ${JSON.stringify(headers)}`);
+          assert.equal((JSON.parse(r.body) as { error: { code: string } }).error.code, 'FORBIDDEN');
+        }
+      }
+      assert.equal(rig.terminal.status().busy, false, 'no purchase was started');
+      for (const name of [`localhost:${port}`, `127.0.0.1:${port}`, `bench-7.lab:${port}`]) {
+        const r = await ask({ host: name, origin: `http://${name}` }, 'api/state', 'GET');
+        assert.equal(r.status, 200, name);
+      }
+      const key = await rawRequest(new URL('api/request', other.url).href, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', host: `bench-7.lab:${port}` },
+        body: JSON.stringify({ op: 'key', keys: ['F1'] }),
+      });
+      assert.equal(key.status, 200, key.body);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('refuses a card path alike whether the file exists or not, never showing its content', async () => {
+    const other = await startWebUi({
+      adapter: new EcrTerminalAdapter({ terminal: rig.terminal }),
+      events: rig.terminal.events,
+    });
+    try {
+      const answer = async (card: string, inline: boolean) => {
+        const body = inline
+          ? { op: 'cardState', card: 'x', fixture: { extends: card } }
+          : { op: 'card', action: 'insert', card };
+        const r = await fetch(new URL('api/request', other.url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body),
+        });
+        assert.equal(r.status, 400);
+        return (await r.text()).replaceAll(card, 'PATH');
+      };
+      for (const inline of [false, true]) {
+        const there = await answer('/etc/passwd', inline);
+        assert.doesNotMatch(there, /root:/);
+        assert.equal(there, await answer('/etc/no-such-file-payhil', inline));
+      }
+      assert.equal(rig.terminal.cardSlot.occupied, false);
+    } finally {
+      await other.close();
+    }
   });
 
   it('closes its event streams on close()', async () => {

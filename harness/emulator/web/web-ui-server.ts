@@ -5,10 +5,13 @@
  * (docs/ecr-protocol.md) for every action: keys, cards (fixtures of the picker, or inline cards that
  * extend one), card state, transactions, cancel, power cycle. Transactions are answered 202 at once;
  * their outcome arrives as a `result` event.
+ *
+ * Every request must name the UI by an IP address, `localhost` or an allowed host name in `Host`, and
+ * an `Origin`, when sent, must be the UI's own: a page that reaches the UI through DNS rebinding (its
+ * own name resolving to 127.0.0.1) or from another origin gets 403.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { listBundledCards } from '../../cards/index.js';
+import { isIP, type AddressInfo } from 'node:net';
 import { createLogger } from '../../common/logger.js';
 import {
   ECR_KEYS,
@@ -21,6 +24,13 @@ import {
 } from '../ecr/index.js';
 import { toTransactionResult, type EcrTerminalAdapter } from '../ecr-terminal-adapter.js';
 import type { TerminalEvent, TerminalEvents } from '../terminal-events.js';
+import {
+  WebUiBadRequestError,
+  WebUiBodyTooLargeError,
+  WebUiForbiddenHostError,
+  WebUiMediaTypeError,
+  WebUiRequestError,
+} from './errors.js';
 import { renderTerminalPage } from './terminal-page.js';
 
 const log = createLogger('payhil:emulator:web');
@@ -38,8 +48,13 @@ export interface WebUiOptions {
   /** Where to listen; default 127.0.0.1, port 0 (any free port). */
   host?: string;
   port?: number;
-  /** Card fixtures offered in the picker (default: the bundled ones). */
+  /** Card fixtures offered in the picker, by name (default: all the adapter's catalogue offers). */
   cards?: readonly string[];
+  /**
+   * Host names the UI answers to besides IP addresses and `localhost` (e.g. the lab name of the machine
+   * when it listens on 0.0.0.0). Any other `Host` is refused 403.
+   */
+  allowedHosts?: readonly string[];
 }
 
 export interface WebUiHandle {
@@ -57,7 +72,8 @@ type WebEvent = Record<string, unknown> & { type: string };
 /** Starts the web UI; resolves once it listens. */
 export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
   const { adapter, events } = options;
-  const cards = [...(options.cards ?? listBundledCards())];
+  const cards = [...(options.cards ?? adapter.catalogue.names())];
+  const allowedHosts = new Set((options.allowedHosts ?? []).map((h) => h.toLowerCase()));
   const page = renderTerminalPage(`payhil · ${adapter.terminal.profile.name}`);
   const streams = new Set<ServerResponse>();
   let lastResult: TransactionResult | undefined;
@@ -105,6 +121,12 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
   heartbeat.unref();
 
   const server: Server = createServer((req, res) => {
+    const refused = checkHostAndOrigin(req, allowedHosts);
+    if (refused) {
+      log('refused', refused.message);
+      json(res, refused.status, { error: { code: refused.wireCode, message: refused.message } });
+      return;
+    }
     route(req, res).catch((e: unknown) => {
       log('request failed', (e as Error).message);
       if (!res.headersSent) json(res, 500, { error: { code: 'INTERNAL', message: (e as Error).message } });
@@ -143,14 +165,13 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
   }
 
   async function onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    if (!/^application\/json\b/i.test(req.headers['content-type'] ?? ''))
-      return json(res, 415, { error: { code: 'BAD_REQUEST', message: 'send application/json' } });
     let body: EcrRequestBody;
     try {
+      if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new WebUiMediaTypeError();
       body = parseRequest(await readBody(req), cards);
     } catch (e) {
-      const status = e instanceof BodyTooLarge ? 413 : 400;
-      return json(res, status, { error: { code: 'BAD_REQUEST', message: (e as Error).message } });
+      if (!(e instanceof WebUiRequestError)) throw e;
+      return json(res, e.status, { error: { code: e.wireCode, message: e.message } });
     }
     if (isTransactionOp(body.op)) {
       // The outcome comes as a `result` event; a refusal (BUSY…) as an `error` event.
@@ -254,7 +275,45 @@ function toWebEvent(e: TerminalEvent, status: () => unknown): WebEvent | undefin
   }
 }
 
-class BodyTooLarge extends Error {}
+/**
+ * The refusal for a request naming a host the UI does not answer to (`Host`), or coming from another
+ * origin (`Origin` not the UI's own); undefined when it may go on.
+ */
+function checkHostAndOrigin(
+  req: IncomingMessage,
+  allowedHosts: ReadonlySet<string>,
+): WebUiForbiddenHostError | undefined {
+  const host = req.headers.host ?? '';
+  const hostname = hostnameOf(`http://${host}`);
+  if (hostname === undefined || !hostAllowed(hostname, allowedHosts))
+    return new WebUiForbiddenHostError('host', host);
+  const origin = req.headers.origin;
+  if (origin === undefined) return undefined;
+  let same: boolean;
+  try {
+    const o = new URL(origin);
+    same = o.protocol === 'http:' && o.host === new URL(`http://${host}`).host;
+  } catch {
+    same = false;
+  }
+  return same ? undefined : new WebUiForbiddenHostError('origin', origin);
+}
+
+/** The host name of a URL (brackets of an IPv6 address removed, lower case), or undefined. */
+function hostnameOf(url: string): string | undefined {
+  try {
+    const u = new URL(url);
+    if (u.username || u.password || u.pathname !== '/' || u.search || u.hash) return undefined;
+    return u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** IP addresses and localhost cannot be rebound to another host; other names must be allowed. */
+function hostAllowed(hostname: string, allowed: ReadonlySet<string>): boolean {
+  return hostname === 'localhost' || isIP(hostname) !== 0 || allowed.has(hostname);
+}
 
 function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -263,7 +322,7 @@ function readBody(req: IncomingMessage): Promise<string> {
     req.on('data', (c: Buffer) => {
       size += c.length;
       // Past the limit the rest is drained and dropped, so the refusal still reaches the client.
-      if (size > MAX_BODY) reject(new BodyTooLarge(`body larger than ${MAX_BODY} bytes`));
+      if (size > MAX_BODY) reject(new WebUiBodyTooLargeError(MAX_BODY));
       else chunks.push(c);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
@@ -277,26 +336,27 @@ function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
   try {
     v = JSON.parse(text);
   } catch {
-    throw new Error('body is not JSON');
+    throw new WebUiBadRequestError('body is not JSON');
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('body must be a JSON object');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new WebUiBadRequestError('body must be a JSON object');
   const op = (v as { op?: unknown }).op;
   if (typeof op !== 'string' || !(ECR_OPS as readonly string[]).includes(op))
-    throw new Error(`unknown op ${JSON.stringify(op)}`);
+    throw new WebUiBadRequestError(`unknown op ${JSON.stringify(op)}`);
   const b = v as Record<string, unknown>;
   const amountOps = ['purchase', 'preAuth', 'withdraw', 'refund'];
   if (
     amountOps.includes(op) &&
     (typeof b.amount !== 'number' || !Number.isSafeInteger(b.amount) || b.amount <= 0)
   )
-    throw new Error('amount must be a positive integer (minor units)');
+    throw new WebUiBadRequestError('amount must be a positive integer (minor units)');
   if ((op === 'void' || op === 'refund') && (typeof b.originalReference !== 'string' || !b.originalReference))
-    throw new Error('originalReference is required');
+    throw new WebUiBadRequestError('originalReference is required');
   if (
     b.originalDate !== undefined &&
     (op !== 'refund' || typeof b.originalDate !== 'string' || !MMDD_PATTERN.test(b.originalDate))
   )
-    throw new Error("originalDate is the MMDD of a refund's original");
+    throw new WebUiBadRequestError("originalDate is the MMDD of a refund's original");
   if (
     op === 'key' &&
     (!Array.isArray(b.keys) ||
@@ -304,13 +364,13 @@ function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
       b.keys.length > 64 ||
       b.keys.some((k) => !(ECR_KEYS as readonly unknown[]).includes(k)))
   )
-    throw new Error(`keys must be 1 to 64 of ${ECR_KEYS.join(' ')}`);
+    throw new WebUiBadRequestError(`keys must be 1 to 64 of ${ECR_KEYS.join(' ')}`);
   if (op === 'card') {
     if (!['insert', 'tap', 'swipe', 'remove'].includes(String(b.action)))
-      throw new Error('action must be insert, tap, swipe or remove');
+      throw new WebUiBadRequestError('action must be insert, tap, swipe or remove');
     if (b.action !== 'remove') checkCard(b, cards, true);
     if (b.holdMs !== undefined && (typeof b.holdMs !== 'number' || b.holdMs < 0))
-      throw new Error('holdMs must be a number of milliseconds');
+      throw new WebUiBadRequestError('holdMs must be a number of milliseconds');
   }
   if (op === 'cardState') checkCard(b, cards, false);
   return v as EcrRequestBody;
@@ -327,20 +387,20 @@ function checkCard(b: Record<string, unknown>, cards: readonly string[], require
   if (b.fixture !== undefined) {
     const f = b.fixture as { extends?: unknown } | null;
     if (typeof f !== 'object' || f === null || Array.isArray(f))
-      throw new Error('fixture must be an inline card object');
+      throw new WebUiBadRequestError('fixture must be an inline card object');
     if (typeof f.extends !== 'string' || !cards.includes(f.extends))
-      throw new Error(`an inline card must extend one of ${cards.join(', ')}`);
+      throw new WebUiBadRequestError(`an inline card must extend one of ${cards.join(', ')}`);
     if (typeof b.card !== 'string' || !INLINE_NAME.test(b.card))
-      throw new Error('card must name the inline card (1 to 64 characters, no path)');
+      throw new WebUiBadRequestError('card must name the inline card (1 to 64 characters, no path)');
   } else if (b.card !== undefined || required) {
     if (typeof b.card !== 'string' || !cards.includes(b.card))
-      throw new Error(`card must be one of ${cards.join(', ')}`);
+      throw new WebUiBadRequestError(`card must be one of ${cards.join(', ')}`);
   }
   if (
     b.options !== undefined &&
     (typeof b.options !== 'object' || b.options === null || Array.isArray(b.options))
   )
-    throw new Error('options must be an object');
+    throw new WebUiBadRequestError('options must be an object');
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {
