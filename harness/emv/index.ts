@@ -24,7 +24,15 @@ export type { TlvDescription, DescribeOptions } from './tlv-describe.js';
 export { parseDol, encodeDol, dolDataLength, fitDolValue, buildDolData, splitDolData } from './dol.js';
 export type { DolEntry, BuildDolOptions } from './dol.js';
 
-export { tagInfo, tagName, allTags } from './tag-dictionary.js';
+export { tagInfo, tagName, allTags, tagSensitivity, SENSITIVE_TAGS } from './tag-dictionary.js';
+export { maskTlvHex } from './tlv-masking.js';
+export type { TlvMaskFillers } from './tlv-masking.js';
+export {
+  maskApduCommand,
+  maskApduResponse,
+  maskApduCommandText,
+  maskApduResponseText,
+} from './apdu-masking.js';
 export type { TagInfo, DataFormat, DataSource, Sensitivity } from './tag-dictionary.js';
 
 export { BitField } from './bit-field.js';

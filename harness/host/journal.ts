@@ -13,13 +13,8 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createLogger } from '../common/logger.js';
 import { redact } from '../common/mask.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import {
-  decodeFrame,
-  encodeFrame,
-  maskFields as maskTableFields,
-  maskFrameBytes,
-  maskTlvHex,
-} from '../iso8583/index.js';
+import { decodeFrame, encodeFrame, maskFields as maskTableFields, maskFrameBytes } from '../iso8583/index.js';
+import { maskTlvHex } from '../emv/index.js';
 
 export type JournalDirection = 'in' | 'out' | 'event';
 
