@@ -2,6 +2,7 @@
  * The data elements of one application on a virtual card, as the card answers them in FCI, records and
  * GET DATA, built from the fixture and the run state. Also the record layout and the AFL derived from it.
  */
+import { CardDataError } from './errors.js';
 import type { CardApplicationSpec, CardFixture, CardRecordSpec } from './card-fixture.js';
 import type { CardRunState } from './card-state.js';
 import { track2Equivalent, track2Of } from './magstripe.js';
@@ -18,7 +19,7 @@ export const LOG_SFI = 11;
 /** Numeric (`n`) value of `digits` right-aligned in `bytes` bytes of BCD. */
 export function bcd(digits: string | number, bytes: number): Buffer {
   const s = String(digits).padStart(bytes * 2, '0');
-  if (s.length > bytes * 2 || !/^\d*$/.test(s)) throw new RangeError(`${digits} does not fit n${bytes * 2}`);
+  if (s.length > bytes * 2 || !/^\d*$/.test(s)) throw new CardDataError(String(digits), `n${bytes * 2}`);
   return Buffer.from(s, 'hex');
 }
 

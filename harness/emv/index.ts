@@ -1,5 +1,11 @@
 // Curated public API of harness/emv: BER-TLV, DOLs, the tag dictionary, and EMV bit maps and lists.
-export { TlvError, UnknownBitError, CvmListError } from './errors.js';
+export {
+  TlvError,
+  UnknownBitError,
+  CvmListError,
+  BitFieldLengthError,
+  CryptogramVersionError,
+} from './errors.js';
 export type { TlvErrorReason } from './errors.js';
 
 export {

@@ -17,4 +17,4 @@ export { runScenario, hostSetupOf } from './scenario-run.js';
 export type { ScenarioRun, StepRecord, Status, RunScenarioOptions } from './scenario-run.js';
 export { runScenarios, selectScenarios, epicOf } from './run-scenarios.js';
 export type { RunReporter, RunInfo, RunSummary, RunScenariosOptions } from './run-scenarios.js';
-export { ExpectationFailedError, ScenarioTimeoutError, StepError } from './errors.js';
+export { ExpectationFailedError, ScenarioTimeoutError, StepError, ScenarioRunError } from './errors.js';

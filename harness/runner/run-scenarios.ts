@@ -16,6 +16,7 @@ import {
   type Status,
   type StepRecord,
 } from './scenario-run.js';
+import { ScenarioRunError } from './errors.js';
 import { Timeline } from './timeline.js';
 import { reserveProcessListener } from './listener-budget.js';
 
@@ -164,7 +165,8 @@ export async function runScenarios(
         },
       });
       latest.set(s, run);
-      if (run.status === 'failed' || run.status === 'broken') throw new Error(run.message ?? run.status);
+      if (run.status === 'failed' || run.status === 'broken')
+        throw new ScenarioRunError(s.id, run.status, run.message ?? run.status, run.errorCode);
     });
     // addTest copies the suite's retries and timeout onto the test: set ours after it.
     suite.addTest(test);
