@@ -59,22 +59,6 @@ export function epicOf(s: Scenario): string {
   return i > 0 ? s.baseId.slice(0, i) : 'scenarios';
 }
 
-/** Keeps the scenarios with any of the plain tags and none of the `!` ones, and whose id or title matches `grep`. */
-export function selectScenarios(list: readonly Scenario[], tags?: string, grep?: RegExp): Scenario[] {
-  const wanted = (tags ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const plus = wanted.filter((t) => !t.startsWith('!'));
-  const minus = wanted.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
-  return list.filter(
-    (s) =>
-      (plus.length === 0 || plus.some((t) => s.tags.includes(t))) &&
-      !minus.some((t) => s.tags.includes(t)) &&
-      (!grep || grep.test(s.id) || grep.test(s.title)),
-  );
-}
-
 function counts(runs: readonly ScenarioRun[]): Record<Status, number> {
   const c: Record<Status, number> = { passed: 0, failed: 0, broken: 0, skipped: 0 };
   for (const r of runs) c[r.status]++;

@@ -14,3 +14,13 @@ export class ValidateWorkerError extends PayhilError {
     super('E_VALIDATE_WORKER', `validate worker: ${detail}`, { verdict: 'broken', ...options });
   }
 }
+
+/** A scenario selection that cannot be applied (a `--grep` that is not a regular expression): `usage`. */
+export class ScenarioSelectionError extends PayhilError {
+  constructor(
+    readonly option: string,
+    detail: string,
+  ) {
+    super('E_SCENARIO_SELECTION', `${option}: ${detail}`, { verdict: 'usage' });
+  }
+}
