@@ -11,7 +11,6 @@ export type { TlvErrorReason } from './errors.js';
 export {
   parseTlv,
   encodeTlv,
-  encodeTlvObject,
   findTag,
   findAllTags,
   flattenTlv,
@@ -20,7 +19,6 @@ export {
   encodeLength,
   lengthFieldSize,
   tagBytes,
-  isConstructedTag,
 } from './tlv.js';
 export type { Tlv, TlvInput, ParseTlvOptions, TagRead } from './tlv.js';
 

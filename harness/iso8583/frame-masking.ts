@@ -46,7 +46,7 @@ export function fieldTreatment(d: Dialect | undefined, n: number): FieldTreatmen
 }
 
 /** A field value as a journal or report shows it, given its treatment. */
-export function maskFieldText(t: FieldTreatment, value: string): string {
+function maskFieldText(t: FieldTreatment, value: string): string {
   switch (t) {
     case 'pan':
       return maskPan(value);
@@ -99,7 +99,7 @@ export function maskFrame(
  * (n and z fields — BCD has no nibble for `*` that still decodes as a digit —, b fields: zero bytes),
  * `*` in text fields (an, ans).
  */
-export function maskFiller(spec: FieldSpec | undefined): '0' | '*' {
+function maskFiller(spec: FieldSpec | undefined): '0' | '*' {
   return !spec || spec.type === 'n' || spec.type === 'z' || spec.type === 'b' ? '0' : '*';
 }
 

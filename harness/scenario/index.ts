@@ -9,7 +9,7 @@ export { ScenarioLoadError, ScenarioSelectionError, ValidateWorkerError } from '
 export { scenarioSelector, selectScenarios } from './select-scenarios.js';
 export type { ScenarioSelection } from './select-scenarios.js';
 export type { Scenario, LoadedStep, ActionName, ActionArgs, Severity } from './scenario.js';
-export { interpolate, findVarRefs, hasVarRefs, walkStrings, VAR_NAME } from './interpolate.js';
+export { interpolate, findVarRefs, walkStrings } from './interpolate.js';
 export type { Scope, VarRef } from './interpolate.js';
 export { expandMatrix, matrixSize, describeCombination, MAX_MATRIX_COMBINATIONS } from './matrix.js';
 export { parseDuration } from './duration.js';
