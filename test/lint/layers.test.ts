@@ -41,6 +41,13 @@ describe('lint: layers', function () {
       await layerErrors('harness/emulator/x.ts', "export { HostJournal } from '../host/index.js';\n"),
       ['the emulator never imports the host: what both need lives in pos-protocol/'],
     );
+    // A file in a sub-folder belongs to its layer's folder (emulator/ecr is the emulator, drivers/emulated the drivers).
+    const nested = [
+      ['harness/emulator/ecr/x.ts', "export { HostJournal } from '../../host/index.js';\n"],
+      ['harness/drivers/emulated/x.ts', "export { main } from '../../cli/main.js';\n"],
+    ];
+    for (const [file, code] of nested)
+      assert.equal((await layerErrors(file as string, code as string)).length, 1, file);
   });
 
   it('passes a downward import, the public door and a test wiring layers together', async () => {
