@@ -51,8 +51,8 @@ export function maskFieldValue(path: string, value: string): string {
     case 'pin':
       return isRedacted(value) ? value : redact('PIN block', value);
     case 'tlv':
-      // Already masked at the source ('*' in it) or a clear hex string.
-      return /^[0-9A-Fa-f]*$/.test(value) ? maskTlvHex(value) : maskPansInText(value);
+      // A clear hex string or one masked at the source ('*' in it): masked by tag either way (idempotent).
+      return maskTlvHex(value);
     default:
       // Without the dialect a free-text field (48, 59, 63…) looks like any other: only the fields known
       // to hold no cardholder data are shown as sent, the rest keep the digit-run masking.
