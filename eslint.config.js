@@ -6,7 +6,7 @@ import mocha from 'eslint-plugin-mocha';
 import boundaries from 'eslint-plugin-boundaries';
 
 /**
- * The layers of harness/, lowest first (docs: DESIGN.md "Layering"). A folder may import any folder of a
+ * The layers of harness/, lowest first (README.md "Layout"). A folder may import any folder of a
  * lower rank; folders of the same rank never import each other. `scenario` (schema, loader, matrix) needs
  * only `common`, so it sits beside `crypto`: every layer from `emv` up may read scenarios.
  */
@@ -53,8 +53,8 @@ export const LAYER_ALLOW_LIST = [
     to: ['bench'],
     reason: 'bench/capabilities.ts, bench/observer-set.ts',
   },
-  // Streams b and c: terminal-side messages move from host/ to pos-protocol/; the APDU trace masking is
-  // emv's maskApduResponse (host's maskIccHex is no longer needed by the emulator).
+  // Streams b and c: terminal-side messages move from host/ to pos-protocol/; the emulator masks its APDU
+  // trace with emv's maskApduCommand / maskApduResponse instead of host's maskIccHex.
   {
     file: 'harness/emulator/emulated-terminal.ts',
     to: ['host'],
