@@ -25,7 +25,9 @@ export { formatDiagnostic } from './common/index.js';
 export type { Diagnostic, SourcePos } from './common/index.js';
 
 // ---- runs: scenarios on a bench, reporters ---------------------------------------------------------
-export { runScenarios, runScenario, selectScenarios, Timeline } from './runner/index.js';
+export { runScenarios, runScenario, Timeline } from './runner/index.js';
+export { selectScenarios } from './scenario/index.js';
+export type { ScenarioSelection } from './scenario/index.js';
 export type {
   RunScenariosOptions,
   RunScenarioOptions,

@@ -4,7 +4,8 @@
  * (ISO 7816-3 §12.2, EMV Book 1 §9.3) and answers a wrong Le on case 2 with 6Cxx. Garbling (a card fault)
  * is applied here, on the way out.
  */
-import { ApduFormatError, parseCommandApdu, responseApdu, SW, type CommandApdu } from './apdu.js';
+import { parseCommandApdu, responseApdu, SW, type CommandApdu } from './apdu.js';
+import { ApduFormatError } from './errors.js';
 
 /** What the engine dispatches to. */
 export interface ApduHandler {

@@ -1,13 +1,6 @@
 import { strict as assert } from 'node:assert';
-import {
-  ApduFormatError,
-  commandApdu,
-  parseCommandApdu,
-  responseApdu,
-  responseData,
-  statusWord,
-  swHex,
-} from './apdu.js';
+import { ApduFormatError } from './errors.js';
+import { commandApdu, parseCommandApdu, responseApdu, responseData, statusWord, swHex } from './apdu.js';
 
 const h = (s: string): Buffer => Buffer.from(s.replace(/\s/g, ''), 'hex');
 

@@ -2,6 +2,7 @@
  * ISO/IEC 7816-4 command and response APDUs: the four cases of short (and extended) commands, and the
  * status words the virtual cards answer with.
  */
+import { ApduFormatError } from './errors.js';
 
 /** Status words used by the virtual cards (ISO 7816-4 §5.1.3, EMV Book 1 §11, Book 3 §6.3.5). */
 export const SW = {
@@ -48,9 +49,6 @@ export interface CommandApdu {
   readonly case: 1 | 2 | 3 | 4;
   readonly extended: boolean;
 }
-
-/** Why a command APDU is malformed (answered with 6700 by the card). */
-export class ApduFormatError extends Error {}
 
 /**
  * Splits a command APDU (ISO 7816-4 §5.1). Short: Lc and Le on one byte (Le 00 = 256). Extended: a 00 byte

@@ -2,6 +2,7 @@
  * The data elements of one application on a virtual card, as the card answers them in FCI, records and
  * GET DATA, built from the fixture and the run state. Also the record layout and the AFL derived from it.
  */
+import { CardDataError } from './errors.js';
 import type { CardApplicationSpec, CardFixture, CardRecordSpec } from './card-fixture.js';
 import type { CardRunState } from './card-state.js';
 import { track2Equivalent, track2Of } from './magstripe.js';
@@ -12,13 +13,13 @@ export const DEFAULT_CONTACTLESS_PDOL = '9F66049F02069F03069F1A0295055F2A029A039
 export const DEFAULT_CDOL1 = '9F02069F03069F1A0295055F2A029A039C019F37049F21039F4E14';
 export const DEFAULT_CDOL2 = '8A02910A95059F3704';
 /** Transaction log format (9F4F) and log entry (9F4D: SFI 11, 10 records). */
-export const LOG_FORMAT = '9A039F21039F02069F03069F1A025F2A029C019F3602';
+const LOG_FORMAT = '9A039F21039F02069F03069F1A025F2A029C019F3602';
 export const LOG_SFI = 11;
 
 /** Numeric (`n`) value of `digits` right-aligned in `bytes` bytes of BCD. */
 export function bcd(digits: string | number, bytes: number): Buffer {
   const s = String(digits).padStart(bytes * 2, '0');
-  if (s.length > bytes * 2 || !/^\d*$/.test(s)) throw new RangeError(`${digits} does not fit n${bytes * 2}`);
+  if (s.length > bytes * 2 || !/^\d*$/.test(s)) throw new CardDataError(String(digits), `n${bytes * 2}`);
   return Buffer.from(s, 'hex');
 }
 
@@ -35,7 +36,7 @@ function cn(digits: string): Buffer {
 }
 
 /** 5F24 from YYMM: the last day of that month (YYMMDD). */
-export function expiryDate(yymm: string): string {
+function expiryDate(yymm: string): string {
   const yy = Number(yymm.slice(0, 2));
   const mm = Number(yymm.slice(2, 4));
   const last = new Date(Date.UTC(2000 + yy, mm, 0)).getUTCDate();
@@ -43,7 +44,7 @@ export function expiryDate(yymm: string): string {
 }
 
 /** The default record layout (docs/cards.md): SFI 1 track data, SFI 2 card and risk data. */
-export function defaultRecords(card: CardFixture): CardRecordSpec[] {
+function defaultRecords(card: CardFixture): CardRecordSpec[] {
   const ecTags = card.ec ? ['9F77', '9F78', '9F6D'] : [];
   return [
     { sfi: 1, record: 1, tags: ['57', '5F20', '9F1F'] },

@@ -605,7 +605,7 @@ function logRecord(e: CardLogEntry): Buffer {
 }
 
 /** The PIN in a plaintext offline PIN block (EMV Book 3 §6.5.12: 2L PP…P FF…F, 8 bytes), or undefined. */
-export function plaintextPin(block: Buffer): string | undefined {
+function plaintextPin(block: Buffer): string | undefined {
   if (block.length !== 8) return undefined;
   const hex = block.toString('hex').toUpperCase();
   if (hex[0] !== '2') return undefined;

@@ -56,3 +56,22 @@ export class VpcdError extends PayhilError {
     this.port = port;
   }
 }
+
+/** A malformed command APDU (ISO/IEC 7816-4): too short, Lc or Le that does not match its length. The card answers 6700. */
+export class ApduFormatError extends PayhilError {
+  constructor(detail: string) {
+    super('E_APDU_FORMAT', `APDU: ${detail}`, { verdict: 'failed' });
+  }
+}
+
+/** A value that does not fit its EMV data element (`n` digits in too few BCD bytes, a non-digit). */
+export class CardDataError extends PayhilError {
+  readonly value: string;
+  readonly format: string;
+
+  constructor(value: string, format: string) {
+    super('E_CARD_DATA', `${value} does not fit ${format}`, { verdict: 'usage' });
+    this.value = value;
+    this.format = format;
+  }
+}

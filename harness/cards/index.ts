@@ -5,6 +5,8 @@ export {
   CardRemovedError,
   CardStateError,
   VpcdError,
+  ApduFormatError,
+  CardDataError,
 } from './errors.js';
 export type {
   CardFixture,
@@ -44,7 +46,6 @@ export {
   statusWord,
   responseData,
   swHex,
-  ApduFormatError,
   LE_ANY,
 } from './apdu.js';
 export type { CommandApdu } from './apdu.js';

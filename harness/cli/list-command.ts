@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
-import type { Scenario } from '../scenario/scenario.js';
+import { scenarioSelector } from '../scenario/index.js';
 import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { defaultTargets, parseCommon } from './validate-command.js';
@@ -20,26 +20,6 @@ Default path: scenarios/ (of the current folder, else payhil's own).
 
 Exit status: 0 listed, 1 scenarios do not load (errors printed), 2 usage error.`;
 
-/** Keeps the scenarios that pass `--tags` (any of the plain tags, none of the `!` ones) and `--grep`. */
-export function filterScenarios(
-  list: Scenario[],
-  tags: string | undefined,
-  grep: RegExp | undefined,
-): Scenario[] {
-  const wanted = (tags ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const plus = wanted.filter((t) => !t.startsWith('!'));
-  const minus = wanted.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
-  return list.filter(
-    (s) =>
-      (plus.length === 0 || plus.some((t) => s.tags.includes(t))) &&
-      !minus.some((t) => s.tags.includes(t)) &&
-      (!grep || grep.test(s.id) || grep.test(s.title)),
-  );
-}
-
 export const listCommand: Command = {
   name: 'list',
   summary: 'list the expanded scenarios (one line per matrix combination)',
@@ -53,14 +33,10 @@ export const listCommand: Command = {
       io.out(HELP);
       return EXIT_OK;
     }
-    let grep: RegExp | undefined;
-    if (values.grep !== undefined) {
-      try {
-        grep = new RegExp(String(values.grep));
-      } catch (e) {
-        throw new UsageError(`list: --grep: ${(e as Error).message}`);
-      }
-    }
+    const selected = scenarioSelector({
+      tags: values.tags === undefined ? undefined : String(values.tags),
+      grep: values.grep === undefined ? undefined : String(values.grep),
+    });
     const target = positionals.length
       ? { root: io.cwd, paths: positionals }
       : defaultTargets(io.cwd, ['scenarios']);
@@ -78,11 +54,7 @@ export const listCommand: Command = {
       );
       return EXIT_FAIL;
     }
-    const kept = filterScenarios(
-      scenarios,
-      values.tags === undefined ? undefined : String(values.tags),
-      grep,
-    );
+    const kept = scenarios.filter(selected);
     if (values.json) {
       io.out(
         JSON.stringify(

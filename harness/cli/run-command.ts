@@ -12,9 +12,10 @@ import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import { AllureWriter, ConsoleReporter, JunitWriter, generateReport } from '../report/index.js';
-import { runScenarios, selectScenarios, type RunReporter } from '../runner/index.js';
+import { runScenarios, type RunReporter } from '../runner/index.js';
 import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
+import { scenarioSelector } from '../scenario/index.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { parseCommandArgs } from './command-args.js';
@@ -156,14 +157,7 @@ export const runCommand: Command = {
       io.out(HELP);
       return EXIT_OK;
     }
-    let grep: RegExp | undefined;
-    if (values.grep !== undefined) {
-      try {
-        grep = new RegExp(values.grep);
-      } catch (e) {
-        throw new UsageError(`run: --grep: ${(e as Error).message}`);
-      }
-    }
+    const selected = scenarioSelector({ tags: values.tags, grep: values.grep });
     let retries: number | undefined;
     if (values.retries !== undefined) {
       retries = Number(values.retries);
@@ -192,7 +186,7 @@ export const runCommand: Command = {
       );
       return EXIT_USAGE;
     }
-    const scenarios = selectScenarios(all, values.tags, grep);
+    const scenarios = all.filter(selected);
     if (scenarios.length === 0) {
       io.err('run: no scenario matches');
       return EXIT_USAGE;

@@ -6,6 +6,7 @@ import { memoryIo } from './command.js';
 import { main } from './main.js';
 import { run } from './tools-iso8583.js';
 import { UsageError } from './usage-error.js';
+import { decodeFrame, encodeFrame, loadDialect } from '../iso8583/index.js';
 import { CUP_PURCHASE_0200_HEX, ISO87_ASCII_0210_TEXT } from '../iso8583/sample-frames.js';
 
 describe('cli/tools iso8583', () => {
@@ -37,8 +38,26 @@ describe('cli/tools iso8583', () => {
     const out = await json(['decode', '--dialect', 'cup', '--hex', CUP_PURCHASE_0200_HEX, '--mask']);
     const fields = out.fields as Record<string, string>;
     assert.equal(fields['2'], '622424******0113');
-    assert.equal(fields['35'], '622424******0113D' + '*'.repeat(17));
+    assert.equal(fields['35'], '<track data redacted, 34 hex>');
     assert.equal(fields['52'], '<PIN block redacted, 16 hex>');
+    assert.equal(fields['42'], '850100082410002', 'a merchant id is not cardholder data');
+  });
+
+  it('--mask masks field 55 by the tag dictionary list, as journals and reports do', async () => {
+    const cup = loadDialect('cup');
+    const clear = decodeFrame(cup, Buffer.from(CUP_PURCHASE_0200_HEX, 'hex'));
+    const id = Buffer.from('110101199001011234').toString('hex').toUpperCase();
+    const f55 = `5A08622424000000011357086224240000000113` + `9F6112${id}` + '9F2701808407A0000003330101';
+    const frame = encodeFrame(
+      cup,
+      { mti: clear.mti, fields: { ...clear.fields, 55: f55 } },
+      { tpdu: clear.tpdu as string, header: clear.header as string },
+    );
+    const out = await json(['decode', '--dialect', 'cup', '--hex', frame.toString('hex'), '--mask']);
+    assert.equal(
+      (out.fields as Record<string, string>)['55'],
+      `5A08622424******011357${'08' + '*'.repeat(16)}9F6112${'*'.repeat(36)}` + '9F2701808407A0000003330101',
+    );
   });
 
   it('reads raw bytes or a hex text file with --file, and a body with --body', async () => {

@@ -12,7 +12,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { maskPan, redact } from '../common/mask.js';
 import { EXIT_OK, type CliIo } from './command.js';
 import { UsageError } from './usage-error.js';
 import { loadDialect } from '../iso8583/dialect-loader.js';
@@ -24,6 +23,7 @@ import {
   type DecodedFrame,
 } from '../iso8583/message-codec.js';
 import type { Dialect } from '../iso8583/dialect-types.js';
+import { maskFields } from '../iso8583/frame-masking.js';
 
 const USAGE = [
   'usage: payhil tools iso8583 decode --dialect NAME (--hex HEX | --file F) [--body] [--mask]',
@@ -32,7 +32,7 @@ const USAGE = [
   '  --dialect  cup, iso87-ascii, iso87-binary, or a path to your own dialect YAML',
   '  --hex      the frame as hex (spaces allowed); --file: raw bytes (hex text if named *.hex or *.txt)',
   '  --body     MTI + bitmap + fields only (no length prefix, TPDU or header)',
-  '  --mask     mask the PAN and redact track, PIN, key and MAC fields in the output',
+  '  --mask     mask as journals and reports do: PAN 6/4; track, PIN and key fields redacted; field 55 by the EMV tag list',
   '  --json     a JSON message {"mti", "fields": {"N": "value"}, "tpdu"?, "header"?}; - reads stdin',
 ].join('\n');
 
@@ -92,36 +92,6 @@ function readInput(arg: string, file: string, io: CliIo): Buffer {
   }
 }
 
-/** Field values hidden according to the dialect's `sensitive` labels. */
-function masked(d: Dialect, msg: DecodedFrame): DecodedFrame {
-  const fields: Record<number, string> = {};
-  for (const [key, value] of Object.entries(msg.fields)) {
-    const spec = d.fields[Number(key)];
-    switch (spec?.sensitive) {
-      case 'pan':
-        fields[Number(key)] = maskPan(value);
-        break;
-      case 'track': {
-        const sep = value.search(/[=D^]/);
-        fields[Number(key)] =
-          sep > 0
-            ? maskPan(value.slice(0, sep)) + value[sep] + '*'.repeat(value.length - sep - 1)
-            : redact('track data', value);
-        break;
-      }
-      case 'pin':
-        fields[Number(key)] = redact('PIN block', value);
-        break;
-      case 'key':
-        fields[Number(key)] = redact('key data', value);
-        break;
-      default:
-        fields[Number(key)] = value;
-    }
-  }
-  return { ...msg, fields };
-}
-
 function decode(values: Values, io: CliIo): number {
   const d = dialectOf(values, io);
   if ((values.hex === undefined) === (values.file === undefined))
@@ -134,10 +104,13 @@ function decode(values: Values, io: CliIo): number {
     bytes = /\.(hex|txt)$/i.test(file) ? hexToBytes('--file', raw.toString('latin1')) : raw;
   }
   const msg: DecodedFrame = values.body ? decodeMessage(d, bytes) : decodeFrame(d, bytes);
-  const out = values.mask ? masked(d, msg) : msg;
-  const result: Record<string, unknown> = { mti: out.mti, fields: out.fields };
-  if (out.tpdu !== undefined) result.tpdu = out.tpdu;
-  if (out.header !== undefined) result.header = out.header;
+  // --mask: the one masking table of journals and reports (field 55 by the tag dictionary's list).
+  const result: Record<string, unknown> = {
+    mti: msg.mti,
+    fields: values.mask ? maskFields(d, msg.fields) : msg.fields,
+  };
+  if (msg.tpdu !== undefined) result.tpdu = msg.tpdu;
+  if (msg.header !== undefined) result.header = msg.header;
   io.out(JSON.stringify(result));
   return EXIT_OK;
 }

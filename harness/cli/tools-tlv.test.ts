@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { memoryIo } from './command.js';
 import { main } from './main.js';
+import { SENSITIVE_TAGS, encodeTlv } from '../emv/index.js';
 
 async function tlv(...args: string[]): Promise<{ code: number; out: string; err: string[] }> {
   const io = memoryIo();
@@ -34,6 +35,30 @@ describe('payhil tools tlv', () => {
     assert.deepEqual(JSON.parse(r.out), [
       { tag: '5A', name: 'Application Primary Account Number (PAN)', value: '621234******1234' },
     ]);
+  });
+
+  it('--mask hides every tag of the tag dictionary list (PBOC cardholder ID, contactless track 2…) and nothing else', async () => {
+    const value = '6222021234567890';
+    for (const [tag] of SENSITIVE_TAGS) {
+      const hex = encodeTlv([{ tag, value: Buffer.from(value, 'hex') }]).toString('hex');
+      const r = await tlv('decode', '--mask', '--hex', hex);
+      const [node] = JSON.parse(r.out) as { value: string }[];
+      assert.notEqual(node?.value, value, `${tag} in clear`);
+      assert.ok(!node?.value.includes('3456'), `${tag}: ${node?.value}`);
+    }
+    const r = await tlv(
+      'decode',
+      '--mask',
+      '--hex',
+      '9F6112313130313031313939303031303131323334' + '4F07A0000003330101',
+    );
+    assert.deepEqual(
+      (JSON.parse(r.out) as { tag: string; value: string }[]).map((n) => [n.tag, n.value]),
+      [
+        ['9F61', '<cardholder data redacted, 36 hex>'],
+        ['4F', 'A0000003330101'],
+      ],
+    );
   });
 
   it('names the argument and the offset on bad input, exit 2, one line', async () => {

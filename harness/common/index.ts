@@ -20,7 +20,6 @@ export {
   validateWithSchema,
   loadYamlFixture,
   schemaErrors,
-  isValidBySchema,
   readablePath,
   SchemaLoadError,
 } from './schema-check.js';

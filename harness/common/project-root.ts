@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { PayhilError } from './payhil-error.js';
 
 let cached: string | undefined;
 
@@ -18,7 +19,11 @@ export function packageRoot(): string {
       if (pkg.name === 'payhil') return (cached = dir);
     }
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('payhil: cannot find its own package.json');
+    // An installation without its package.json is a broken lab, not bad input.
+    if (parent === dir)
+      throw new PayhilError('E_PACKAGE_ROOT', 'payhil: cannot find its own package.json', {
+        verdict: 'broken',
+      });
     dir = parent;
   }
 }

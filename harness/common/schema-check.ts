@@ -148,11 +148,6 @@ export function schemaErrors(schemaFile: string, value: unknown): ErrorObject[] 
   return validate(value) ? [] : [...(validate.errors ?? [])];
 }
 
-/** True when `value` satisfies the schema file. */
-export function isValidBySchema(schemaFile: string, value: unknown): boolean {
-  return loadSchema(schemaFile).validate(value) === true;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // From ajv errors to messages
 

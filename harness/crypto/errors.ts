@@ -81,3 +81,12 @@ export class TrackDataError extends CryptoError {
     this.reason = reason;
   }
 }
+
+/** A parameter outside the values an algorithm defines (an ISO 9797-1 padding method other than 1 or 2). */
+export class CryptoParameterError extends CryptoError {
+  readonly parameter: string;
+  constructor(parameter: string, detail: string) {
+    super('E_CRYPTO_PARAMETER', `${parameter}: ${detail}`);
+    this.parameter = parameter;
+  }
+}

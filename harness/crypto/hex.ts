@@ -1,4 +1,4 @@
-import { HexError } from './errors.js';
+import { DataLengthError, HexError } from './errors.js';
 
 const HEX_RE = /^[0-9a-fA-F]*$/;
 
@@ -27,7 +27,8 @@ export function toHex(b: Uint8Array): string {
 
 /** Byte-wise XOR of two equal-length buffers. */
 export function xor(a: Uint8Array, b: Uint8Array): Buffer {
-  if (a.length !== b.length) throw new RangeError(`xor: lengths differ (${a.length} vs ${b.length})`);
+  if (a.length !== b.length)
+    throw new DataLengthError('xor', b.length, `needs ${a.length} bytes as the first operand`);
   const out = Buffer.allocUnsafe(a.length);
   for (let i = 0; i < a.length; i++) out[i] = (a[i] as number) ^ (b[i] as number);
   return out;

@@ -8,6 +8,7 @@ export {
   KcvMismatchError,
   PinBlockError,
   TrackDataError,
+  CryptoParameterError,
 } from './errors.js';
 export {
   tdesEcbEncrypt,

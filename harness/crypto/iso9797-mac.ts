@@ -1,4 +1,4 @@
-import { KeyLengthError } from './errors.js';
+import { CryptoParameterError, KeyLengthError } from './errors.js';
 import { DES_BLOCK_BYTES, tdesCbcEncrypt, tdesEcbEncrypt, TDES_KEY_LENGTHS } from './tdes.js';
 
 /**
@@ -29,7 +29,7 @@ export function padIso9797(data: Uint8Array, method: MacPadding, block = DES_BLO
     out[data.length] = 0x80;
     return out;
   }
-  throw new RangeError(`ISO 9797-1 padding method must be 1 or 2, got ${String(method)}`);
+  throw new CryptoParameterError('ISO 9797-1 padding method', `must be 1 or 2, got ${String(method)}`);
 }
 
 function lastBlock(b: Buffer): Buffer {

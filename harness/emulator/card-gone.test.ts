@@ -17,7 +17,7 @@ import {
   type MagstripeTracks,
 } from '../cards/index.js';
 import type { PresentedCard } from './card-reader/card-presentation.js';
-import { card, received, startRig, type Rig } from './emulator-test-kit.js';
+import { card, received, startRig, type Rig } from './emulator-test-kit.test-helper.js';
 
 type LeaveHow = 'transmit-fails' | 'source-powered-off' | 'no-status-word';
 

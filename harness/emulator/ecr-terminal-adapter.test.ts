@@ -18,7 +18,7 @@ import {
   toEcrEvent,
   toTransactionResult,
 } from './ecr-terminal-adapter.js';
-import { startRig, type Rig } from './emulator-test-kit.js';
+import { startRig, type Rig } from './emulator-test-kit.test-helper.js';
 import { inlineCardFixture } from './inline-card.js';
 import type { TerminalEvent } from './terminal-events.js';
 

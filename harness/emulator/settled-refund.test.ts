@@ -10,7 +10,7 @@ import type { HostHandle } from '../host/index.js';
 import { loadCardFixture } from '../cards/index.js';
 import { maskPan } from '../common/mask.js';
 import { createTerminal } from './emulated-terminal.js';
-import { card, payWith, received, startRig, type Rig } from './emulator-test-kit.js';
+import { card, payWith, received, startRig, type Rig } from './emulator-test-kit.test-helper.js';
 
 describe('refund of a settled original (next-day refund)', () => {
   let rig: Rig;

@@ -9,7 +9,7 @@ import { strict as assert } from 'node:assert';
 import { CardRemovedError } from '../cards/index.js';
 import { IllegalTransitionError } from './errors.js';
 import { assertTransition, isLegalTransition, TRANSITIONS } from './core/state-transitions.js';
-import { card, payWith, startRig, type Rig } from './emulator-test-kit.js';
+import { card, payWith, startRig, type Rig } from './emulator-test-kit.test-helper.js';
 import type { PresentedCard } from './card-reader/card-presentation.js';
 import type { TerminalEvent } from './terminal-events.js';
 

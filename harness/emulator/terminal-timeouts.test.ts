@@ -8,7 +8,7 @@ import { strict as assert } from 'node:assert';
 import { createVirtualCard } from '../cards/index.js';
 import { startHost, type HostHandle } from '../host/index.js';
 import { createTerminal, type EmulatedTerminal } from './emulated-terminal.js';
-import { received } from './emulator-test-kit.js';
+import { received } from './emulator-test-kit.test-helper.js';
 import { TerminalStateError } from './errors.js';
 import type { TerminalEvent } from './terminal-events.js';
 import { loadTerminalProfile, type TerminalProfile } from './terminal-profile.js';

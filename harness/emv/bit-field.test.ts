@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { AIP } from './aip.js';
 import { CTQ } from './ctq.js';
-import { UnknownBitError } from './errors.js';
+import { BitFieldLengthError, UnknownBitError } from './errors.js';
 import { TSI } from './tsi.js';
 import { TTQ } from './ttq.js';
 import { TVR, type TvrBit } from './tvr.js';
@@ -33,7 +33,7 @@ describe('emv/bit-field (TVR, TSI, AIP, TTQ, CTQ)', () => {
     TVR.set(tvr, 'floorLimitExceeded');
     assert.equal(tvr.toString('hex').toUpperCase(), '0000048080');
     assert.equal(TVR.has(hex('00'), 'defaultTdolUsed'), false);
-    assert.throws(() => TVR.set(Buffer.alloc(2), 'defaultTdolUsed'), RangeError);
+    assert.throws(() => TVR.set(Buffer.alloc(2), 'defaultTdolUsed'), BitFieldLengthError);
   });
 
   it('refuses unknown names and reports RFU bits', () => {

@@ -3,7 +3,7 @@
  * test/set helpers. Bits are numbered as the EMV books do: byte 1 is the leftmost, bit 8 the most
  * significant bit of a byte.
  */
-import { UnknownBitError } from './errors.js';
+import { BitFieldLengthError, UnknownBitError } from './errors.js';
 
 export interface BitDef<N extends string = string> {
   /** Stable camelCase name, used in scenarios and reports. */
@@ -54,8 +54,7 @@ export class BitField<N extends string> {
   /** Sets (or with `on` false, clears) the named bit in place. */
   set(value: Uint8Array, name: N, on = true): void {
     const d = this.def(name);
-    if (value.length < d.byte)
-      throw new RangeError(`${this.field}: value of ${value.length} bytes has no byte ${d.byte}`);
+    if (value.length < d.byte) throw new BitFieldLengthError(this.field, value.length, d.byte);
     const mask = 1 << (d.bit - 1);
     const i = d.byte - 1;
     value[i] = on ? (value[i] as number) | mask : (value[i] as number) & ~mask;

@@ -1,6 +1,7 @@
 import { DataLengthError, KeyLengthError } from '../crypto/errors.js';
 import { macIso9797Alg3, type MacPadding } from '../crypto/iso9797-mac.js';
 import { tdesEcbEncrypt } from '../crypto/tdes.js';
+import { CryptogramVersionError } from './errors.js';
 import { deriveCommonSessionKey } from './session-key.js';
 
 /**
@@ -38,14 +39,14 @@ export function cryptogramKeyFor(iccMasterKey: Uint8Array, cvn: CryptogramVersio
     checkLength('ATC', atc, 2);
     return deriveCommonSessionKey(iccMasterKey, atc);
   }
-  throw new RangeError(`unsupported cryptogram version ${String(cvn)} (10 or 18)`);
+  throw new CryptogramVersionError(cvn);
 }
 
 /** Padding method of a CVN: 1 for CVN 10, 2 for CVN 18. */
 export function cryptogramPadding(cvn: CryptogramVersion): MacPadding {
   if (cvn === 10) return 1;
   if (cvn === 18) return 2;
-  throw new RangeError(`unsupported cryptogram version ${String(cvn)} (10 or 18)`);
+  throw new CryptogramVersionError(cvn);
 }
 
 /** An application cryptogram: ISO 9797-1 algorithm 3 over `data` with the given padding; 8 bytes. */

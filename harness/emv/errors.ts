@@ -74,3 +74,29 @@ export class CvmListError extends PayhilError {
     this.length = length;
   }
 }
+
+/** A value too short for the bit being set (a 3-byte TVR given for a bit of byte 5): a caller's or a profile's error. */
+export class BitFieldLengthError extends PayhilError {
+  readonly field: string;
+  readonly length: number;
+  readonly byte: number;
+
+  constructor(field: string, length: number, byte: number) {
+    super('E_EMV_BIT_FIELD_LENGTH', `${field}: value of ${length} bytes has no byte ${byte}`, {
+      verdict: 'usage',
+    });
+    this.field = field;
+    this.length = length;
+    this.byte = byte;
+  }
+}
+
+/** A cryptogram version number (CVN) payhil does not compute: only CVN 10 and 18 (PBOC / UnionPay). */
+export class CryptogramVersionError extends PayhilError {
+  readonly cvn: unknown;
+
+  constructor(cvn: unknown) {
+    super('E_EMV_CVN', `unsupported cryptogram version ${String(cvn)} (10 or 18)`, { verdict: 'usage' });
+    this.cvn = cvn;
+  }
+}

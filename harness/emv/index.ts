@@ -1,11 +1,16 @@
 // Curated public API of harness/emv: BER-TLV, DOLs, the tag dictionary, and EMV bit maps and lists.
-export { TlvError, UnknownBitError, CvmListError } from './errors.js';
+export {
+  TlvError,
+  UnknownBitError,
+  CvmListError,
+  BitFieldLengthError,
+  CryptogramVersionError,
+} from './errors.js';
 export type { TlvErrorReason } from './errors.js';
 
 export {
   parseTlv,
   encodeTlv,
-  encodeTlvObject,
   findTag,
   findAllTags,
   flattenTlv,
@@ -14,7 +19,6 @@ export {
   encodeLength,
   lengthFieldSize,
   tagBytes,
-  isConstructedTag,
 } from './tlv.js';
 export type { Tlv, TlvInput, ParseTlvOptions, TagRead } from './tlv.js';
 
@@ -24,7 +28,15 @@ export type { TlvDescription, DescribeOptions } from './tlv-describe.js';
 export { parseDol, encodeDol, dolDataLength, fitDolValue, buildDolData, splitDolData } from './dol.js';
 export type { DolEntry, BuildDolOptions } from './dol.js';
 
-export { tagInfo, tagName, allTags } from './tag-dictionary.js';
+export { tagInfo, tagName, allTags, tagSensitivity, SENSITIVE_TAGS } from './tag-dictionary.js';
+export { maskTlvHex, maskIccHex } from './tlv-masking.js';
+export type { TlvMaskFillers } from './tlv-masking.js';
+export {
+  maskApduCommand,
+  maskApduResponse,
+  maskApduCommandText,
+  maskApduResponseText,
+} from './apdu-masking.js';
 export type { TagInfo, DataFormat, DataSource, Sensitivity } from './tag-dictionary.js';
 
 export { BitField } from './bit-field.js';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { allTags, tagInfo, tagName } from './tag-dictionary.js';
+import { SENSITIVE_TAGS, allTags, tagInfo, tagName, tagSensitivity } from './tag-dictionary.js';
 
 describe('emv/tag-dictionary', () => {
   // The tags a UnionPay terminal, card and host exchange (issue 3 list; EMV 4.3 Book 3 Annex A; JR/T 0025).
@@ -25,6 +25,27 @@ describe('emv/tag-dictionary', () => {
     assert.equal(tagInfo('5A')?.sensitive, 'pan');
     assert.equal(tagInfo('57')?.sensitive, 'track');
     assert.equal(tagInfo('9F27')?.sensitive, undefined);
+  });
+
+  it('is the one list of sensitive tags: cardholder data and identity, not the application', () => {
+    // PCI DSS cardholder data (PAN, track data and its chip and contactless equivalents, PIN data) and the
+    // cardholder's identity (EMV name 5F20 / 9F0B, PBOC ID number 9F61).
+    assert.deepEqual(Object.fromEntries(SENSITIVE_TAGS), {
+      '56': 'track',
+      '57': 'track',
+      '5A': 'pan',
+      '5F20': 'pii',
+      '99': 'pin',
+      '9F0B': 'pii',
+      '9F1F': 'track',
+      '9F20': 'track',
+      '9F61': 'pii',
+      '9F6B': 'track',
+    });
+    for (const clear of ['4F', '50', '84', '9F06', '9F12', '9F62', '5F24', '9F26', '9F02'])
+      assert.equal(tagSensitivity(clear), undefined, clear);
+    assert.equal(tagSensitivity('9f6b'), 'track');
+    for (const [tag, s] of SENSITIVE_TAGS) assert.equal(tagInfo(tag)?.sensitive, s);
   });
 
   it('is case-insensitive and labels unknown tags', () => {

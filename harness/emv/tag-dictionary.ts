@@ -5,6 +5,13 @@
  * Sources: EMV 4.3 Book 3 Annex A (data element dictionary), EMV Book C-7 / PBOC 3.0 (JR/T 0025)
  * part 5 and part 12–13 for the qPBOC / electronic-cash tags, and the UnionPay field 55 usage
  * (DF31 issuer script results). Lengths are in bytes; `maxLength` for variable elements.
+ *
+ * The `sensitive` column is the one list of sensitive tags: the host journal, the proxy's spy, the
+ * masked pcap, the report masking, APDU traces and `payhil tools tlv --mask` all read it through
+ * {@link tagSensitivity} / {@link SENSITIVE_TAGS}. Cardholder data (PCI DSS: PAN, track data and its
+ * equivalents, PIN data) and the cardholder's identity (name, PBOC ID number) are marked; identifiers of
+ * the application (AID 4F/84/9F06, labels 50/9F12), the ID *type* 9F62 (a one-digit document code:
+ * 00 ID card, 01 officer's card, 02 passport…, identifying nobody), amounts and cryptograms are not.
  */
 
 /**
@@ -17,7 +24,11 @@ export type DataFormat = 'n' | 'cn' | 'b' | 'a' | 'an' | 'ans';
 /** Who originates the element. */
 export type DataSource = 'ICC' | 'Terminal' | 'Issuer';
 
-/** What masking an element needs before it may appear in a report or log. */
+/**
+ * What masking an element needs before it may appear in a report or log: `pan` keeps its first 6 and
+ * last 4 digits; `track` (track data and its equivalents), `pin` (PIN data) and `pii` (cardholder name
+ * and identity) are hidden entirely.
+ */
 export type Sensitivity = 'pan' | 'track' | 'pin' | 'pii';
 
 export interface TagInfo {
@@ -142,6 +153,8 @@ const ROWS: Row[] = [
   ['9F61', 'Cardholder ID Number', 'an', 'ICC', 1, 40, { spec: 'PBOC', sensitive: 'pii' }],
   ['9F62', 'Cardholder ID Type', 'n', 'ICC', 1, 1, PBOC],
   ['9F63', 'Card Product Identification Information', 'b', 'ICC', 16, 16, PBOC],
+  // EMV Contactless Book C-2: track 2 as the card builds it for a mag-stripe mode tap.
+  ['9F6B', 'Track 2 Data (contactless)', 'b', 'ICC', 0, 19, { sensitive: 'track' }],
   ['9F6C', 'Card Transaction Qualifiers (CTQ)', 'b', 'ICC', 2, 2, PBOC],
   ['9F6D', 'EC Reset Threshold', 'n', 'ICC', 6, 6, PBOC],
   ['9F74', 'EC Issuer Authorization Code', 'a', 'ICC', 6, 6, PBOC],
@@ -220,6 +233,16 @@ const DICTIONARY: ReadonlyMap<string, TagInfo> = new Map(
 /** What payhil knows about a tag (any case), or undefined for a tag outside the dictionary. */
 export function tagInfo(tag: string): TagInfo | undefined {
   return DICTIONARY.get(tag) ?? DICTIONARY.get(tag.toUpperCase());
+}
+
+/** The tags that never appear in clear in a report or log, with how each is masked (upper-case tags). */
+export const SENSITIVE_TAGS: ReadonlyMap<string, Sensitivity> = new Map(
+  [...DICTIONARY.values()].flatMap((i) => (i.sensitive ? [[i.tag, i.sensitive] as const] : [])),
+);
+
+/** How a tag (any case) must be masked, or undefined when its value may be shown as it is. */
+export function tagSensitivity(tag: string): Sensitivity | undefined {
+  return SENSITIVE_TAGS.get(tag) ?? SENSITIVE_TAGS.get(tag.toUpperCase());
 }
 
 /** The tag's name, or a generic label ('Unknown tag', or 'Proprietary tag' for context-specific DFxx/9Fxx not listed). */

@@ -3,7 +3,7 @@
  * attach for field 55 and card responses. Hex is upper case.
  */
 import { maskPan, redact } from '../common/mask.js';
-import { tagInfo, tagName } from './tag-dictionary.js';
+import { tagName, tagSensitivity } from './tag-dictionary.js';
 import type { Tlv } from './tlv.js';
 
 export interface TlvDescription {
@@ -35,7 +35,7 @@ function describeOne(n: Tlv, mask: boolean): TlvDescription {
 
 /** The value of a tag as it may appear in a report: masked PAN, redacted track/PIN/identity data. */
 export function maskValue(tag: string, hex: string): string {
-  switch (tagInfo(tag)?.sensitive) {
+  switch (tagSensitivity(tag)) {
     case 'pan': {
       const digits = hex.replace(/F+$/, '');
       return /^\d+$/.test(digits) ? maskPan(digits) : redact('PAN', hex);

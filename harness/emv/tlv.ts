@@ -205,7 +205,7 @@ export function lengthFieldSize(n: number): number {
 }
 
 /** Writes the BER length of `n` (shortest form) at `pos`; returns the position after it. */
-export function writeLength(buf: Buffer, pos: number, n: number): number {
+function writeLength(buf: Buffer, pos: number, n: number): number {
   if (n < 0x80) {
     buf[pos] = n;
     return pos + 1;
@@ -259,11 +259,6 @@ function checkTag(tag: string): Buffer {
   return b;
 }
 
-/** True when the hex tag's first byte has the constructed bit (b6). Does not validate the tag. */
-export function isConstructedTag(tag: string): boolean {
-  return (parseInt(tag.slice(0, 2), 16) & 0x20) !== 0;
-}
-
 // ---------------------------------------------------------------------------------------------------
 // Encoding
 
@@ -280,11 +275,6 @@ export function encodeTlv(nodes: readonly TlvInput[]): Buffer {
   const cursor = { pos: 0, i: 0 };
   for (const n of nodes) write(n, out, plan, cursor);
   return out;
-}
-
-/** Encodes one object (same rules as {@link encodeTlv}). */
-export function encodeTlvObject(node: TlvInput): Buffer {
-  return encodeTlv([node]);
 }
 
 /** Value length and tag bytes of every node, in pre-order. */

@@ -3,7 +3,7 @@
  * verification from 64 connections over loopback, against a bare Node TCP echo server that answers
  * frames of the same sizes, in the same run.
  *
- * Headline figures: each server runs in its own Node process (bench-server.ts, forked), as a real
+ * Headline figures: each server runs in its own Node process (bench-server.test-helper.ts, forked), as a real
  * deployment runs `payhil host`, and the load generator runs in this process. The request frames are
  * prebuilt (own STAN, valid MAC, PIN block) before timing, so the client does the same trivial work for
  * both servers; the host still decodes, verifies the MAC, decrypts and checks the PIN block, runs the
@@ -44,7 +44,7 @@ const WARM_UP_SECONDS = 1;
 const DEPTH = Math.min(64, Math.max(1, Number(process.env.PAYHIL_BENCH_DEPTH ?? 1)));
 const HEAP_TX = Number(process.env.PAYHIL_BENCH_HEAP_TX ?? 1000000);
 const FRAMES_PER_CONNECTION = 2048;
-/** The one account every request debits (bench-server.ts gives it the same inexhaustible balance). */
+/** The one account every request debits (bench-server.test-helper.ts gives it the same inexhaustible balance). */
 const PAN = TEST_PANS.debit;
 
 /**
@@ -119,7 +119,7 @@ class Loop {
   }
 }
 
-/** A server in its own process (bench-server.ts), with its CPU time on request. */
+/** A server in its own process (bench-server.test-helper.ts), with its CPU time on request. */
 interface ChildServer {
   readonly name: string;
   readonly port: number;
@@ -135,7 +135,7 @@ process.on('exit', () => {
 });
 
 function forkServer(name: string, args: string[]): Promise<ChildServer> {
-  const script = fileURLToPath(new URL('./bench-server.js', import.meta.url));
+  const script = fileURLToPath(new URL('./bench-server.test-helper.js', import.meta.url));
   // PAYHIL_BENCH_SERVER_NODE_ARGS, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof", to profile the servers.
   const execArgv = (process.env.PAYHIL_BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = fork(script, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv });

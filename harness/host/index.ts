@@ -8,7 +8,7 @@ export type { Outcome, ProcessorOptions } from './host-processor.js';
 export type { HostRule, RuleAction } from './host-rule.js';
 export { RuleEngine } from './rule-engine.js';
 export type { RuleHit } from './rule-engine.js';
-export { HostJournal, maskFields, maskIccHex } from './journal.js';
+export { HostJournal, maskFields } from './journal.js';
 export type { JournalEntry, JournalDirection, JournalRecord } from './journal.js';
 export { AccountStore } from './account-store.js';
 export type { AccountSpec, AccountState, PinCheck } from './account-store.js';

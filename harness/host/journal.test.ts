@@ -3,7 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadDialect } from '../iso8583/index.js';
-import { HostJournal, maskIccHex } from './journal.js';
+import { HostJournal } from './journal.js';
+import { maskIccHex } from '../emv/index.js';
 
 const d = loadDialect('cup');
 const PAN = '6222021000000000017';

@@ -13,13 +13,7 @@ import { createWriteStream, type WriteStream } from 'node:fs';
 import { createLogger } from '../common/logger.js';
 import { redact } from '../common/mask.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
-import {
-  decodeFrame,
-  encodeFrame,
-  maskFields as maskTableFields,
-  maskFrameBytes,
-  maskTlvHex,
-} from '../iso8583/index.js';
+import { decodeFrame, encodeFrame, maskFields as maskTableFields, maskFrameBytes } from '../iso8583/index.js';
 
 export type JournalDirection = 'in' | 'out' | 'event';
 
@@ -288,11 +282,6 @@ export function maskFields(dialect: Dialect, msg: IsoMessage): Record<string, st
   const fields: Record<number, string> = {};
   for (const [k, v] of Object.entries(msg.fields)) if (v !== undefined) fields[Number(k)] = v;
   return maskTableFields(dialect, fields);
-}
-
-/** ICC data (field 55, a card's answer) as hex with PAN and track tags masked; anything not TLV redacted. */
-export function maskIccHex(hex: string): string {
-  return maskTlvHex(hex.toUpperCase(), (h) => redact('unparsable ICC data', h));
 }
 
 /** The frame of a message recorded without one, or undefined when it does not encode. */

@@ -50,10 +50,6 @@ export interface Reader {
 export const HEX_PAIRS: readonly string[] = Array.from({ length: 256 }, (_, i) =>
   i.toString(16).toUpperCase().padStart(2, '0'),
 );
-/** Two decimal digits of a packed-BCD byte, or undefined when a nibble is over 9. */
-const BCD_PAIRS: readonly (string | undefined)[] = Array.from({ length: 256 }, (_, i) =>
-  i >> 4 <= 9 && (i & 15) <= 9 ? HEX_PAIRS[i] : undefined,
-);
 const HEX_DIGITS = '0123456789ABCDEF';
 
 /** Value of an ASCII hex digit (either case), or -1. */
@@ -63,17 +59,6 @@ export function hexNibble(c: number): number {
 const HEX_VALUE = Int8Array.from({ length: 256 }, (_, c) =>
   c >= 48 && c <= 57 ? c - 48 : c >= 65 && c <= 70 ? c - 55 : c >= 97 && c <= 102 ? c - 87 : -1,
 );
-
-/**
- * Upper-case hex of `buf[start, end)`. Short runs (TPDUs, PIN blocks, MACs) by appending cached
- * pairs, long ones (field 55) by one native conversion.
- */
-export function hexOf(buf: Buffer, start: number, end: number): string {
-  if (end - start > 24) return buf.toString('hex', start, end).toUpperCase();
-  let s = '';
-  for (let i = start; i < end; i++) s += HEX_PAIRS[buf[i]!]!;
-  return s;
-}
 
 /** Character class test per type (for ASCII-encoded characters and for validation). */
 function charOk(type: FieldType, c: number): boolean {
@@ -166,24 +151,6 @@ export function writeChars(
   w.pos = pos;
 }
 
-/** Reads `n` bytes as characters of `type`. */
-export function readChars(r: Reader, n: number, type: FieldType, field: number): string {
-  need(r, n, field);
-  const buf = r.buf;
-  const allowed = ALLOWED[type];
-  const start = r.pos;
-  for (let i = start; i < start + n; i++) {
-    if (allowed[buf[i] as number] === 0)
-      throw new DecodeError(
-        field,
-        i,
-        `byte ${describe(buf[i] as number)} is not allowed in a ${type} field (${TYPE_WORD[type]})`,
-      );
-  }
-  r.pos = start + n;
-  return buf.toString('latin1', start, start + n);
-}
-
 function bcdNibble(c: number, track: boolean): number {
   // '=' (track separator) is nibble D in BCD tracks.
   return c > 255 ? -1 : (track ? NIBBLE_Z : NIBBLE_N)[c]!;
@@ -240,47 +207,6 @@ export function writeBcd(
     buf[pos++] = (hi << 4) | pad;
   }
   w.pos = pos;
-}
-
-/**
- * Unpacks `digits` BCD digits (ceil(digits/2) bytes). Numeric: every digit nibble 0–9, pad nibble 0 or F.
- * Track: nibbles read as hex digits (separator D stays 'D'), any pad nibble.
- */
-export function readBcd(r: Reader, digits: number, left: boolean, track: boolean, field: number): string {
-  const bytes = (digits + 1) >> 1;
-  need(r, bytes, field);
-  const buf = r.buf;
-  let p = r.pos;
-  const end = p + bytes;
-  let out = '';
-  if (digits & 1 && !left) {
-    const b = buf[p]!;
-    const hi = b >> 4;
-    const lo = b & 15;
-    if (!track && ((hi !== 0 && hi !== 15) || lo > 9)) throw nonBcd(field, p, b);
-    out = HEX_DIGITS[lo]!;
-    p++;
-  }
-  const pairsEnd = digits & 1 && left ? end - 1 : end;
-  // Short fields: appending cached two-character strings beats a native hex conversion per field.
-  if (track) {
-    for (; p < pairsEnd; p++) out += HEX_PAIRS[buf[p]!]!;
-  } else {
-    for (; p < pairsEnd; p++) {
-      const pair = BCD_PAIRS[buf[p]!];
-      if (pair === undefined) throw nonBcd(field, p, buf[p]!);
-      out += pair;
-    }
-  }
-  if (p < end) {
-    const b = buf[p]!;
-    const hi = b >> 4;
-    const lo = b & 15;
-    if (!track && (hi > 9 || (lo !== 0 && lo !== 15))) throw nonBcd(field, p, b);
-    out += HEX_DIGITS[hi]!;
-  }
-  r.pos = end;
-  return out;
 }
 
 function nonBcd(field: number, offset: number, b: number): DecodeError {
@@ -351,7 +277,11 @@ const HEX_CODES = Uint8Array.from(HEX_DIGITS, (c) => c.charCodeAt(0));
 /** 1 where both nibbles of a byte are decimal digits. */
 const BCD_OK = Uint8Array.from({ length: 256 }, (_, b) => (b >> 4 <= 9 && (b & 15) <= 9 ? 1 : 0));
 
-/** As readBcd, writing the digits as ASCII bytes at `out.pos` (room for `digits` bytes must be there). */
+/**
+ * Unpacks `digits` BCD digits (ceil(digits/2) bytes) as ASCII bytes at `out.pos` (room for `digits` bytes
+ * must be there). Numeric: every digit nibble 0–9, pad nibble 0 or F. Track: nibbles read as hex digits
+ * (separator D stays 'D'), any pad nibble.
+ */
 function bcdTo(r: Reader, digits: number, left: boolean, track: boolean, field: number, out: Writer): void {
   const bytes = (digits + 1) >> 1;
   need(r, bytes, field);
@@ -394,7 +324,7 @@ function bcdTo(r: Reader, digits: number, left: boolean, track: boolean, field: 
   out.pos = q;
 }
 
-/** As readChars, copying the bytes to `out.pos` (`allowed` is the type's table). */
+/** Reads `n` bytes as characters of their type, copying them to `out.pos` (`allowed` is the type's table). */
 function charsTo(
   r: Reader,
   n: number,

@@ -1,11 +1,21 @@
 import { strict as assert } from 'node:assert';
 import { loadDialect } from './dialect-loader.js';
-import { decodeFrame } from './message-codec.js';
+import { decodeFrame, encodeFrame } from './message-codec.js';
 import { CUP_PURCHASE_0200_HEX } from './sample-frames.js';
 import { blankFrame, maskFields, maskFrameBytes, maskRawHex } from './frame-masking.js';
 
 describe('net/frame masking', () => {
   const cup = loadDialect('cup');
+
+  /** The public CUP 0200 with another field 55. */
+  function frameWith55(field55: string): Buffer {
+    const clear = decodeFrame(cup, Buffer.from(CUP_PURCHASE_0200_HEX, 'hex'));
+    return encodeFrame(
+      cup,
+      { mti: clear.mti, fields: { ...clear.fields, 55: field55 } },
+      { tpdu: clear.tpdu as string, header: clear.header as string },
+    );
+  }
 
   it('masks PAN, hides track, PIN block and keys by the dialect markers', () => {
     const m = maskFields(cup, {
@@ -68,6 +78,23 @@ describe('net/frame masking', () => {
   it('masks tag 5A and hides tag 57 inside field 55 (TLV)', () => {
     const m = maskFields(cup, { 55: '5A0862220212345678905708622202123456789F9F2701809F3602000A' });
     assert.equal(m['55'], '5A08622202******78905708****************9F2701809F3602000A');
+  });
+
+  it('hides cardholder name and ID, PIN data and contactless track 2 inside field 55 (the tag dictionary list)', () => {
+    const id = Buffer.from('110101199001011234').toString('hex').toUpperCase();
+    const ext = '41'.repeat(27);
+    const field55 = `9F6112${id}9F0B1B${ext}99021234` + '9F6B03622202' + '9F2701809F3602000A';
+    const m = maskFields(cup, { 55: field55 });
+    assert.equal(
+      m['55'],
+      `9F6112${'*'.repeat(36)}9F0B1B${'*'.repeat(54)}9902****` + '9F6B03******' + '9F2701809F3602000A',
+    );
+    const bytes = maskFrameBytes(cup, frameWith55(field55));
+    const back = decodeFrame(cup, bytes).fields[55] as string;
+    assert.equal(
+      back,
+      `9F6112${'0'.repeat(36)}9F0B1B${'0'.repeat(54)}99020000` + '9F6B03000000' + '9F2701809F3602000A',
+    );
   });
 
   it('masks ASCII and BCD PANs in undecodable bytes and truncates to the limit', () => {

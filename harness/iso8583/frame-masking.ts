@@ -4,13 +4,14 @@
  * by-field masking of values in reports (see report-masking.ts).
  *
  * What is sensitive: the dialect's `sensitive` markers, else by number (2 PAN; 35, 36, 45 track data;
- * 52 PIN block); inside TLV fields (55) the EMV tags in {@link TLV_PAN_TAGS} and {@link TLV_TRACK_TAGS};
+ * 52 PIN block); inside TLV fields (55) the EMV tags the tag dictionary marks sensitive (emv's
+ * {@link maskTlvHex}: 5A as a PAN, track data, PIN data and the cardholder's name and ID hidden);
  * inside other variable-length fields (unless positional subfields fill them, as CUP 60 and 61), runs
  * of 13–19 digits (a PAN in free data). Fixed-length fields (41 terminal id, 42 merchant id) and the MAC
  * are not masked: they are not cardholder data.
  */
 import { maskPan, maskPanWith, maskPansInText, maskPansInTextWith, redact } from '../common/mask.js';
-import { parseTlv, type Tlv } from '../emv/tlv.js';
+import { maskTlvHex } from '../emv/tlv-masking.js';
 import type { Dialect, FieldSpec, Sensitivity } from './dialect-types.js';
 import { decodeFrame, encodeFrame, type DecodedFrame } from './message-codec.js';
 
@@ -22,11 +23,6 @@ const DEFAULT_SENSITIVE: Readonly<Record<number, Sensitivity>> = {
   45: 'track',
   52: 'pin',
 };
-
-/** EMV tags inside TLV fields that carry a PAN: masked to first 6 / last 4. */
-export const TLV_PAN_TAGS: ReadonlySet<string> = new Set(['5A']);
-/** EMV tags inside TLV fields that carry track data or the cardholder name: hidden entirely. */
-export const TLV_TRACK_TAGS: ReadonlySet<string> = new Set(['56', '57', '5F20', '9F1F', '9F20', '9F6B']);
 
 /**
  * How a field is masked: a sensitivity (`pan`, `track`, `pin`, `key`, `mac`), `tlv` (EMV data, masked
@@ -49,53 +45,8 @@ export function fieldTreatment(d: Dialect | undefined, n: number): FieldTreatmen
   return last && last.start + last.length >= spec.length ? 'plain' : 'free';
 }
 
-/**
- * TLV hex with the values of PAN tags masked (first 6 / last 4 digits kept, `F` padding kept, the rest
- * `panFiller`) and of track tags replaced by `hide`; `unparsable` decides for hex that is not BER-TLV.
- */
-function maskTlvHexWith(
-  hex: string,
-  panFiller: string,
-  hide: string,
-  unparsable: (hex: string) => string,
-): string {
-  const buf = Buffer.from(hex, 'hex');
-  let nodes: Tlv[];
-  try {
-    if (buf.length * 2 !== hex.length) throw new Error('not hex');
-    nodes = parseTlv(buf);
-  } catch {
-    return unparsable(hex);
-  }
-  const chars = hex.split('');
-  const walk = (list: readonly Tlv[]): void => {
-    for (const n of list) {
-      const start = (n.value.byteOffset - buf.byteOffset) * 2;
-      const end = start + n.value.length * 2;
-      if (TLV_PAN_TAGS.has(n.tag)) {
-        const digits = hex.slice(start, end).replace(/F+$/i, '');
-        const masked = maskPanWith(digits, panFiller);
-        for (let i = 0; i < masked.length; i++) chars[start + i] = masked[i] as string;
-      } else if (TLV_TRACK_TAGS.has(n.tag)) {
-        for (let i = start; i < end; i++) chars[i] = hide;
-      }
-      if (n.children) walk(n.children);
-    }
-  };
-  walk(nodes);
-  return chars.join('');
-}
-
-/**
- * TLV hex (field 55, a card's answer) as text: tag 5A masked to first 6 / last 4, track tags as `*`;
- * hex that is not BER-TLV gets `unparsable` (default: PAN-like digit runs masked).
- */
-export function maskTlvHex(hex: string, unparsable: (hex: string) => string = maskPansInText): string {
-  return maskTlvHexWith(hex, '*', '*', unparsable);
-}
-
 /** A field value as a journal or report shows it, given its treatment. */
-export function maskFieldText(t: FieldTreatment, value: string): string {
+function maskFieldText(t: FieldTreatment, value: string): string {
   switch (t) {
     case 'pan':
       return maskPan(value);
@@ -119,7 +70,7 @@ export function maskFieldText(t: FieldTreatment, value: string): string {
  * A decoded frame's fields as they may appear in a journal or report: PAN masked (first 6, last 4),
  * track data, PIN blocks and keys replaced by their kind and size (per the dialect's `sensitive`
  * markers; fields 2, 35, 36, 45, 52 by number when the dialect says nothing), PANs and track data
- * inside TLV fields (tags 5A; 56, 57, 5F20, 9F1F, 9F20, 9F6B) masked, and 13–19 digit runs inside
+ * inside TLV fields (by the tag dictionary's list) masked, and 13–19 digit runs inside
  * variable-length fields masked.
  */
 export function maskFields(d: Dialect, fields: Readonly<Record<number, string>>): Record<string, string> {
@@ -148,7 +99,7 @@ export function maskFrame(
  * (n and z fields — BCD has no nibble for `*` that still decodes as a digit —, b fields: zero bytes),
  * `*` in text fields (an, ans).
  */
-export function maskFiller(spec: FieldSpec | undefined): '0' | '*' {
+function maskFiller(spec: FieldSpec | undefined): '0' | '*' {
   return !spec || spec.type === 'n' || spec.type === 'z' || spec.type === 'b' ? '0' : '*';
 }
 
@@ -166,7 +117,7 @@ function maskFieldForBytes(t: FieldTreatment, spec: FieldSpec | undefined, value
       // anyone check guesses of the masked digits.
       return filler.repeat(value.length);
     case 'tlv':
-      return maskTlvHexWith(value, '0', '0', (h) => '0'.repeat(h.length));
+      return maskTlvHex(value, (h) => '0'.repeat(h.length), { pan: '0', hide: '0' });
     case 'free':
       return maskPansInTextWith(value, filler);
     default:
@@ -191,7 +142,7 @@ export function blankFrame(d: Dialect, frame: Uint8Array): Buffer {
  * A copy of one whole frame (length prefix included) with its sensitive bytes overwritten in place:
  * same length, same field positions, still decodable with the dialect. PAN digits keep their first 6
  * and last 4 (the others become `0` in n/BCD fields, `*` in text fields); track data, PIN block, keys
- * and the MAC become zeros; in TLV fields tag 5A is masked like a PAN and track tags are zeroed; PAN-like
+ * and the MAC become zeros; in TLV fields tag 5A is masked like a PAN and other sensitive tags are zeroed; PAN-like
  * digit runs in other variable-length fields are masked. Undefined when the frame does not decode (or
  * would not re-encode to the same length).
  */

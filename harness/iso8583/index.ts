@@ -27,8 +27,6 @@ export type { IsoMessage, DecodedFrame, EncodeFrameOptions, DecodeFrameOptions }
 export { FrameParser } from './frame-parser.js';
 export { EMPTY_FIELDS_64, EMPTY_FIELDS_128 } from './empty-fields.js';
 export {
-  TLV_PAN_TAGS,
-  TLV_TRACK_TAGS,
   blankFrame,
   fieldTreatment,
   frameHeaderBytes,
@@ -36,7 +34,6 @@ export {
   maskFrame,
   maskFrameBytes,
   maskRawHex,
-  maskTlvHex,
   tryMaskFrameBytes,
 } from './frame-masking.js';
 export type { FieldTreatment } from './frame-masking.js';

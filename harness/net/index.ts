@@ -32,8 +32,8 @@ export {
   maskFrameBytes,
   blankFrame,
   fieldTreatment,
-  maskTlvHex,
 } from '../iso8583/index.js';
+export { maskTlvHex } from '../emv/index.js';
 export type { FieldTreatment } from '../iso8583/index.js';
 export { maskFieldValue, maskReportText } from './report-masking.js';
 export { parseHostPort, formatHostPort } from './address.js';

@@ -27,6 +27,14 @@ describe('net/report masking (by field)', () => {
       maskFieldValue('55', `5A0A${PAN}F9F2608${'12'.repeat(8)}`),
       `5A0A622202*********0017F9F2608${'12'.repeat(8)}`,
     );
+    // By the tag dictionary's list: the PBOC cardholder ID (9F61) and PIN data (99) too, also in a value
+    // masked at the source already (a second line that gives the same text).
+    const id = Buffer.from('110101199001011234').toString('hex').toUpperCase();
+    const at55 = `5A0A622202*********0017F9F6112${id}99021234`;
+    const twice = `5A0A622202*********0017F9F6112${'*'.repeat(36)}9902****`;
+    assert.equal(maskFieldValue('55', at55), twice);
+    assert.equal(maskFieldValue('55', twice), twice);
+    assert.equal(maskFieldValue('response.55.9F61', id), '*'.repeat(36));
     // Free-text fields (48, 63…) are not known to be safe without the dialect: digit runs still masked.
     assert.equal(maskFieldValue('48', `REF${PAN}`), 'REF622202*********0017');
     assert.equal(maskFieldValue('response.63', `CUP ${PAN}`), 'CUP 622202*********0017');

@@ -2,12 +2,14 @@
  * Masking of report text built from decoded messages (the decoded timeline, failure messages with the
  * closest exchange and the field-by-field difference): PANs are masked by field, not by the look of a
  * digit run, so a merchant id (42, 15 digits) or a MAC written as hex digits (64) shows as sent while
- * field 2, tag 5A inside 55 and track data never show in clear. Free text around the fields still gets
+ * field 2, tag 5A inside 55 and track data never show in clear (inside 55, the tag dictionary's list of
+ * sensitive tags decides). Free text around the fields still gets
  * {@link maskPansInText}. The values on the timeline are masked at the source already (the spy's
  * journal view); this is the second line, and it is idempotent.
  */
 import { isRedacted, maskPan, maskPansInText, redact } from '../common/mask.js';
-import { TLV_PAN_TAGS, TLV_TRACK_TAGS, fieldTreatment, maskTlvHex } from '../iso8583/index.js';
+import { maskTlvHex, tagSensitivity } from '../emv/index.js';
+import { fieldTreatment } from '../iso8583/index.js';
 
 /**
  * Fields that never carry cardholder data (ISO 8583:1987 meanings, CUP alike): amounts, times, trace and
@@ -23,7 +25,7 @@ const PATH = /^(?:(?:request|response)\.)?(\d{1,3})(?:\.(.+))?$/;
 
 /**
  * A value at a field path (`2`, `request.55.5A`, `response.42`) as a report may show it: PAN fields and
- * PAN tags masked to first 6 / last 4, track data, PIN blocks and track tags hidden, everything else as
+ * tag 5A masked to first 6 / last 4, track data, PIN blocks and the other sensitive tags hidden, everything else as
  * sent. A path that is not a field path gets {@link maskPansInText}.
  */
 export function maskFieldValue(path: string, value: string): string {
@@ -33,12 +35,12 @@ export function maskFieldValue(path: string, value: string): string {
   const t = fieldTreatment(undefined, n);
   const sub = m[2];
   if (sub !== undefined && t === 'tlv') {
-    const tag = sub.toUpperCase();
-    if (TLV_PAN_TAGS.has(tag)) {
+    const sensitivity = tagSensitivity(sub);
+    if (sensitivity === 'pan') {
       const digits = value.replace(/F+$/i, '');
       return maskPan(digits) + value.slice(digits.length);
     }
-    if (TLV_TRACK_TAGS.has(tag)) return '*'.repeat(value.length);
+    if (sensitivity !== undefined) return '*'.repeat(value.length);
     return value;
   }
   switch (t) {
@@ -49,8 +51,8 @@ export function maskFieldValue(path: string, value: string): string {
     case 'pin':
       return isRedacted(value) ? value : redact('PIN block', value);
     case 'tlv':
-      // Already masked at the source ('*' in it) or a clear hex string.
-      return /^[0-9A-Fa-f]*$/.test(value) ? maskTlvHex(value) : maskPansInText(value);
+      // A clear hex string or one masked at the source ('*' in it): masked by tag either way (idempotent).
+      return maskTlvHex(value);
     default:
       // Without the dialect a free-text field (48, 59, 63…) looks like any other: only the fields known
       // to hold no cardholder data are shown as sent, the rest keep the digit-run masking.
@@ -73,8 +75,7 @@ function sensitivePath(path: string): boolean {
   if (!m) return true;
   const t = fieldTreatment(undefined, Number(m[1]));
   if (t === 'tlv' && m[2] !== undefined) {
-    const tag = m[2].toUpperCase();
-    return TLV_PAN_TAGS.has(tag) || TLV_TRACK_TAGS.has(tag);
+    return tagSensitivity(m[2]) !== undefined;
   }
   return t !== 'plain' && t !== 'mac' && t !== 'free';
 }

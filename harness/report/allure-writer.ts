@@ -56,7 +56,7 @@ export const CATEGORIES: Category[] = [
 ];
 
 /** IANA media type of a libpcap capture. */
-export const PCAP_TYPE = 'application/vnd.tcpdump.pcap';
+const PCAP_TYPE = 'application/vnd.tcpdump.pcap';
 
 const STATUS: Record<RunStatus, Status> = {
   passed: Status.PASSED,

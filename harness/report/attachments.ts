@@ -3,10 +3,12 @@
  * frames, ECR frames, the APDU trace, the receipt, and binary evidence (screenshots, the masked pcap).
  * Everything on the timeline is already masked by the bench (PAN first 6/last 4, PIN blocks, keys and
  * track data redacted). The decoded timeline is masked once more by field (`maskReportText`: field 2,
- * tag 5A, track data; a merchant id or a MAC shows as sent), free text (receipt, APDU and ECR traces) by
- * the look of PAN-like digit runs.
+ * tag 5A, track data; a merchant id or a MAC shows as sent), APDUs by the tag dictionary's list of
+ * sensitive tags (an AID in a SELECT in clear, PAN 6/4, track data, cardholder name and ID hidden), free
+ * text (receipt, ECR trace) by the look of PAN-like digit runs.
  */
 import { maskPansInText } from '../common/mask.js';
+import { maskApduCommandText, maskApduResponseText } from '../emv/index.js';
 import { maskReportText } from '../net/index.js';
 import type { ScenarioRun, TimelineEntry } from '../runner/index.js';
 
@@ -35,7 +37,7 @@ export function describeEntry(e: TimelineEntry): string {
     case 'state':
       return `STATE    ${String(d.previous)} → ${String(d.state)}`;
     case 'apdu':
-      return `APDU     ${String(d.via)} C: ${String(d.command)}  R: ${String(d.response)}`;
+      return `APDU     ${String(d.via)} C: ${maskApduCommandText(String(d.command))}  R: ${maskApduResponseText(String(d.response))}`;
     case 'card':
       return `CARD     ${String(d.action)} ${String(d.card)} ${d.maskedPan ? String(d.maskedPan) : ''}`;
     case 'receipt':
@@ -73,8 +75,9 @@ export function timelineText(run: ScenarioRun): string {
   const lines = run.timeline
     .entries()
     .filter((e) => e.kind !== 'raw-frame' && e.kind !== 'terminal-message' && e.kind !== 'ecr-frame')
-    .map((e) => `${ms(e.t)} ${describeEntry(e)}`);
-  return maskReportText(lines.join('\n')) + '\n';
+    // An APDU line is masked by tag (describeEntry); digit-run masking would hide the AID of a SELECT.
+    .map((e) => `${ms(e.t)} ${e.kind === 'apdu' ? describeEntry(e) : maskReportText(describeEntry(e))}`);
+  return lines.join('\n') + '\n';
 }
 
 /** Raw ISO 8583 frames (hex, sensitive bytes overwritten by the host journal), or '' when none. */
@@ -88,15 +91,18 @@ export function rawFramesText(run: ScenarioRun): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
-/** The APDU trace (VERIFY PIN blocks are redacted by the terminal), or '' when none. */
+/**
+ * The APDU trace, or '' when none: masked by the tag dictionary's list of sensitive tags (a second time:
+ * the terminal masks at the source), PIN blocks redacted, an AID in clear.
+ */
 export function apduTraceText(run: ScenarioRun): string {
   const lines = run.timeline
     .entries('apdu')
     .map(
       (e) =>
-        `${ms(e.t)} ${String(e.data.via)}\n  C: ${String(e.data.command)}\n  R: ${String(e.data.response)}`,
+        `${ms(e.t)} ${String(e.data.via)}\n  C: ${maskApduCommandText(String(e.data.command))}\n  R: ${maskApduResponseText(String(e.data.response))}`,
     );
-  return lines.length ? maskPansInText(lines.join('\n')) + '\n' : '';
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 /** The last receipt printed (merchant copy preferred), or ''. */

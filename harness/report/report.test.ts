@@ -18,6 +18,7 @@ import { carryHistory, checkJava } from './allure-report.js';
 import { ConsoleReporter } from './console-reporter.js';
 import { junitXml, xmlEscape } from './junit-writer.js';
 import { createMockBench } from '../testing/index.js';
+import { apduTraceText, timelineText } from './attachments.js';
 
 const at = { file: 'scenarios/purchase/a.yaml', line: 3, col: 1 };
 
@@ -226,6 +227,40 @@ describe('reports', () => {
       assert.match(text, new RegExp(`64=${mac}`), `${where}: MAC as sent`);
     }
     assert.match(r.statusDetails.message, new RegExp(`request\\.42: expected = 999999999999999, got ${mid}`));
+  });
+
+  it('APDU trace and timeline: the AID of a SELECT in clear, PAN, track 2, name and ID of a record masked', () => {
+    const aid = 'A000000333010101';
+    const pan = '6222021234567890123';
+    const hex = (s: string): string => Buffer.from(s, 'ascii').toString('hex').toUpperCase();
+    const name = hex('ZHANG/SAN');
+    const id = hex('110101199001011234');
+    const track2 = `${pan}D3012201F`;
+    // A READ RECORD answer as a transport would hand it on unmasked (a driver that forgot to mask).
+    const record = `703D5A0A${pan}F570E${track2}5F2009${name}9F6112${id}`;
+    assert.equal(record.length, 2 * (2 + 0x3d));
+    const r0 = run(scenario('purchase/apdu'), 'passed');
+    r0.timeline.add(
+      'apdu',
+      { via: 'contact', command: `00A4040008${aid}00`, response: `6F0A8408${aid}9000` },
+      1006,
+    );
+    r0.timeline.add('apdu', { via: 'contact', command: '00B2010C00', response: `${record}9000` }, 1007);
+    r0.timeline.add(
+      'apdu',
+      { via: 'contact', command: '0020008008241234FFFFFFFFFF', response: '9000' },
+      1008,
+    );
+    for (const [where, text] of [
+      ['APDU trace', apduTraceText(r0)],
+      ['timeline', timelineText(r0)],
+    ] as const) {
+      assert.ok(text.includes(`00A4040008${aid}00`), `${where}: the SELECT's AID in clear\n${text}`);
+      assert.ok(text.includes(`6F0A8408${aid}9000`), `${where}: the FCI's DF name in clear\n${text}`);
+      assert.ok(text.includes(`5A0A622202*********0123F`), `${where}: PAN 6/4\n${text}`);
+      for (const secret of [pan, track2, name, id, '241234FFFFFFFFFF'])
+        assert.ok(!text.includes(secret), `${where}: ${secret} in clear\n${text}`);
+    }
   });
 
   it('Allure: the durable writer (allure-js-commons FileSystemWriter) writes the same result', () => {

@@ -37,3 +37,18 @@ export class StepError extends PayhilError {
     super('E_STEP', message, { verdict: 'usage' });
   }
 }
+
+/**
+ * A scenario run that did not pass, handed to mocha so that it marks the test: the run's verdict
+ * (`failed` or `broken`) and the code of the error that ended it.
+ */
+export class ScenarioRunError extends PayhilError {
+  constructor(
+    readonly scenarioId: string,
+    verdict: 'failed' | 'broken',
+    message: string,
+    readonly errorCode: string | undefined,
+  ) {
+    super('E_SCENARIO_RUN', message, { verdict });
+  }
+}

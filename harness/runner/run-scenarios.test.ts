@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { Bench } from '../bench/index.js';
 import type { LoadedStep, Scenario } from '../scenario/index.js';
-import { runScenarios, selectScenarios, type RunReporter } from './run-scenarios.js';
+import { runScenarios, type RunReporter } from './run-scenarios.js';
 import type { ScenarioRun } from './scenario-run.js';
 import { createMockBench } from '../testing/index.js';
 
@@ -133,21 +133,5 @@ describe('runScenarios (programmatic mocha)', () => {
     } finally {
       process.off('warning', onWarning);
     }
-  });
-
-  it('selects by tags (any of, none of) and grep', () => {
-    const list = [
-      scenario('a/x', [], { tags: ['smoke', 'chip'] }),
-      scenario('a/y', [], { tags: ['chip'] }),
-      scenario('b/z', [], { tags: ['slow'] }),
-    ];
-    assert.deepEqual(
-      selectScenarios(list, 'chip,!smoke').map((s) => s.id),
-      ['a/y'],
-    );
-    assert.deepEqual(
-      selectScenarios(list, undefined, /^b\//).map((s) => s.id),
-      ['b/z'],
-    );
   });
 });

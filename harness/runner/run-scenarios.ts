@@ -16,6 +16,7 @@ import {
   type Status,
   type StepRecord,
 } from './scenario-run.js';
+import { ScenarioRunError } from './errors.js';
 import { Timeline } from './timeline.js';
 import { reserveProcessListener } from './listener-budget.js';
 
@@ -56,22 +57,6 @@ export interface RunScenariosOptions extends RunScenarioOptions {
 export function epicOf(s: Scenario): string {
   const i = s.baseId.indexOf('/');
   return i > 0 ? s.baseId.slice(0, i) : 'scenarios';
-}
-
-/** Keeps the scenarios with any of the plain tags and none of the `!` ones, and whose id or title matches `grep`. */
-export function selectScenarios(list: readonly Scenario[], tags?: string, grep?: RegExp): Scenario[] {
-  const wanted = (tags ?? '')
-    .split(',')
-    .map((t) => t.trim())
-    .filter(Boolean);
-  const plus = wanted.filter((t) => !t.startsWith('!'));
-  const minus = wanted.filter((t) => t.startsWith('!')).map((t) => t.slice(1));
-  return list.filter(
-    (s) =>
-      (plus.length === 0 || plus.some((t) => s.tags.includes(t))) &&
-      !minus.some((t) => s.tags.includes(t)) &&
-      (!grep || grep.test(s.id) || grep.test(s.title)),
-  );
 }
 
 function counts(runs: readonly ScenarioRun[]): Record<Status, number> {
@@ -164,7 +149,8 @@ export async function runScenarios(
         },
       });
       latest.set(s, run);
-      if (run.status === 'failed' || run.status === 'broken') throw new Error(run.message ?? run.status);
+      if (run.status === 'failed' || run.status === 'broken')
+        throw new ScenarioRunError(s.id, run.status, run.message ?? run.status, run.errorCode);
     });
     // addTest copies the suite's retries and timeout onto the test: set ours after it.
     suite.addTest(test);

@@ -5,9 +5,11 @@ export type { ValidateFilesOptions, ValidationReport } from './validate-files.js
 export { validateFilesParallel, AUTO_WORKERS_ABOVE } from './validate-parallel.js';
 export type { ParallelOptions } from './validate-parallel.js';
 export { findYamlFiles } from './find-files.js';
-export { ScenarioLoadError } from './errors.js';
+export { ScenarioLoadError, ScenarioSelectionError, ValidateWorkerError } from './errors.js';
+export { scenarioSelector, selectScenarios } from './select-scenarios.js';
+export type { ScenarioSelection } from './select-scenarios.js';
 export type { Scenario, LoadedStep, ActionName, ActionArgs, Severity } from './scenario.js';
-export { interpolate, findVarRefs, hasVarRefs, walkStrings, VAR_NAME } from './interpolate.js';
+export { interpolate, findVarRefs, walkStrings } from './interpolate.js';
 export type { Scope, VarRef } from './interpolate.js';
 export { expandMatrix, matrixSize, describeCombination, MAX_MATRIX_COMBINATIONS } from './matrix.js';
 export { parseDuration } from './duration.js';

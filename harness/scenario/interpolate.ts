@@ -8,8 +8,6 @@ import type { ScalarValue } from './scenario-types.js';
 export type Scope = Readonly<Record<string, ScalarValue>>;
 
 const REF = /\$\$\{|\$\{([^}]*)\}/g;
-/** What a variable name looks like. */
-export const VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export interface VarRef {
   name: string;
@@ -27,11 +25,6 @@ export function findVarRefs(text: string): VarRef[] {
     out.push({ name: m[1], index: m.index, length: m[0].length });
   }
   return out;
-}
-
-/** True when the string holds at least one `${…}` reference. */
-export function hasVarRefs(text: string): boolean {
-  return findVarRefs(text).length > 0;
 }
 
 function interpolateString(text: string, scope: Scope): ScalarValue {

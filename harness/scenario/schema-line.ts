@@ -2,7 +2,7 @@ import { dirname, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '../common/diagnostic.js';
 
 /** The first line every payhil YAML file starts with, so editors find its schema. */
-export const SCHEMA_LINE = '# yaml-language-server: $schema=';
+const SCHEMA_LINE = '# yaml-language-server: $schema=';
 
 /**
  * A warning when a file's first line does not name its schema, or names another file than `schema`.

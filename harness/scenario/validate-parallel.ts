@@ -14,6 +14,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { sortDiagnostics, type Diagnostic } from '../common/diagnostic.js';
 import { createLogger } from '../common/logger.js';
+import { ValidateWorkerError } from './errors.js';
 import { loadScenarioBatch, loadScenarioFiles, type LoadOptions } from './loader.js';
 import { isStepsFile } from './scenario-schema.js';
 import { claimBatch, type BatchMessage, type BatchResult, type WorkerInput } from './validate-batches.js';
@@ -54,15 +55,15 @@ function runWorker(input: WorkerInput, results: BatchResult[]): Promise<void> {
         done();
       } else {
         finished = true;
-        fail(new Error(m.message));
+        fail(new ValidateWorkerError(m.message));
       }
     });
     worker.on('error', (e) => {
       finished = true;
-      fail(e);
+      fail(new ValidateWorkerError(e.message, { cause: e }));
     });
     worker.on('exit', (code) => {
-      if (!finished) fail(new Error(`validate worker exited with code ${code}`));
+      if (!finished) fail(new ValidateWorkerError(`exited with code ${code}`));
     });
   });
 }

@@ -8,7 +8,7 @@
 import { strict as assert } from 'node:assert';
 import { createVirtualCard, loadCardFixture, type EmvVirtualCard } from '../../harness/cards/index.js';
 import { flattenTlv, parseTlv, TVR } from '../../harness/emv/index.js';
-import { card, payWith, received } from '../../harness/emulator/emulator-test-kit.js';
+import { card, payWith, received } from '../../harness/emulator/emulator-test-kit.test-helper.js';
 import { createTerminal, type EmulatedTerminal } from '../../harness/emulator/emulated-terminal.js';
 import { loadTerminalProfileSpec } from '../../harness/emulator/terminal-profile.js';
 import type { TerminalResult } from '../../harness/emulator/terminal-result.js';

@@ -4,7 +4,13 @@
  * defect changes.
  */
 import { strict as assert } from 'node:assert';
-import { card, payWith, received, startRig, type Rig } from '../../harness/emulator/emulator-test-kit.js';
+import {
+  card,
+  payWith,
+  received,
+  startRig,
+  type Rig,
+} from '../../harness/emulator/emulator-test-kit.test-helper.js';
 import { DEFECTS, resolveDefects, type DefectName } from '../../harness/emulator/defects.js';
 import type { TerminalResult } from '../../harness/emulator/terminal-result.js';
 

@@ -12,7 +12,7 @@ import {
   received,
   startRig,
   type Rig,
-} from '../../harness/emulator/emulator-test-kit.js';
+} from '../../harness/emulator/emulator-test-kit.test-helper.js';
 import { createTerminal } from '../../harness/emulator/emulated-terminal.js';
 import { loadTerminalProfileSpec } from '../../harness/emulator/terminal-profile.js';
 import { flattenTlv, parseTlv, TVR } from '../../harness/emv/index.js';

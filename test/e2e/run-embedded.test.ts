@@ -152,6 +152,14 @@ describe('payhil run on the embedded bench', function () {
         `${TEST_PAN.slice(0, 6)}${'0'.repeat(TEST_PAN.length - 10)}${TEST_PAN.slice(-4)}`,
       );
 
+    // The APDU trace shows the application (the SELECT's AID) but not the cardholder (name 5F20).
+    const trace = result.attachments.find((a) => a.name === 'APDU trace');
+    assert.ok(trace, `an APDU trace in ${JSON.stringify(result.attachments)}`);
+    const traceText = readFileSync(join(results, trace.source), 'utf8');
+    assert.match(traceText, /C: 00A4040008A00000033301010100/, 'the SELECT of the AID in clear');
+    assert.ok(!traceText.includes(Buffer.from('PAYHIL/TEST DEBIT').toString('hex').toUpperCase()), 'no name');
+    assert.match(traceText, /5F2011\*{34}/, 'the cardholder name hidden, its length kept');
+
     // …and the clear test PAN appears nowhere in the results folder, in ASCII or in BCD.
     const forms = [Buffer.from(TEST_PAN), ...bcdForms(TEST_PAN)];
     for (const f of readdirSync(results)) {

@@ -37,7 +37,7 @@ import {
 } from '../../cards/index.js';
 import { inlineCardFixture } from '../../emulator/inline-card.js';
 import { createLogger } from '../../common/logger.js';
-import { maskIccHex } from '../../host/index.js';
+import { maskIccHex } from '../../emv/index.js';
 import type { InlineCard } from '../../scenario/index.js';
 import { PcscPresenterError, PcscUnavailableError } from './errors.js';
 import { PcscDriver, type ReaderStatus } from './pcsc-driver.js';

@@ -7,7 +7,7 @@ import {
   type ApduExchange,
   type VirtualCard,
 } from '../../cards/index.js';
-import { startRig, type Rig } from '../../emulator/emulator-test-kit.js';
+import { startRig, type Rig } from '../../emulator/emulator-test-kit.test-helper.js';
 import { PcscCard, PcscCardSource, readerFromSpec, VPCD_READER } from './pcsc-card-source.js';
 import type { PcscConnection, PcscDriver, ReaderStatus } from './pcsc-driver.js';
 

@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { PcscUnavailableError } from './errors.js';
 
 /** Where Debian's vsmartcard-vpcd package puts the vpcd driver pcscd loads (/etc/reader.conf.d/vpcd). */
 export const VPCD_DRIVER_PATH = '/usr/lib/pcsc/drivers/serial/libifdvpcd.so';
@@ -30,13 +31,21 @@ export function pcscdRunning(): boolean {
 }
 
 /**
- * Starts pcscd when none runs (it daemonises and stays for later users; needs root). Throws an Error
- * saying what failed; tests call it in `before` after checking {@link missingVpcdStack}.
+ * Starts pcscd when none runs (it daemonises and stays for later users; needs root). Throws a
+ * {@link PcscUnavailableError} saying what failed; tests call it in `before` after checking {@link missingVpcdStack}.
  */
 export function ensurePcscd(): void {
   if (pcscdRunning()) return;
   const bin = pcscdBinary();
-  if (!bin) throw new Error('pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)');
+  if (!bin)
+    throw new PcscUnavailableError(
+      'pcscd-not-running',
+      'pcscd is not installed (apt-get install pcscd vsmartcard-vpcd)',
+    );
   const r = spawnSync(bin, [], { timeout: 5000, encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`pcscd did not start (exit ${r.status}): ${r.stderr ?? ''}`.trim());
+  if (r.status !== 0)
+    throw new PcscUnavailableError(
+      'pcscd-not-running',
+      `pcscd did not start (exit ${r.status}): ${r.stderr ?? ''}`.trim(),
+    );
 }

@@ -10,7 +10,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Observation } from '../../capabilities/index.js';
 import { EcrTerminalAdapter } from '../../emulator/ecr-terminal-adapter.js';
-import { startRig, type Rig } from '../../emulator/emulator-test-kit.js';
+import { startRig, type Rig } from '../../emulator/emulator-test-kit.test-helper.js';
 import { startWebUi, type WebUiHandle } from '../../emulator/web/index.js';
 import { WebDriverUnsupportedError } from './errors.js';
 import { PngAttachment, WebDriver } from './web-driver.js';

@@ -5,7 +5,7 @@
  */
 import { CardRemovedError, exchangeWithGetResponse } from '../../cards/index.js';
 import { toHex } from '../../crypto/index.js';
-import { maskIccHex } from '../../host/index.js';
+import { maskIccHex } from '../../emv/index.js';
 import type { Presentation, PresentedCard } from './card-presentation.js';
 import { KernelStop, type ApduSender } from './kernel-contract.js';
 import { WEAK_FIELD_FACTOR, type DeviceConditions } from '../terminal-devices.js';

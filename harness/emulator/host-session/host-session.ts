@@ -3,7 +3,7 @@
  * masked), financial exchanges with their MAC check, and the reversal queue (a reversal queued when an
  * answer never came or could not be trusted, sent before the next transaction, retried per the profile).
  */
-import { maskFields } from '../../host/index.js';
+import { maskFields } from '../../iso8583/index.js';
 import type { IsoMessage } from '../../iso8583/index.js';
 import { RC, REVERSAL_REASON } from '../../pos-protocol/index.js';
 import type { TerminalCore } from '../core/terminal-core.js';
@@ -49,7 +49,7 @@ export class HostSession {
           type: 'message',
           direction,
           mti: msg.mti,
-          fields: maskFields(dialect, msg),
+          fields: maskFields(dialect, msg.fields),
           ...(direction === 'received' && msg.fields[39] !== undefined
             ? { responseCode: msg.fields[39] }
             : {}),

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { request } from 'node:http';
 import { EcrTerminalAdapter } from '../ecr-terminal-adapter.js';
-import { startRig, type Rig } from '../emulator-test-kit.js';
+import { startRig, type Rig } from '../emulator-test-kit.test-helper.js';
 import { renderTerminalPage } from './terminal-page.js';
 import { startWebUi, type WebUiHandle } from './web-ui-server.js';
 import { WEB_SELECTORS } from './web-selectors.js';

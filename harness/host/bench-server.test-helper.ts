@@ -2,9 +2,9 @@
  * The server side of host.bench.ts, run in its own Node process (child_process.fork, with an IPC
  * channel) so that the load generator's CPU is not charged to the server:
  *
- *   bench-server.js echo ANSWER_BYTES   a bare TCP server: reads 2-byte-length frames and answers each
+ *   bench-server.test-helper.js echo ANSWER_BYTES   a bare TCP server: reads 2-byte-length frames and answers each
  *                                        with a canned frame of ANSWER_BYTES (length prefix included)
- *   bench-server.js host                the host simulator (startHost, CUP dialect) with the bench's
+ *   bench-server.test-helper.js host                the host simulator (startHost, CUP dialect) with the bench's
  *                                        test configuration
  *
  * Both listen on 127.0.0.1 port 0 and send `{ type: 'ready', port }` to the parent. On `{ type: 'stats' }`
