@@ -113,7 +113,10 @@ export async function runProxy(argv: string[], io: CliIo, stop: Promise<unknown>
     throw new UsageError(`${(e as Error).message}`);
   }
   if (values.print) proxy.journal.on('entry', (e) => io.out(describeEntry(e)));
-  const collection = new ProxyCollection();
+  // Proxies created over the API may name the command line's dialect (a file's, too) by its name.
+  const collection = new ProxyCollection(
+    proxy.dialect ? { dialects: { [proxy.dialect.name]: proxy.dialect } } : {},
+  );
   let api: ControlApi | undefined;
   try {
     await proxy.start();
