@@ -5,7 +5,13 @@
  */
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
-import { TestTerminal, buildSignIn, startHost, type HostHandle } from '../../harness/host/index.js';
+import {
+  TestTerminal,
+  buildSignIn,
+  startHost,
+  type HostHandle,
+  type JournalEntry,
+} from '../../harness/host/index.js';
 import { encodeFrame, loadDialect } from '../../harness/iso8583/index.js';
 import { TEST_TERMINAL, TEST_TMK, testHostConfig } from '../../harness/host/test-config.js';
 
@@ -102,6 +108,19 @@ describe('host e2e: a client that never reads its answers (backpressure)', funct
     } finally {
       await t.close();
     }
+  });
+  it('stops reading while more than 64 requests wait behind a delayed answer, then serves them all', async () => {
+    host.addRule({ mti: '0800', nth: 1, respond: { delayMs: 1000 } });
+    const socket = await rawSocket(host.address.port);
+    sockets.push(socket);
+    let answers = 0;
+    const count = (e: JournalEntry): void => void (e.direction === 'out' && answers++);
+    host.journal.on('entry', count);
+    socket.write(Buffer.concat(Array.from({ length: 200 }, () => signInFrame)));
+    assert.equal(await eventually(() => host.pausedConnections === 1), true, 'paused behind the delay');
+    assert.equal(await eventually(() => answers === 200), true, `${answers} of 200 answered`);
+    assert.equal(host.pausedConnections, 0);
+    host.journal.off('entry', count);
   });
 });
 
