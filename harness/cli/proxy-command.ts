@@ -10,7 +10,7 @@ import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil proxy --upstream HOST:PORT [--listen HOST:PORT] [--dialect NAME]
                    [--api HOST:PORT] [--journal FILE.jsonl] [--pcap FILE] [--name NAME] [--seed N]
-                   [--raw] [--print]
+                   [--raw [--unmasked]] [--print]
 
 A TCP proxy between terminal and host that decodes every ISO 8583 frame (with --dialect) into a journal
 and injects network faults. Toxics and faults are switched through the control API, which speaks
@@ -24,7 +24,10 @@ Toxiproxy's API (toxiproxy-cli and Toxiproxy clients work) plus payhil's message
   --pcap FILE           write the traffic as a pcap capture (both legs, synthesised TCP headers)
   --name NAME           proxy name in the API and journal (default payhil)
   --seed N              seed the random draws (jitter, toxicity, slicer) for reproducible runs
-  --raw                 without --dialect, journal every chunk as bytes (length, first 256 bytes masked)
+  --raw                 without --dialect, journal every chunk as bytes: its length only, since without
+                        a dialect track data, PIN blocks and keys cannot be found and masked
+  --unmasked            with --raw: also the first 256 bytes as hex, as they are (only PAN-like digit
+                        runs masked): track data, PIN blocks and keys in clear. TEST DATA ONLY
   --print               print one line per journal entry (masked) on stdout
 
 Runs until SIGINT or SIGTERM, then closes connections and flushes journal and pcap.
@@ -78,6 +81,7 @@ export async function runProxy(argv: string[], io: CliIo, stop: Promise<unknown>
         seed: { type: 'string' },
         print: { type: 'boolean' },
         raw: { type: 'boolean' },
+        unmasked: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -97,6 +101,8 @@ export async function runProxy(argv: string[], io: CliIo, stop: Promise<unknown>
   const journalFile = file(values.journal);
   const pcapFile = file(values.pcap);
   const dialect = values.dialect as string | undefined;
+  if (values.unmasked && (!values.raw || dialect))
+    throw new UsageError('--unmasked applies to --raw only (a chunk journaled without --dialect)');
   let proxy: Proxy;
   try {
     proxy = new Proxy({
@@ -108,12 +114,20 @@ export async function runProxy(argv: string[], io: CliIo, stop: Promise<unknown>
       ...(pcapFile ? { pcap: pcapFile } : {}),
       ...(seedText !== undefined ? { seed: Number(seedText) } : {}),
       spyRaw: values.raw === true,
+      spyRawUnmasked: values.unmasked === true,
     });
   } catch (e) {
     throw new UsageError(`${(e as Error).message}`);
   }
+  if (values.unmasked)
+    io.err(
+      'proxy: --unmasked: the journal shows raw bytes as they are (track data, PIN blocks, keys); test data only',
+    );
   if (values.print) proxy.journal.on('entry', (e) => io.out(describeEntry(e)));
-  const collection = new ProxyCollection();
+  // Proxies created over the API may name the command line's dialect (a file's, too) by its name.
+  const collection = new ProxyCollection(
+    proxy.dialect ? { dialects: { [proxy.dialect.name]: proxy.dialect } } : {},
+  );
   let api: ControlApi | undefined;
   try {
     await proxy.start();

@@ -59,10 +59,21 @@ export interface AccountConfig {
 export interface HostLimits {
   /** Largest frame accepted (bytes, length prefix excluded); a larger one closes the connection. */
   maxFrameBytes?: number;
-  /** Simultaneous connections; one more is refused (closed at once). */
+  /**
+   * Simultaneous connections. At the limit a newcomer is served and the connection that has gone longest
+   * without completing a frame is closed (never-completed ones first); refused only when every
+   * connection holds a delayed answer.
+   */
   maxConnections?: number;
   /** A connection with no traffic for this long is closed (ms). */
   idleTimeoutMs?: number;
+  /** A frame begun must be complete within this long (ms) or the connection is closed. Default 10000. */
+  frameTimeoutMs?: number;
+  /**
+   * Bytes of answers a connection may have unsent (its peer not reading) before the host stops reading
+   * its requests until they drain. Default 262144.
+   */
+  maxUnsentBytes?: number;
 }
 
 export interface HostConfig {

@@ -1,8 +1,13 @@
 /**
  * The host simulator's TCP server: `startHost({dialect, listen, config})`. Many terminals at once, on
  * persistent or per-transaction connections; frames are split per the dialect's length prefix; each
- * connection's requests are answered in order. Limits on frame size, connection count and idle time,
- * each with a clear log line; a misbehaving connection is closed and every other one keeps being served.
+ * connection's requests are answered in order. Limits on frame size, connection count, idle time and
+ * the time to complete a frame, each with a clear log line; a misbehaving connection is closed and every
+ * other one keeps being served. A connection whose answers pile up unsent (its peer does not read) is
+ * not read until they drain (backpressure), so its memory stays bounded. At the connection limit the
+ * newcomer is served and the connection that has gone longest without completing a frame makes room
+ * (those that never completed one first): a flood of silent or trickling connections cannot lock out a
+ * terminal that signs in.
  */
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createLogger } from '../common/logger.js';
@@ -65,6 +70,14 @@ export interface HostHandle {
   reset(): void;
   /** Open connections right now. */
   readonly connections: number;
+  /**
+   * Bytes of answers given and not yet taken by the kernel, over all connections (socket buffers plus
+   * answers waiting for this turn's write pass). Bounded per connection by `limits.maxUnsentBytes`
+   * plus the answers to one read.
+   */
+  readonly unsentBytes: number;
+  /** Connections not being read right now because their unsent answers are over the bound. */
+  readonly pausedConnections: number;
   close(): Promise<void>;
 }
 
@@ -91,7 +104,18 @@ interface Conn {
   tpduOut: string | undefined;
   /** Answers computed in this event-loop turn and not yet written, in order (see WriteCoalescer). */
   out: Buffer[];
+  /** Closes the connection when a frame it started is not complete in time (frameTimeoutMs). */
+  frameTimer: NodeJS.Timeout | undefined;
+  /** Order of the last read that completed a frame (0: none yet); the eviction order at the limit. */
+  lastFrame: number;
+  /** Reading paused: unsent answers over maxUnsentBytes, or too many requests queued behind a delay. */
+  paused: boolean;
+  /** Whether the connection was ever paused (logged once per connection). */
+  wasPaused: boolean;
 }
+
+/** Requests parsed and queued behind a delayed answer before reading that connection pauses. */
+const MAX_QUEUED_REQUESTS = 64;
 
 export async function startHost(options: HostOptions): Promise<HostHandle> {
   const dialect = typeof options.dialect === 'string' ? loadDialect(options.dialect) : options.dialect;
@@ -109,12 +133,16 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const maxFrameBytes = config.limits?.maxFrameBytes ?? 8192;
   const maxConnections = config.limits?.maxConnections ?? 512;
   const idleTimeoutMs = config.limits?.idleTimeoutMs ?? 120000;
+  const frameTimeoutMs = config.limits?.frameTimeoutMs ?? 10000;
+  const maxUnsentBytes = config.limits?.maxUnsentBytes ?? 262144;
   const listen =
     typeof options.listen === 'string'
       ? parseListen(options.listen)
       : { host: options.listen?.host ?? '127.0.0.1', port: options.listen?.port ?? 0 };
   const conns = new Set<Conn>();
   let connSeq = 0;
+  let readSeq = 0;
+  let pausedCount = 0;
   const fr = dialect.framing;
   const mtiOffset = fr.lengthBytes + fr.tpduBytes + fr.headerBytes;
   // MAC straight on the wire bytes when the dialect allows it (pos-protocol's MAC application decides).
@@ -173,8 +201,57 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     });
   };
 
+  const clearFrameTimer = (c: Conn): void => {
+    if (c.frameTimer) clearTimeout(c.frameTimer);
+    c.frameTimer = undefined;
+  };
+  const armFrameTimer = (c: Conn): void => {
+    if (c.frameTimer || c.closed || c.paused || c.parser.buffered === 0) return;
+    c.frameTimer = setTimeout(() => {
+      c.frameTimer = undefined;
+      const text = `host: connection ${c.id} (${c.remote}): frame not complete within ${frameTimeoutMs} ms: closed`;
+      log(text);
+      event(c, 'frame-timeout', text);
+      close(c);
+    }, frameTimeoutMs);
+  };
+
+  /** Stops reading `c` (the kernel's window then holds its peer back) until maybeResume says so. */
+  const pauseReading = (c: Conn, why: string): void => {
+    if (c.paused || c.closed) return;
+    c.paused = true;
+    pausedCount++;
+    // Not reading is the host's doing: the frame deadline waits until reading resumes.
+    clearFrameTimer(c);
+    c.socket.pause();
+    if (!c.wasPaused) {
+      c.wasPaused = true;
+      const text = `host: connection ${c.id} (${c.remote}): ${why}: reading paused until it drains`;
+      log(text);
+      event(c, 'read-paused', text);
+    }
+  };
+  /** Bytes answered on `c` and not yet taken by the kernel (socket buffer + this turn's answers). */
+  const unsent = (c: Conn): number => {
+    let n = c.socket.writableLength;
+    for (let i = 0; i < c.out.length; i++) n += (c.out[i] as Buffer).length;
+    return n;
+  };
+  const unsentNote = `answers not read by the peer (over ${maxUnsentBytes} bytes unsent)`;
+  const maybeResume = (c: Conn): void => {
+    if (!c.paused || c.closed) return;
+    if (unsent(c) >= maxUnsentBytes || c.queue.length >= MAX_QUEUED_REQUESTS) return;
+    c.paused = false;
+    pausedCount--;
+    c.socket.resume();
+    armFrameTimer(c);
+  };
+
   // Answers are written once per event-loop turn, all connections in one pass (write-coalescer.ts).
-  const writes = new WriteCoalescer();
+  const writes = new WriteCoalescer(undefined, (w) => {
+    const c = w as Conn;
+    if (c.socket.writableLength >= maxUnsentBytes) pauseReading(c, unsentNote);
+  });
 
   const close = (c: Conn): void => {
     if (c.closed) return;
@@ -182,8 +259,32 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     writes.flushConnection(c);
     c.closed = true;
     if (c.timer) clearTimeout(c.timer);
+    clearFrameTimer(c);
+    if (c.paused) {
+      c.paused = false;
+      pausedCount--;
+    }
     c.queue.length = 0;
     c.socket.destroy();
+  };
+
+  /**
+   * The connection to close so a newcomer can be served at the limit: of those not holding a delayed
+   * answer, one that never completed a frame (oldest first), else the one whose last frame is oldest.
+   */
+  const evictionCandidate = (): Conn | undefined => {
+    let best: Conn | undefined;
+    for (const c of conns) {
+      if (c.closed || c.busy) continue;
+      if (!best) best = c;
+      else if (
+        c.lastFrame === 0
+          ? best.lastFrame !== 0 || c.id < best.id
+          : best.lastFrame !== 0 && c.lastFrame < best.lastFrame
+      )
+        best = c;
+    }
+    return best;
   };
 
   const send = (
@@ -339,16 +440,26 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
 
   const drain = (c: Conn): void => {
     while (!c.busy && !c.closed && c.queue.length > 0) processFrame(c, c.queue.shift() as Buffer);
+    maybeResume(c);
   };
 
   const server: Server = createServer({ noDelay: true }, (socket) => {
     const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
     if (conns.size >= maxConnections) {
-      const text = `host: connection limit (${maxConnections}) reached: refused ${remote}`;
+      const victim = evictionCandidate();
+      if (!victim) {
+        const text = `host: connection limit (${maxConnections}) reached: refused ${remote}`;
+        log(text);
+        event(undefined, 'connection-limit', text);
+        socket.destroy();
+        return;
+      }
+      const why = victim.lastFrame === 0 ? 'no complete frame yet' : 'longest without a frame';
+      const text = `host: connection limit (${maxConnections}) reached: closed connection ${victim.id} (${victim.remote}, ${why}) to serve ${remote}`;
       log(text);
-      event(undefined, 'connection-limit', text);
-      socket.destroy();
-      return;
+      event(victim, 'connection-evicted', text);
+      close(victim);
+      conns.delete(victim);
     }
     const c: Conn = {
       id: ++connSeq,
@@ -362,6 +473,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       tpduIn: undefined,
       tpduOut: undefined,
       out: [],
+      frameTimer: undefined,
+      lastFrame: 0,
+      paused: false,
+      wasPaused: false,
     };
     conns.add(c);
     event(c, 'connect', `connection ${c.id} from ${remote}`);
@@ -383,18 +498,36 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
         close(c);
         return;
       }
+      if (frames.length > 0) {
+        c.lastFrame = ++readSeq;
+        clearFrameTimer(c);
+      }
       for (const f of frames) {
         if (c.closed) break;
         if (c.busy) c.queue.push(f);
         else processFrame(c, f);
       }
+      if (c.closed) return;
+      // Several reads can come in one turn before the write pass: count the answers they produced.
+      if ((c.out.length >= 16 || c.socket.writableLength > 0) && unsent(c) >= maxUnsentBytes)
+        pauseReading(c, unsentNote);
+      else if (c.queue.length >= MAX_QUEUED_REQUESTS)
+        pauseReading(c, `${c.queue.length} requests queued behind a delayed answer`);
+      // A frame started and not finished: it must complete within frameTimeoutMs.
+      armFrameTimer(c);
     });
+    socket.on('drain', () => maybeResume(c));
     socket.on('error', (e) => debug(`connection ${c.id} error: ${e.message}`));
     socket.on('close', () => {
       conns.delete(c);
+      if (c.paused) {
+        c.paused = false;
+        pausedCount--;
+      }
       c.closed = true;
       writes.drop(c);
       if (c.timer) clearTimeout(c.timer);
+      clearFrameTimer(c);
       event(c, 'close', `connection ${c.id} closed`);
     });
   });
@@ -439,6 +572,14 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     },
     get connections() {
       return conns.size;
+    },
+    get unsentBytes() {
+      let n = 0;
+      for (const c of conns) n += unsent(c);
+      return n;
+    },
+    get pausedConnections() {
+      return pausedCount;
     },
     close: () => {
       closing ??= new Promise<void>((resolve) => {

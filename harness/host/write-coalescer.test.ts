@@ -109,6 +109,27 @@ describe('host/write-coalescer (answers written once per event-loop turn)', () =
     assert.equal(w.pending, 0);
   });
 
+  it('tells the server when a write leaves a socket over its high-water mark (backpressure)', () => {
+    const passes: (() => void)[] = [];
+    const backlogged: CoalescedConnection[] = [];
+    const w = new WriteCoalescer(
+      (fn) => passes.push(fn),
+      (c) => backlogged.push(c),
+    );
+    const slow = conn();
+    const fast = conn();
+    slow.socket.write = (d) => (slow.socket.writes.push(Buffer.from(d).toString('latin1')), false);
+    w.queue(slow, frame('s1'));
+    w.queue(slow, frame('s2'));
+    w.queue(fast, frame('f1'));
+    passes[0]?.();
+    assert.deepEqual(slow.socket.writes, ['s1', 's2'], 'what was answered is still written');
+    assert.deepEqual(backlogged, [slow]);
+    w.queue(slow, frame('s3'));
+    w.flushConnection(slow);
+    assert.deepEqual(backlogged, [slow, slow]);
+  });
+
   it('runs its pass through setImmediate by default (after the I/O callbacks of the turn)', async () => {
     const w = new WriteCoalescer();
     const a = conn();

@@ -13,7 +13,9 @@
  * Guarantees: answers of one connection leave in the order they were queued (several in one turn go out
  * as one writev); a connection's answers can be written out ahead of the pass (`flushConnection`, which
  * the server calls before it closes a connection, so a close never drops an answer already given); a
- * connection marked closed gets nothing more written.
+ * connection marked closed gets nothing more written. When a write leaves a socket's buffer over its
+ * high-water mark (`write` returned false: the peer is not reading as fast as it is answered), the
+ * `onBacklog` callback hears of it, so the server can stop reading that connection (backpressure).
  */
 
 /** The part of a socket the coalescer uses (net.Socket fits). */
@@ -40,8 +42,14 @@ export class WriteCoalescer {
   private waiting = 0;
   private readonly run = (): void => this.flush();
 
-  /** @param schedule runs the pass later in this turn of the event loop (default `setImmediate`). */
-  constructor(private readonly schedule: (fn: () => void) => void = (fn) => void setImmediate(fn)) {}
+  /**
+   * @param schedule runs the pass later in this turn of the event loop (default `setImmediate`).
+   * @param onBacklog called after a write that left `c`'s socket buffer over its high-water mark.
+   */
+  constructor(
+    private readonly schedule: (fn: () => void) => void = (fn) => void setImmediate(fn),
+    private readonly onBacklog?: (c: CoalescedConnection) => void,
+  ) {}
 
   /** Answers queued and not written yet. */
   get pending(): number {
@@ -67,16 +75,18 @@ export class WriteCoalescer {
     if (n === 0) return;
     this.waiting -= n;
     const socket = c.socket;
+    let below = true;
     if (!c.closed && socket.writable) {
-      if (n === 1) socket.write(frames[0] as Buffer);
+      if (n === 1) below = socket.write(frames[0] as Buffer);
       else {
         // Several answers on one connection (pipelined requests): one writev.
         socket.cork();
-        for (let i = 0; i < n; i++) socket.write(frames[i] as Buffer);
+        for (let i = 0; i < n; i++) below = socket.write(frames[i] as Buffer);
         socket.uncork();
       }
     }
     frames.length = 0;
+    if (!below) this.onBacklog?.(c);
   }
 
   /** Drops `c`'s waiting answers unwritten (its socket is gone). */

@@ -38,6 +38,6 @@ export class BandwidthToxic extends ScheduledStage {
 export const bandwidthToxic: ToxicDefinition = {
   type: 'bandwidth',
   summary: 'limit throughput to rate KB/s',
-  attributes: [{ name: 'rate', unit: 'KB/s', default: 0, min: 0, integer: true }],
+  attributes: [{ name: 'rate', unit: 'KB/s', default: 0, min: 0, max: 10_000_000, integer: true }],
   createStage: () => new BandwidthToxic(),
 };

@@ -132,7 +132,16 @@ async function handle(c: ProxyCollection, req: IncomingMessage, res: ServerRespo
   if ((req.headers['user-agent'] ?? '').startsWith('Mozilla/'))
     throw new HttpError(403, 'User agent not allowed');
   const url = new URL(req.url ?? '/', 'http://localhost');
-  const parts = url.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+  const parts = url.pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        throw new HttpError(400, 'malformed path: bad percent-encoding', '(path)');
+      }
+    });
   const method = req.method ?? 'GET';
   const route = (m: string[], handlers: Record<string, () => Promise<void>>): Promise<void> => {
     const h = handlers[method] ?? (method === 'PATCH' ? handlers.POST : undefined);

@@ -1,4 +1,4 @@
-import type { ToxicDefinition } from './toxic-definition.js';
+import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ScheduledStage, nowMs } from './toxic-stage.js';
 
 /**
@@ -34,8 +34,8 @@ export const latencyToxic: ToxicDefinition = {
   type: 'latency',
   summary: 'delay every chunk by latency ± jitter ms',
   attributes: [
-    { name: 'latency', unit: 'ms', default: 0, min: 0, integer: true },
-    { name: 'jitter', unit: 'ms', default: 0, min: 0, integer: true },
+    { name: 'latency', unit: 'ms', default: 0, min: 0, max: MAX_DELAY_MS, integer: true },
+    { name: 'jitter', unit: 'ms', default: 0, min: 0, max: MAX_DELAY_MS, integer: true },
   ],
   createStage: () => new LatencyToxic(),
 };

@@ -38,6 +38,6 @@ export class LimitDataToxic extends ToxicStage {
 export const limitDataToxic: ToxicDefinition = {
   type: 'limit_data',
   summary: 'close the connection after bytes bytes',
-  attributes: [{ name: 'bytes', unit: 'bytes', default: 0, min: 0, integer: true }],
+  attributes: [{ name: 'bytes', unit: 'bytes', default: 0, min: 0, max: 2 ** 40, integer: true }],
   createStage: () => new LimitDataToxic(),
 };

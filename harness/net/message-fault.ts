@@ -2,6 +2,7 @@ import { checkMatcher, matchFields, type Matcher } from '../common/matcher.js';
 import type { Dialect } from '../iso8583/dialect-types.js';
 import { parsePath } from '../iso8583/field-path.js';
 import { AlreadyExistsError, NotFoundError, ProxyInputError } from './errors.js';
+import { MAX_DELAY_MS } from './toxic-definition.js';
 import type { StreamDirection } from './toxic-stage.js';
 
 /**
@@ -79,9 +80,25 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function nonNegInt(v: unknown, field: string, min = 0): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) {
-    throw new ProxyInputError(`${field} must be an integer >= ${min}`, { field });
+/**
+ * Bounds of a fault's numbers (docs/proxy.md): each copy of a duplicated frame is held and sent, so
+ * `copies` is what bounds the traffic and memory one message can cause.
+ */
+export const FAULT_BOUNDS = {
+  nth: { min: 1, max: 1_000_000_000 },
+  delay: { min: 0, max: MAX_DELAY_MS },
+  copies: { min: 1, max: 100 },
+  bytes: { min: 0, max: 1_048_576 },
+} as const;
+/** Longest corruptField value (characters) and field path. */
+const MAX_VALUE_CHARS = 4096;
+const MAX_PATH_CHARS = 64;
+const MAX_MATCHERS = 64;
+
+function boundedInt(v: unknown, field: keyof typeof FAULT_BOUNDS): number {
+  const { min, max } = FAULT_BOUNDS[field];
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    throw new ProxyInputError(`${field} must be an integer from ${min} to ${max}`, { field });
   }
   return v;
 }
@@ -117,6 +134,8 @@ export function normalizeFault(input: unknown, dialect?: Dialect): FaultState['s
   const match = input.match ?? {};
   if (!isRecord(match))
     throw new ProxyInputError('match must be a map of field path to matcher', { field: 'match' });
+  if (Object.keys(match).length > MAX_MATCHERS)
+    throw new ProxyInputError(`match takes at most ${MAX_MATCHERS} field paths`, { field: 'match' });
   const checkPath = (path: string, field: string): void => {
     if (!dialect) return;
     try {
@@ -126,6 +145,10 @@ export function normalizeFault(input: unknown, dialect?: Dialect): FaultState['s
     }
   };
   for (const [path, m] of Object.entries(match)) {
+    if (path.length > MAX_PATH_CHARS)
+      throw new ProxyInputError(`match: a field path is at most ${MAX_PATH_CHARS} characters`, {
+        field: 'match',
+      });
     const problem = checkMatcher(m);
     if (problem) throw new ProxyInputError(`match.${path}: ${problem}`, { field: `match.${path}` });
     checkPath(path, `match.${path}`);
@@ -143,32 +166,34 @@ export function normalizeFault(input: unknown, dialect?: Dialect): FaultState['s
     action: action as FaultAction,
     stream,
     match: match as Record<string, Matcher>,
-    nth: input.nth === undefined ? 1 : nonNegInt(input.nth, 'nth', 1),
+    nth: input.nth === undefined ? 1 : boundedInt(input.nth, 'nth'),
     standing: input.standing === true,
   };
   if (action === 'delay') {
     if (input.delay === undefined)
       throw new ProxyInputError('delay (ms) is required for action delay', { field: 'delay' });
-    spec.delay = nonNegInt(input.delay, 'delay');
+    spec.delay = boundedInt(input.delay, 'delay');
   }
   if (action === 'duplicate')
-    spec.copies = input.copies === undefined ? 1 : nonNegInt(input.copies, 'copies', 1);
+    spec.copies = input.copies === undefined ? 1 : boundedInt(input.copies, 'copies');
   if (action === 'corruptField') {
-    if (typeof input.field !== 'string' || input.field === '') {
+    if (typeof input.field !== 'string' || input.field === '' || input.field.length > MAX_PATH_CHARS) {
       throw new ProxyInputError(
-        'field (a field path such as "64" or "55.9F26") is required for corruptField',
+        `field (a field path such as "64" or "55.9F26", at most ${MAX_PATH_CHARS} characters) is required for corruptField`,
         { field: 'field' },
       );
     }
     checkPath(input.field, 'field');
     spec.field = input.field;
     if (input.value !== undefined) {
-      if (typeof input.value !== 'string')
-        throw new ProxyInputError('value must be a string', { field: 'value' });
+      if (typeof input.value !== 'string' || input.value.length > MAX_VALUE_CHARS)
+        throw new ProxyInputError(`value must be a string of at most ${MAX_VALUE_CHARS} characters`, {
+          field: 'value',
+        });
       spec.value = input.value;
     }
   }
-  if (action === 'cutAfter' && input.bytes !== undefined) spec.bytes = nonNegInt(input.bytes, 'bytes');
+  if (action === 'cutAfter' && input.bytes !== undefined) spec.bytes = boundedInt(input.bytes, 'bytes');
   for (const k of ['delay', 'copies', 'field', 'value', 'bytes'] as const) {
     if (input[k] !== undefined && spec[k] === undefined) {
       throw new ProxyInputError(`${k} does not apply to action ${action}`, { field: k });

@@ -1,10 +1,16 @@
 import type { Dialect } from '../iso8583/dialect-types.js';
 import { AlreadyExistsError, NotFoundError, ProxyInputError } from './errors.js';
 import { Proxy, type ProxyOptions } from './proxy.js';
+import { resolveWireDialect } from './wire-dialect.js';
 
 /** Options every proxy created through the collection (the control API) gets unless the request says otherwise. */
 export interface CollectionDefaults {
   readonly dialect?: string | Dialect;
+  /**
+   * Dialects a request may name besides the bundled ones, by name (e.g. the operator's own dialect
+   * file, loaded when the API was started). A request never names a file.
+   */
+  readonly dialects?: Readonly<Record<string, Dialect>>;
   readonly journal?: ProxyOptions['journal'];
   readonly seed?: number;
 }
@@ -38,10 +44,11 @@ export class ProxyCollection {
     this.proxies.set(proxy.name, proxy);
   }
 
-  private static parse(
+  /** Checks a proxy body; a dialect it names is resolved here, so populate refuses before changing any. */
+  private parse(
     input: unknown,
     where = '',
-  ): { name: string; listen: string; upstream: string; enabled: boolean; dialect?: string } {
+  ): { name: string; listen: string; upstream: string; enabled: boolean; dialect?: Dialect } {
     if (!isRecord(input))
       throw new ProxyInputError(`${where || 'proxy'} must be a JSON object`, { field: where || '(body)' });
     const f = (k: string): string => (where ? `${where}.${k}` : k);
@@ -57,18 +64,22 @@ export class ProxyCollection {
       throw new ProxyInputError(`${f('listen')} must be HOST:PORT`, { field: f('listen') });
     if (enabled !== undefined && typeof enabled !== 'boolean')
       throw new ProxyInputError(`${f('enabled')} must be true or false`, { field: f('enabled') });
-    if (dialect !== undefined && typeof dialect !== 'string')
-      throw new ProxyInputError(`${f('dialect')} must be a dialect name`, { field: f('dialect') });
+    if (dialect !== undefined && dialect !== null && typeof dialect !== 'string' && !isRecord(dialect))
+      throw new ProxyInputError(`${f('dialect')} must be a dialect name or an inline definition`, {
+        field: f('dialect'),
+      });
     return {
       name,
       listen: (listen as string | undefined) || '127.0.0.1:0',
       upstream,
       enabled: enabled !== false,
-      ...(dialect ? { dialect } : {}),
+      ...(dialect !== undefined && dialect !== null && dialect !== ''
+        ? { dialect: resolveWireDialect(dialect, f('dialect'), this.defaults.dialects) }
+        : {}),
     };
   }
 
-  private build(p: ReturnType<typeof ProxyCollection.parse>, field = ''): Proxy {
+  private build(p: ReturnType<ProxyCollection['parse']>, field = ''): Proxy {
     const dialect = p.dialect ?? this.defaults.dialect;
     try {
       return new Proxy({
@@ -89,7 +100,7 @@ export class ProxyCollection {
 
   /** Creates and starts a proxy from a Toxiproxy-style body (`name`, `listen`, `upstream`, `enabled`, payhil's `dialect`). */
   async create(input: unknown): Promise<Proxy> {
-    const p = ProxyCollection.parse(input);
+    const p = this.parse(input);
     if (this.proxies.has(p.name)) throw new AlreadyExistsError('proxy', p.name);
     const proxy = this.build(p);
     await proxy.start();
@@ -101,7 +112,7 @@ export class ProxyCollection {
   async populate(input: unknown): Promise<Proxy[]> {
     if (!Array.isArray(input))
       throw new ProxyInputError('populate takes a JSON array of proxies', { field: '(body)' });
-    const parsed = input.map((x, i) => ProxyCollection.parse(x, `[${i}]`));
+    const parsed = input.map((x, i) => this.parse(x, `[${i}]`));
     const seen = new Set<string>();
     parsed.forEach((p, i) => {
       if (seen.has(p.name))

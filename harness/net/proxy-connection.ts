@@ -31,6 +31,8 @@ export interface ConnectionOwner {
   readonly recorder: PcapRecorder | undefined;
   /** Raw chunks are journaled when there is no dialect. */
   readonly spyRaw: boolean;
+  /** Raw chunks show their bytes (else their length only). */
+  readonly spyRawUnmasked: boolean;
   toxicList(): readonly ToxicSpec[];
   random(): number;
   connectionClosed(conn: ProxyConnection): void;
@@ -143,7 +145,12 @@ export class ProxyConnection {
       if (this.finished) return;
       this.tap(d, data, true);
       if (!this.owner.dialect && this.owner.spyRaw) {
-        const { hex, truncated } = maskRawHex(data, this.owner.journal.hexLimit);
+        // No field boundaries without a dialect: track, PIN and key bytes cannot be told apart from the
+        // rest, so the masked view withholds the content and keeps the length.
+        const unmasked = this.owner.spyRawUnmasked;
+        const { hex, truncated } = unmasked
+          ? maskRawHex(data, this.owner.journal.hexLimit)
+          : { hex: '', truncated: data.length > 0 };
         this.owner.journal.record({
           kind: 'bytes',
           conn: this.id,
@@ -151,7 +158,7 @@ export class ProxyConnection {
           length: data.length,
           hex,
           truncated,
-          reason: 'no dialect',
+          reason: unmasked ? 'no dialect, unmasked' : 'no dialect, content withheld',
         });
       }
       d.link.write(data);

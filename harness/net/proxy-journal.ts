@@ -49,7 +49,10 @@ export type JournalEntry = JournalBase &
         readonly conn: number;
         readonly dir: StreamDirection;
         readonly length: number;
-        /** Upper-case hex of at most `hexLimit` bytes, PAN-like digit runs masked. */
+        /**
+         * Upper-case hex of at most `hexLimit` bytes, PAN-like digit runs masked; empty for a raw chunk
+         * (no dialect) unless the proxy was started with `spyRawUnmasked`.
+         */
         readonly hex: string;
         readonly truncated: boolean;
         readonly reason: string;

@@ -33,8 +33,14 @@ export interface ProxyOptions {
   readonly pcap?: string | PcapWriter;
   /** Seed for the random draws (jitter, toxicity, slicer, corrupt), for reproducible runs. */
   readonly seed?: number;
-  /** Without a dialect, journal each chunk as raw bytes (length and first bytes as hex). Default false. */
+  /**
+   * Without a dialect, journal each chunk as raw bytes. Default false. Without a dialect the proxy
+   * cannot tell which bytes are track data, PIN blocks or keys, so an entry shows only the chunk's
+   * length unless `spyRawUnmasked` is set.
+   */
   readonly spyRaw?: boolean;
+  /** With `spyRaw`: show each chunk's first bytes as hex as they are (PAN-like digit runs masked 6/4 only). Default false. */
+  readonly spyRawUnmasked?: boolean;
 }
 
 /** The JSON shape of a proxy in the control API (Toxiproxy's). */
@@ -58,6 +64,7 @@ export class Proxy implements ConnectionOwner {
   readonly faults: MessageFaults;
   readonly recorder: PcapRecorder | undefined;
   readonly spyRaw: boolean;
+  readonly spyRawUnmasked: boolean;
   private listenAt: HostPort;
   private upstreamAt: HostPort;
   private wantEnabled: boolean;
@@ -98,6 +105,7 @@ export class Proxy implements ConnectionOwner {
         : new PcapRecorder(typeof pcap === 'string' ? new PcapWriter({ file: pcap }) : pcap);
     this.rand = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.spyRaw = options.spyRaw ?? false;
+    this.spyRawUnmasked = options.spyRawUnmasked ?? false;
   }
 
   random(): number {

@@ -1,4 +1,4 @@
-import type { ToxicDefinition } from './toxic-definition.js';
+import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ToxicStage } from './toxic-stage.js';
 
 /**
@@ -46,6 +46,6 @@ export class ResetPeerToxic extends ToxicStage {
 export const resetPeerToxic: ToxicDefinition = {
   type: 'reset_peer',
   summary: 'TCP RST timeout ms after data arrives',
-  attributes: [{ name: 'timeout', unit: 'ms', default: 0, min: 0, integer: true }],
+  attributes: [{ name: 'timeout', unit: 'ms', default: 0, min: 0, max: MAX_DELAY_MS, integer: true }],
   createStage: () => new ResetPeerToxic(),
 };

@@ -1,5 +1,5 @@
 import { ProxyInputError } from './errors.js';
-import type { ToxicDefinition } from './toxic-definition.js';
+import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ScheduledStage, nowMs } from './toxic-stage.js';
 
 /**
@@ -65,9 +65,9 @@ export const slicerToxic: ToxicDefinition = {
   type: 'slicer',
   summary: 'slice data into average_size ± size_variation byte pieces, delay µs apart',
   attributes: [
-    { name: 'average_size', unit: 'bytes', default: 1, min: 1, integer: true },
-    { name: 'size_variation', unit: 'bytes', default: 0, min: 0, integer: true },
-    { name: 'delay', unit: 'µs', default: 0, min: 0, integer: true },
+    { name: 'average_size', unit: 'bytes', default: 1, min: 1, max: 1_048_576, integer: true },
+    { name: 'size_variation', unit: 'bytes', default: 0, min: 0, max: 1_048_576, integer: true },
+    { name: 'delay', unit: 'µs', default: 0, min: 0, max: MAX_DELAY_MS * 1000, integer: true },
   ],
   validate(a) {
     if ((a.size_variation ?? 0) >= (a.average_size ?? 1)) {

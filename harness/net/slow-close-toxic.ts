@@ -1,4 +1,4 @@
-import type { ToxicDefinition } from './toxic-definition.js';
+import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ScheduledStage, nowMs } from './toxic-stage.js';
 
 /** `slow_close`: data passes at once; the end of the stream (FIN) is delayed by `delay` ms. */
@@ -21,6 +21,6 @@ export class SlowCloseToxic extends ScheduledStage {
 export const slowCloseToxic: ToxicDefinition = {
   type: 'slow_close',
   summary: 'delay the close of the stream by delay ms',
-  attributes: [{ name: 'delay', unit: 'ms', default: 0, min: 0, integer: true }],
+  attributes: [{ name: 'delay', unit: 'ms', default: 0, min: 0, max: MAX_DELAY_MS, integer: true }],
   createStage: () => new SlowCloseToxic(),
 };

@@ -1,4 +1,4 @@
-import type { ToxicDefinition } from './toxic-definition.js';
+import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ScheduledStage } from './toxic-stage.js';
 
 /**
@@ -42,6 +42,6 @@ export class TimeoutToxic extends ScheduledStage {
 export const timeoutToxic: ToxicDefinition = {
   type: 'timeout',
   summary: 'stop all data; close after timeout ms (0: hold until removed)',
-  attributes: [{ name: 'timeout', unit: 'ms', default: 0, min: 0, integer: true }],
+  attributes: [{ name: 'timeout', unit: 'ms', default: 0, min: 0, max: MAX_DELAY_MS, integer: true }],
   createStage: () => new TimeoutToxic(),
 };

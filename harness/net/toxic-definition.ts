@@ -12,14 +12,18 @@ export type ToxicType =
   | 'slow_close'
   | 'corrupt';
 
-/** One numeric attribute of a toxic, with Toxiproxy's JSON name. */
+/** Longest time a toxic or fault may hold data or wait (ms): one hour. */
+export const MAX_DELAY_MS = 3_600_000;
+
+/** One numeric attribute of a toxic, with Toxiproxy's JSON name and its documented bounds. */
 export interface AttributeDefinition {
   readonly name: string;
   /** Unit for people: "ms", "µs", "KB/s", "bytes", "probability". */
   readonly unit: string;
   readonly default: number;
   readonly min: number;
-  readonly max?: number;
+  /** Every attribute is bounded (docs/proxy.md lists the bounds); beyond them the API answers 400. */
+  readonly max: number;
   readonly integer: boolean;
 }
 

@@ -82,8 +82,7 @@ export function checkAttributes(
     if (a.integer && !Number.isInteger(raw))
       throw new ProxyInputError(`${field} must be an integer (${a.unit})`, { field });
     if (raw < a.min) throw new ProxyInputError(`${field} must be at least ${a.min} (${a.unit})`, { field });
-    if (a.max !== undefined && raw > a.max)
-      throw new ProxyInputError(`${field} must be at most ${a.max} (${a.unit})`, { field });
+    if (raw > a.max) throw new ProxyInputError(`${field} must be at most ${a.max} (${a.unit})`, { field });
     out[a.name] = raw;
   }
   def.validate?.(out);

@@ -257,8 +257,8 @@ describe('net/toxics', function () {
     assert.ok((await roundTrip()) < 300);
   });
 
-  it('journals raw bytes (spyRaw), toxics and connections without a dialect', async () => {
-    const raw = await startProxy({ upstream: `127.0.0.1:${echo.port}`, spyRaw: true });
+  it('journals raw bytes (spyRaw, spyRawUnmasked), toxics and connections without a dialect', async () => {
+    const raw = await startProxy({ upstream: `127.0.0.1:${echo.port}`, spyRaw: true, spyRawUnmasked: true });
     try {
       await raw.addToxic({ type: 'latency', attributes: { latency: 1 } });
       const c = await connectClient(raw.address().port);
@@ -281,6 +281,46 @@ describe('net/toxics', function () {
     } finally {
       await raw.close();
     }
+  });
+
+  it('a raw chunk shows its length only unless spyRawUnmasked: no track, PIN or key bytes in the journal', async () => {
+    // Track 2 (PAN, separator, expiry 3012, service code 220, discretionary data) then an encrypted
+    // PIN block: bytes only a dialect could locate.
+    const chunk = Buffer.concat([
+      Buffer.from('35376222021234567890123=30122201234567', 'latin1'),
+      Buffer.from('52F1E2D3C4B5A69788', 'hex'),
+    ]);
+    const run = async (unmasked: boolean): Promise<string> => {
+      const p = await startProxy({
+        upstream: `127.0.0.1:${echo.port}`,
+        spyRaw: true,
+        spyRawUnmasked: unmasked,
+      });
+      try {
+        const c = await connectClient(p.address().port);
+        c.socket.write(chunk);
+        await c.waitFor(chunk.length);
+        c.socket.destroy();
+        const bytes = p.journal.entries().filter((e) => e.kind === 'bytes');
+        assert.deepEqual(
+          bytes.map((e) => e.kind === 'bytes' && [e.dir, e.length]),
+          [
+            ['upstream', chunk.length],
+            ['downstream', chunk.length],
+          ],
+        );
+        return JSON.stringify(p.journal.entries());
+      } finally {
+        await p.close();
+      }
+    };
+    const tail = Buffer.from('=30122201234567', 'latin1').toString('hex').toUpperCase();
+    const pinBlock = 'F1E2D3C4B5A69788';
+    const masked = await run(false);
+    assert.doesNotMatch(masked, new RegExp(`${tail.slice(0, 10)}|${pinBlock.slice(0, 8)}|3331323334`));
+    assert.match(masked, /content withheld/);
+    const clear = await run(true);
+    assert.ok(clear.includes(pinBlock), 'spyRawUnmasked shows the bytes');
   });
 });
 

@@ -92,14 +92,21 @@ describe('host e2e: limits and bad input', function () {
     await stillServes();
   });
 
-  it('refuses connections over the limit with a log line and serves the ones it has', async () => {
-    const extra: Socket[] = [];
-    for (let i = 0; i < 3; i++) extra.push(await rawSocket(host.address.port));
-    sockets.push(...extra);
+  it('at the connection limit serves a newcomer by closing the oldest connection that never sent a frame', async () => {
+    const silent: Socket[] = [];
+    for (let i = 0; i < 3; i++) silent.push(await rawSocket(host.address.port));
+    sockets.push(...silent);
     const over = await rawSocket(host.address.port);
     sockets.push(over);
-    assert.equal(await closedWithin(over, 2000), true);
-    assert.ok(lines.some((l) => /connection limit \(4\) reached/.test(l)));
+    assert.equal(await closedWithin(silent[0]!, 2000), true, 'the oldest silent connection made room');
+    assert.deepEqual([silent[1]!.destroyed, silent[2]!.destroyed, over.destroyed], [false, false, false]);
+    assert.ok(
+      lines.some((l) =>
+        /connection limit \(4\) reached: closed connection \d+ .*no complete frame yet/.test(l),
+      ),
+      lines.join('\n'),
+    );
+    // The signed-in terminal (it completed frames) was not the one closed.
     await stillServes();
   });
 
