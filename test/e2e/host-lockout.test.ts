@@ -5,15 +5,10 @@
  */
 import { strict as assert } from 'node:assert';
 import { connect, type Socket } from 'node:net';
-import {
-  TestTerminal,
-  buildSignIn,
-  startHost,
-  type HostHandle,
-  type JournalEntry,
-} from '../../harness/host/index.js';
+import { startHost, type HostHandle, type JournalEntry } from '../../harness/host/index.js';
 import { encodeFrame, loadDialect } from '../../harness/iso8583/index.js';
-import { TEST_TERMINAL, TEST_TMK, testHostConfig } from '../../harness/host/test-config.js';
+import { buildSignIn } from '../../harness/pos-protocol/index.js';
+import { TEST_TERMINAL, TEST_TMK, TestTerminal, testHostConfig } from '../../harness/testing/index.js';
 
 const cup = loadDialect('cup');
 const signInFrame = encodeFrame(cup, buildSignIn(TEST_TERMINAL, '000001'));
