@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { WorkerLostError, type PoolWorker } from '../lab/index.js';
 import type { ScenarioRecord } from '../report/index.js';
 import type { Scenario } from '../scenario/index.js';
-import type { BenchSpec } from './bench-spec.js';
+import type { BenchSpec } from '../lab/index.js';
 import type { FromWorker, ToWorker, WorkerRunOptions } from './run-worker-protocol.js';
 
 const WORKER = fileURLToPath(new URL('./run-worker.js', import.meta.url));

@@ -8,7 +8,7 @@ import { runPool } from '../lab/index.js';
 import type { ScenarioRecord } from '../report/index.js';
 import type { RunSummary } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
-import type { BenchSpec } from './bench-spec.js';
+import type { BenchSpec } from '../lab/index.js';
 import { ForkedWorker, type IndexedScenario } from './forked-worker.js';
 import { MergedRun } from './merged-run.js';
 import type { WorkerRunOptions } from './run-worker-protocol.js';

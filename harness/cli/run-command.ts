@@ -21,6 +21,8 @@ import { UsageError } from './usage-error.js';
 import { parseCommandArgs } from './command-args.js';
 import { defaultTargets } from './validate-command.js';
 import { runParallel } from './parallel-run.js';
+import { runQueued } from './queued-run.js';
+import { labDuration } from './lab-duration.js';
 
 const HELP = `usage: payhil run [paths…] [options]
 
@@ -42,6 +44,10 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
                       report is merged in catalogue order, as a serial run's
   --shard i/n         run only shard i of n of the expanded scenarios (positions i-1, i-1+n, …): split a
                       catalogue deterministically across CI machines
+  --queue URL         spread the scenarios over the lab's benches (payhil agent) through BullMQ on Redis
+                      (redis://[user:password@]host:port[/db]); the report is merged as for --jobs
+  --bench-tag TAG     with --queue: only benches with this tag (key=value, or a value; repeatable)
+  --queue-wait DURATION  with --queue: skip a scenario no agent serves after this wait (default 60s)
   --results-dir DIR   Allure results (default reports/allure-results; emptied first)
   --junit FILE        also write JUnit XML
   --report            then generate the HTML report (reports/allure-report, history kept; needs Java)
@@ -155,6 +161,9 @@ export const runCommand: Command = {
         junit: { type: 'string' },
         report: { type: 'boolean' },
         jobs: { type: 'string' },
+        queue: { type: 'string' },
+        'bench-tag': { type: 'string', multiple: true },
+        'queue-wait': { type: 'string' },
         shard: { type: 'string' },
         root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -192,6 +201,24 @@ export const runCommand: Command = {
         throw new UsageError(`run: ${(e as Error).message}`);
       }
     }
+    if (
+      values.queue !== undefined &&
+      (jobs !== undefined ||
+        values.lab !== undefined ||
+        values.bench !== undefined ||
+        values.terminal !== undefined ||
+        values.defect !== undefined)
+    )
+      throw new UsageError(
+        "run: --queue runs on the lab's benches: not with --jobs, --lab, --bench, --terminal or --defect",
+      );
+    if (
+      values.queue === undefined &&
+      (values['bench-tag'] !== undefined || values['queue-wait'] !== undefined)
+    )
+      throw new UsageError('run: --bench-tag and --queue-wait go with --queue');
+    const queueWait =
+      values['queue-wait'] !== undefined ? labDuration(values['queue-wait'], 'run: --queue-wait') : undefined;
     const within = values.within !== undefined ? duration(values.within, '--within') : undefined;
     if (
       (values.terminal !== undefined || values.defect !== undefined) &&
@@ -230,6 +257,19 @@ export const runCommand: Command = {
     mkdirSync(resultsDir, { recursive: true });
     cleanResults(resultsDir);
     const junitFile = values.junit !== undefined ? resolve(io.cwd, values.junit) : undefined;
+    if (values.queue !== undefined) {
+      const summary = await runQueued(scenarios, {
+        queue: values.queue,
+        benchTags: values['bench-tag'] ?? [],
+        resultsDir,
+        ...(junitFile !== undefined ? { junitFile } : {}),
+        ...(retries !== undefined ? { retries } : {}),
+        ...(within !== undefined ? { defaultWithinMs: within } : {}),
+        ...(queueWait !== undefined ? { noAgentWaitMs: queueWait } : {}),
+        write: (l) => io.out(l),
+      });
+      return finishRun(summary, resultsDir, junitFile, values.report === true, io);
+    }
     if (jobs !== undefined) {
       const summary = await runParallel(scenarios, {
         jobs,

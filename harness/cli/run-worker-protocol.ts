@@ -5,7 +5,7 @@
  */
 import type { ScenarioRecord } from '../report/index.js';
 import type { Scenario } from '../scenario/index.js';
-import type { BenchSpec } from './bench-spec.js';
+import type { BenchSpec } from '../lab/index.js';
 
 /** Options of every scenario run (as `payhil run`'s). */
 export interface WorkerRunOptions {

@@ -4,9 +4,8 @@
  * scenario's record. It ends on `stop` or when its parent goes away.
  */
 import type { Bench } from '../bench/index.js';
-import { RecordingReporter } from '../report/index.js';
-import { runScenarios } from '../runner/index.js';
-import { createBenchOf } from './bench-spec.js';
+import { createBenchOf } from '../lab/index.js';
+import { runOneScenario } from './run-one-scenario.js';
 import type { FromWorker, ToWorker, WorkerRunOptions } from './run-worker-protocol.js';
 
 let bench: Bench | undefined;
@@ -38,17 +37,8 @@ async function handle(m: ToWorker): Promise<void> {
   }
   if (m.type === 'run') {
     if (!bench) return send({ type: 'error', message: 'run before init' });
-    const recorder = new RecordingReporter(bench.name, () => m.index);
-    await runScenarios([m.scenario], {
-      bench,
-      reporters: [recorder],
-      keepActive: true,
-      ...(options.retries !== undefined ? { retries: options.retries } : {}),
-      ...(options.defaultWithinMs !== undefined ? { defaultWithinMs: options.defaultWithinMs } : {}),
-    });
-    const record = recorder.records[0];
-    if (record) send({ type: 'result', index: m.index, record });
-    else send({ type: 'error', message: `no result for ${m.scenario.id}` });
+    const record = await runOneScenario(bench, m.scenario, m.index, options);
+    send({ type: 'result', index: m.index, record });
   }
 }
 
