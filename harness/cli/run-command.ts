@@ -48,6 +48,8 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
                       (redis://[user:password@]host:port[/db]); the report is merged as for --jobs
   --bench-tag TAG     with --queue: only benches with this tag (key=value, or a value; repeatable)
   --queue-wait DURATION  with --queue: skip a scenario no agent serves after this wait (default 60s)
+  --queue-lost DURATION  with --queue: how long a lost Redis is waited for before the unfinished
+                      scenarios are broken (default 30s)
   --results-dir DIR   Allure results (default reports/allure-results; emptied first)
   --junit FILE        also write JUnit XML
   --report            then generate the HTML report (reports/allure-report, history kept; needs Java)
@@ -164,6 +166,7 @@ export const runCommand: Command = {
         queue: { type: 'string' },
         'bench-tag': { type: 'string', multiple: true },
         'queue-wait': { type: 'string' },
+        'queue-lost': { type: 'string' },
         shard: { type: 'string' },
         root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
@@ -214,9 +217,13 @@ export const runCommand: Command = {
       );
     if (
       values.queue === undefined &&
-      (values['bench-tag'] !== undefined || values['queue-wait'] !== undefined)
+      (values['bench-tag'] !== undefined ||
+        values['queue-wait'] !== undefined ||
+        values['queue-lost'] !== undefined)
     )
-      throw new UsageError('run: --bench-tag and --queue-wait go with --queue');
+      throw new UsageError('run: --bench-tag, --queue-wait and --queue-lost go with --queue');
+    const queueLost =
+      values['queue-lost'] !== undefined ? labDuration(values['queue-lost'], 'run: --queue-lost') : undefined;
     const queueWait =
       values['queue-wait'] !== undefined ? labDuration(values['queue-wait'], 'run: --queue-wait') : undefined;
     const within = values.within !== undefined ? duration(values.within, '--within') : undefined;
@@ -266,6 +273,7 @@ export const runCommand: Command = {
         ...(retries !== undefined ? { retries } : {}),
         ...(within !== undefined ? { defaultWithinMs: within } : {}),
         ...(queueWait !== undefined ? { noAgentWaitMs: queueWait } : {}),
+        ...(queueLost !== undefined ? { redisLossMs: queueLost } : {}),
         write: (l) => io.out(l),
       });
       return finishRun(summary, resultsDir, junitFile, values.report === true, io);

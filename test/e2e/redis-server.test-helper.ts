@@ -70,18 +70,26 @@ export async function startRedis(password?: string): Promise<TestRedis> {
     child.kill('SIGKILL');
     throw new Error(`redis-server did not start on port ${port}`);
   }
-  return {
-    port,
-    url: `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`,
-    client,
-    async stop() {
-      client.disconnect();
+  let stopping: Promise<void> | undefined;
+  const stop = async (): Promise<void> => {
+    client.disconnect();
+    if (child.exitCode === null && child.signalCode === null) {
       const gone = new Promise<void>((r) => child.once('exit', () => r()));
       child.kill('SIGTERM');
       const t = setTimeout(() => child.kill('SIGKILL'), 5000);
       await gone;
       clearTimeout(t);
-      rmSync(dir, { recursive: true, force: true });
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  return {
+    port,
+    url: `redis://${password ? `:${password}@` : ''}127.0.0.1:${port}`,
+    client,
+    /** Stops the server (once; later calls wait for the same stop). */
+    stop() {
+      stopping ??= stop();
+      return stopping;
     },
   };
 }
