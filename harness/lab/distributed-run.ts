@@ -96,10 +96,11 @@ export async function runDistributed<S extends QueuedScenario, R>(
   const online = async (): Promise<Map<string, BenchStatus>> =>
     new Map((await o.store.status()).map((b) => [b.name, b]));
   let status = await online();
+  // A pool can take work when one of its benches is served and neither reserved nor unhealthy.
   const servable = (p: Pool): boolean =>
     p.benches.some((b) => {
       const s = status.get(b.name)?.status;
-      return s !== undefined && s !== 'offline';
+      return s === 'idle' || s === 'running' || s === 'checking';
     });
 
   const outstanding = new Map<string, Outstanding>();
@@ -225,7 +226,7 @@ export async function runDistributed<S extends QueuedScenario, R>(
               o.onMissing(
                 x.index,
                 'skipped',
-                `no agent serves pool ${p.name} (benches ${p.benches.map((b) => b.name).join(', ')}) after ${Math.round(noAgentWait / 1000)} s`,
+                `no bench of pool ${p.name} can take work (${p.benches.map((b) => `${b.name}: ${status.get(b.name)?.status ?? 'offline'}`).join(', ')}) after ${Math.round(noAgentWait / 1000)} s`,
               );
             }
       }
