@@ -54,10 +54,23 @@ export class MergedRun {
   }
 
   /** An attempt that was abandoned (worker or agent lost): shown in Allure as a retry. */
-  addRetry(index: number, status: Status, message: string, bench: string, start: number): void {
+  addRetry(
+    index: number,
+    status: Status,
+    message: string,
+    bench: string,
+    start: number,
+    stop?: number,
+  ): void {
     const s = this.scenarios[index];
     if (!s) return;
-    this.merged.addRetry(recordOfRun(this.syntheticRun(s, status, message, start), index, bench));
+    this.merged.addRetry(recordOfRun(this.syntheticRun(s, status, message, start, stop), index, bench));
+  }
+
+  /** A whole record of an abandoned try (its steps and attachments kept): shown in Allure as a retry. */
+  addRetryRecord(record: ScenarioRecord): void {
+    const s = this.scenarios[record.index];
+    if (s && s.id === record.id) this.merged.addRetry(record);
   }
 
   /** Records a scenario that produced no record (never ran, or lost on every try). */
@@ -67,7 +80,13 @@ export class MergedRun {
     this.add(recordOfRun(this.syntheticRun(s, status, message, Date.now()), index, bench));
   }
 
-  private syntheticRun(s: Scenario, status: Status, message: string, start: number): ScenarioRun {
+  private syntheticRun(
+    s: Scenario,
+    status: Status,
+    message: string,
+    start: number,
+    stop?: number,
+  ): ScenarioRun {
     return {
       scenario: s,
       status,
@@ -75,7 +94,7 @@ export class MergedRun {
       message,
       ...(status === 'broken' ? { errorCode: 'E_LAB_WORKER_LOST' } : {}),
       start,
-      stop: Math.max(start, Date.now()),
+      stop: stop ?? Math.max(start, Date.now()),
       steps: [],
       timeline: new Timeline(start),
       captures: {},

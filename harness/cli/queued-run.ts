@@ -53,16 +53,11 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
         benches.add(r.bench);
         merged.add(r);
       },
-      onRetry(index, record, message) {
-        if (record)
-          merged.addRetry(
-            index,
-            record.status,
-            record.message ?? 'abandoned try',
-            record.bench,
-            record.start,
-          );
-        else merged.addRetry(index, 'broken', message, 'lost agent', Date.now());
+      onRetry(record) {
+        merged.addRetryRecord(record);
+      },
+      onLostTry(index, message, start, stop) {
+        merged.addRetry(index, 'broken', message, 'lost agent', start, stop);
       },
       onMissing(index, status, message) {
         merged.addMissing(index, status, message);

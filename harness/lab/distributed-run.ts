@@ -20,7 +20,7 @@ export interface QueuedScenario {
   requires: readonly string[];
 }
 
-export interface DistributedRunOptions<S extends QueuedScenario, R> {
+export interface DistributedRunOptions<S extends QueuedScenario, R extends { start: number }> {
   address: RedisAddress;
   store: LabStore;
   /** Catalogue order. */
@@ -28,8 +28,10 @@ export interface DistributedRunOptions<S extends QueuedScenario, R> {
   benchTags?: readonly string[];
   options: ScenarioJob['options'];
   onRecord(record: R): void;
-  /** An abandoned try (agent lost, bench unhealthy), shown as a retry. */
-  onRetry(index: number, record: R | undefined, message: string): void;
+  /** An abandoned try with its record (bench turned unhealthy), shown as a retry. */
+  onRetry(record: R): void;
+  /** A try lost with its agent (job lock expired), from `start` to `stop` (epoch ms), shown as a retry. */
+  onLostTry(index: number, message: string, start: number, stop: number): void;
   onMissing(index: number, status: 'broken' | 'skipped', message: string): void;
   write(line: string): void;
   stopped(): boolean;
@@ -56,6 +58,8 @@ interface Outstanding {
   id: string;
   state: string;
   stalledSeen: number;
+  /** When this run first saw the job active (the lost try's start). */
+  activeAt?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -88,7 +92,7 @@ export function poolsOf(regs: readonly BenchRegistration[], benchTags: readonly 
 }
 
 /** Runs the scenarios on the lab; resolves when each has a record, a missing verdict, or the run stopped. */
-export async function runDistributed<S extends QueuedScenario, R>(
+export async function runDistributed<S extends QueuedScenario, R extends { start: number }>(
   o: DistributedRunOptions<S, R>,
 ): Promise<void> {
   const run = randomUUID().replace(/-/g, '').slice(0, 12);
@@ -182,9 +186,18 @@ export async function runDistributed<S extends QueuedScenario, R>(
           }
           const state = await job.getState();
           x.state = state;
-          if (job.stalledCounter > x.stalledSeen) {
-            x.stalledSeen = job.stalledCounter;
-            o.onRetry(x.index, undefined, `the agent running it was lost (its job lock expired); run again`);
+          if (state === 'active') x.activeAt ??= Date.now();
+          if (state === 'completed' || state === 'failed') {
+            // Lost tries end before the try that finished starts (Allure shows the latest as the result).
+            const rv = job.returnvalue as (R & { cancelled?: boolean }) | null;
+            const end = (rv?.start ?? job.processedOn ?? Date.now()) - 1;
+            for (let i = 0; i < job.stalledCounter; i++)
+              o.onLostTry(
+                x.index,
+                'the agent running it was lost (its job lock expired); run again on another bench',
+                Math.min(x.activeAt ?? end, end),
+                end,
+              );
           }
           if (state === 'completed') {
             const rv = job.returnvalue as (R & { cancelled?: boolean }) | null;
@@ -196,7 +209,7 @@ export async function runDistributed<S extends QueuedScenario, R>(
             await finishJob(x, job);
           }
         }
-        for (const r of await o.store.takeRetries<R & { index: number }>(run)) o.onRetry(r.index, r, '');
+        for (const r of await o.store.takeRetries<R>(run)) o.onRetry(r);
         lostSince = undefined;
       } catch (e) {
         lostSince ??= Date.now();
