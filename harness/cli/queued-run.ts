@@ -19,6 +19,8 @@ export interface QueuedRunOptions extends RunOneOptions {
   noAgentWaitMs?: number;
   /** Wait for a lost Redis (ms). */
   redisLossMs?: number;
+  /** Cancel the rest after the first scenario that does not pass. */
+  bail?: boolean;
   write: (line: string) => void;
 }
 
@@ -52,6 +54,7 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
       onRecord(r) {
         benches.add(r.bench);
         merged.add(r);
+        if (o.bail && (r.status === 'failed' || r.status === 'broken')) stopped = true;
       },
       onRetry(record) {
         merged.addRetryRecord(record);

@@ -274,6 +274,7 @@ export const runCommand: Command = {
         ...(within !== undefined ? { defaultWithinMs: within } : {}),
         ...(queueWait !== undefined ? { noAgentWaitMs: queueWait } : {}),
         ...(queueLost !== undefined ? { redisLossMs: queueLost } : {}),
+        ...(values.bail ? { bail: true } : {}),
         write: (l) => io.out(l),
       });
       return finishRun(summary, resultsDir, junitFile, values.report === true, io);
