@@ -150,3 +150,48 @@ describe('payhil run --jobs and --shard (embedded benches)', function () {
     }
   });
 });
+
+describe('--jobs worker processes: a worker killed mid-scenario', function () {
+  this.timeout(60000);
+
+  it('rejects the run with WorkerLostError; the pool re-runs the scenario once on a new worker', async () => {
+    const { ForkedWorker } = await import('../../harness/cli/forked-worker.js');
+    const { runPool, WorkerLostError } = await import('../../harness/lab/index.js');
+    const { loadScenarios } = await import('../../harness/scenario/index.js');
+    const scenarios = loadScenarios([join(packageRoot(), 'scenarios', 'purchase', 'void-and-refund.yaml')], {
+      root: packageRoot(),
+    }).slice(0, 2);
+    assert.equal(scenarios.length, 2);
+    const items = scenarios.map((scenario, index) => ({ index, scenario }));
+    const records: { index: number; status: string; bench: string }[] = [];
+    const lost: string[] = [];
+    let starts = 0;
+    const out = await runPool(items, {
+      jobs: 1,
+      async start() {
+        const w = await ForkedWorker.start(`w${++starts}`, { kind: 'embedded' }, {});
+        return {
+          name: w.name,
+          run: (item) => {
+            const p = w.run(item);
+            // The first worker dies (SIGKILL) while it runs its first scenario.
+            if (starts === 1) setImmediate(() => process.kill(w.pid as number, 'SIGKILL'));
+            return p;
+          },
+          close: () => w.close(),
+        };
+      },
+      onResult: (_, r) => records.push(r),
+      onLost: (item, worker, e, requeued) => {
+        assert.ok(e instanceof WorkerLostError);
+        lost.push(`${item.index}@${worker}:${requeued}:${e.message}`);
+      },
+    });
+    assert.equal(lost.length, 1);
+    assert.match(lost[0] as string, /^0@w1:true:w1 was lost: process exited \(SIGKILL\)/);
+    assert.deepEqual(records.map((r) => r.index).sort(), [0, 1], 'each scenario once');
+    assert.ok(records.every((r) => r.status === 'passed'));
+    assert.deepEqual(out, { unrun: [], lost: [] });
+    assert.equal(starts, 2, 'the lost worker was replaced');
+  });
+});
