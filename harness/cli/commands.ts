@@ -9,6 +9,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'run scenarios on a bench; Allure, JUnit and console reports',
     load: async () => (await import('./run-command.js')).runCommand,
   },
+  agent: {
+    summary: "serve this machine's benches to the lab (BullMQ on Redis)",
+    load: async () => (await import('./agent-command.js')).agentCommand,
+  },
+  lab: {
+    summary: 'lab benches: status, reserve, release, health check',
+    load: async () => (await import('./lab-command.js')).labCommand,
+  },
   report: {
     summary: 'generate (and open) the HTML report of the last run, history kept',
     load: async () => (await import('./report-command.js')).reportCommand,

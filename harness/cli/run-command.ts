@@ -12,7 +12,8 @@ import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import { AllureWriter, ConsoleReporter, JunitWriter, generateReport } from '../report/index.js';
-import { runScenarios, type RunReporter } from '../runner/index.js';
+import { parseShard, shardOf, type Shard } from '../lab/index.js';
+import { runScenarios, type RunReporter, type RunSummary } from '../runner/index.js';
 import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
 import { scenarioSelector } from '../scenario/index.js';
@@ -20,6 +21,9 @@ import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './comm
 import { UsageError } from './usage-error.js';
 import { parseCommandArgs } from './command-args.js';
 import { defaultTargets } from './validate-command.js';
+import { runParallel } from './parallel-run.js';
+import { runQueued } from './queued-run.js';
+import { labDuration } from './lab-duration.js';
 
 const HELP = `usage: payhil run [paths…] [options]
 
@@ -37,6 +41,16 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
   --bail              stop after the first scenario that does not pass
   --retries N         retry each scenario up to N times (a scenario's own retries win when larger)
   --within DURATION   default wait of an expectation without 'within' (default 5s)
+  --jobs N            run on N benches of the same kind at once, each in its own process (1..32); the
+                      report is merged in catalogue order, as a serial run's
+  --shard i/n         run only shard i of n of the expanded scenarios (positions i-1, i-1+n, …): split a
+                      catalogue deterministically across CI machines
+  --queue URL         spread the scenarios over the lab's benches (payhil agent) through BullMQ on Redis
+                      (redis://[user:password@]host:port[/db]); the report is merged as for --jobs
+  --bench-tag TAG     with --queue: only benches with this tag (key=value, or a value; repeatable)
+  --queue-wait DURATION  with --queue: skip a scenario no agent serves after this wait (default 60s)
+  --queue-lost DURATION  with --queue: how long a lost Redis is waited for before the unfinished
+                      scenarios are broken (default 30s)
   --results-dir DIR   Allure results (default reports/allure-results; emptied first)
   --junit FILE        also write JUnit XML
   --report            then generate the HTML report (reports/allure-report, history kept; needs Java)
@@ -149,6 +163,12 @@ export const runCommand: Command = {
         'results-dir': { type: 'string' },
         junit: { type: 'string' },
         report: { type: 'boolean' },
+        jobs: { type: 'string' },
+        queue: { type: 'string' },
+        'bench-tag': { type: 'string', multiple: true },
+        'queue-wait': { type: 'string' },
+        'queue-lost': { type: 'string' },
+        shard: { type: 'string' },
         root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -157,13 +177,49 @@ export const runCommand: Command = {
       io.out(HELP);
       return EXIT_OK;
     }
-    const selected = scenarioSelector({ tags: values.tags, grep: values.grep });
+    const wanted = scenarioSelector({ tags: values.tags, grep: values.grep });
     let retries: number | undefined;
     if (values.retries !== undefined) {
       retries = Number(values.retries);
       if (!Number.isInteger(retries) || retries < 0 || retries > 10)
         throw new UsageError(`run: --retries must be 0..10, got '${values.retries}'`);
     }
+    let jobs: number | undefined;
+    if (values.jobs !== undefined) {
+      jobs = Number(values.jobs);
+      if (!Number.isInteger(jobs) || jobs < 1 || jobs > 32)
+        throw new UsageError(`run: --jobs must be 1..32, got '${values.jobs}'`);
+    }
+    let shard: Shard | undefined;
+    if (values.shard !== undefined) {
+      try {
+        shard = parseShard(values.shard);
+      } catch (e) {
+        throw new UsageError(`run: ${(e as Error).message}`);
+      }
+    }
+    if (
+      values.queue !== undefined &&
+      (jobs !== undefined ||
+        values.lab !== undefined ||
+        values.bench !== undefined ||
+        values.terminal !== undefined ||
+        values.defect !== undefined)
+    )
+      throw new UsageError(
+        "run: --queue runs on the lab's benches: not with --jobs, --lab, --bench, --terminal or --defect",
+      );
+    if (
+      values.queue === undefined &&
+      (values['bench-tag'] !== undefined ||
+        values['queue-wait'] !== undefined ||
+        values['queue-lost'] !== undefined)
+    )
+      throw new UsageError('run: --bench-tag, --queue-wait and --queue-lost go with --queue');
+    const queueLost =
+      values['queue-lost'] !== undefined ? labDuration(values['queue-lost'], 'run: --queue-lost') : undefined;
+    const queueWait =
+      values['queue-wait'] !== undefined ? labDuration(values['queue-wait'], 'run: --queue-wait') : undefined;
     const within = values.within !== undefined ? duration(values.within, '--within') : undefined;
     if (
       (values.terminal !== undefined || values.defect !== undefined) &&
@@ -186,28 +242,67 @@ export const runCommand: Command = {
       );
       return EXIT_USAGE;
     }
-    const scenarios = all.filter(selected);
-    if (scenarios.length === 0) {
+    const selected = all.filter(wanted);
+    if (selected.length === 0) {
       io.err('run: no scenario matches');
       return EXIT_USAGE;
     }
+    const scenarios = shard ? shardOf(selected, shard) : selected;
+    if (scenarios.length === 0) {
+      io.out(`run: shard ${shard?.index}/${shard?.count} of ${selected.length} scenarios is empty`);
+      return EXIT_OK;
+    }
 
     const lab = chooseLabBench(values.lab, values.bench, io.cwd);
+    const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
+    mkdirSync(resultsDir, { recursive: true });
+    cleanResults(resultsDir);
+    const junitFile = values.junit !== undefined ? resolve(io.cwd, values.junit) : undefined;
+    if (values.queue !== undefined) {
+      const summary = await runQueued(scenarios, {
+        queue: values.queue,
+        benchTags: values['bench-tag'] ?? [],
+        resultsDir,
+        ...(junitFile !== undefined ? { junitFile } : {}),
+        ...(retries !== undefined ? { retries } : {}),
+        ...(within !== undefined ? { defaultWithinMs: within } : {}),
+        ...(queueWait !== undefined ? { noAgentWaitMs: queueWait } : {}),
+        ...(queueLost !== undefined ? { redisLossMs: queueLost } : {}),
+        ...(values.bail ? { bail: true } : {}),
+        write: (l) => io.out(l),
+      });
+      return finishRun(summary, resultsDir, junitFile, values.report === true, io);
+    }
+    if (jobs !== undefined) {
+      const summary = await runParallel(scenarios, {
+        jobs,
+        bench: lab
+          ? { kind: 'lab', file: lab.file, ...(lab.bench !== undefined ? { bench: lab.bench } : {}) }
+          : {
+              kind: 'embedded',
+              ...(values.terminal ? { terminal: values.terminal } : {}),
+              ...(values.defect ? { defects: values.defect } : {}),
+            },
+        resultsDir,
+        ...(junitFile !== undefined ? { junitFile } : {}),
+        ...(values.bail ? { bail: true } : {}),
+        ...(retries !== undefined ? { retries } : {}),
+        ...(within !== undefined ? { defaultWithinMs: within } : {}),
+        write: (l) => io.out(l),
+      });
+      return finishRun(summary, resultsDir, junitFile, values.report === true, io);
+    }
     const bench: Bench = lab
       ? createBenchFromLab(lab.file, lab.bench)
       : createEmbeddedBench({
           ...(values.terminal ? { terminal: values.terminal } : {}),
           ...(values.defect ? { defects: values.defect } : {}),
         });
-
-    const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
-    mkdirSync(resultsDir, { recursive: true });
-    cleanResults(resultsDir);
     const reporters: RunReporter[] = [
       new ConsoleReporter({ write: (l) => io.out(l) }),
       new AllureWriter({ resultsDir }),
     ];
-    if (values.junit !== undefined) reporters.push(new JunitWriter(resolve(io.cwd, values.junit)));
+    if (junitFile !== undefined) reporters.push(new JunitWriter(junitFile));
     const summary = await runScenarios(scenarios, {
       bench,
       reporters,
@@ -215,14 +310,23 @@ export const runCommand: Command = {
       ...(retries !== undefined ? { retries } : {}),
       ...(within !== undefined ? { defaultWithinMs: within } : {}),
     });
-    io.out(
-      `results: ${resultsDir}${values.junit !== undefined ? `; JUnit: ${resolve(io.cwd, values.junit)}` : ''}`,
-    );
-    if (values.report) {
-      const reportDir = resolve(resultsDir, '..', 'allure-report');
-      await generateReport({ resultsDir, reportDir });
-      io.out(`report: ${join(reportDir, 'index.html')}`);
-    }
-    return summary.counts.failed + summary.counts.broken > 0 ? EXIT_FAIL : EXIT_OK;
+    return finishRun(summary, resultsDir, junitFile, values.report === true, io);
   },
 };
+
+/** Prints where the results are, generates the HTML report when asked, and gives the exit code. */
+async function finishRun(
+  summary: RunSummary,
+  resultsDir: string,
+  junitFile: string | undefined,
+  report: boolean,
+  io: CliIo,
+): Promise<number> {
+  io.out(`results: ${resultsDir}${junitFile !== undefined ? `; JUnit: ${junitFile}` : ''}`);
+  if (report) {
+    const reportDir = resolve(resultsDir, '..', 'allure-report');
+    await generateReport({ resultsDir, reportDir });
+    io.out(`report: ${join(reportDir, 'index.html')}`);
+  }
+  return summary.counts.failed + summary.counts.broken > 0 ? EXIT_FAIL : EXIT_OK;
+}

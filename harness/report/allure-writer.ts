@@ -26,6 +26,7 @@ import type { Scenario } from '../scenario/index.js';
 import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 import { ResultsWriter } from './results-writer.js';
+import { ReportError } from './errors.js';
 import {
   apduTraceText,
   binaryAttachments,
@@ -101,7 +102,10 @@ function stepResult(s: StepRecord): StepResult {
 }
 
 export interface AllureWriterOptions {
-  resultsDir: string;
+  /** The Allure results folder (created). Required unless `writer` is given. */
+  resultsDir?: string;
+  /** Write through this writer instead of into `resultsDir` (a worker capturing a scenario's files). */
+  writer?: Writer;
   /** Use allure-js-commons' FileSystemWriter (fsync + rename per file, safe for a live `allure watch`). Default false. */
   durable?: boolean;
   /** Extra environment lines (merged over the bench's facts). */
@@ -114,10 +118,14 @@ export class AllureWriter implements RunReporter {
   written = 0;
 
   constructor(private readonly options: AllureWriterOptions) {
-    mkdirSync(options.resultsDir, { recursive: true });
-    this.writer = options.durable
-      ? new FileSystemWriter({ resultsDir: options.resultsDir })
-      : new ResultsWriter(options.resultsDir);
+    if (options.writer) {
+      this.writer = options.writer;
+      return;
+    }
+    const resultsDir = options.resultsDir;
+    if (resultsDir === undefined) throw new ReportError('E_REPORT_DIR', 'AllureWriter: no results folder');
+    mkdirSync(resultsDir, { recursive: true });
+    this.writer = options.durable ? new FileSystemWriter({ resultsDir }) : new ResultsWriter(resultsDir);
   }
 
   runStart(info: RunInfo): void {

@@ -9,3 +9,9 @@ export { generateReport, openReport, carryHistory, checkJava, allureBinary } fro
 export type { GenerateOptions } from './allure-report.js';
 export { timelineText, rawFramesText, apduTraceText, receiptText, describeEntry } from './attachments.js';
 export { ReportError } from './errors.js';
+export { junitCaseOf, junitXmlOfCases } from './junit-writer.js';
+export type { JunitCase } from './junit-writer.js';
+export { recordOfRun, runOfRecord, RecordingReporter } from './scenario-record.js';
+export type { ScenarioRecord, RecordedAttachment } from './scenario-record.js';
+export { MergedResults } from './merged-results.js';
+export type { MergedResultsOptions } from './merged-results.js';

@@ -26,48 +26,90 @@ function secs(ms: number): string {
   return (ms / 1000).toFixed(3);
 }
 
-/** The JUnit XML of a run. */
-export function junitXml(runs: readonly ScenarioRun[], name = 'payhil'): string {
-  const groups = new Map<string, ScenarioRun[]>();
-  for (const r of runs) {
-    const e = epicOf(r.scenario);
-    groups.set(e, [...(groups.get(e) ?? []), r]);
-  }
-  const count = (rs: readonly ScenarioRun[], st: string): number => rs.filter((r) => r.status === st).length;
-  const total = (rs: readonly ScenarioRun[]): number => rs.reduce((a, r) => a + (r.stop - r.start), 0);
+/**
+ * One JUnit test case as plain data: what a worker or an agent sends back with a scenario's result, and
+ * what `junitXmlOfCases` writes. Texts are masked when the case is made.
+ */
+export interface JunitCase {
+  /** The scenario folder (the `<testsuite>`). */
+  epic: string;
+  id: string;
+  file: string;
+  line: number;
+  status: ScenarioRun['status'];
+  /** Masked failure text (failed, broken, skipped). */
+  message?: string;
+  /** Masked stack of a payhil bug (broken), shown under the message. */
+  stack?: string;
+  errorCode?: string;
+  /** Epoch ms. */
+  start: number;
+  stop: number;
+  /** Masked timeline for a failed or broken case. */
+  systemOut?: string;
+}
+
+/** The JUnit case of a scenario run. */
+export function junitCaseOf(r: ScenarioRun): JunitCase {
+  const s = r.scenario;
+  return {
+    epic: epicOf(s),
+    id: s.id,
+    file: s.file,
+    line: s.at.line,
+    status: r.status,
+    message: maskReportText(r.message ?? r.status),
+    ...(r.stack ? { stack: maskReportText(r.stack) } : {}),
+    ...(r.errorCode ? { errorCode: r.errorCode } : {}),
+    start: r.start,
+    stop: r.stop,
+    ...(r.status === 'failed' || r.status === 'broken' ? { systemOut: timelineText(r) } : {}),
+  };
+}
+
+/** The JUnit XML of test cases, grouped by scenario folder in the order the cases come. */
+export function junitXmlOfCases(cases: readonly JunitCase[], name = 'payhil'): string {
+  const groups = new Map<string, JunitCase[]>();
+  for (const c of cases) groups.set(c.epic, [...(groups.get(c.epic) ?? []), c]);
+  const count = (cs: readonly JunitCase[], st: string): number => cs.filter((c) => c.status === st).length;
+  const total = (cs: readonly JunitCase[]): number => cs.reduce((a, c) => a + (c.stop - c.start), 0);
   const out = [`<?xml version="1.0" encoding="UTF-8"?>`];
   out.push(
-    `<testsuites name="${xmlEscape(name)}" tests="${runs.length}" failures="${count(runs, 'failed')}" errors="${count(runs, 'broken')}" skipped="${count(runs, 'skipped')}" time="${secs(total(runs))}">`,
+    `<testsuites name="${xmlEscape(name)}" tests="${cases.length}" failures="${count(cases, 'failed')}" errors="${count(cases, 'broken')}" skipped="${count(cases, 'skipped')}" time="${secs(total(cases))}">`,
   );
-  for (const [epic, rs] of groups) {
+  for (const [epic, cs] of groups) {
     out.push(
-      `  <testsuite name="${xmlEscape(epic)}" tests="${rs.length}" failures="${count(rs, 'failed')}" errors="${count(rs, 'broken')}" skipped="${count(rs, 'skipped')}" time="${secs(total(rs))}" timestamp="${new Date(rs[0]?.start ?? Date.now()).toISOString()}">`,
+      `  <testsuite name="${xmlEscape(epic)}" tests="${cs.length}" failures="${count(cs, 'failed')}" errors="${count(cs, 'broken')}" skipped="${count(cs, 'skipped')}" time="${secs(total(cs))}" timestamp="${new Date(cs[0]?.start ?? Date.now()).toISOString()}">`,
     );
-    for (const r of rs) {
-      const s = r.scenario;
+    for (const c of cs) {
       out.push(
-        `    <testcase classname="${xmlEscape(epic)}" name="${xmlEscape(s.id)}" file="${xmlEscape(s.file)}" line="${s.at.line}" time="${secs(r.stop - r.start)}">`,
+        `    <testcase classname="${xmlEscape(epic)}" name="${xmlEscape(c.id)}" file="${xmlEscape(c.file)}" line="${c.line}" time="${secs(c.stop - c.start)}">`,
       );
+      const text = c.message ?? c.status;
       // A payhil bug carries its stack: the body shows where it was thrown.
-      const msg = xmlEscape(maskReportText((r.message ?? r.status) + (r.stack ? `\n${r.stack}` : '')));
-      const first = xmlEscape(maskReportText((r.message ?? r.status).split('\n')[0] as string));
-      if (r.status === 'failed')
+      const msg = xmlEscape(text + (c.stack ? `\n${c.stack}` : ''));
+      const first = xmlEscape(text.split('\n')[0] as string);
+      if (c.status === 'failed')
         out.push(
-          `      <failure message="${first}" type="${xmlEscape(r.errorCode ?? 'failed')}">${msg}</failure>`,
+          `      <failure message="${first}" type="${xmlEscape(c.errorCode ?? 'failed')}">${msg}</failure>`,
         );
-      else if (r.status === 'broken')
+      else if (c.status === 'broken')
         out.push(
-          `      <error message="${first}" type="${xmlEscape(r.errorCode ?? 'broken')}">${msg}</error>`,
+          `      <error message="${first}" type="${xmlEscape(c.errorCode ?? 'broken')}">${msg}</error>`,
         );
-      else if (r.status === 'skipped') out.push(`      <skipped message="${first}"/>`);
-      if (r.status !== 'passed' && r.status !== 'skipped')
-        out.push(`      <system-out>${xmlEscape(timelineText(r))}</system-out>`);
+      else if (c.status === 'skipped') out.push(`      <skipped message="${first}"/>`);
+      if (c.systemOut !== undefined) out.push(`      <system-out>${xmlEscape(c.systemOut)}</system-out>`);
       out.push('    </testcase>');
     }
     out.push('  </testsuite>');
   }
   out.push('</testsuites>');
   return out.join('\n') + '\n';
+}
+
+/** The JUnit XML of a run. */
+export function junitXml(runs: readonly ScenarioRun[], name = 'payhil'): string {
+  return junitXmlOfCases(runs.map(junitCaseOf), name);
 }
 
 /** Writes the JUnit file at the end of the run. */

@@ -51,6 +51,8 @@ export interface RunScenariosOptions extends RunScenarioOptions {
   bail?: boolean;
   /** Retries for every scenario (a scenario's own `retries` wins when larger). */
   retries?: number;
+  /** Leave the bench active at the end (a worker or lab agent that runs one scenario per call). */
+  keepActive?: boolean;
 }
 
 /** Folder of a scenario id (`purchase/chip-pin-approved` → `purchase`). */
@@ -178,7 +180,7 @@ export async function runScenarios(
     release();
   }
   await Promise.all(ended);
-  await bench.deactivate();
+  if (!options.keepActive) await bench.deactivate();
   const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now() };
   await each(reporters, (r) => r.runEnd?.(summary));
   return summary;
