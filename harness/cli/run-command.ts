@@ -11,7 +11,13 @@ import {
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
-import { AllureWriter, ConsoleReporter, JunitWriter, generateReport } from '../report/index.js';
+import {
+  AllureWriter,
+  ConsoleReporter,
+  JunitWriter,
+  benchHistoryDir,
+  generateReport,
+} from '../report/index.js';
 import { runScenarios, selectScenarios, type RunReporter } from '../runner/index.js';
 import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
@@ -19,6 +25,7 @@ import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './comm
 import { UsageError } from './usage-error.js';
 import { parseCommandArgs } from './command-args.js';
 import { defaultTargets } from './validate-command.js';
+import { historyLine, historyRecorder } from './run-history.js';
 
 const HELP = `usage: payhil run [paths…] [options]
 
@@ -39,6 +46,8 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
   --results-dir DIR   Allure results (default reports/allure-results; emptied first)
   --junit FILE        also write JUnit XML
   --report            then generate the HTML report (reports/allure-report, history kept; needs Java)
+  --history-dir DIR   run history (default reports/history; one record per run, Allure trends per bench)
+  --no-history        do not record the run in the history
   --root DIR          project root for includes (default: cwd)
 
 Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
@@ -148,6 +157,8 @@ export const runCommand: Command = {
         'results-dir': { type: 'string' },
         junit: { type: 'string' },
         report: { type: 'boolean' },
+        'history-dir': { type: 'string' },
+        'no-history': { type: 'boolean' },
         root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -214,6 +225,18 @@ export const runCommand: Command = {
       new AllureWriter({ resultsDir }),
     ];
     if (values.junit !== undefined) reporters.push(new JunitWriter(resolve(io.cwd, values.junit)));
+    const history = values['no-history']
+      ? undefined
+      : historyRecorder({
+          cwd: io.cwd,
+          root,
+          resultsDir,
+          ...(values['history-dir'] !== undefined ? { historyDir: values['history-dir'] } : {}),
+          ...(lab ? { labFile: lab.file } : {}),
+          ...(values.junit !== undefined ? { junit: resolve(io.cwd, values.junit) } : {}),
+          ...(values.defect ? { defects: values.defect } : {}),
+        });
+    if (history) reporters.push(history.recorder);
     const summary = await runScenarios(scenarios, {
       bench,
       reporters,
@@ -224,9 +247,14 @@ export const runCommand: Command = {
     io.out(
       `results: ${resultsDir}${values.junit !== undefined ? `; JUnit: ${resolve(io.cwd, values.junit)}` : ''}`,
     );
+    if (history) io.out(historyLine(history));
     if (values.report) {
       const reportDir = resolve(resultsDir, '..', 'allure-report');
-      await generateReport({ resultsDir, reportDir });
+      await generateReport({
+        resultsDir,
+        reportDir,
+        ...(history ? { historyDir: benchHistoryDir(history.store.where, bench.name) } : {}),
+      });
       io.out(`report: ${join(reportDir, 'index.html')}`);
     }
     return summary.counts.failed + summary.counts.broken > 0 ? EXIT_FAIL : EXIT_OK;

@@ -9,3 +9,31 @@ export { generateReport, openReport, carryHistory, checkJava, allureBinary } fro
 export type { GenerateOptions } from './allure-report.js';
 export { timelineText, rawFramesText, apduTraceText, receiptText, describeEntry } from './attachments.js';
 export { ReportError } from './errors.js';
+export {
+  failureFingerprint,
+  normaliseFailureMessage,
+  failingStep,
+  sameFailure,
+} from './failure-fingerprint.js';
+export type { FailureInput, FingerprintStep } from './failure-fingerprint.js';
+export { RUN_RECORD_FORMAT, isFailing } from './run-record.js';
+export type { RunRecord, ScenarioRecord, RecordedFile, TerminalIdentity } from './run-record.js';
+export { FolderHistoryStore, newRunId, checkRunRecord, RUN_ID_PATTERN } from './history-store.js';
+export type { HistoryStore } from './history-store.js';
+export {
+  HistoryRecorder,
+  scenarioRecord,
+  scenarioFiles,
+  terminalIdentity,
+  gitState,
+  sha256File,
+} from './history-recorder.js';
+export type { HistoryRecorderOptions } from './history-recorder.js';
+export {
+  RUN_MARKER,
+  benchHistoryDir,
+  readRunMarker,
+  carryBenchHistory,
+  keepBenchHistory,
+} from './bench-history.js';
+export type { RunMarker } from './bench-history.js';
