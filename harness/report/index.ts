@@ -37,3 +37,8 @@ export {
   keepBenchHistory,
 } from './bench-history.js';
 export type { RunMarker } from './bench-history.js';
+export { viewOfRecord, viewOfResults, viewOfJunit, loadRunView } from './run-view.js';
+export type { RunView, ViewScenario } from './run-view.js';
+export { diffRuns, gateFindings, FAIL_ON } from './run-diff.js';
+export type { RunDiff, DiffEntry, FlakyEntry, FlakyRule, DiffOptions, FailOn } from './run-diff.js';
+export { diffText, diffMarkdown, diffJson, diffSummary } from './diff-format.js';
