@@ -17,6 +17,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'what changed between two runs: new failures, fixed, flaky, slower (a CI gate)',
     load: async () => (await import('./diff-command.js')).diffCommand,
   },
+  evidence: {
+    summary: 'evidence bundle of a run (ZIP with reports, pcaps, scenario files, SHA-256 manifest)',
+    load: async () => (await import('./evidence-command.js')).evidenceCommand,
+  },
   validate: {
     summary: 'check scenario and fixture files (schema, references) with located errors',
     load: async () => (await import('./validate-command.js')).validateCommand,

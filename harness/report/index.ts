@@ -42,3 +42,7 @@ export type { RunView, ViewScenario } from './run-view.js';
 export { diffRuns, gateFindings, FAIL_ON } from './run-diff.js';
 export type { RunDiff, DiffEntry, FlakyEntry, FlakyRule, DiffOptions, FailOn } from './run-diff.js';
 export { diffText, diffMarkdown, diffJson, diffSummary } from './diff-format.js';
+export { zipArchive, checkZipName } from './zip-writer.js';
+export type { ZipEntry } from './zip-writer.js';
+export { collectEvidence, coverageMatrix, EVIDENCE_FORMAT } from './evidence-bundle.js';
+export type { EvidenceBundle, EvidenceOptions, CoverageRow } from './evidence-bundle.js';
