@@ -94,6 +94,15 @@ describe('report/history-store', () => {
     await assert.rejects(store.get('20261206-110000-0003'), { code: 'E_HISTORY_RECORD' });
   });
 
+  it('a history path that is a file is a clear error, not a crash', async () => {
+    const dir = tmp();
+    writeFileSync(join(dir, 'file'), 'x');
+    await assert.rejects(new FolderHistoryStore(join(dir, 'file')).list(), {
+      code: 'E_HISTORY_READ',
+      message: /cannot read the history/,
+    });
+  });
+
   it('checkRunRecord refuses a record without scenarios or with a scenario without verdict', () => {
     const r = record('20261206-100000-0002', 'web', 't');
     assert.throws(() => checkRunRecord({ ...r, scenarios: undefined }, 'f'), /scenarios/);

@@ -3,7 +3,7 @@
  * runs) can implement it beside the folder store: append a record (never rewrite one), list them oldest
  * first, find one by id.
  */
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReportError } from './errors.js';
 import { RUN_RECORD_FORMAT, type RunRecord } from './run-record.js';
@@ -18,6 +18,9 @@ export interface HistoryStore {
   /** The record `id`, undefined when there is none. */
   get(id: string): Promise<RunRecord | undefined>;
 }
+
+/** A record file larger than this is skipped (a run of thousands of scenarios is a few MB). */
+const MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
 /** Run ids are `YYYYMMDD-HHMMSS-` + 4 hex digits (UTC). */
 export const RUN_ID_PATTERN = /^\d{8}-\d{6}-[0-9a-f]{4}$/;
@@ -89,7 +92,16 @@ export class FolderHistoryStore implements HistoryStore {
     this.problems = [];
     if (!existsSync(this.where)) return [];
     const out: RunRecord[] = [];
-    for (const f of readdirSync(this.where).sort()) {
+    let names: string[];
+    try {
+      names = readdirSync(this.where).sort();
+    } catch (e) {
+      throw new ReportError(
+        'E_HISTORY_READ',
+        `cannot read the history ${this.where}: ${(e as Error).message}`,
+      );
+    }
+    for (const f of names) {
       const id = f.replace(/\.json$/, '');
       if (!f.endsWith('.json') || !RUN_ID_PATTERN.test(id)) continue;
       const r = this.read(join(this.where, f));
@@ -109,6 +121,8 @@ export class FolderHistoryStore implements HistoryStore {
 
   private read(file: string): RunRecord | undefined {
     try {
+      const size = statSync(file).size;
+      if (size > MAX_RECORD_BYTES) throw new Error(`${size} bytes, more than a run record can be`);
       return checkRunRecord(JSON.parse(readFileSync(file, 'utf8')), file);
     } catch (e) {
       this.problems.push(e instanceof ReportError ? e.message : `${file}: ${(e as Error).message}`);
