@@ -186,6 +186,16 @@ describe('report/evidence-bundle', () => {
     });
   });
 
+  it('a results file that is not JSON is a located error', async () => {
+    const root = tmp();
+    const record = await recordedRun(root);
+    writeFileSync(join(root, 'results', 'zzz-result.json'), '{"fullName": ');
+    assert.throws(() => collectEvidence(record), {
+      code: 'E_EVIDENCE_FILE',
+      message: /zzz-result\.json: not an Allure result/,
+    });
+  });
+
   it('rebuilds the JUnit XML from the Allure results when the run wrote none, and says so', async () => {
     const record = await recordedRun(tmp(), false);
     const bundle = collectEvidence(record, { noReport: 'test' });

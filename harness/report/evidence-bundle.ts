@@ -179,10 +179,17 @@ export function collectEvidence(record: RunRecord, options: EvidenceOptions = {}
   const results: { r: AllureResult; file: string }[] = [];
   for (const f of readdirSync(resultsDir).sort()) {
     if (!f.endsWith('-result.json')) continue;
-    results.push({
-      r: JSON.parse(readBounded(join(resultsDir, f)).toString('utf8')) as AllureResult,
-      file: f,
-    });
+    let r: AllureResult;
+    try {
+      r = JSON.parse(readBounded(join(resultsDir, f)).toString('utf8')) as AllureResult;
+    } catch (e) {
+      if (e instanceof ReportError) throw e;
+      throw new ReportError(
+        'E_EVIDENCE_FILE',
+        `${join(resultsDir, f)}: not an Allure result (${(e as Error).message})`,
+      );
+    }
+    results.push({ r, file: f });
   }
   results.sort((a, b) => ((a.r.fullName ?? '') < (b.r.fullName ?? '') ? -1 : 1));
   const usedDirs = new Set<string>();
