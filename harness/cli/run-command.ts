@@ -15,6 +15,7 @@ import {
   AllureWriter,
   ConsoleReporter,
   JunitWriter,
+  RUN_MARKER,
   benchHistoryDir,
   generateReport,
 } from '../report/index.js';
@@ -123,7 +124,8 @@ function cleanResults(dir: string): void {
       /-(result|container)\.json$|-attachment\.|^environment\.properties$|^categories\.json$|^executor\.json$/.test(
         f,
       ) ||
-      f === 'history'
+      f === 'history' ||
+      f === RUN_MARKER
     )
       rmSync(join(dir, f), { recursive: true, force: true });
   }

@@ -200,9 +200,31 @@ describe('e2e: run history, payhil diff, evidence bundle', function () {
     const old = await cli('evidence', runIds[0]!, '--no-html', '-o', join(project, 'old.zip'));
     assert.equal(old.code, 2);
     assert.match(old.err, new RegExp(`holds the results of run ${runIds[2]}, not of run ${runIds[0]}`));
-    writeFileSync(join(project, 'scenarios', 'common', 'sign-in.steps.yaml'), '# edited\n', { flag: 'a' });
+
+    const steps = join(project, 'scenarios', 'common', 'sign-in.steps.yaml');
+    const text = readFileSync(steps, 'utf8');
+    writeFileSync(steps, text + '# edited\n');
     const changed = await cli('evidence', '--no-html', '-o', join(project, 'changed.zip'));
     assert.equal(changed.code, 2);
     assert.match(changed.err, /sign-in\.steps\.yaml changed since run/);
+    writeFileSync(steps, text);
+
+    // A run without history empties the results folder of the marker too: the last recorded run's results
+    // are gone, and the folder names no run.
+    const unrecorded = await cli(
+      'run',
+      'scenarios/card/card-side-failures.yaml',
+      '--grep',
+      'unsupported-aid',
+      '--no-history',
+    );
+    assert.equal(unrecorded.code, 0, unrecorded.err);
+    assert.equal(
+      readdirSync(join(project, 'reports', 'history')).filter((f) => f.endsWith('.json')).length,
+      3,
+    );
+    const gone = await cli('evidence', '--no-html', '-o', join(project, 'gone.zip'));
+    assert.equal(gone.code, 2);
+    assert.match(gone.err, new RegExp(`holds the results of another run, not of run ${runIds[2]}`));
   });
 });
