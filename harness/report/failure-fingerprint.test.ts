@@ -94,6 +94,16 @@ describe('report/failure-fingerprint', () => {
     assert.ok(!sameFailure(fa, fc));
   });
 
+  it('drops reference numbers shown on the display, keeps the display texts and amounts', () => {
+    const shown = (rrn: string): string =>
+      `expected display ~ /DECLINED/i\n  display showed:\n    "APPROVED 10.00"\n    "REF ${rrn}"\n  (waited 5000 ms)`;
+    assert.equal(
+      normaliseFailureMessage(shown('201418000001')),
+      normaliseFailureMessage(shown('093001000917')),
+    );
+    assert.match(normaliseFailureMessage(shown('201418000001')), /"APPROVED 10\.00"\n {4}"REF <n>"/);
+  });
+
   it('differs by verdict, code and failing step', () => {
     const base = { status: 'failed', code: 'E_X', message: 'expected display ~ /EXPIRED/i' };
     const f = failureFingerprint(base);

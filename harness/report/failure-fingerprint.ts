@@ -5,7 +5,8 @@
  * the failure's code and message with the volatile values taken out: STAN (11), local time and date
  * (12, 13), transmission time (7), RRN (37), authorisation code (38), chip data (55, it carries the
  * cryptogram and the unpredictable number), MAC (64, 128), timestamps, durations, connection and
- * exchange numbers, UUIDs and long hex blobs. Response codes, field numbers, amounts and display texts
+ * exchange numbers, UUIDs, long hex blobs, and runs of 6+ digits in quoted display lines (a reference
+ * number shown on screen). Response codes, field numbers, amounts and display texts
  * are kept: they are what the failure is about.
  */
 import { createHash } from 'node:crypto';
@@ -52,6 +53,11 @@ export function normaliseFailureMessage(message: string): string {
       .replace(/#\d+\b/g, '#<n>')
       .replace(/\b\d+(?:\.\d+)?\s?(?:ms|s|µs|us|min)\b/g, '<duration>')
       .replace(/\b[0-9A-Fa-f]{16,}\b/g, '<hex>')
+      // Display and receipt lines as quoted in a message: a reference, STAN or auth number shown there.
+      .replace(
+        /^(\s*)"(.*)"$/gm,
+        (_, indent: string, text: string) => `${indent}"${text.replace(/\d{6,}/g, '<n>')}"`,
+      )
       .replace(/[ \t]+$/gm, '')
       .trim()
   );
