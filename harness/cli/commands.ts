@@ -21,6 +21,14 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'generate (and open) the HTML report of the last run, history kept',
     load: async () => (await import('./report-command.js')).reportCommand,
   },
+  diff: {
+    summary: 'what changed between two runs: new failures, fixed, flaky, slower (a CI gate)',
+    load: async () => (await import('./diff-command.js')).diffCommand,
+  },
+  evidence: {
+    summary: 'evidence bundle of a run (ZIP with reports, pcaps, scenario files, SHA-256 manifest)',
+    load: async () => (await import('./evidence-command.js')).evidenceCommand,
+  },
   validate: {
     summary: 'check scenario and fixture files (schema, references) with located errors',
     load: async () => (await import('./validate-command.js')).validateCommand,

@@ -1,6 +1,6 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateReport, openReport } from '../report/index.js';
+import { benchHistoryDir, generateReport, openReport, readRunMarker } from '../report/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 
@@ -41,7 +41,13 @@ export const reportCommand: Command = {
     }
     const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
     const reportDir = resolve(io.cwd, values['report-dir'] ?? join('reports', 'allure-report'));
-    await generateReport({ resultsDir, reportDir });
+    // The run's bench keeps its own Allure history (reports/history/allure/BENCH) when the run recorded one.
+    const marker = readRunMarker(resultsDir);
+    await generateReport({
+      resultsDir,
+      reportDir,
+      ...(marker ? { historyDir: benchHistoryDir(marker.history, marker.bench) } : {}),
+    });
     io.out(`report: ${join(reportDir, 'index.html')}`);
     if (values.open) await openReport(reportDir, (l) => io.out(l));
     return EXIT_OK;

@@ -11,7 +11,14 @@ import {
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
-import { AllureWriter, ConsoleReporter, JunitWriter, generateReport } from '../report/index.js';
+import {
+  AllureWriter,
+  ConsoleReporter,
+  JunitWriter,
+  RUN_MARKER,
+  benchHistoryDir,
+  generateReport,
+} from '../report/index.js';
 import { parseShard, shardOf, type Shard } from '../lab/index.js';
 import { runScenarios, type RunReporter, type RunSummary } from '../runner/index.js';
 import { findYamlFiles } from '../scenario/find-files.js';
@@ -24,6 +31,7 @@ import { defaultTargets } from './validate-command.js';
 import { runParallel } from './parallel-run.js';
 import { runQueued } from './queued-run.js';
 import { labDuration } from './lab-duration.js';
+import { historyLine, historyRecorder, type RunHistory } from './run-history.js';
 
 const HELP = `usage: payhil run [paths…] [options]
 
@@ -54,6 +62,8 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
   --results-dir DIR   Allure results (default reports/allure-results; emptied first)
   --junit FILE        also write JUnit XML
   --report            then generate the HTML report (reports/allure-report, history kept; needs Java)
+  --history-dir DIR   run history (default reports/history; one record per run, Allure trends per bench)
+  --no-history        do not record the run in the history
   --root DIR          project root for includes (default: cwd)
 
 Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
@@ -129,7 +139,8 @@ function cleanResults(dir: string): void {
       /-(result|container)\.json$|-attachment\.|^environment\.properties$|^categories\.json$|^executor\.json$/.test(
         f,
       ) ||
-      f === 'history'
+      f === 'history' ||
+      f === RUN_MARKER
     )
       rmSync(join(dir, f), { recursive: true, force: true });
   }
@@ -169,6 +180,8 @@ export const runCommand: Command = {
         'queue-wait': { type: 'string' },
         'queue-lost': { type: 'string' },
         shard: { type: 'string' },
+        'history-dir': { type: 'string' },
+        'no-history': { type: 'boolean' },
         root: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -303,6 +316,18 @@ export const runCommand: Command = {
       new AllureWriter({ resultsDir }),
     ];
     if (junitFile !== undefined) reporters.push(new JunitWriter(junitFile));
+    const history = values['no-history']
+      ? undefined
+      : historyRecorder({
+          cwd: io.cwd,
+          root,
+          resultsDir,
+          ...(values['history-dir'] !== undefined ? { historyDir: values['history-dir'] } : {}),
+          ...(lab ? { labFile: lab.file } : {}),
+          ...(junitFile !== undefined ? { junit: junitFile } : {}),
+          ...(values.defect ? { defects: values.defect } : {}),
+        });
+    if (history) reporters.push(history.recorder);
     const summary = await runScenarios(scenarios, {
       bench,
       reporters,
@@ -310,22 +335,35 @@ export const runCommand: Command = {
       ...(retries !== undefined ? { retries } : {}),
       ...(within !== undefined ? { defaultWithinMs: within } : {}),
     });
-    return finishRun(summary, resultsDir, junitFile, values.report === true, io);
+    return finishRun(summary, resultsDir, junitFile, values.report === true, io, {
+      bench: bench.name,
+      ...(history ? { history } : {}),
+    });
   },
 };
 
-/** Prints where the results are, generates the HTML report when asked, and gives the exit code. */
+/**
+ * Prints where the results are (and the run's id in the history, when recorded), generates the HTML
+ * report when asked (with the bench's own Allure history), and gives the exit code.
+ */
 async function finishRun(
   summary: RunSummary,
   resultsDir: string,
   junitFile: string | undefined,
   report: boolean,
   io: CliIo,
+  recorded: { bench?: string; history?: RunHistory } = {},
 ): Promise<number> {
+  const { bench, history } = recorded;
   io.out(`results: ${resultsDir}${junitFile !== undefined ? `; JUnit: ${junitFile}` : ''}`);
+  if (history) io.out(historyLine(history));
   if (report) {
     const reportDir = resolve(resultsDir, '..', 'allure-report');
-    await generateReport({ resultsDir, reportDir });
+    await generateReport({
+      resultsDir,
+      reportDir,
+      ...(history && bench !== undefined ? { historyDir: benchHistoryDir(history.store.where, bench) } : {}),
+    });
     io.out(`report: ${join(reportDir, 'index.html')}`);
   }
   return summary.counts.failed + summary.counts.broken > 0 ? EXIT_FAIL : EXIT_OK;

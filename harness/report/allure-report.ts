@@ -8,6 +8,7 @@ import { cpSync, existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { ReportError } from './errors.js';
+import { carryBenchHistory, keepBenchHistory } from './bench-history.js';
 
 /** The allure-commandline launcher script. */
 export function allureBinary(): string {
@@ -47,6 +48,11 @@ export function carryHistory(resultsDir: string, reportDir: string): boolean {
 export interface GenerateOptions {
   resultsDir: string;
   reportDir: string;
+  /**
+   * Allure history kept per bench (reports/history/allure/BENCH): read into the results before
+   * generating and refreshed from the new report after. Without it the previous report's history is used.
+   */
+  historyDir?: string;
   /** Output of allure (default: ignored). */
   log?: (line: string) => void;
 }
@@ -59,8 +65,10 @@ export async function generateReport(options: GenerateOptions): Promise<void> {
       `no results in ${options.resultsDir}: run 'payhil run' first`,
     );
   checkJava();
-  carryHistory(options.resultsDir, options.reportDir);
+  if (options.historyDir === undefined) carryHistory(options.resultsDir, options.reportDir);
+  else carryBenchHistory(options.resultsDir, options.historyDir);
   await runAllure(['generate', '--clean', options.resultsDir, '-o', options.reportDir], options.log);
+  if (options.historyDir !== undefined) keepBenchHistory(options.reportDir, options.historyDir);
 }
 
 /** `allure open REPORT` (serves it and opens a browser; resolves when the server stops). */

@@ -392,6 +392,7 @@ class Loader {
         title: value.title ?? id,
         ...(value.description !== undefined ? { description: value.description } : {}),
         tags: value.tags ?? [],
+        ...(value.refs?.length ? { refs: value.refs } : {}),
         severity: (value.severity ?? 'normal') as Severity,
         requires: value.requires ?? [],
         bench: value.bench ?? {},

@@ -69,6 +69,10 @@ export interface Scenario {
   tags?: string[];
   severity?: 'blocker' | 'critical' | 'normal' | 'minor' | 'trivial';
   /**
+   * Test-plan case ids this scenario covers (a card brand's or an acquirer's test plan): the evidence bundle's coverage matrix lists each ref with its scenarios and their verdicts.
+   */
+  refs?: string[];
+  /**
    * Bench capabilities the scenario needs.
    */
   requires?: (

@@ -41,6 +41,8 @@ export interface Scenario {
   title: string;
   description?: string;
   tags: string[];
+  /** Test-plan case ids the scenario covers (`refs:`), when it names any. */
+  refs?: string[];
   severity: Severity;
   requires: string[];
   bench: BenchOverrides;

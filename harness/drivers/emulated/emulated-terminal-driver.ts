@@ -189,6 +189,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     const t = this.need('status');
     return {
       ...t.status(),
+      model: t.profile.model,
       retained: t.cardSlot.retained,
       cardInserted: t.cardSlot.occupied,
       display: t.display.text(),
