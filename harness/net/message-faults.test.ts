@@ -154,6 +154,34 @@ describe('net/message faults and spy', function () {
     c.socket.destroy();
   });
 
+  it('journals an undecodable frame with only its length, TPDU and header, and lost framing by length only', async () => {
+    const c = await connectClient(proxy.address().port);
+    // A whole 0200 with track 2 (field 35) whose last byte is cut off, the length prefix fixed to match:
+    // framed, but it does not decode. Its track data (expiry 3012, service code 201) must not show.
+    const full = encodeFrame(cup, purchase(1));
+    const cut = Buffer.from(full.subarray(0, full.length - 1));
+    cut.writeUInt16BE(cut.length - 2, 0);
+    c.socket.write(cut);
+    await sleep(50);
+    c.socket.write(Buffer.from([0xff, 0xff, 1, 2, 3])); // framing lost
+    await sleep(50);
+    c.socket.write(Buffer.from('6222021234567890123=30122011'));
+    for (let i = 0; i < 100 && proxy.journal.entries().filter((e) => e.kind === 'bytes').length < 3; i++)
+      await sleep(10);
+    const bytes = proxy.journal.entries().filter((e) => e.kind === 'bytes');
+    const frame = bytes.find((e) => e.kind === 'bytes' && e.reason.startsWith('decode'));
+    assert.ok(frame && frame.kind === 'bytes', JSON.stringify(bytes));
+    assert.equal(frame.hex.slice(0, 26), cut.subarray(0, 13).toString('hex').toUpperCase(), 'header shown');
+    assert.match(frame.hex.slice(26), /^0+$/, 'the body is withheld');
+    for (const e of bytes) {
+      assert.ok(e.kind === 'bytes');
+      assert.ok(!e.hex.includes('301220') && !e.hex.includes('1234567890'), JSON.stringify(e));
+    }
+    const lost = bytes.filter((e) => e.kind === 'bytes' && !e.reason.startsWith('decode'));
+    assert.ok(lost.length > 0 && lost.every((e) => e.kind === 'bytes' && e.hex === '' && e.length > 0));
+    c.socket.destroy();
+  });
+
   it('drop: the 2nd matching message is not forwarded (one-shot)', async () => {
     proxy.addFault({ name: 'lose', action: 'drop', match: { mti: '0200' }, nth: 2 });
     const c = await connectClient(proxy.address().port);

@@ -2,7 +2,7 @@ import type { Dialect } from '../iso8583/dialect-types.js';
 import { getPath, setPath } from '../iso8583/field-path.js';
 import { FrameParser } from '../iso8583/frame-parser.js';
 import { decodeFrame, encodeFrame, type DecodedFrame } from '../iso8583/message-codec.js';
-import { maskFrame, maskRawHex } from '../iso8583/index.js';
+import { blankFrame, maskFrame } from '../iso8583/index.js';
 import type { MessageFaultSpec, MessageFaults } from './message-fault.js';
 import type { AppliedFault, ProxyJournal } from './proxy-journal.js';
 import { ScheduledStage, nowMs, type EndKind, type StreamDirection } from './toxic-stage.js';
@@ -51,9 +51,19 @@ export class MessageStage extends ScheduledStage {
     this.parser = new FrameParser(dialect);
   }
 
-  private journalBytes(data: Buffer, reason: string): void {
+  /**
+   * Journals bytes that did not decode. Field boundaries are unknown there, so track, PIN and key bytes
+   * cannot be told from the rest: a whole frame keeps only its length prefix, TPDU and header (the rest
+   * zeroed, as in the masked pcap); bytes after framing was lost keep only their length.
+   */
+  private journalBytes(data: Buffer, reason: string, whole: 'frame' | 'bytes' = 'bytes'): void {
     if (data.length === 0) return;
-    const { hex, truncated } = maskRawHex(data, this.journal.hexLimit);
+    const limit = this.journal.hexLimit;
+    const hex =
+      whole === 'frame'
+        ? blankFrame(this.dialect, data).subarray(0, limit).toString('hex').toUpperCase()
+        : '';
+    const truncated = whole === 'frame' ? data.length > limit : true;
     this.journal.record({
       kind: 'bytes',
       conn: this.conn,
@@ -141,7 +151,7 @@ export class MessageStage extends ScheduledStage {
     try {
       decoded = decodeFrame(this.dialect, frame);
     } catch (e) {
-      this.journalBytes(frame, `decode: ${(e as Error).message}`);
+      this.journalBytes(frame, `decode: ${(e as Error).message}`, 'frame');
     }
     // Partly forwarded before faults were switched on, or undecodable: passes as is.
     let fault: MessageFaultSpec | undefined;

@@ -76,4 +76,15 @@ describe('net/report masking (by field)', () => {
       ].join('\n'),
     );
   });
+
+  it('masks a PAN in free text after the value of a difference line', () => {
+    assert.equal(
+      maskReportText(`  response.39: expected = 00, got 51 for ${PAN}`),
+      '  response.39: expected = 00, got 51 for 622202*********0017',
+    );
+    assert.equal(
+      maskReportText(`  request.42: expected = ${MID}, got ${MID} (card ${PAN})`),
+      `  request.42: expected = ${MID}, got ${MID} (card 622202*********0017)`,
+    );
+  });
 });

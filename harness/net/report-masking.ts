@@ -69,6 +69,9 @@ const PAIR =
 /** A line of a field-by-field difference: `  response.39: expected = 00, got 51`. */
 const MISMATCH = /^(\s*)((?:request|response)\.\d{1,3}(?:\.[0-9A-Za-z]+)*): expected (.*), got (.*)$/;
 
+/** The value after `got` in a difference line, and any text after it. */
+const GOT_VALUE = /^(<[^<>\n]*>|\S*)([\s\S]*)$/;
+
 /** Whether the value at a field path may hold cardholder data (a PAN, track data, a PIN block, a key). */
 function sensitivePath(path: string): boolean {
   const m = PATH.exec(path);
@@ -86,7 +89,10 @@ function maskLine(line: string): string {
     const [, indent, path, expected, got] = mm as unknown as [string, string, string, string, string];
     // The expectation is a matcher description: shown as written unless the field may hold cardholder data.
     const exp = sensitivePath(path) ? maskPansInText(expected) : expected;
-    return `${indent}${path}: expected ${exp}, got ${got === 'absent' ? got : maskFieldValue(path, got)}`;
+    // The value is one word (or a `<… redacted>` marker); what follows it is free text.
+    const [, value, rest] = GOT_VALUE.exec(got) as unknown as [string, string, string];
+    const shown = value === 'absent' ? value : maskFieldValue(path, value);
+    return `${indent}${path}: expected ${exp}, got ${shown}${maskPansInText(rest)}`;
   }
   let out = '';
   let last = 0;
