@@ -15,7 +15,7 @@ queues, one at a time per bench, and sends back each scenario's results. SIGINT/
 scenarios finish, then the benches are deregistered.
 
   --queue URL         Redis of the lab (redis://[user:password@]host:port[/db]; default $PAYHIL_QUEUE)
-  --lab FILE|FOLDER   lab inventory (fixtures/labs/inventory/*.yaml schema)
+  --lab FILE|FOLDER   lab inventory (fixtures/inventories/*.yaml schema)
   --bench NAME        serve only this bench of the inventory (repeatable; default: all)
   --lock DURATION     job lock, the lease of a bench, renewed at half (default 30s); a killed agent's
                       scenario runs again elsewhere after it

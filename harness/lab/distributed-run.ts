@@ -170,7 +170,12 @@ export async function runDistributed<S extends QueuedScenario, R extends { start
         for (const x of [...outstanding.values()]) {
           const job = await x.pool.queue?.getJob(x.id).catch(() => undefined);
           const state = job ? await job.getState().catch(() => 'unknown') : 'gone';
-          if (state !== 'active' && state !== 'completed' && state !== 'failed') await finishJob(x, job);
+          // A job an agent took in the meantime is locked and cannot be removed: it stays outstanding,
+          // ends (as cancelled) and is removed then, so no job or lock is left behind.
+          if (state !== 'active' && state !== 'completed' && state !== 'failed') {
+            const removed = job ? await job.remove().then(() => true, () => false) : true;
+            if (removed) outstanding.delete(x.id);
+          }
         }
       }
       if (cancelledAt !== undefined && Date.now() - cancelledAt > (o.cancelWaitMs ?? 120000)) break;

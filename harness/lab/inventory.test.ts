@@ -19,7 +19,7 @@ describe('lab: inventory, tags, pools, queue address', () => {
   };
 
   it('reads the bundled inventory: three spawned-emulator benches in one pool, capabilities from their lab file', () => {
-    const benches = loadInventory(packagePath('fixtures', 'labs', 'inventory', 'local.yaml'));
+    const benches = loadInventory(packagePath('fixtures', 'inventories', 'local.yaml'));
     assert.deepEqual(
       benches.map((b) => `${b.name}:${b.pool}:${b.tags.protocol}`),
       ['tcp-1:ecr-emulator:ecr-tcp', 'tcp-2:ecr-emulator:ecr-tcp', 'serial-1:ecr-emulator:ecr-serial'],

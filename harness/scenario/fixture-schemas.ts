@@ -10,6 +10,7 @@ export const FIXTURE_SCHEMAS: Readonly<Record<string, readonly string[]>> = {
   hosts: ['harness', 'host', 'host.schema.json'],
   terminals: ['harness', 'emulator', 'terminal.schema.json'],
   labs: ['harness', 'bench', 'lab.schema.json'],
+  inventories: ['harness', 'lab', 'inventory.schema.json'],
 };
 
 /** The schema file for a fixture kind (folder name under fixtures/), or undefined when it has none. */

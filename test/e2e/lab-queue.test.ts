@@ -143,7 +143,7 @@ describe('the lab on BullMQ + Redis (spawned-emulator benches)', function () {
     redis = await startRedis(PASSWORD);
     dir = mkdtempSync(join(tmpdir(), 'payhil-lab-'));
     writeFileSync(join(dir, 'slow-wrong.yaml'), SLOW_WRONG);
-    inventory = packagePath('fixtures', 'labs', 'inventory', 'local.yaml');
+    inventory = packagePath('fixtures', 'inventories', 'local.yaml');
   });
   after(async () => {
     await Promise.all(agents.map((a) => a.stop('SIGKILL')));
