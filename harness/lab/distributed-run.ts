@@ -173,7 +173,12 @@ export async function runDistributed<S extends QueuedScenario, R extends { start
           // A job an agent took in the meantime is locked and cannot be removed: it stays outstanding,
           // ends (as cancelled) and is removed then, so no job or lock is left behind.
           if (state !== 'active' && state !== 'completed' && state !== 'failed') {
-            const removed = job ? await job.remove().then(() => true, () => false) : true;
+            const removed = job
+              ? await job.remove().then(
+                  () => true,
+                  () => false,
+                )
+              : true;
             if (removed) outstanding.delete(x.id);
           }
         }
