@@ -1,5 +1,5 @@
 export { NexoAmountError, NexoMessageError, NexoUnknownCategoryError } from './errors.js';
-export { currencyOfNumeric, fromMinorUnits, toMinorUnits } from './nexo-amount.js';
+export { currencyOfAlpha, currencyOfNumeric, fromMinorUnits, toMinorUnits } from './nexo-amount.js';
 export {
   nexoHeader,
   nexoRequest,

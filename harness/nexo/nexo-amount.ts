@@ -39,3 +39,10 @@ export function toMinorUnits(amount: number, exponent: number): number {
 export function fromMinorUnits(minor: number, exponent: number): number {
   return Number((minor / 10 ** exponent).toFixed(exponent));
 }
+
+/** The exponent of an alphabetic currency code; NexoAmountError when unknown. */
+export function currencyOfAlpha(alpha: string): { numeric: string; exponent: number } {
+  const e = Object.entries(CURRENCIES).find(([, c]) => c.alpha === alpha);
+  if (!e) throw new NexoAmountError(`currency ${alpha} is not known to payhil`);
+  return { numeric: e[0], exponent: e[1].exponent };
+}
