@@ -1,4 +1,8 @@
 import { strict as assert } from 'node:assert';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Observation } from '../../capabilities/index.js';
@@ -258,6 +262,65 @@ describe('drivers/nexo', function () {
         assert.match((e as Error).message, /nexo gone: activate: Diagnosis: /);
         return true;
       });
+    });
+  });
+
+  describe('over TLS (payhil emulator --nexo-cert/--nexo-key)', () => {
+    it('talks to an https POI whose certificate its CA checks, and refuses one it cannot check (broken)', async function () {
+      const dir = mkdtempSync(join(tmpdir(), 'payhil-nexo-tls-'));
+      const rig = await startRig({ signIn: false });
+      try {
+        // A self-signed test certificate for 127.0.0.1, made with the machine's openssl.
+        execFileSync(
+          'openssl',
+          [
+            'req',
+            '-x509',
+            '-newkey',
+            'rsa:2048',
+            '-nodes',
+            '-days',
+            '1',
+            '-subj',
+            '/CN=payhil test POI',
+            '-addext',
+            'subjectAltName=IP:127.0.0.1',
+            '-keyout',
+            join(dir, 'key.pem'),
+            '-out',
+            join(dir, 'cert.pem'),
+          ],
+          { stdio: 'ignore' },
+        );
+        const cert = readFileSync(join(dir, 'cert.pem'));
+        const server = await startNexoServer({
+          poi: new NexoPoi({ terminal: rig.terminal, events: rig.terminal.events }),
+          tls: { cert, key: readFileSync(join(dir, 'key.pem')) },
+        });
+        try {
+          assert.match(server.url, /^https:\/\/127\.0\.0\.1:\d+\/nexo$/);
+          const ok = new NexoDriver('nexo tls', {
+            url: server.url,
+            ca: cert,
+            currency: 'CNY',
+            notifications: false,
+          });
+          await ok.activate();
+          assert.equal((await ok.terminal.status()).state, 'notSignedIn');
+          await ok.deactivate();
+          const unchecked = new NexoDriver('nexo tls', {
+            url: server.url,
+            currency: 'CNY',
+            notifications: false,
+          });
+          await assert.rejects(unchecked.activate(), /nexo tls: activate: Diagnosis: .*self[- ]signed/i);
+        } finally {
+          await server.close();
+        }
+      } finally {
+        await rig.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
   });
 });
