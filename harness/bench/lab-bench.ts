@@ -34,6 +34,8 @@ export interface LabBenchSpec {
     poiId?: string;
     saleId?: string;
     caFile?: string;
+    /** nexo: where the terminal's ECR test-mode channel listens (cards, keys, power cycle); with spawn the bench knows it. */
+    testModeAddress?: string;
     powerCycleEachScenario?: boolean;
     traceFrames?: boolean;
     spawn?: {

@@ -1,6 +1,7 @@
 /**
- * Benches whose terminal is reached like a physical one: over an ECR link (serial port or TCP) or through
- * its web UI, optionally with `payhil emulator` started as its own process for a self-contained bench.
+ * Benches whose terminal is reached like a physical one: over an ECR link (serial port or TCP), through
+ * its web UI or over nexo (HTTP; cards and keys through the emulator's ECR test channel, lab-nexo-terminal.ts),
+ * optionally with `payhil emulator` started as its own process for a self-contained bench.
  * The host simulator (or an external host) sits behind the fault proxy, which is the spy.
  *
  * Card presenters: `in-process` (the terminal driver's test-mode card requests or card picker),
@@ -153,9 +154,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     }
     if (driverKind === 'nexo') {
       // A real nexo terminal: cards from the bench's presenter; a test channel only where the lab names one.
-      const a = t.address ? parseEcrTcpAddress(t.address) : undefined;
-      if (t.address && !a)
-        throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
+      const a = t.testModeAddress ? parseEcrTcpAddress(t.testModeAddress) : undefined;
+      if (t.testModeAddress && !a)
+        throw new BenchConfigError(
+          `${file}: terminal.testModeAddress '${t.testModeAddress}' is not host:port`,
+          file,
+        );
       return {
         kind: 'nexo',
         url: t.url as string,
@@ -188,9 +192,11 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         onFault: (err) => made.bench?.fault(err),
       });
       const channel = (e as { testChannel?: { host: string; port: number } }).testChannel;
-      const test = channel
-        ? new EcrTcpDriver({ host: channel.host, port: channel.port }, ecrOptions)
-        : undefined;
+      // Cards and keys through the test channel unless an operator presents them.
+      const test =
+        channel && spec.card.presenter !== 'operator'
+          ? new EcrTcpDriver({ host: channel.host, port: channel.port }, ecrOptions)
+          : undefined;
       return new NexoBenchTerminal(nexo, test);
     }
     return new WebDriver({

@@ -106,6 +106,8 @@ export class NexoDriver {
   private amount: number | undefined;
   private displayLines: string[] | undefined;
   private printsSeen = false;
+  /** Called at the next display change while `start` waits for a sign the terminal took the service. */
+  private onTook: (() => void) | undefined;
   private readonly exponent: number;
 
   constructor(
@@ -236,8 +238,13 @@ export class NexoDriver {
         () => undefined,
         (e: unknown) => e,
       ),
-      new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), this.options.startTimeoutMs))),
+      new Promise<undefined>((r) => {
+        timer = setTimeout(() => r(undefined), this.options.startTimeoutMs);
+        // The terminal's display changing (a DisplayRequest) shows it took the service.
+        this.onTook = () => r(undefined);
+      }),
     ]);
+    this.onTook = undefined;
     clearTimeout(timer);
     started = true;
     phase.started = true;
@@ -537,6 +544,7 @@ export class NexoDriver {
       const outs = (m.body as DisplayRequest).DisplayOutput;
       const lines = outputText(outs[0]?.OutputContent).split('\n').map(maskPansInText);
       this.displayLines = lines;
+      this.onTook?.();
       this.emit({ kind: 'display', at, data: { lines, source: 'nexo' } });
     } else if (m.bodyName === 'PrintRequest') {
       const p = (m.body as PrintRequest).PrintOutput;

@@ -78,7 +78,6 @@ export class NexoPoi {
   private readonly waiters = new Set<() => void>();
   private readonly recent: ServiceRecord[] = [];
   private running: ServiceRecord | undefined;
-  private readonly loggedIn = new Set<string>();
   private stopEvents: (() => void) | undefined;
   /** The SaleID last heard from (device requests and events are addressed to it). */
   private saleId = 'sale';
@@ -140,7 +139,6 @@ export class NexoPoi {
       case 'Diagnosis':
         return nexoResponse(h, this.diagnosis());
       case 'Logout':
-        this.loggedIn.delete(h.SaleID);
         return nexoResponse(h, { Response: nexoStatus(true) });
       case 'Event':
         return undefined;
@@ -187,7 +185,6 @@ export class NexoPoi {
     switch (h.MessageCategory) {
       case 'Login': {
         const r = await this.run('signIn', {});
-        if (r.outcome === 'approved') this.loggedIn.add(h.SaleID);
         return nexoResponse(h, {
           Response: this.status(r, record),
           POISystemData: {
