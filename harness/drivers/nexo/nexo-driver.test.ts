@@ -214,6 +214,46 @@ describe('drivers/nexo', function () {
       }
     });
 
+    it('a terminal that answers malformed JSON or an unknown MessageCategory: broken, saying what it sent', async () => {
+      for (const [answer, said] of [
+        ['{"SaleToPOIResponse": {', /the answer is not a nexo message: nexo message: is not JSON/],
+        [
+          JSON.stringify({
+            SaleToPOIResponse: {
+              MessageHeader: {
+                MessageClass: 'Service',
+                MessageCategory: 'Teleport',
+                MessageType: 'Response',
+                ServiceID: '1',
+                SaleID: 's',
+                POIID: 'p',
+              },
+              TeleportResponse: {},
+            },
+          }),
+          /MessageCategory 'Teleport' is not a MessageCategory payhil speaks/,
+        ],
+      ] as const) {
+        const poi = await stubPoi((m) =>
+          m.header.MessageCategory === 'Diagnosis' ? diagnosisOk(m) : { status: 200, body: answer },
+        );
+        const faults: Error[] = [];
+        const d = new NexoDriver('nexo stub', { url: poi.url, ...opts, onFault: (e) => faults.push(e) });
+        try {
+          await d.activate();
+          await d.terminal.start('purchase', { amount: 1 }).catch((e: unknown) => faults.push(e as Error));
+          await d.terminal.idle(5000);
+          assert.equal(faults.length, 1);
+          const f = faults[0] as NexoDriverLostTransactionError;
+          assert.equal(f.verdict, 'broken');
+          assert.match(f.message, said);
+        } finally {
+          await d.deactivate();
+          await poi.close();
+        }
+      }
+    });
+
     it('a terminal that rejects the message: the step is refused, naming the field', async () => {
       const poi = await stubPoi((m) =>
         m.header.MessageCategory === 'Diagnosis'
