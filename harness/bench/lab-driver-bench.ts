@@ -164,8 +164,8 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         kind: 'nexo',
         url: t.url as string,
         poiId: t.poiId ?? 'payhil-emulator',
-        ...(a ? { testChannel: { host: a.host, port: a.port } } : {}),
-      } as EmulatorEndpoint;
+        ...(a ? { testMode: { host: a.host, port: a.port } } : {}),
+      };
     }
     return { kind: 'web', url: t.url as string };
   };
@@ -191,7 +191,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         startTimeoutMs: 1000,
         onFault: (err) => made.bench?.fault(err),
       });
-      const channel = (e as { testChannel?: { host: string; port: number } }).testChannel;
+      const channel = e.testMode;
       // Cards and keys through the test channel unless an operator presents them.
       const test =
         channel && spec.card.presenter !== 'operator'

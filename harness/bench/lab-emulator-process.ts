@@ -45,7 +45,8 @@ export type EmulatorEndpoint =
   | { kind: 'ecr-serial'; path: string; baudRate: number }
   | { kind: 'ecr-tcp'; host: string; port: number }
   | { kind: 'web'; url: string }
-  | { kind: 'nexo'; url: string; poiId: string; testChannel: { host: string; port: number } };
+  /** nexo over HTTP, plus the ECR test-mode channel (cards, keys, power cycle) where there is one. */
+  | { kind: 'nexo'; url: string; poiId: string; testMode?: { host: string; port: number } };
 
 const live = new Set<ChildProcess>();
 let exitHook = false;
@@ -187,7 +188,7 @@ export class EmulatorProcessDriver implements Driver {
         kind: 'nexo',
         url: m[1] as string,
         poiId: m[2] as string,
-        testChannel: { host: ecr[1] as string, port: Number(ecr[2]) },
+        testMode: { host: ecr[1] as string, port: Number(ecr[2]) },
       };
     } else {
       const m = /web UI on (\S+)/.exec(this.output);
