@@ -15,7 +15,7 @@ export const LAYERS = [
   ['crypto', 'scenario'],
   ['emv'],
   ['iso8583'],
-  ['pos-protocol', 'cards'],
+  ['pos-protocol', 'cards', 'nexo', 'zvt'],
   ['host', 'net'],
   ['emulator'],
   ['capabilities'],

@@ -108,6 +108,8 @@ export { OperatorDriver } from './drivers/operator/index.js';
 export type { OperatorDriverOptions } from './drivers/operator/index.js';
 export { PcscCardPresenter } from './drivers/pcsc/index.js';
 export type { PcscCardPresenterOptions } from './drivers/pcsc/index.js';
+export { NexoDriver } from './drivers/nexo/index.js';
+export type { NexoDriverOptions } from './drivers/nexo/index.js';
 
 // ---- the emulated terminal --------------------------------------------------------------------------
 export { createTerminal, EmulatedTerminal, loadTerminalProfile } from './emulator/index.js';
@@ -128,6 +130,15 @@ export {
   encodeWorkingKeys,
 } from './pos-protocol/index.js';
 export type { SessionKeys, TransactionKind, TransactionInput, KeyScheme } from './pos-protocol/index.js';
+export {
+  parseNexo,
+  checkNexo,
+  encodeNexo,
+  nexoRequest,
+  nexoResponse,
+  NexoMessageError,
+} from './nexo/index.js';
+export type { NexoMessage, MessageHeader as NexoMessageHeader } from './nexo/index.js';
 
 // ---- host simulator ---------------------------------------------------------------------------------
 export { startHost, loadHostConfig, DEFAULT_HOST_CONFIG } from './host/index.js';

@@ -29,6 +29,11 @@ export interface BenchOptions {
   stepTimeoutMs?: number;
   /** Scenario timeout default (ms). */
   scenarioTimeoutMs?: number;
+  /**
+   * Why this bench cannot serve a scenario its capabilities cover (e.g. a step its terminal protocol
+   * cannot carry), or undefined. The runner skips the scenario with the reason.
+   */
+  cannotServe?: (scenario: Scenario) => string | undefined;
 }
 
 export class Bench {
@@ -42,6 +47,7 @@ export class Bench {
   private readonly listeners = new Set<ObservationListener>();
   private readonly guard = new ActiveGuard<true>(() => new InactiveDriverError(this.name));
   private readonly faultListeners = new Set<(error: unknown) => void>();
+  private readonly cannotServeWhy: ((scenario: Scenario) => string | undefined) | undefined;
 
   constructor(options: BenchOptions) {
     this.name = options.name;
@@ -51,6 +57,7 @@ export class Bench {
     this.facts = { bench: options.name, ...(options.facts ?? {}) };
     this.stepTimeoutMs = options.stepTimeoutMs ?? 30000;
     this.scenarioTimeoutMs = options.scenarioTimeoutMs ?? 120000;
+    this.cannotServeWhy = options.cannotServe;
   }
 
   get active(): boolean {
@@ -82,6 +89,11 @@ export class Bench {
   /** Capability words a scenario requires that this bench lacks. */
   missing(requires: readonly string[]): string[] {
     return requires.filter((r) => !this.offers.has(r));
+  }
+
+  /** Why this bench cannot serve `scenario` though it offers what it requires; undefined when it can. */
+  cannotServe(scenario: Scenario): string | undefined {
+    return this.cannotServeWhy?.(scenario);
   }
 
   /** The capability `name`; throws CapabilityMissingError (broken) or InactiveDriverError. */

@@ -69,11 +69,31 @@ describe('benches from lab files', () => {
     assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'pcsc', 'ecr', 'atm']), ['atm']);
   });
 
+  it('the nexo bench: nexo terminal, cards and keys through the test channel; pre-auth cannot be served', () => {
+    const b = createBenchFromLab(packagePath('fixtures', 'labs', 'nexo.yaml'), 'nexo');
+    assert.match(b.facts['terminal.protocol'] as string, /^nexo Retailer Sale-to-POI/);
+    assert.ok(b.has('cards') && b.has('terminal') && b.has('keypad') && b.has('display'));
+    assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'nexo', 'ecr', 'atm']), ['ecr', 'atm']);
+    const step = (action: string) => ({ action, args: null, at: { file: 'f.yaml', line: 7, col: 3 } });
+    const scenario = (...actions: string[]) =>
+      ({ steps: actions.map(step), finally: [] }) as unknown as Parameters<typeof b.cannotServe>[0];
+    assert.equal(
+      b.cannotServe(scenario('signIn', 'purchase', 'void', 'refund', 'balance', 'settle')),
+      undefined,
+    );
+    assert.match(b.cannotServe(scenario('signIn', 'preAuth')) ?? '', /step 'preAuth' \(line 7\)/);
+  });
+
   it('configuration faults of driver benches are usage errors naming what is missing', () => {
     const cases: [string, RegExp][] = [
       ['terminal: { driver: ecr-serial }', /ecr-serial needs terminal\.path \(or spawn\)/],
       ['terminal: { driver: ecr-tcp }', /ecr-tcp needs terminal\.address/],
       ['terminal: { driver: web }', /web needs terminal\.url/],
+      ['terminal: { driver: nexo }', /nexo needs terminal\.url, the terminal's Sale-to-POI endpoint/],
+      [
+        "terminal: { driver: nexo, url: 'http://127.0.0.1:9/nexo', caFile: no-such-ca.pem }",
+        /terminal\.caFile no-such-ca\.pem: ENOENT/,
+      ],
       [
         'terminal: { driver: emulated, spawn: {} }',
         /use driver ecr-serial, ecr-tcp or web with a spawn block/,

@@ -22,7 +22,7 @@ export interface LabBenchSpec {
   description?: string;
   capabilities?: string[];
   terminal: {
-    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web';
+    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo';
     profile?: string;
     process?: string;
     path?: string;
@@ -30,6 +30,12 @@ export interface LabBenchSpec {
     address?: string;
     url?: string;
     selectors?: Record<string, string>;
+    /** nexo: POIID, SaleID, CA of an https terminal (path relative to the lab file). */
+    poiId?: string;
+    saleId?: string;
+    caFile?: string;
+    /** nexo: where the terminal's ECR test-mode channel listens (cards, keys, power cycle); with spawn the bench knows it. */
+    testModeAddress?: string;
     powerCycleEachScenario?: boolean;
     traceFrames?: boolean;
     spawn?: {

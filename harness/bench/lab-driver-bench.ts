@@ -1,6 +1,7 @@
 /**
- * Benches whose terminal is reached like a physical one: over an ECR link (serial port or TCP) or through
- * its web UI, optionally with `payhil emulator` started as its own process for a self-contained bench.
+ * Benches whose terminal is reached like a physical one: over an ECR link (serial port or TCP), through
+ * its web UI or over nexo (HTTP; cards and keys through the emulator's ECR test channel, lab-nexo-terminal.ts),
+ * optionally with `payhil emulator` started as its own process for a self-contained bench.
  * The host simulator (or an external host) sits behind the fault proxy, which is the spy.
  *
  * Card presenters: `in-process` (the terminal driver's test-mode card requests or card picker),
@@ -17,6 +18,11 @@ import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
 import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
+import { NexoDriver } from '../drivers/nexo/index.js';
+import { currencyOfNumeric } from '../nexo/index.js';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
+import { NexoBenchTerminal } from './lab-nexo-terminal.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
@@ -71,7 +77,7 @@ const REMOVABLE_WAIT_MS = 10000;
 export function createDriverBench(input: DriverBenchInput): Bench {
   const { file, name, spec } = input;
   const t = spec.terminal;
-  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web';
+  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo';
   if (spec.network?.proxy === false)
     throw new BenchConfigError(
       `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
@@ -93,16 +99,23 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       throw new BenchConfigError(`${file}: bench '${name}': ecr-tcp needs terminal.address (or spawn)`, file);
     if (driverKind === 'web' && !t.url)
       throw new BenchConfigError(`${file}: bench '${name}': web needs terminal.url (or spawn)`, file);
+    if (driverKind === 'nexo' && !t.url)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': nexo needs terminal.url, the terminal's Sale-to-POI endpoint (or spawn)`,
+        file,
+      );
   }
   const profileName = spawn?.profile ?? t.profile ?? 'cup-pos-ci';
   let dialect = spec.dialect;
-  if (!dialect) {
-    try {
-      dialect = loadTerminalProfile(profileName).dialect;
-    } catch (e) {
-      throw new BenchConfigError(`${file}: bench '${name}': ${(e as Error).message}`, file);
-    }
+  let currencyCode: string | undefined;
+  try {
+    const profile = loadTerminalProfile(profileName);
+    dialect ??= profile.dialect;
+    currencyCode = profile.kernel.currencyCode;
+  } catch (e) {
+    if (!dialect) throw new BenchConfigError(`${file}: bench '${name}': ${(e as Error).message}`, file);
   }
+  const nexoCa = driverKind === 'nexo' && t.caFile ? readCa(file, name, t.caFile) : undefined;
 
   const made: { bench?: Bench } = {};
   const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
@@ -139,6 +152,21 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
       return { kind: 'ecr-tcp', host: a.host, port: a.port };
     }
+    if (driverKind === 'nexo') {
+      // A real nexo terminal: cards from the bench's presenter; a test channel only where the lab names one.
+      const a = t.testModeAddress ? parseEcrTcpAddress(t.testModeAddress) : undefined;
+      if (t.testModeAddress && !a)
+        throw new BenchConfigError(
+          `${file}: terminal.testModeAddress '${t.testModeAddress}' is not host:port`,
+          file,
+        );
+      return {
+        kind: 'nexo',
+        url: t.url as string,
+        poiId: t.poiId ?? 'payhil-emulator',
+        ...(a ? { testMode: { host: a.host, port: a.port } } : {}),
+      };
+    }
     return { kind: 'web', url: t.url as string };
   };
   const powerCycle = t.powerCycleEachScenario ?? spawn !== undefined;
@@ -151,6 +179,26 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     if (e.kind === 'ecr-serial')
       return new EcrSerialDriver({ path: e.path, baudRate: e.baudRate }, ecrOptions);
     if (e.kind === 'ecr-tcp') return new EcrTcpDriver({ host: e.host, port: e.port }, ecrOptions);
+    if (e.kind === 'nexo') {
+      const nexo = new NexoDriver(`nexo ${e.url}`, {
+        url: e.url,
+        poiId: e.poiId,
+        ...(t.saleId ? { saleId: t.saleId } : {}),
+        ...(nexoCa !== undefined ? { ca: nexoCa } : {}),
+        currency: currencyCode ? currencyOfNumeric(currencyCode).alpha : 'EUR',
+        // payhil's POI offers its Display/Print/Event notifications; a real terminal has none.
+        notifications: proc !== undefined,
+        startTimeoutMs: 1000,
+        onFault: (err) => made.bench?.fault(err),
+      });
+      const channel = e.testMode;
+      // Cards and keys through the test channel unless an operator presents them.
+      const test =
+        channel && spec.card.presenter !== 'operator'
+          ? new EcrTcpDriver({ host: channel.host, port: channel.port }, ecrOptions)
+          : undefined;
+      return new NexoBenchTerminal(nexo, test);
+    }
     return new WebDriver({
       url: e.url,
       ...(t.selectors ? { selectors: t.selectors } : {}),
@@ -267,7 +315,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     network: infra.network,
   };
   if (presenter) capabilities.cards = presenter.cards;
-  const offers = new Set(spec.capabilities ?? [...BASE_OFFERS, driverKind === 'web' ? 'web' : 'ecr']);
+  const offers = new Set(
+    spec.capabilities ?? [
+      ...BASE_OFFERS,
+      driverKind === 'web' ? 'web' : driverKind === 'nexo' ? 'nexo' : 'ecr',
+    ],
+  );
   if (!spec.capabilities && proc) offers.add('emulator');
   if (!spec.capabilities && presenter) offers.add('pcsc');
   if (spec.card.presenter === 'operator') {
@@ -289,6 +342,9 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       'terminal.driver': proc
         ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' ? ', socat pty pair' : ''})`
         : driverKind,
+      ...(driverKind === 'nexo'
+        ? { 'terminal.protocol': 'nexo Retailer Sale-to-POI (JSON over HTTP, Adyen Terminal API local form)' }
+        : {}),
       ...(spawn?.defects?.length ? { 'terminal.defects': spawn.defects.join(' ') } : {}),
       'card.presenter': pcsc
         ? `pcsc (virtual cards through vpcd 127.0.0.1:${spec.card.vpcdPort ?? 35963}, PC/SC reader '${pcsc.reader}')`
@@ -303,6 +359,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
     ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
+    ...(driverKind === 'nexo' ? { cannotServe: nexoCannotServe } : {}),
   });
   made.bench = bench;
   return bench;
@@ -330,4 +387,36 @@ function pcscReaderOf(input: DriverBenchInput): { reader: string; emulatorReader
       file,
     );
   return { reader, emulatorReader };
+}
+
+/** Transactions nexo carries (Login, Payment, Refund, Reversal, BalanceInquiry, Reconciliation). */
+const NEXO_SERVICES = new Set(['signIn', 'purchase', 'refund', 'void', 'balance', 'settle']);
+/** Step actions that start a transaction. */
+const TRANSACTION_ACTIONS = new Set([...NEXO_SERVICES, 'preAuth', 'withdraw', 'completion']);
+
+/** Why a nexo bench cannot serve a scenario: a transaction step nexo does not carry (pre-auth, withdrawal). */
+function nexoCannotServe(s: Scenario): string | undefined {
+  const walk = (steps: Scenario['steps']): string | undefined => {
+    for (const step of steps) {
+      const a = step.action as string;
+      if (TRANSACTION_ACTIONS.has(a) && !NEXO_SERVICES.has(a))
+        return `its step '${a}' (line ${step.at.line}) is a transaction payhil does not map onto nexo`;
+      const inner = step.steps ? walk(step.steps) : undefined;
+      if (inner) return inner;
+    }
+    return undefined;
+  };
+  return walk(s.steps) ?? walk(s.finally);
+}
+
+/** The PEM a nexo bench checks an https terminal's certificate against (path relative to the lab file). */
+function readCa(file: string, name: string, caFile: string): Buffer {
+  try {
+    return readFileSync(resolvePath(dirname(file), caFile));
+  } catch (e) {
+    throw new BenchConfigError(
+      `${file}: bench '${name}': terminal.caFile ${caFile}: ${(e as Error).message}`,
+      file,
+    );
+  }
 }

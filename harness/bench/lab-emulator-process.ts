@@ -19,7 +19,8 @@ const PAYHIL_BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
 export interface EmulatorProcessOptions {
   /** How the bench reaches the terminal. */
-  link: 'ecr-serial' | 'ecr-tcp' | 'web';
+  /** nexo: `--nexo` plus an ECR test channel on TCP (`--ecr tcp:127.0.0.1:0`) for cards and keys. */
+  link: 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo';
   /** Terminal profile (bundled name or file). */
   profile: string;
   defects?: readonly string[];
@@ -43,7 +44,9 @@ export interface EmulatorProcessOptions {
 export type EmulatorEndpoint =
   | { kind: 'ecr-serial'; path: string; baudRate: number }
   | { kind: 'ecr-tcp'; host: string; port: number }
-  | { kind: 'web'; url: string };
+  | { kind: 'web'; url: string }
+  /** nexo over HTTP, plus the ECR test-mode channel (cards, keys, power cycle) where there is one. */
+  | { kind: 'nexo'; url: string; poiId: string; testMode?: { host: string; port: number } };
 
 const live = new Set<ChildProcess>();
 let exitHook = false;
@@ -126,6 +129,7 @@ export class EmulatorProcessDriver implements Driver {
       this.pty = await startPtyPair();
       args.push('--ecr', `serial:${this.pty.a}`, '--baud', String(baudRate));
     } else if (o.link === 'ecr-tcp') args.push('--ecr', `tcp:${listen}`);
+    else if (o.link === 'nexo') args.push('--nexo', listen, '--ecr', 'tcp:127.0.0.1:0');
     else args.push('--web', listen);
     if (o.reader !== undefined) args.push('--reader', o.reader);
     log('spawn %s %o', PAYHIL_BIN, args);
@@ -176,6 +180,16 @@ export class EmulatorProcessDriver implements Driver {
       const m = /ECR listening on tcp (\S+):(\d+)/.exec(this.output);
       if (!m) throw this.broken('did not print its ECR address');
       endpoint = { kind: 'ecr-tcp', host: m[1] as string, port: Number(m[2]) };
+    } else if (o.link === 'nexo') {
+      const m = /nexo on (\S+) \(POIID ([^)]+)\)/.exec(this.output);
+      const ecr = /ECR listening on tcp (\S+):(\d+)/.exec(this.output);
+      if (!m || !ecr) throw this.broken('did not print its nexo and ECR test channel addresses');
+      endpoint = {
+        kind: 'nexo',
+        url: m[1] as string,
+        poiId: m[2] as string,
+        testMode: { host: ecr[1] as string, port: Number(ecr[2]) },
+      };
     } else {
       const m = /web UI on (\S+)/.exec(this.output);
       if (!m) throw this.broken('did not print its web UI address');

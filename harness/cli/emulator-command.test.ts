@@ -56,6 +56,30 @@ describe('payhil emulator (command)', function () {
       /--web-allow-host must be a host name, got 'http:\/\/evil\/'/,
     ],
     [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--bogus'], /emulator: Unknown option '--bogus'/],
+    [['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--nexo', 'x'], /--nexo must be HOST:PORT/],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--nexo', '127.0.0.1:0', '--nexo-cert', 'c.pem'],
+      /--nexo-cert and --nexo-key go together/,
+    ],
+    [
+      ['--profile', 'cup-pos-ci', '--host', '127.0.0.1:1', '--nexo-cert', 'c.pem', '--nexo-key', 'k.pem'],
+      /--nexo-cert needs --nexo/,
+    ],
+    [
+      [
+        '--profile',
+        'cup-pos-ci',
+        '--host',
+        '127.0.0.1:1',
+        '--nexo',
+        '127.0.0.1:0',
+        '--nexo-cert',
+        '/no/such.pem',
+        '--nexo-key',
+        '/no/k.pem',
+      ],
+      /--nexo-cert \/no\/such.pem: ENOENT/,
+    ],
   ];
   for (const [args, message] of bad) {
     it(`usage error: ${args.join(' ') || '(nothing)'}`, async () => {
@@ -164,5 +188,50 @@ describe('payhil emulator (command)', function () {
     }
     stop();
     assert.equal(await run, 0);
+  });
+
+  it('serves nexo on --nexo: a Diagnosis is answered, then it stops when asked', async () => {
+    const io = memoryIo();
+    let stop: () => void = () => undefined;
+    const stopped = new Promise<void>((r) => (stop = r));
+    const running = runEmulator(
+      ['--profile', 'cup-pos-ci', '--host', `127.0.0.1:${host.address.port}`, '--nexo', '127.0.0.1:0'],
+      io,
+      stopped,
+    );
+    for (let i = 0; i < 200 && !io.stdout.some((l) => /ready/.test(l)); i++)
+      await new Promise((r) => setTimeout(r, 25));
+    const line = io.stdout.find((l) => /nexo on/.test(l)) ?? '';
+    const m = /nexo on (http:\/\/127\.0\.0\.1:\d+\/nexo) \(POIID payhil-emulator\)/.exec(line);
+    assert.ok(m, io.stdout.join('\n'));
+    const body = JSON.stringify({
+      SaleToPOIRequest: {
+        MessageHeader: {
+          MessageClass: 'Service',
+          MessageCategory: 'Diagnosis',
+          MessageType: 'Request',
+          ServiceID: '1',
+          SaleID: 's',
+          POIID: 'payhil-emulator',
+        },
+        DiagnosisRequest: {},
+      },
+    });
+    const answer = await new Promise<string>((resolve, reject) => {
+      const req = request(
+        m[1] as string,
+        { method: 'POST', headers: { 'content-type': 'application/json' } },
+        (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+    assert.match(answer, /"DiagnosisResponse":\{"Response":\{"Result":"Success"/);
+    stop();
+    assert.equal(await running, 0);
   });
 });

@@ -15,6 +15,8 @@ import {
 import { EcrServer, SERVER_DEFAULTS } from '../emulator/ecr/index.js';
 import { EcrTerminalAdapter, forwardEcrEvents } from '../emulator/ecr-terminal-adapter.js';
 import { startWebUi, type WebUiHandle } from '../emulator/web/index.js';
+import { NexoPoi, startNexoServer } from '../emulator/nexo/index.js';
+import { readFileSync } from 'node:fs';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { runUntilStopSignal } from './stop-signal.js';
@@ -22,7 +24,7 @@ import { runUntilStopSignal } from './stop-signal.js';
 const HELP = `usage: payhil emulator --profile NAME|PATH --host HOST:PORT [--ecr serial:PATH | tcp:HOST:PORT]…
                        [--web HOST:PORT] [--reader vpcd | pcsc:NAME] [--defect NAME]… [--sign-in] [--baud N]
                        [--card-dir DIR]… [--ecr-max-clients N] [--ecr-idle-timeout SECONDS]
-                       [--web-allow-host NAME]…
+                       [--web-allow-host NAME]… [--nexo HOST:PORT [--nexo-cert PEM --nexo-key PEM]]
 
 Runs the reference emulated terminal until SIGINT or SIGTERM.
 
@@ -31,6 +33,10 @@ Runs the reference emulated terminal until SIGINT or SIGTERM.
   --ecr serial:PATH    serve the ECR link on a serial port (e.g. one end of a socat pty pair)
   --ecr tcp:HOST:PORT  serve the ECR link on TCP (port 0 = any free port; the address is printed)
   --web HOST:PORT      serve the web UI (port 0 = any free port; the URL is printed)
+  --nexo HOST:PORT     serve nexo Retailer (Sale-to-POI JSON, HTTP POST /nexo; port 0 = any free port; the
+                       URL is printed); see docs/nexo.md
+  --nexo-cert PEM, --nexo-key PEM
+                       serve --nexo over TLS with this certificate and key
   --reader vpcd        read cards through the vpcd PC/SC reader (pcscd must run)
   --reader pcsc:NAME   read cards through the named PC/SC reader
   --defect NAME        switch a firmware defect on (repeatable)
@@ -91,6 +97,9 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         'ecr-max-clients': { type: 'string' },
         'ecr-idle-timeout': { type: 'string' },
         'web-allow-host': { type: 'string', multiple: true },
+        nexo: { type: 'string' },
+        'nexo-cert': { type: 'string' },
+        'nexo-key': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -112,6 +121,21 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   const host = parseAddress('--host', values.host);
   const ecr = (values.ecr ?? []).map(parseEcr);
   const web = values.web !== undefined ? parseAddress('--web', values.web) : undefined;
+  const nexo = values.nexo !== undefined ? parseAddress('--nexo', values.nexo) : undefined;
+  if ((values['nexo-cert'] === undefined) !== (values['nexo-key'] === undefined))
+    throw new UsageError('emulator: --nexo-cert and --nexo-key go together');
+  if (values['nexo-cert'] !== undefined && !nexo) throw new UsageError('emulator: --nexo-cert needs --nexo');
+  let nexoTls: { cert: Buffer; key: Buffer } | undefined;
+  if (values['nexo-cert'] !== undefined && values['nexo-key'] !== undefined) {
+    const read = (flag: string, p: string): Buffer => {
+      try {
+        return readFileSync(resolvePath(io.cwd, p));
+      } catch (e) {
+        throw new UsageError(`emulator: ${flag} ${p}: ${(e as Error).message}`);
+      }
+    };
+    nexoTls = { cert: read('--nexo-cert', values['nexo-cert']), key: read('--nexo-key', values['nexo-key']) };
+  }
   const defects = values.defect ?? [];
   for (const d of defects) if (!isDefectName(d)) throw new UsageError(`emulator: unknown --defect '${d}'`);
   if (values.reader !== undefined && !/^(vpcd|pcsc:.+)$/.test(values.reader))
@@ -214,6 +238,18 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
       closers.push(() => handle.close());
       io.out(`payhil emulator: web UI on ${ui.url}`);
     }
+    if (nexo) {
+      const poi = new NexoPoi({ terminal: () => terminal, events });
+      const endpoint = await startNexoServer({
+        poi,
+        host: nexo.host,
+        port: nexo.port,
+        allowedHosts,
+        ...(nexoTls ? { tls: nexoTls } : {}),
+      });
+      closers.push(() => endpoint.close());
+      io.out(`payhil emulator: nexo on ${endpoint.url} (POIID ${poi.poiId})`);
+    }
     if (values['sign-in']) {
       const r = await terminal.signIn();
       io.out(
@@ -244,6 +280,6 @@ function resolvePath(cwd: string, p: string): string {
 
 export const emulatorCommand: Command = {
   name: 'emulator',
-  summary: 'reference emulated terminal with ECR link, web UI and PC/SC reader mode',
+  summary: 'reference emulated terminal with ECR link, nexo, web UI and PC/SC reader mode',
   run: (argv, io) => runUntilStopSignal((stop) => runEmulator(argv, io, stop)),
 };

@@ -165,10 +165,14 @@ export async function runScenario(
     attempt: options.attempt ?? 1,
   };
   const missing = bench.missing(scenario.requires);
-  if (missing.length > 0) {
+  const unserved = missing.length > 0 ? undefined : bench.cannotServe(scenario);
+  if (missing.length > 0 || unserved !== undefined) {
     run.status = 'skipped';
     run.category = 'skipped';
-    run.message = `the bench '${bench.name}' lacks ${missing.join(', ')}`;
+    run.message =
+      missing.length > 0
+        ? `the bench '${bench.name}' lacks ${missing.join(', ')}`
+        : `the bench '${bench.name}' cannot serve it: ${unserved}`;
     run.stop = Date.now();
     return run;
   }

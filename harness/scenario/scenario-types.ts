@@ -88,6 +88,7 @@ export interface Scenario {
     | 'atm'
     | 'pcsc'
     | 'robot'
+    | 'nexo'
     | 'emulator'
     | 'host'
     | 'network'

@@ -1,0 +1,50 @@
+export { NexoAmountError, NexoMessageError, NexoUnknownCategoryError } from './errors.js';
+export { currencyOfAlpha, currencyOfNumeric, fromMinorUnits, toMinorUnits } from './nexo-amount.js';
+export {
+  nexoHeader,
+  nexoRequest,
+  nexoResponse,
+  nexoStatus,
+  textContent,
+  type NexoParties,
+} from './nexo-builder.js';
+export {
+  bodyNameOf,
+  encodeNexo,
+  outputText,
+  type AbortRequest,
+  type DiagnosisResponse,
+  type DisplayOutput,
+  type DisplayRequest,
+  type EventNotification,
+  type LoginRequest,
+  type MessageHeader,
+  type MessageReference,
+  type NexoBody,
+  type NexoEnvelope,
+  type NexoMessage,
+  type NexoResponseStatus,
+  type OutputContent,
+  type PaymentReceipt,
+  type PaymentRequest,
+  type PaymentResponse,
+  type PrintRequest,
+  type ReversalRequest,
+  type TransactionIdentification,
+  type TransactionStatusRequest,
+  type TransactionStatusResponse,
+} from './nexo-message.js';
+export { checkNexo, checkNexoBody, NEXO_BODY_FIELDS, parseNexo } from './nexo-parser.js';
+export {
+  ERROR_CONDITIONS,
+  EVENTS_TO_NOTIFY,
+  MESSAGE_CATEGORIES,
+  NEXO_PROTOCOL_VERSION,
+  type ErrorCondition,
+  type EventToNotify,
+  type MessageCategory,
+  type MessageClass,
+  type MessageType,
+  type NexoResult,
+  type PaymentType,
+} from './wire-values.js';
