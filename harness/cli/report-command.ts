@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateReport, openReport } from '../report/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
+import { runUntilStopSignal } from './stop-signal.js';
 import { UsageError } from './usage-error.js';
 
 const HELP = `usage: payhil report [--open] [--results-dir DIR] [--report-dir DIR]
@@ -11,7 +12,7 @@ keeping Allure's history across runs so trends show.
 
   --results-dir DIR  Allure results (default reports/allure-results)
   --report-dir DIR   HTML report (default reports/allure-report)
-  --open             then serve the report and open a browser (stops with Ctrl-C)
+  --open             then serve the report on 127.0.0.1 and open a browser (Ctrl-C or SIGTERM stops it)
 
 Exit status: 0 generated, 2 usage error (no results, Java or allure-commandline missing).`;
 
@@ -43,7 +44,13 @@ export const reportCommand: Command = {
     const reportDir = resolve(io.cwd, values['report-dir'] ?? join('reports', 'allure-report'));
     await generateReport({ resultsDir, reportDir });
     io.out(`report: ${join(reportDir, 'index.html')}`);
-    if (values.open) await openReport(reportDir, (l) => io.out(l));
-    return EXIT_OK;
+    if (!values.open) return EXIT_OK;
+    // SIGINT or SIGTERM stops the report server (a Java child) before this process ends.
+    return runUntilStopSignal(async (stop) => {
+      const abort = new AbortController();
+      void stop.then(() => abort.abort());
+      await openReport(reportDir, (l) => io.out(l), abort.signal);
+      return EXIT_OK;
+    });
   },
 };
