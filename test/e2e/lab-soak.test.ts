@@ -2,14 +2,15 @@
  * Soak of a lab's three parts as separate processes, as a lab would run them overnight (shortened for CI):
  * `payhil host` ← `payhil proxy` ← `payhil emulator`, under a mixed load for a bounded time:
  *
- * - chip purchases with PIN driven over the emulator's ECR link (TCP), one after the other, and a
- *   settlement every 150 of them;
+ * - chip purchases with PIN driven over the emulator's ECR link (TCP), one after the other, one in ten
+ *   of the approved ones voided, and a settlement every 150 purchases;
  * - the proxy's toxics switched on and off through its control API: latency beyond the terminal's host
  *   timeout (the terminal gives up and reverses), and a slicer (answers in pieces);
  * - garbage connections to the host, the proxy and the ECR port (random bytes, then gone).
  *
  * Afterwards, with the line clean again, a balance inquiry (which first sends any reversal the terminal
- * still owes) shows exactly the opening balance minus the purchases the terminal reported approved; the
+ * still owes) shows exactly the opening balance minus the purchases the terminal reported approved and
+ * did not void; the
  * resident memory of every process is flat (no growth beyond a bound after warm-up), no file descriptor
  * leaked (`/proc/PID/fd` back to its warm-up count), and every process stops cleanly on SIGTERM (exit 0).
  *
@@ -267,6 +268,7 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
     const end = Date.now() + SECONDS * 1000;
     const warmEnd = Date.now() + (SECONDS * 1000) / 3;
     const settlements: string[] = [];
+    const voids = new Map<string, number>();
     let stopSide = false;
 
     // Toxics on and off, and garbage connections, beside the transactions.
@@ -295,7 +297,18 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
         const amount = 100 + Math.floor(rnd() * 9900); // 1.00 to 99.99
         const r = await transact('purchase', amount);
         outcomes.set(r.outcome, (outcomes.get(r.outcome) ?? 0) + 1);
-        if (r.outcome === 'approved') approvedTotal += amount;
+        if (r.outcome === 'approved') {
+          approvedTotal += amount;
+          // Now and then the cashier voids it (the card's money comes back once the host agrees).
+          if (r.reference !== undefined && rnd() < 0.1) {
+            const v = await (ecr as EcrClient).request(
+              { op: 'void', originalReference: r.reference },
+              { timeoutMs: 30_000 },
+            );
+            voids.set(v.outcome, (voids.get(v.outcome) ?? 0) + 1);
+            if (v.outcome === 'approved') approvedTotal -= amount;
+          }
+        }
         // The day closes now and then, as a shop's does: the terminal's batch starts over.
         if (++n % SETTLE_EVERY === 0) settlements.push((await settle()).outcome);
         // Warm-up is the first third: the reference for memory and descriptors.
@@ -318,7 +331,7 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
     assert.equal(
       Number(closing.balance),
       openingBalance - approvedTotal,
-      `balance ${closing.balance} = opening ${openingBalance} - approved ${approvedTotal} (${JSON.stringify([...outcomes])})`,
+      `balance ${closing.balance} = opening ${openingBalance} - approved and not voided ${approvedTotal} (${JSON.stringify([...outcomes])}, voids ${JSON.stringify([...voids])})`,
     );
 
     await sleep(500); // garbage connections closing on the servers' side
@@ -338,7 +351,7 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
 
     if (process.env.PAYHIL_SOAK_REPORT)
       process.stderr.write(
-        `soak: ${n} purchases ${JSON.stringify(Object.fromEntries(outcomes))}, settlements ${settlements.join(' ')}, ${garbageSent} garbage connections, ${toxicSwitches} toxics; ` +
+        `soak: ${n} purchases ${JSON.stringify(Object.fromEntries(outcomes))}, voids ${JSON.stringify(Object.fromEntries(voids))}, settlements ${settlements.join(' ')}, ${garbageSent} garbage connections, ${toxicSwitches} toxics; ` +
           procs
             .map(
               (p, i) =>
