@@ -21,7 +21,7 @@ describe('host network with an external host', () => {
   const make = () =>
     createHostNetwork({ dialect: 'cup', externalHost: external.address, emit: () => undefined });
 
-  it('a scenario host profile, accounts, rules and account changes are broken with what is missing', async () => {
+  it('a scenario host profile, another dialect, accounts, rules and account changes are broken with what is missing', async () => {
     const net = make();
     await net.driver.activate();
     try {
@@ -35,7 +35,11 @@ describe('host network with an external host', () => {
           return true;
         },
       );
-      await net.driver.beginScenario?.(scenario({}));
+      await assert.rejects(
+        net.driver.beginScenario?.(scenario({ bench: { dialect: 'iso87-ascii' } })) ?? Promise.resolve(),
+        /dialect 'iso87-ascii' \(bench\.dialect\); this bench's host and proxy speak 'cup'/,
+      );
+      await net.driver.beginScenario?.(scenario({ bench: { dialect: 'cup' } }));
       await net.host.reset({ accounts: {}, cardOverrides: {} }); // nothing to set up: fine
       await assert.rejects(
         net.host.reset({ accounts: { 'cup-debit': { balance: '1.00' } }, cardOverrides: {} }),

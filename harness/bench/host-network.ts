@@ -229,6 +229,12 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       host = undefined;
     },
     async beginScenario(s: Scenario) {
+      if (s.bench.dialect && s.bench.dialect !== dialect)
+        throw new BrokenError(
+          `the scenario asks for the ISO 8583 dialect '${s.bench.dialect}' (bench.dialect); this bench's host and proxy speak '${dialect}'`,
+          'host',
+          { code: 'E_BENCH_HOST_SETUP' },
+        );
       profileAsked = options.externalHost && s.bench.host ? s.bench.host : undefined;
       presented = options.externalHost ? presentedFixtures(s) : undefined;
       if (!options.externalHost && s.bench.host && s.bench.host !== hostProfile) {
