@@ -318,12 +318,12 @@ function externalHostCannot(
   address: { host: string; port: number } | undefined,
   missing: string[],
 ): BrokenError {
-  const where = address ? `the external host ${address.host}:${address.port}` : 'no host simulator';
-  return new BrokenError(
-    `this bench talks to ${where}, which payhil cannot set up; the scenario needs the host simulator for: ${missing.join('; ')}`,
-    'host',
-    { code: 'E_BENCH_HOST_SETUP' },
-  );
+  const why = address
+    ? `this bench talks to the external host ${address.host}:${address.port}, which payhil cannot set up`
+    : 'the host simulator is not running';
+  return new BrokenError(`${why}; the scenario needs the host simulator for: ${missing.join('; ')}`, 'host', {
+    code: 'E_BENCH_HOST_SETUP',
+  });
 }
 
 const rulesNamed = (rules: readonly { id?: string | undefined }[]): string => {
