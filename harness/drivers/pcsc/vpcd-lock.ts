@@ -108,11 +108,11 @@ export async function acquireVpcdLock(options: VpcdLockOptions): Promise<VpcdLoc
       throw new VpcdBusyError(
         address,
         file,
-        `vpcd ${address} is still in use by ${who} after ${Math.round(waited / 1000)} s; stop it, or remove ${file} if that process is gone`,
+        `vpcd ${address} is still in use by ${who} after ${seconds(waited)}; stop it, or remove ${file} if that process is gone`,
       );
     if (options.onWait && other && (other.pid !== toldPid || Date.now() - told >= REMIND_MS)) {
       options.onWait(
-        `vpcd ${address} is in use by ${who}; waiting for it (up to ${Math.round(timeoutMs / 1000)} s, lock ${file})`,
+        `vpcd ${address} is in use by ${who}; waiting for it (up to ${seconds(timeoutMs)}, lock ${file})`,
       );
       told = Date.now();
       toldPid = other.pid;
@@ -120,6 +120,8 @@ export async function acquireVpcdLock(options: VpcdLockOptions): Promise<VpcdLoc
     await new Promise((r) => setTimeout(r, Math.min(POLL_MS, Math.max(1, timeoutMs - waited))));
   }
 }
+
+const seconds = (ms: number): string => `${ms < 10_000 ? (ms / 1000).toFixed(1) : Math.round(ms / 1000)} s`;
 
 function handle(file: string): VpcdLock {
   let released = false;
