@@ -1,7 +1,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateReport, openReport } from '../report/index.js';
-import { EXIT_OK, type CliIo, type Command } from './command.js';
+import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
 import { runUntilStopSignal } from './stop-signal.js';
 import { UsageError } from './usage-error.js';
 
@@ -14,7 +14,8 @@ keeping Allure's history across runs so trends show.
   --report-dir DIR   HTML report (default reports/allure-report)
   --open             then serve the report on 127.0.0.1 and open a browser (Ctrl-C or SIGTERM stops it)
 
-Exit status: 0 generated, 2 usage error (no results, Java or allure-commandline missing).`;
+Exit status: 0 generated, 1 stopped by SIGINT/SIGTERM while generating, 2 usage error (no results, Java
+or allure-commandline missing).`;
 
 export const reportCommand: Command = {
   name: 'report',
@@ -42,14 +43,18 @@ export const reportCommand: Command = {
     }
     const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
     const reportDir = resolve(io.cwd, values['report-dir'] ?? join('reports', 'allure-report'));
-    await generateReport({ resultsDir, reportDir });
-    io.out(`report: ${join(reportDir, 'index.html')}`);
-    if (!values.open) return EXIT_OK;
-    // SIGINT or SIGTERM stops the report server (a Java child) before this process ends.
+    // SIGINT or SIGTERM stops allure (a Java child: the generator, or the report server) before this
+    // process ends.
     return runUntilStopSignal(async (stop) => {
       const abort = new AbortController();
       void stop.then(() => abort.abort());
-      await openReport(reportDir, (l) => io.out(l), abort.signal);
+      await generateReport({ resultsDir, reportDir, signal: abort.signal });
+      if (abort.signal.aborted) {
+        io.err('report: stopped before the report was complete');
+        return EXIT_FAIL;
+      }
+      io.out(`report: ${join(reportDir, 'index.html')}`);
+      if (values.open) await openReport(reportDir, (l) => io.out(l), abort.signal);
       return EXIT_OK;
     });
   },

@@ -49,6 +49,8 @@ export interface GenerateOptions {
   reportDir: string;
   /** Output of allure (default: ignored). */
   log?: (line: string) => void;
+  /** Stops allure (Java) when aborted; the promise then resolves with the report incomplete. */
+  signal?: AbortSignal;
 }
 
 /** `allure generate --clean RESULTS -o REPORT`, history kept. */
@@ -60,7 +62,11 @@ export async function generateReport(options: GenerateOptions): Promise<void> {
     );
   checkJava();
   carryHistory(options.resultsDir, options.reportDir);
-  await runAllure(['generate', '--clean', options.resultsDir, '-o', options.reportDir], options.log);
+  await runAllure(
+    ['generate', '--clean', options.resultsDir, '-o', options.reportDir],
+    options.log,
+    options.signal,
+  );
 }
 
 /**
