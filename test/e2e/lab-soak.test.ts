@@ -10,7 +10,7 @@
  *
  * Afterwards, with the line clean again, a balance inquiry (which first sends any reversal the terminal
  * still owes) shows exactly the opening balance minus the purchases the terminal reported approved and
- * did not void; the
+ * did not void (and the proxy saw reversals when the terminal gave up on a purchase); the
  * resident memory of every process is flat (no growth beyond a bound after warm-up), no file descriptor
  * leaked (`/proc/PID/fd` back to its warm-up count), and every process stops cleanly on SIGTERM (exit 0).
  *
@@ -230,6 +230,15 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
     await res.arrayBuffer();
   }
 
+  /** Reversal requests (0400 towards the host) in the proxy's journal since the last look. */
+  let journalSeq = 0;
+  async function reversalsSinceLastLook(): Promise<number> {
+    const res = await fetch(`${api}/payhil/proxies/payhil/journal?after=${journalSeq}`);
+    const entries = (await res.json()) as { seq: number; kind: string; dir?: string; mti?: string }[];
+    for (const e of entries) journalSeq = Math.max(journalSeq, e.seq);
+    return entries.filter((e) => e.kind === 'frame' && e.dir === 'upstream' && e.mti === '0400').length;
+  }
+
   /** A connection that sends random bytes and goes. */
   function garbage(port: number): Promise<void> {
     return new Promise((resolve) => {
@@ -265,6 +274,7 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
     const outcomes = new Map<string, number>();
     let garbageSent = 0;
     let toxicSwitches = 0;
+    let reversals = 0;
     const end = Date.now() + SECONDS * 1000;
     const warmEnd = Date.now() + (SECONDS * 1000) / 3;
     const settlements: string[] = [];
@@ -279,6 +289,7 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
         toxicSwitches++;
         await sleep(500 + Math.floor(rnd() * 1500));
         await toxic(false, kind);
+        reversals += await reversalsSinceLastLook();
         await sleep(1000 + Math.floor(rnd() * 2000));
       }
     })();
@@ -327,6 +338,10 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
 
     // The line is clean: the inquiry first sends what the terminal still owes (reversals).
     const closing = await transact('balance');
+    reversals += await reversalsSinceLastLook();
+    // A purchase the terminal gave up on (no answer in time) is reversed, sooner or later.
+    if ((outcomes.get('failed') ?? 0) > 0)
+      assert.ok(reversals > 0, `no reversal for ${JSON.stringify([...outcomes])}`);
     assert.equal(closing.outcome, 'approved', JSON.stringify(closing));
     assert.equal(
       Number(closing.balance),
@@ -351,7 +366,7 @@ describe(`e2e: lab soak, host + proxy + emulator as processes (${SECONDS} s, see
 
     if (process.env.PAYHIL_SOAK_REPORT)
       process.stderr.write(
-        `soak: ${n} purchases ${JSON.stringify(Object.fromEntries(outcomes))}, voids ${JSON.stringify(Object.fromEntries(voids))}, settlements ${settlements.join(' ')}, ${garbageSent} garbage connections, ${toxicSwitches} toxics; ` +
+        `soak: ${n} purchases ${JSON.stringify(Object.fromEntries(outcomes))}, voids ${JSON.stringify(Object.fromEntries(voids))}, settlements ${settlements.join(' ')}, ${reversals} reversals, ${garbageSent} garbage connections, ${toxicSwitches} toxics; ` +
           procs
             .map(
               (p, i) =>
