@@ -227,7 +227,12 @@ export class PcscCardPresenter {
               : 'install the vsmartcard vpcd driver (apt-get install vsmartcard-vpcd, /etc/reader.conf.d/vpcd) and restart pcscd'
           }`,
         );
-      if (w.readerStatus().find((s) => s.name === name)?.present)
+      // The previous holder of vpcd's lock may have taken its card out a moment ago: pcscd reports the
+      // removal at its next poll.
+      if (
+        w.readerStatus().find((s) => s.name === name)?.present &&
+        !(await w.waitForRemoval(name, this.seenMs))
+      )
         throw new PcscPresenterError(
           'reader-busy',
           name,
