@@ -22,7 +22,7 @@ import {
   type NetworkControl,
   type ObservationKind,
 } from '../capabilities/index.js';
-import { applyAccountSetup, toHostRule } from './host-setup.js';
+import { ISSUER_CARD_FIELDS, applyAccountSetup, toHostRule } from './host-setup.js';
 
 export interface HostNetworkOptions {
   /** Host profile (fixtures/hosts/NAME.yaml) of the simulator. Default `default`. */
@@ -64,6 +64,10 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   let host: HostHandle | undefined;
   let hostProfile = options.hostProfile ?? 'default';
   let hostCustom = false;
+  /** An external host's bench: the host profile the current scenario asks for (which it cannot have). */
+  let profileAsked: string | undefined;
+  /** An external host's bench: the card fixtures the current scenario's steps present. */
+  let presented: ReadonlySet<string> | undefined;
   let proxy: Proxy | undefined;
   let network: NetworkControl | undefined;
   const pcap = useProxy && options.pcap !== false ? new ScenarioPcapWriter() : undefined;
@@ -135,7 +139,12 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
 
   const hostControl: HostControl = {
     async reset(setup?: HostAccountsSetup) {
-      if (options.externalHost) return;
+      if (options.externalHost) {
+        const missing = [...(profileAsked ? [`host profile '${profileAsked}' (bench.host)`] : [])];
+        if (setup) missing.push(...externalHostGaps(setup, presented));
+        if (missing.length > 0) throw externalHostCannot(options.externalHost, missing);
+        return;
+      }
       const custom =
         setup !== undefined &&
         (Object.keys(setup.accounts).length > 0 || Object.keys(setup.cardOverrides).length > 0);
@@ -153,17 +162,19 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     },
     async addRules(rules) {
       if (!host)
-        throw new BrokenError(
-          'host rules need the host simulator; this bench talks to an external host',
-          'host',
-        );
+        throw externalHostCannot(options.externalHost, [
+          `host.rules (${rules.length} rule${rules.length === 1 ? '' : 's'}${rulesNamed(rules)})`,
+        ]);
       for (const r of rules) host.addRule(toHostRule(r));
     },
     async clearRules() {
       host?.clearRules();
     },
     async updateAccounts(accounts) {
-      if (!host) throw new BrokenError('account changes need the host simulator', 'host');
+      if (!host)
+        throw externalHostCannot(options.externalHost, [
+          `account changes of a host step (${Object.keys(accounts).join(', ')})`,
+        ]);
       for (const [cardName, o] of Object.entries(accounts)) {
         const acc = host.accounts.byCard(cardName);
         if (!acc) throw new UnknownCardError(cardName);
@@ -219,7 +230,15 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       host = undefined;
     },
     async beginScenario(s: Scenario) {
-      if (s.bench.host && s.bench.host !== hostProfile) {
+      if (s.bench.dialect && s.bench.dialect !== dialect)
+        throw new BrokenError(
+          `the scenario asks for the ISO 8583 dialect '${s.bench.dialect}' (bench.dialect); this bench's host and proxy speak '${dialect}'`,
+          'host',
+          { code: 'E_BENCH_HOST_SETUP' },
+        );
+      profileAsked = options.externalHost && s.bench.host ? s.bench.host : undefined;
+      presented = options.externalHost ? presentedFixtures(s) : undefined;
+      if (!options.externalHost && s.bench.host && s.bench.host !== hostProfile) {
         hostProfile = s.bench.host;
         hostCustom = true; // the next reset restarts the simulator with that profile
       }
@@ -257,6 +276,61 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     },
   };
 }
+
+/**
+ * What of a scenario's host setup an external host cannot be given: account overrides, and inline cards
+ * that change what the issuer knows of a card (PAN, PIN, keys…). Empty when there is nothing to set up.
+ */
+export function externalHostGaps(setup: HostAccountsSetup, presented?: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  const cards = Object.keys(setup.accounts);
+  if (cards.length > 0) out.push(`host.accounts (${cards.join(', ')})`);
+  for (const [card, over] of Object.entries(setup.cardOverrides)) {
+    if (presented && !presented.has(card)) continue; // declared, never presented (another matrix row's)
+    const issuer = ISSUER_CARD_FIELDS.filter((k) => over[k] !== undefined);
+    if (issuer.length > 0) out.push(`the inline card extending '${card}' changes ${issuer.join(', ')}`);
+  }
+  return out;
+}
+
+/**
+ * The fixtures (the `extends` of inline cards too) of the cards a scenario's steps present: every step
+ * argument `card` at any depth, resolved through the scenario's aliases.
+ */
+export function presentedFixtures(s: Scenario): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v && typeof v === 'object')
+      for (const [k, x] of Object.entries(v)) {
+        if (k === 'card' && typeof x === 'string') {
+          const alias = s.cards[x];
+          out.add(alias === undefined ? x : typeof alias === 'string' ? alias : alias.extends);
+        } else walk(x);
+      }
+  };
+  walk(s.steps);
+  walk(s.finally);
+  return out;
+}
+
+/** The scenario is broken: its host setup needs the simulator and the bench talks to an external host. */
+function externalHostCannot(
+  address: { host: string; port: number } | undefined,
+  missing: string[],
+): BrokenError {
+  const why = address
+    ? `this bench talks to the external host ${address.host}:${address.port}, which payhil cannot set up`
+    : 'the host simulator is not running';
+  return new BrokenError(`${why}; the scenario needs the host simulator for: ${missing.join('; ')}`, 'host', {
+    code: 'E_BENCH_HOST_SETUP',
+  });
+}
+
+const rulesNamed = (rules: readonly { id?: string | undefined }[]): string => {
+  const ids = rules.flatMap((r) => (r.id !== undefined ? [r.id] : []));
+  return ids.length > 0 ? `: ${ids.join(', ')}` : '';
+};
 
 /** An in-memory capture cut per scenario: `take()` returns the packets so far (with the global header) and starts over. */
 class ScenarioPcapWriter extends PcapWriter {

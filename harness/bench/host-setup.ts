@@ -39,7 +39,8 @@ export function applyAccountOverride(acc: AccountConfig, o: AccountOverride, car
     acc.risk = o.risk.map((r) => ({ name: r.name, match: r.match as Record<string, never> }));
 }
 
-const CARD_FIELDS_FOR_ISSUER = ['pan', 'psn', 'expiry', 'pin', 'pinTryLimit', 'imkAc', 'cvn'] as const;
+/** The fields of an inline card the issuer (host) knows too: changing one changes the host's account. */
+export const ISSUER_CARD_FIELDS = ['pan', 'psn', 'expiry', 'pin', 'pinTryLimit', 'imkAc', 'cvn'] as const;
 
 /** A copy of `base` with the scenario's accounts and inline-card changes applied. */
 export function applyAccountSetup(base: HostConfig, setup: HostAccountsSetup): HostConfig {
@@ -54,7 +55,7 @@ export function applyAccountSetup(base: HostConfig, setup: HostAccountsSetup): H
   };
   for (const [card, over] of Object.entries(setup.cardOverrides)) {
     const acc = accountOf(card);
-    for (const k of CARD_FIELDS_FOR_ISSUER)
+    for (const k of ISSUER_CARD_FIELDS)
       if (over[k] !== undefined) (acc as unknown as Record<string, unknown>)[k] = over[k];
   }
   for (const [card, o] of Object.entries(setup.accounts)) applyAccountOverride(accountOf(card), o, card);

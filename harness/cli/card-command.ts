@@ -9,7 +9,7 @@ import {
 } from '../cards/index.js';
 import type { CardInterface, VpcdHandle } from '../cards/index.js';
 import { maskPan } from '../common/mask.js';
-import { PcscDriver, readEmvCard, type CardIdentity } from '../drivers/pcsc/index.js';
+import { acquireVpcdLock, PcscDriver, readEmvCard, type CardIdentity } from '../drivers/pcsc/index.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 
@@ -17,6 +17,7 @@ const USAGE = `usage: payhil card <subcommand> [options]
 
   serve --card NAME|PATH [--vpcd HOST:PORT] [--via contact|contactless] [--remove-after MS]
         present a virtual card to pcscd through the vsmartcard virtual reader until Ctrl-C / SIGTERM
+        (waits while another process uses that vpcd: one user at a time, lock /tmp/payhil-vpcd-HOST-PORT.lock)
   read [--reader NAME] [--wait MS] [--contactless] [--json]   (contactless is also detected from the ATR)
         pre-flight check of the card in a PC/SC reader: masked PAN, AIDs, expiry, PIN tries, ATC, EC balance
         (exit 0 usable, 1 missing or unusable card, 2 PC/SC not available)
@@ -71,7 +72,20 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
     throw new UsageError(
       `card serve: card ${card.name} has no ${iface} interface (it has ${card.interfaces.join(', ')})`,
     );
-  const handle: VpcdHandle = await serveCardOnVpcd(card, { host, port, via: iface, removeAfterMs });
+  // One user of vpcd at a time on this machine: wait (saying for whom) while another process uses it.
+  const lock = await acquireVpcdLock({
+    host,
+    port,
+    holder: `payhil card serve ${card.name}`,
+    onWait: (m) => io.err(`payhil card serve: ${m}`),
+  });
+  let handle: VpcdHandle;
+  try {
+    handle = await serveCardOnVpcd(card, { host, port, via: iface, removeAfterMs });
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
   io.out(
     `card ${card.name} (${card.maskedPan}) inserted into vpcd ${host}:${port} via ${iface}; Ctrl-C removes it`,
   );
@@ -88,6 +102,7 @@ async function serve(argv: string[], io: CliIo): Promise<number> {
   try {
     await handle.removed;
   } finally {
+    lock.release();
     clearTimeout(quiet);
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { packageRoot } from './project-root.js';
 import { fastParseYaml } from './yaml-fast-path.js';
-import { parseYamlText, parseYamlTextFull, type YamlPath } from './yaml-file.js';
+import { MAX_YAML_DEPTH, parseYamlText, parseYamlTextFull, type YamlPath } from './yaml-file.js';
 import { seededRandom as prng } from './seeded-random.js';
 
 /** Every key path in a value (map keys and list indexes), depth first. */
@@ -27,7 +27,7 @@ function paths(value: unknown, at: YamlPath = [], out: YamlPath[] = []): YamlPat
  * positions. Returns whether the fast path took the text.
  */
 function agrees(text: string, what: string): boolean {
-  const fast = fastParseYaml(text);
+  const fast = fastParseYaml(text, MAX_YAML_DEPTH);
   if (!fast) return false;
   const full = parseYamlTextFull(text, 'f.yaml');
   const viaFast = parseYamlText(text, 'f.yaml');
@@ -104,7 +104,11 @@ describe('common/yaml-fast-path', () => {
       'a: "\\x41"\n',
     ];
     for (const text of refused) {
-      assert.equal(fastParseYaml(text), undefined, `the fast path should give up on:\n${text}`);
+      assert.equal(
+        fastParseYaml(text, MAX_YAML_DEPTH),
+        undefined,
+        `the fast path should give up on:\n${text}`,
+      );
       const summary = (r: ReturnType<typeof parseYamlText>) => ({
         diagnostics: r.diagnostics,
         docs: r.docs.map((d) => [d.index, d.value, d.locate([])]),

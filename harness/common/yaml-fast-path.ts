@@ -98,8 +98,13 @@ class FastReader {
   private ln = 0;
   private end = 0;
   private keys = new Map<string, number>();
+  /** Collections open around the node being read. */
+  private depth = 0;
 
-  constructor(private readonly text: string) {
+  constructor(
+    private readonly text: string,
+    private readonly maxDepth: number,
+  ) {
     this.lines = text.split('\n');
     let off = 0;
     for (const l of this.lines) {
@@ -163,7 +168,12 @@ class FastReader {
   /** A block map or list starting on the current line at column `indent`. */
   private blockNode(indent: number, path: string): unknown {
     const line = this.lines[this.ln] as string;
-    return this.isDash(line, indent) ? this.blockSeq(indent, path) : this.blockMap(indent, indent, path);
+    if (++this.depth > this.maxDepth) bail(); // yaml-file.ts reports it, located
+    const node = this.isDash(line, indent)
+      ? this.blockSeq(indent, path)
+      : this.blockMap(indent, indent, path);
+    this.depth--;
+    return node;
   }
 
   /** Entries of a block list at `indent`; the current line holds its first `-`. */
@@ -379,6 +389,13 @@ class FastReader {
 
   /** A one-line flow map or list starting at `col`; `end` is the index after its closing bracket. */
   private flow(line: string, col: number): { value: unknown; end: number } {
+    if (++this.depth > this.maxDepth) bail();
+    const r = this.flowCollection(line, col);
+    this.depth--;
+    return r;
+  }
+
+  private flowCollection(line: string, col: number): { value: unknown; end: number } {
     const skip = (j: number) => {
       while (line[j] === ' ') j++;
       return j;
@@ -479,13 +496,13 @@ function hasAwkwardCharacters(text: string): boolean {
 }
 
 /**
- * The documents of `text` when it is written in the plain subset (see the file comment), else undefined.
- * Never throws.
+ * The documents of `text` when it is written in the plain subset (see the file comment) and nests no
+ * deeper than `maxDepth` collections, else undefined. Never throws.
  */
-export function fastParseYaml(text: string): FastDocument[] | undefined {
+export function fastParseYaml(text: string, maxDepth: number): FastDocument[] | undefined {
   if (hasAwkwardCharacters(text)) return undefined;
   try {
-    return new FastReader(text).read();
+    return new FastReader(text, maxDepth).read();
   } catch (e) {
     if (e instanceof Bail) return undefined;
     throw e;

@@ -2,7 +2,13 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MAX_YAML_BYTES, parseYamlText, readYamlFile } from './yaml-file.js';
+import {
+  MAX_YAML_BYTES,
+  MAX_YAML_DEPTH,
+  parseYamlText,
+  parseYamlTextFull,
+  readYamlFile,
+} from './yaml-file.js';
 
 describe('common/yaml-file', () => {
   let dir: string;
@@ -77,6 +83,46 @@ describe('common/yaml-file', () => {
     assert.match(r.diagnostics[0]?.message ?? '', /too many alias expansions.*billion-laughs/);
     // a few ordinary aliases are fine
     assert.deepEqual(parseYamlText('a: &x 1\nb: *x\n', 'f.yaml').docs[0]?.value, { a: 1, b: 1 });
+  });
+
+  it('refuses nesting deeper than MAX_YAML_DEPTH with a located error, never a stack overflow', () => {
+    const n = 20_000;
+    const cases: [string, string, number, number][] = [
+      ['flow lists', `id: x\nsteps: ${'['.repeat(n)}${']'.repeat(n)}\n`, 2, 8 + MAX_YAML_DEPTH - 1],
+      ['flow maps', `x: ${'{a: '.repeat(n)}1${'}'.repeat(n)}\n`, 1, 4 + 4 * (MAX_YAML_DEPTH - 1)],
+      ['compact block lists', `${'- '.repeat(n)}1\n`, 1, 1 + 2 * MAX_YAML_DEPTH],
+    ];
+    for (const [what, text, line, col] of cases) {
+      const file = join(dir, 'deep.yaml');
+      writeFileSync(file, text);
+      const { docs, diagnostics } = readYamlFile(file);
+      assert.deepEqual(docs, [], what);
+      assert.equal(diagnostics.length, 1, what);
+      const d = diagnostics[0];
+      assert.deepEqual(
+        [d?.file, d?.line, d?.col],
+        [file, line, col],
+        `${what}: ${d?.line}:${d?.col} ${d?.message}`,
+      );
+      assert.match(d?.message ?? '', new RegExp(`nesting deeper than ${MAX_YAML_DEPTH} levels`), what);
+      assert.doesNotMatch(d?.message ?? '', /call stack/i, what);
+    }
+  });
+
+  it('reads nesting of exactly MAX_YAML_DEPTH levels, on both paths', () => {
+    const flow = `${'['.repeat(MAX_YAML_DEPTH)}1${']'.repeat(MAX_YAML_DEPTH)}\n`;
+    let block = '';
+    for (let i = 0; i < MAX_YAML_DEPTH; i++) block += `${' '.repeat(i)}k:\n`;
+    block = block.replace(/k:\n$/, 'k: 1\n');
+    for (const text of [flow, block]) {
+      const fast = parseYamlText(text, 'ok.yaml');
+      const full = parseYamlTextFull(text, 'ok.yaml');
+      assert.deepEqual(fast.diagnostics, []);
+      assert.deepEqual(full.diagnostics, []);
+      assert.deepEqual(fast.docs[0]?.value, full.docs[0]?.value);
+    }
+    const deeper = parseYamlText(`x: ${flow}`, 'deep.yaml');
+    assert.match(deeper.diagnostics[0]?.message ?? '', /nesting deeper/);
   });
 
   it('refuses files over 1 MiB, from text and from disk without reading them whole', () => {

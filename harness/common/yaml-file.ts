@@ -4,15 +4,17 @@
  *
  * Safety: YAML is data only. Tags other than the YAML 1.2 core ones (`!!str`, `!!int`, …) are refused
  * (no `!!js/function`, `!!python/object`, `!custom`), alias expansion is bounded (billion-laughs style
- * files are refused), and files over 1 MiB are refused before they are read.
+ * files are refused), nesting is bounded (MAX_YAML_DEPTH, refused at the too-deep node: a recursive
+ * reader never sees it), and files over 1 MiB are refused before they are read.
  */
 import { openSync, readSync, closeSync, fstatSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import type { Document, LineCounter, Node as YamlNode, YAMLError } from 'yaml';
+import type { CST, Document, LineCounter, Node as YamlNode, YAMLError } from 'yaml';
 import { sourceLineOf, type Diagnostic, type SourcePos } from './diagnostic.js';
 import { fastParseYaml, fastPathKey, unpackPos, type FastDocument } from './yaml-fast-path.js';
 
 type YamlLib = typeof import('yaml');
+type CstToken = CST.Token;
 let yamlLib: YamlLib | undefined;
 /**
  * The `yaml` library, loaded on first need: files the fast path reads (nearly all) never need it, and a
@@ -24,6 +26,8 @@ function yaml(): YamlLib {
 
 /** Files larger than this are refused. */
 export const MAX_YAML_BYTES = 1024 * 1024;
+/** At most this many maps and lists inside one another (deeper files are refused, located). */
+export const MAX_YAML_DEPTH = 64;
 /** At most this many alias dereferences per document (yaml's own counting, which grows with nesting). */
 export const MAX_ALIAS_COUNT = 200;
 
@@ -193,7 +197,7 @@ export function parseYamlText(text: string, file: string): YamlParseResult {
   const bytes = Buffer.byteLength(text, 'utf8');
   if (bytes > MAX_YAML_BYTES) return { docs: [], diagnostics: [tooLarge(file, bytes)] };
   // Plain files (nearly all of them) take the fast path; it gives up on anything it cannot read exactly.
-  const fast = fastParseYaml(text);
+  const fast = fastParseYaml(text, MAX_YAML_DEPTH);
   if (fast) return { docs: fast.map((d) => new FastLocatedDocument(d, text, file)), diagnostics: [] };
   return parseYamlTextFull(text, file);
 }
@@ -223,23 +227,34 @@ export function parseYamlTextFull(text: string, file: string): YamlParseResult {
       sourceLine: sourceLineOf(text, l),
     });
   };
-  let parsed;
+  let parsed: Document.Parsed[] & { errors?: YAMLError[] };
   try {
-    parsed = yaml().parseAllDocuments(text, {
-      lineCounter: lines,
-      prettyErrors: false,
+    // yaml().parseAllDocuments, in two halves: the parser (iterative) gives the syntax tree, whose depth is
+    // checked before the composer (recursive) sees it.
+    const tokens = [...new (yaml().Parser)(lines.addNewLine).parse(text)];
+    const deep = tooDeep(tokens, MAX_YAML_DEPTH);
+    if (deep !== undefined) {
+      at(
+        deep,
+        `nesting deeper than ${MAX_YAML_DEPTH} levels of maps and lists: payhil YAML files are not nested that deep`,
+      );
+      return { docs: [], diagnostics };
+    }
+    const composer = new (yaml().Composer)({
       uniqueKeys: true,
       schema: 'core',
       merge: false,
       strict: true,
     });
+    const list = Array.from(composer.compose(tokens));
+    parsed = list.length > 0 ? list : Object.assign([], composer.streamInfo());
   } catch (e) {
     at(0, `cannot parse YAML: ${(e as Error).message}`);
     return { docs: [], diagnostics };
   }
   const docs: YamlDocument[] = [];
-  const list = Array.isArray(parsed) ? parsed : [];
-  const streamError = ((parsed as { errors?: YAMLError[] }).errors ?? [])[0];
+  const list = parsed;
+  const streamError = (parsed.errors ?? [])[0];
   if (streamError) at(streamError.pos[0], yamlMessage(streamError));
   list.forEach((doc, index) => {
     const before = diagnostics.length;
@@ -285,6 +300,39 @@ export function parseYamlTextFull(text: string, file: string): YamlParseResult {
     docs.push(new LocatedDocument(value, index, doc, text, file, lines));
   });
   return { docs, diagnostics };
+}
+
+/**
+ * The offset of the first collection nested deeper than `max` maps, lists and flow collections in the
+ * syntax tree of `tokens` (undefined when none is). Walks with its own stack: any depth is safe here.
+ */
+function tooDeep(tokens: readonly CstToken[], max: number): number | undefined {
+  const stack: { token: CstToken | null | undefined; depth: number }[] = tokens.map((token) => ({
+    token,
+    depth: 0,
+  }));
+  while (stack.length > 0) {
+    const { token, depth } = stack.pop() as { token: CstToken | null | undefined; depth: number };
+    if (!token) continue;
+    switch (token.type) {
+      case 'document':
+        stack.push({ token: token.value, depth });
+        break;
+      case 'block-map':
+      case 'block-seq':
+      case 'flow-collection': {
+        if (depth + 1 > max) return token.offset;
+        for (const item of token.items) {
+          const kv = item as { key?: CstToken | null; value?: CstToken };
+          stack.push({ token: kv.key, depth: depth + 1 }, { token: kv.value, depth: depth + 1 });
+        }
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return undefined;
 }
 
 /** The offset of the `!tag` token written just before a node's value (the node start if there is none). */

@@ -55,6 +55,8 @@ export interface GenerateOptions {
   historyDir?: string;
   /** Output of allure (default: ignored). */
   log?: (line: string) => void;
+  /** Stops allure (Java) when aborted; the promise then resolves with the report incomplete. */
+  signal?: AbortSignal;
 }
 
 /** `allure generate --clean RESULTS -o REPORT`, history kept. */
@@ -67,19 +69,41 @@ export async function generateReport(options: GenerateOptions): Promise<void> {
   checkJava();
   if (options.historyDir === undefined) carryHistory(options.resultsDir, options.reportDir);
   else carryBenchHistory(options.resultsDir, options.historyDir);
-  await runAllure(['generate', '--clean', options.resultsDir, '-o', options.reportDir], options.log);
+  await runAllure(
+    ['generate', '--clean', options.resultsDir, '-o', options.reportDir],
+    options.log,
+    options.signal,
+  );
   if (options.historyDir !== undefined) keepBenchHistory(options.reportDir, options.historyDir);
 }
 
-/** `allure open REPORT` (serves it and opens a browser; resolves when the server stops). */
-export async function openReport(reportDir: string, log?: (line: string) => void): Promise<void> {
+/**
+ * `allure open REPORT` on 127.0.0.1 (serves it and opens a browser; resolves when the server stops, or
+ * once it is stopped after `signal` aborts).
+ */
+export async function openReport(
+  reportDir: string,
+  log?: (line: string) => void,
+  signal?: AbortSignal,
+): Promise<void> {
   checkJava();
-  await runAllure(['open', reportDir], log);
+  await runAllure(['open', '--host', '127.0.0.1', reportDir], log, signal);
 }
 
-function runAllure(args: string[], log?: (line: string) => void): Promise<void> {
+/** Grace given to allure (Java) to stop after SIGTERM before SIGKILL. */
+const STOP_GRACE_MS = 5000;
+
+function runAllure(args: string[], log?: (line: string) => void, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const p = spawn(allureBinary(), args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    // Stopped on request: the launcher execs java, so the child is the server itself.
+    let killTimer: NodeJS.Timeout | undefined;
+    const stop = (): void => {
+      p.kill('SIGTERM');
+      killTimer = setTimeout(() => p.kill('SIGKILL'), STOP_GRACE_MS);
+    };
+    if (signal?.aborted) stop();
+    else signal?.addEventListener('abort', stop, { once: true });
     const out: string[] = [];
     const onData = (b: Buffer): void => {
       const t = b.toString();
@@ -90,7 +114,9 @@ function runAllure(args: string[], log?: (line: string) => void): Promise<void> 
     p.stderr.on('data', onData);
     p.on('error', (e) => reject(new ReportError('E_REPORT_ALLURE', `cannot run allure: ${e.message}`)));
     p.on('close', (code) => {
-      if (code === 0) resolve();
+      clearTimeout(killTimer);
+      signal?.removeEventListener('abort', stop);
+      if (code === 0 || signal?.aborted) resolve();
       else
         reject(
           new ReportError(

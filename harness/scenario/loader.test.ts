@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '../common/diagnostic.js';
@@ -302,6 +302,44 @@ describe('scenario/loader', () => {
         ['void', { of: '${rrn}' }, 'scenarios/inc.yaml:5', []],
       ],
     );
+  });
+
+  it('refuses an include that a symbolic link inside the project leads outside it; links that stay inside are fine', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'payhil-outside-'));
+    try {
+      writeFileSync(join(outside, 'secret.steps.yaml'), 'steps:\n  - signIn:\n');
+      mkdirSync(join(root, 'scenarios', 'links'), { recursive: true });
+      symlinkSync(join(outside, 'secret.steps.yaml'), join(root, 'scenarios', 'links', 'file.steps.yaml'));
+      symlinkSync(outside, join(root, 'scenarios', 'links', 'dir'));
+      write('scenarios/links/real.steps.yaml', STEPS_HEAD + 'steps:\n  - signIn:\n');
+      symlinkSync('real.steps.yaml', join(root, 'scenarios', 'links', 'inside.steps.yaml'));
+      write(
+        'scenarios/linked.yaml',
+        HEAD +
+          [
+            'steps:',
+            '  - include: { file: links/file.steps.yaml }',
+            '  - include: { file: links/dir/secret.steps.yaml }',
+            '  - include: { file: links/inside.steps.yaml }',
+          ].join('\n') +
+          '\n',
+      );
+      const { diagnostics } = load('scenarios/linked.yaml');
+      const errs = errors(diagnostics);
+      assert.equal(errs.length, 2, errs.join('\n'));
+      assert.match(
+        errs[0] as string,
+        /^scenarios\/linked\.yaml:3:22: include 'links\/file\.steps\.yaml' is a symbolic link .* outside the project root/,
+      );
+      assert.match(
+        errs[1] as string,
+        /^scenarios\/linked\.yaml:4:22: include 'links\/dir\/secret\.steps\.yaml' is a symbolic link .* outside the project root/,
+      );
+    } finally {
+      rmSync(outside, { recursive: true, force: true });
+      rmSync(join(root, 'scenarios', 'links'), { recursive: true, force: true });
+      rmSync(join(root, 'scenarios', 'linked.yaml'), { force: true });
+    }
   });
 
   it('reports include problems: missing file, escape, cycle, wrong kind, unknown and missing parameters', () => {

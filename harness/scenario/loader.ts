@@ -8,7 +8,7 @@
  * include cycle, unknown or missing include parameter, undefined `${var}`, capture used before it is
  * set, matrix variable never used, duplicate scenario id, invalid regular expression in a matcher.
  */
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   didYouMean,
@@ -124,7 +124,10 @@ const hasRef = (v: unknown): boolean => typeof v === 'string' && v.includes('${'
 
 function isInside(root: string, file: string): boolean {
   const rel = relative(root, file);
-  return rel === '' || (!rel.startsWith('..') && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel));
+  return (
+    rel === '' ||
+    (rel !== '..' && !rel.startsWith(`..${sep}`) && !rel.startsWith(sep) && !/^[A-Za-z]:/.test(rel))
+  );
 }
 
 function stepEntry(step: unknown): [ActionName, unknown] | undefined {
@@ -148,6 +151,7 @@ class Loader {
   private readonly shownAs = new Map<string, string>();
   readonly scenarios: Scenario[] = [];
   private readonly sources: ReadonlyMap<string, string>;
+  private realRoot: string | undefined;
 
   constructor(options: LoadOptions) {
     this.root = resolve(options.root ?? process.cwd());
@@ -218,6 +222,22 @@ class Loader {
     const text = this.sources.get(file);
     if (text !== undefined) return { text, ...parseYamlText(text, file) };
     return cached ? readFragment(file) : readYamlFile(file);
+  }
+
+  /**
+   * Where `file` really is when a symbolic link on its way leads out of the root (undefined when it stays
+   * inside, is given in memory, or does not exist: that is reported as not found).
+   */
+  private linkedOutside(file: string): string | undefined {
+    if (this.sources.has(file) || !existsSync(file)) return undefined;
+    let real: string;
+    try {
+      this.realRoot ??= realpathSync(this.root);
+      real = realpathSync(file);
+    } catch {
+      return undefined;
+    }
+    return isInside(this.realRoot, real) ? undefined : real;
   }
 
   private exists(file: string): boolean {
@@ -639,7 +659,13 @@ class Loader {
 
   private findFragment(from: string, target: unknown): Fragment | undefined {
     const abs = this.resolveInclude(from, target);
-    if (!abs || !isStepsFile(abs) || !isInside(this.root, abs) || !this.exists(abs)) {
+    if (
+      !abs ||
+      !isStepsFile(abs) ||
+      !isInside(this.root, abs) ||
+      !this.exists(abs) ||
+      this.linkedOutside(abs) !== undefined
+    ) {
       return undefined;
     }
     return this.fragment(abs);
@@ -728,6 +754,16 @@ class Loader {
         shown,
         [...path, 'file'],
         `include '${String(args.file)}' escapes the project root ${this.root}`,
+      );
+      return [];
+    }
+    const real = this.linkedOutside(target);
+    if (real !== undefined) {
+      this.error(
+        doc,
+        shown,
+        [...path, 'file'],
+        `include '${String(args.file)}' is a symbolic link (or passes through one) to ${real}, outside the project root ${this.root}`,
       );
       return [];
     }

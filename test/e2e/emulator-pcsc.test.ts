@@ -10,6 +10,8 @@ import { ensurePcscd, missingVpcdStack } from '../../harness/drivers/pcsc/index.
 import { EcrClient } from '../../harness/emulator/ecr/index.js';
 import { startHost, type HostHandle } from '../../harness/host/index.js';
 import { startEmulatorProcess, type EmulatorProcess } from './emulator-process.test-helper.js';
+import type { VpcdLock } from '../../harness/drivers/pcsc/index.js';
+import { holdVpcd, VPCD_WAIT_BUDGET_MS } from './vpcd-lock.test-helper.js';
 
 describe('e2e: payhil emulator reading cards through pcscd + vpcd', function () {
   this.timeout(40000);
@@ -18,10 +20,14 @@ describe('e2e: payhil emulator reading cards through pcscd + vpcd', function () 
   let ecr: EcrClient;
   let handle: VpcdHandle | undefined;
 
+  let vpcd: VpcdLock | undefined;
+
   before(async function () {
     const missing = missingVpcdStack();
     assert.equal(missing, undefined, `needs ${missing} (.ci/run installs them)`);
     ensurePcscd(); // daemonises; left running for later tests
+    this.timeout(VPCD_WAIT_BUDGET_MS);
+    vpcd = await holdVpcd('emulator-pcsc');
     host = await startHost({ dialect: 'cup' });
     emu = await startEmulatorProcess([
       '--profile',
@@ -50,6 +56,7 @@ describe('e2e: payhil emulator reading cards through pcscd + vpcd', function () 
     await ecr?.close();
     await emu?.stop();
     await host?.close();
+    vpcd?.release();
   });
 
   it('buys by chip with PIN, the card read over PC/SC (contact)', async () => {

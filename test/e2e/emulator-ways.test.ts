@@ -20,6 +20,8 @@ import {
   type WayOp,
   type WayResult,
 } from './emulator-ways.test-helper.js';
+import type { VpcdLock } from '../../harness/drivers/pcsc/index.js';
+import { holdVpcd, VPCD_WAIT_BUDGET_MS } from './vpcd-lock.test-helper.js';
 
 /** The cup-debit fixture: online PIN (UnionPay debit), test PIN 123456. */
 const CHIP = 'cup-debit';
@@ -291,6 +293,7 @@ describe('e2e: the same flows over every way into the emulator', function () {
   for (const w of WAYS) {
     describe(w.name, function () {
       let way: WayIn | undefined;
+      let vpcd: VpcdLock | undefined;
       before(async function () {
         const lacks = missing(w.key);
         if (lacks) {
@@ -298,9 +301,16 @@ describe('e2e: the same flows over every way into the emulator', function () {
           if (process.env.CI) throw new Error(`${lacks} is missing; .ci/run installs it`);
           this.skip(); // pending on a developer machine that lacks the tool named by missing()
         }
+        if (w.key === 'pcsc') {
+          this.timeout(VPCD_WAIT_BUDGET_MS);
+          vpcd = await holdVpcd('emulator-ways');
+        }
         way = await w.start();
       });
-      after(async () => way?.close());
+      after(async () => {
+        await way?.close();
+        vpcd?.release();
+      });
       beforeEach(() => {
         way?.host.clearRules();
         way?.host.journal.clear();

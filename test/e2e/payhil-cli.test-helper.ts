@@ -9,12 +9,13 @@ export function runPayhil(
   args: readonly string[],
   cwd: string,
   killAfterMs: number,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ code: number | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, CI: 'true' },
+      env: { ...env, CI: 'true' },
     });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));

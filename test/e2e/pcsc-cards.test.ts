@@ -23,6 +23,8 @@ import {
   missingVpcdStack,
   readEmvCard,
 } from '../../harness/drivers/pcsc/index.js';
+import type { VpcdLock } from '../../harness/drivers/pcsc/index.js';
+import { holdVpcd, VPCD_WAIT_BUDGET_MS } from './vpcd-lock.test-helper.js';
 
 const READER = 'Virtual PCD 00 00';
 const BIN = fileURLToPath(new URL('../../harness/cli/bin.js', import.meta.url));
@@ -51,10 +53,14 @@ describe('e2e: virtual cards through pcscd + vpcd', function () {
   let handle: VpcdHandle | undefined;
   let dir: string;
 
+  let vpcd: VpcdLock | undefined;
+
   before(async function () {
     const missing = missingVpcdStack();
     assert.equal(missing, undefined, `needs ${missing} (.ci/run installs them)`);
     ensurePcscd(); // daemonises; left running for later tests
+    this.timeout(VPCD_WAIT_BUDGET_MS);
+    vpcd = await holdVpcd('pcsc-cards');
     await driver.activate();
     const readers = await driver.listReaders(5000);
     assert.ok(readers.includes(READER), `vpcd reader present (readers: ${readers.join(', ')})`);
@@ -71,6 +77,7 @@ describe('e2e: virtual cards through pcscd + vpcd', function () {
 
   after(async () => {
     await driver.deactivate();
+    vpcd?.release();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

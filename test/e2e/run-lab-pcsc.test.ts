@@ -15,6 +15,8 @@ import { loadCardFixture } from '../../harness/cards/index.js';
 import { escapeRegExp, runPayhil } from './payhil-cli.test-helper.js';
 import { packagePath, packageRoot } from '../../harness/common/project-root.js';
 import { ensurePcscd, missingVpcdStack } from '../../harness/drivers/pcsc/index.js';
+import type { VpcdLock } from '../../harness/drivers/pcsc/index.js';
+import { holdVpcd, VPCD_WAIT_BUDGET_MS } from './vpcd-lock.test-helper.js';
 
 const LAB = packagePath('fixtures', 'labs', 'emulator-process.yaml');
 const READER = 'Virtual PCD 00 00';
@@ -62,13 +64,19 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
   this.timeout(90_000);
   let dir: string;
 
-  before(function () {
+  let vpcd: VpcdLock | undefined;
+
+  before(async function () {
     // Shown as pending with what it needs (DESIGN: hardware tests without their environment).
     if (missingVpcdStack()) this.skip();
     ensurePcscd();
+    // The runs below (children) work under this file's hold on vpcd.
+    this.timeout(VPCD_WAIT_BUDGET_MS);
+    vpcd = await holdVpcd('run-lab-pcsc');
     dir = mkdtempSync(join(tmpdir(), 'payhil-run-lab-pcsc-'));
   });
   after(() => {
+    vpcd?.release();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

@@ -84,3 +84,14 @@ export class PcscPresenterError extends PayhilError {
     this.reader = reader;
   }
 }
+
+/** vpcd is used by another process (its lock is held) for longer than the wait allowed: broken. */
+export class VpcdBusyError extends PayhilError {
+  constructor(
+    readonly address: string,
+    readonly lockFile: string,
+    message: string,
+  ) {
+    super('E_PCSC_VPCD_BUSY', message, { verdict: 'broken' });
+  }
+}

@@ -2,7 +2,13 @@
 export { PcscDriver } from './pcsc-driver.js';
 export { exchangeWithGetResponse } from '../../cards/apdu.js';
 export type { PcscConnection, ReaderStatus } from './pcsc-driver.js';
-export { PcscUnavailableError, PcscError, CardStatusError, PcscPresenterError } from './errors.js';
+export {
+  PcscUnavailableError,
+  PcscError,
+  CardStatusError,
+  PcscPresenterError,
+  VpcdBusyError,
+} from './errors.js';
 export type { PcscPresenterReason } from './errors.js';
 export { loadPcsclite, openPcscContext, PCSC_INSTALL_HINT, PCSCD_START_HINT } from './pcsclite-module.js';
 export { readEmvCard, generateAc, terminalLookup, KNOWN_AIDS } from './emv-card-reader.js';
@@ -25,3 +31,5 @@ export {
   pcscdRunning,
   VPCD_DRIVER_PATH,
 } from './pcscd-daemon.js';
+export { acquireVpcdLock, vpcdLockFile, VPCD_LOCK_OWNER_ENV, VPCD_LOCK_TIMEOUT_MS } from './vpcd-lock.js';
+export type { VpcdLock, VpcdLockOptions } from './vpcd-lock.js';

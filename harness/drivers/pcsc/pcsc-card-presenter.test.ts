@@ -236,12 +236,18 @@ describe('drivers/pcsc/pcsc-card-presenter (fake vpcd and PC/SC watcher)', () =>
     );
     assert.equal(other.deactivations, 1);
     watch.present = true;
-    presenter = new PcscCardPresenter({ reader: 'Virtual PCD', watch: () => watch });
+    presenter = new PcscCardPresenter({ reader: 'Virtual PCD', watch: () => watch, seenTimeoutMs: 300 });
     await assert.rejects(
       presenter.activate(),
       isPresenterError('reader-busy', 'broken', /'Virtual PCD 00 00' already holds a card.*card serve/),
     );
     assert.equal(watch.deactivations, 1);
+    // A card its last user just took out (pcscd not polled yet) is waited for, not taken as busy.
+    watch.present = true;
+    setTimeout(() => (watch.present = false), 50);
+    presenter = new PcscCardPresenter({ reader: 'Virtual PCD', watch: () => watch, seenTimeoutMs: 2000 });
+    await presenter.activate();
+    assert.equal(presenter.reader, 'Virtual PCD 00 00');
   });
 
   it('vpcd not listening, or pcscd never seeing the card: broken, naming vpcd and the reader', async () => {

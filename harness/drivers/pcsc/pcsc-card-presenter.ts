@@ -14,8 +14,9 @@
  * - Every presentation waits (bounded) until pcscd reports the card in the reader, and every removal until
  *   it reports the reader empty, so the next step starts from what the terminal sees.
  *
- * A bench driver: `activate()` checks pcscd runs and the reader exists (broken errors naming pcscd/vpcd);
- * `deactivate()` takes any card out and closes the PC/SC context.
+ * A bench driver: `activate()` takes vpcd's machine-wide lock (waiting, with a message, while another
+ * process uses vpcd) and checks pcscd runs and the reader exists (broken errors naming pcscd/vpcd);
+ * `deactivate()` takes any card out, closes the PC/SC context and gives the lock back.
  */
 import {
   ActiveGuard,
@@ -42,6 +43,7 @@ import type { InlineCard } from '../../scenario/index.js';
 import { PcscPresenterError, PcscUnavailableError } from './errors.js';
 import { PcscDriver, type ReaderStatus } from './pcsc-driver.js';
 import { PCSCD_START_HINT } from './pcsclite-module.js';
+import { acquireVpcdLock, type VpcdLock } from './vpcd-lock.js';
 
 const log = createLogger('payhil:pcsc:presenter');
 
@@ -82,6 +84,15 @@ export interface PcscCardPresenterOptions {
   watch?: () => PcscReaderWatch;
   /** Replaces `serveCardOnVpcd` (tests). */
   serve?: (card: EmvVirtualCard, options: VpcdOptions) => Promise<VpcdHandle>;
+  /**
+   * Take vpcd's machine-wide lock (vpcd-lock.ts) from `activate` to `deactivate`, waiting while another
+   * process uses vpcd. Default: when the real vpcd and pcscd are used (no `serve` or `watch` replacement).
+   */
+  lock?: boolean;
+  /** Told while waiting for vpcd's lock. Default: a `payhil:` line on stderr. */
+  onLockWait?: (message: string) => void;
+  /** Longest wait for vpcd's lock (ms); default that of {@link acquireVpcdLock}. */
+  lockTimeoutMs?: number;
 }
 
 /** vpcd's reader name for a port of the default configuration (`Virtual PCD 00 00` on 35963, `… 00 01` on 35964). */
@@ -125,6 +136,7 @@ export class PcscCardPresenter {
   private queue: Promise<unknown> = Promise.resolve();
   private swipeUnready: unknown;
   private readonly listeners = new Set<ObservationListener>();
+  private lock: VpcdLock | undefined;
 
   constructor(private readonly options: PcscCardPresenterOptions = {}) {
     this.host = options.vpcdHost ?? '127.0.0.1';
@@ -164,9 +176,34 @@ export class PcscCardPresenter {
     return () => this.listeners.delete(listener);
   }
 
-  /** Opens a PC/SC context and checks the reader. @throws PcscPresenterError (broken) naming pcscd/vpcd. */
+  /**
+   * Takes vpcd's lock (waits while another process uses vpcd), opens a PC/SC context and checks the
+   * reader. @throws PcscPresenterError (broken) naming pcscd/vpcd; VpcdBusyError (broken) after the wait.
+   */
   async activate(): Promise<void> {
     if (this.guard.active) return;
+    if (this.options.lock ?? (this.options.serve === undefined && this.options.watch === undefined))
+      this.lock ??= await acquireVpcdLock({
+        host: this.host,
+        port: this.port,
+        holder: `payhil pcsc card presenter (pid ${process.pid})`,
+        onWait: this.options.onLockWait ?? ((m) => process.stderr.write(`payhil: ${m}\n`)),
+        ...(this.options.lockTimeoutMs !== undefined ? { timeoutMs: this.options.lockTimeoutMs } : {}),
+      });
+    try {
+      await this.openReader();
+    } catch (e) {
+      this.releaseLock();
+      throw e;
+    }
+  }
+
+  private releaseLock(): void {
+    this.lock?.release();
+    this.lock = undefined;
+  }
+
+  private async openReader(): Promise<void> {
     const w = this.options.watch?.() ?? new PcscDriver();
     try {
       await w.activate();
@@ -195,7 +232,12 @@ export class PcscCardPresenter {
               : 'install the vsmartcard vpcd driver (apt-get install vsmartcard-vpcd, /etc/reader.conf.d/vpcd) and restart pcscd'
           }`,
         );
-      if (w.readerStatus().find((s) => s.name === name)?.present)
+      // The previous holder of vpcd's lock may have taken its card out a moment ago: pcscd reports the
+      // removal at its next poll.
+      if (
+        w.readerStatus().find((s) => s.name === name)?.present &&
+        !(await w.waitForRemoval(name, this.seenMs))
+      )
         throw new PcscPresenterError(
           'reader-busy',
           name,
@@ -215,6 +257,7 @@ export class PcscCardPresenter {
     await this.serial(() => this.takeOut('bench stopped')).catch(() => undefined);
     const w = this.guard.deactivate();
     await w?.deactivate().catch(() => undefined);
+    this.releaseLock();
   }
 
   /** Before a scenario: the reader is empty. */

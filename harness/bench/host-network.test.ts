@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'mocha';
+import { packagePath } from '../common/project-root.js';
+import { loadHostConfig, startHost, type HostHandle } from '../host/index.js';
+import type { Scenario } from '../scenario/index.js';
+import { createHostNetwork, presentedFixtures } from './host-network.js';
+
+const scenario = (over: Partial<Scenario>): Scenario =>
+  ({ id: 's', bench: {}, cards: {}, steps: [], finally: [], ...over }) as unknown as Scenario;
+
+describe('host network with an external host', () => {
+  let external: HostHandle;
+  before(async () => {
+    external = await startHost({
+      dialect: 'cup',
+      config: loadHostConfig(packagePath('fixtures', 'hosts', 'default.yaml')),
+    });
+  });
+  after(() => external.close());
+
+  const make = () =>
+    createHostNetwork({ dialect: 'cup', externalHost: external.address, emit: () => undefined });
+
+  it('a scenario host profile, another dialect, accounts, rules and account changes are broken with what is missing', async () => {
+    const net = make();
+    await net.driver.activate();
+    try {
+      await net.driver.beginScenario?.(scenario({ bench: { host: 'strict' } }));
+      await assert.rejects(
+        net.host.reset({ accounts: {}, cardOverrides: {} }),
+        (e: Error & { code?: string; verdict?: string }) => {
+          assert.equal(e.code, 'E_BENCH_HOST_SETUP');
+          assert.equal(e.verdict, 'broken');
+          assert.match(e.message, /external host 127\.0\.0\.1:\d+.*host profile 'strict' \(bench\.host\)/);
+          return true;
+        },
+      );
+      await assert.rejects(
+        net.driver.beginScenario?.(scenario({ bench: { dialect: 'iso87-ascii' } })) ?? Promise.resolve(),
+        /dialect 'iso87-ascii' \(bench\.dialect\); this bench's host and proxy speak 'cup'/,
+      );
+      await net.driver.beginScenario?.(scenario({ bench: { dialect: 'cup' } }));
+      await net.host.reset({ accounts: {}, cardOverrides: {} }); // nothing to set up: fine
+      await assert.rejects(
+        net.host.reset({ accounts: { 'cup-debit': { balance: '1.00' } }, cardOverrides: {} }),
+        /host\.accounts \(cup-debit\)/,
+      );
+      await assert.rejects(
+        net.host.addRules([{ id: 'slow', respond: { delay: '5s' } }]),
+        /host\.rules \(1 rule: slow\)/,
+      );
+      await assert.rejects(
+        net.host.updateAccounts({ 'cup-debit': { status: 'frozen' } }),
+        /account changes of a host step \(cup-debit\)/,
+      );
+    } finally {
+      await net.driver.deactivate();
+    }
+  });
+
+  it('finds the fixtures a scenario presents, through aliases and inline cards', () => {
+    const s = scenario({
+      cards: { a: 'cup-debit', b: { extends: 'cup-credit', pin: '1' }, c: 'expired' },
+      steps: [
+        { action: 'insert', args: { card: 'b' } },
+        { action: 'tap', args: { card: 'visa' } },
+      ],
+      finally: [{ action: 'remove', args: { card: 'a' } }],
+    } as unknown as Partial<Scenario>);
+    assert.deepEqual([...presentedFixtures(s)].sort(), ['cup-credit', 'cup-debit', 'visa']);
+  });
+});
