@@ -32,6 +32,7 @@ export {
   reversal,
   refund,
   endOfDay,
+  initialisation,
   diagnosis,
   abortRequest,
   ack,

@@ -39,6 +39,8 @@ export const ZVT_COMMANDS = {
   END_OF_DAY: 0x0650,
   /** ECR→PT: Diagnosis. */
   DIAGNOSIS: 0x0670,
+  /** ECR→PT: Initialisation (password): the terminal's network initialisation with its host. */
+  INITIALISATION: 0x0693,
   /** ECR→PT: Abort of the running command. */
   ABORT_ECR: 0x06b0,
   /** PT→ECR: Print Line (attribute, text). */

@@ -123,7 +123,7 @@ export class ZvtLink {
 
   /**
    * The next APDU received, within `timeoutMs`. Rejects `ZvtLinkError` E_ZVT_TIMEOUT when the peer says
-   * nothing for that long, E_ZVT_CLOSED when the link closes.
+   * nothing for that long (Infinity: no bound), E_ZVT_CLOSED when the link closes.
    */
   receive(timeoutMs: number, waitingFor = 'an APDU'): Promise<Apdu> {
     const next = this.queue.shift();
@@ -133,16 +133,19 @@ export class ZvtLink {
         new ZvtLinkError('E_ZVT_CLOSED', this.description, `closed while waiting for ${waitingFor}`),
       );
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.waiter = undefined;
-        reject(
-          new ZvtLinkError(
-            'E_ZVT_TIMEOUT',
-            this.description,
-            `no answer within ${timeoutMs} ms while waiting for ${waitingFor}`,
-          ),
-        );
-      }, timeoutMs);
+      // An infinite bound is for a server waiting for its next command (the link's close ends the wait).
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            this.waiter = undefined;
+            reject(
+              new ZvtLinkError(
+                'E_ZVT_TIMEOUT',
+                this.description,
+                `no answer within ${timeoutMs} ms while waiting for ${waitingFor}`,
+              ),
+            );
+          }, timeoutMs)
+        : undefined;
       this.waiter = (a) => {
         clearTimeout(timer);
         this.waiter = undefined;

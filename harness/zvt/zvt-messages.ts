@@ -17,6 +17,7 @@ export type ZvtRequest =
   | { kind: 'reversal'; password: string; receiptNumber?: string; bmps: Bmp[] }
   | { kind: 'refund'; password: string; amount?: number; receiptNumber?: string; bmps: Bmp[] }
   | { kind: 'endOfDay'; password: string }
+  | { kind: 'initialisation'; password: string }
   | { kind: 'diagnosis'; bmps: Bmp[] }
   | { kind: 'abort' }
   | { kind: 'logOff' };
@@ -74,6 +75,11 @@ export function refund(password: string, amount: number, receiptNumber?: string)
 /** End-of-Day 06 50: password. */
 export function endOfDay(password: string): Buffer {
   return apdu(C.END_OF_DAY, toBcd(password, 3));
+}
+
+/** Initialisation 06 93: password. */
+export function initialisation(password: string): Buffer {
+  return apdu(C.INITIALISATION, toBcd(password, 3));
 }
 
 /** Diagnosis 06 70 (no data). */
@@ -321,6 +327,8 @@ export function readRequest(a: Apdu): ZvtRequest | undefined {
     }
     case C.END_OF_DAY:
       return { kind: 'endOfDay', password: password() };
+    case C.INITIALISATION:
+      return { kind: 'initialisation', password: password() };
     case C.DIAGNOSIS:
       return { kind: 'diagnosis', bmps: decodeBmps(a.data, 0, label) };
     case C.ABORT_ECR:
