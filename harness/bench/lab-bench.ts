@@ -22,7 +22,11 @@ export interface LabBenchSpec {
   description?: string;
   capabilities?: string[];
   terminal: {
-    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web';
+    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'zvt-tcp' | 'zvt-serial';
+    /** zvt-*: host:port of the emulator's ECR test-mode channel (cards, keys) when not spawned. */
+    testModeAddress?: string;
+    /** zvt-*: the terminal's 6-digit password. Default 123456. */
+    zvtPassword?: string;
     profile?: string;
     process?: string;
     path?: string;
@@ -42,7 +46,7 @@ export interface LabBenchSpec {
     };
   };
   card: {
-    presenter: 'in-process' | 'pcsc' | 'operator' | 'multiplexer' | 'robot';
+    presenter: 'in-process' | 'test-mode' | 'pcsc' | 'operator' | 'multiplexer' | 'robot';
     /** pcsc: the PC/SC reader the terminal reads (exact name or a part of it). */
     reader?: string;
     /** pcsc: vpcd's port (35963: `Virtual PCD 00 00`, 35964: `… 00 01`). */

@@ -17,6 +17,9 @@ import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
 import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
+import { TestModePresenter } from '../drivers/test-mode/index.js';
+import { ZvtDriverUnsupportedError, ZvtSerialDriver, ZvtTcpDriver } from '../drivers/zvt/index.js';
+import { ProtocolTerminal } from './protocol-terminal.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
@@ -71,13 +74,19 @@ const REMOVABLE_WAIT_MS = 10000;
 export function createDriverBench(input: DriverBenchInput): Bench {
   const { file, name, spec } = input;
   const t = spec.terminal;
-  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web';
+  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web' | 'zvt-tcp' | 'zvt-serial';
+  const zvt = driverKind === 'zvt-tcp' || driverKind === 'zvt-serial';
   if (spec.network?.proxy === false)
     throw new BenchConfigError(
       `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
       file,
     );
-  if (!['in-process', 'operator', 'pcsc'].includes(spec.card.presenter))
+  if (zvt && spec.card.presenter === 'pcsc')
+    throw new BenchConfigError(
+      `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
+      file,
+    );
+  if (!['in-process', 'test-mode', 'operator', 'pcsc'].includes(spec.card.presenter))
     throw new BenchConfigError(
       `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd) or 'operator'`,
       file,
@@ -91,6 +100,11 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       throw new BenchConfigError(`${file}: bench '${name}': ecr-serial needs terminal.path (or spawn)`, file);
     if (driverKind === 'ecr-tcp' && !t.address)
       throw new BenchConfigError(`${file}: bench '${name}': ecr-tcp needs terminal.address (or spawn)`, file);
+    if ((driverKind === 'zvt-serial' && !t.path) || (driverKind === 'zvt-tcp' && !t.address))
+      throw new BenchConfigError(
+        `${file}: bench '${name}': ${driverKind} needs terminal.${driverKind === 'zvt-tcp' ? 'address' : 'path'} (or spawn)`,
+        file,
+      );
     if (driverKind === 'web' && !t.url)
       throw new BenchConfigError(`${file}: bench '${name}': web needs terminal.url (or spawn)`, file);
   }
@@ -139,6 +153,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
       return { kind: 'ecr-tcp', host: a.host, port: a.port };
     }
+    if (zvt) {
+      const tm = t.testModeAddress !== undefined ? parseEcrTcpAddress(t.testModeAddress) : undefined;
+      const testMode = tm ?? { host: '', port: 0 };
+      if (driverKind === 'zvt-serial')
+        return { kind: 'zvt-serial', path: t.path as string, baudRate: t.baudRate ?? 9600, testMode };
+      const a = parseEcrTcpAddress(t.address as string);
+      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
+      return { kind: 'zvt-tcp', host: a.host, port: a.port, testMode };
+    }
     return { kind: 'web', url: t.url as string };
   };
   const powerCycle = t.powerCycleEachScenario ?? spawn !== undefined;
@@ -151,6 +174,32 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     if (e.kind === 'ecr-serial')
       return new EcrSerialDriver({ path: e.path, baudRate: e.baudRate }, ecrOptions);
     if (e.kind === 'ecr-tcp') return new EcrTcpDriver({ host: e.host, port: e.port }, ecrOptions);
+    if (e.kind === 'zvt-tcp' || e.kind === 'zvt-serial') {
+      const zvtOptions = {
+        ...(t.traceFrames ? { traceFrames: true } : {}),
+        ...(t.zvtPassword ? { password: t.zvtPassword } : {}),
+        onFault: (err: Error) => made.bench?.fault(err),
+      };
+      const protocol =
+        e.kind === 'zvt-tcp'
+          ? new ZvtTcpDriver({ host: e.host, port: e.port }, zvtOptions)
+          : new ZvtSerialDriver({ path: e.path, baudRate: e.baudRate }, zvtOptions);
+      // The test-mode channel presents cards and keys unless an operator does.
+      const presenter =
+        spec.card.presenter !== 'operator' && e.testMode.port > 0
+          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
+          : undefined;
+      return new ProtocolTerminal(
+        protocol,
+        presenter,
+        (what) =>
+          new ZvtDriverUnsupportedError(
+            protocol.name,
+            what,
+            'ZVT does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
+          ),
+      );
+    }
     return new WebDriver({
       url: e.url,
       ...(t.selectors ? { selectors: t.selectors } : {}),
@@ -267,7 +316,9 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     network: infra.network,
   };
   if (presenter) capabilities.cards = presenter.cards;
-  const offers = new Set(spec.capabilities ?? [...BASE_OFFERS, driverKind === 'web' ? 'web' : 'ecr']);
+  const offers = new Set(
+    spec.capabilities ?? [...BASE_OFFERS, driverKind === 'web' ? 'web' : zvt ? 'zvt' : 'ecr'],
+  );
   if (!spec.capabilities && proc) offers.add('emulator');
   if (!spec.capabilities && presenter) offers.add('pcsc');
   if (spec.card.presenter === 'operator') {
@@ -287,7 +338,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     facts: {
       'terminal.profile': profileName,
       'terminal.driver': proc
-        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' ? ', socat pty pair' : ''})`
+        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' || driverKind === 'zvt-serial' ? ', socat pty pair' : ''}${zvt ? ', cards and keys through its ECR test-mode channel' : ''})`
         : driverKind,
       ...(spawn?.defects?.length ? { 'terminal.defects': spawn.defects.join(' ') } : {}),
       'card.presenter': pcsc

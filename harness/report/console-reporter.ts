@@ -35,8 +35,10 @@ export class ConsoleReporter implements RunReporter {
 
   scenarioEnd(run: ScenarioRun): void {
     const retry = run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
+    // A skipped scenario says why on its line (what the bench lacks).
+    const why = run.status === 'skipped' && run.message ? ` — ${maskReportText(run.message)}` : '';
     this.options.write(
-      `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}`,
+      `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}`,
     );
   }
 

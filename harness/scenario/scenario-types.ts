@@ -84,6 +84,7 @@ export interface Scenario {
     | 'atm'
     | 'pcsc'
     | 'robot'
+    | 'zvt'
     | 'emulator'
     | 'host'
     | 'network'

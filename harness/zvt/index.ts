@@ -29,6 +29,7 @@ export type { SerialItem } from './serial-codec.js';
 export {
   registration,
   authorization,
+  preAuthorisation,
   reversal,
   refund,
   endOfDay,

@@ -27,6 +27,8 @@ export const ZVT_COMMANDS = {
   AUTHORIZATION: 0x0601,
   /** ECR→PT: Log-Off. */
   LOG_OFF: 0x0602,
+  /** ECR→PT: Pre-Authorisation / Reservation (BMP 04 amount). */
+  PRE_AUTHORISATION: 0x0622,
   /** PT→ECR: Completion (end of the command, positive). */
   COMPLETION: 0x060f,
   /** PT→ECR: Abort (end of the command, negative; data = error code). */

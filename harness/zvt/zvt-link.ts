@@ -158,6 +158,11 @@ export class ZvtLink {
     });
   }
 
+  /** Takes the APDUs received and not yet read (stale answers before a new command). */
+  drain(): Apdu[] {
+    return this.queue.splice(0);
+  }
+
   async close(): Promise<void> {
     await this.channel.close().catch(() => undefined);
     this.end();

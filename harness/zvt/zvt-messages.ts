@@ -14,6 +14,7 @@ import { ACK_APDU, NAK_CLASS, TLV_TAGS, ZVT_COMMANDS as C } from './wire-codes.j
 export type ZvtRequest =
   | { kind: 'registration'; password: string; configByte: number; currency?: string; bmps: Bmp[] }
   | { kind: 'authorization'; amount?: number; currency?: string; bmps: Bmp[] }
+  | { kind: 'preAuthorisation'; amount?: number; bmps: Bmp[] }
   | { kind: 'reversal'; password: string; receiptNumber?: string; bmps: Bmp[] }
   | { kind: 'refund'; password: string; amount?: number; receiptNumber?: string; bmps: Bmp[] }
   | { kind: 'endOfDay'; password: string }
@@ -51,6 +52,11 @@ export function authorization(amount: number, currency?: string): Buffer {
   const bmps: Bmp[] = [{ id: 0x04, value: amountToBcd(amount) }];
   if (currency) bmps.push({ id: 0x49, value: toBcd(currency, 2) });
   return apdu(C.AUTHORIZATION, encodeBmps(bmps));
+}
+
+/** Pre-Authorisation 06 22: BMP 04 amount. */
+export function preAuthorisation(amount: number): Buffer {
+  return apdu(C.PRE_AUTHORISATION, encodeBmps([{ id: 0x04, value: amountToBcd(amount) }]));
 }
 
 /** Reversal 06 30: password, BMP 87 receipt number of the payment to reverse. */
@@ -305,6 +311,11 @@ export function readRequest(a: Apdu): ZvtRequest | undefined {
         ...(cc ? { currency: fromBcd(cc) } : {}),
         bmps,
       };
+    }
+    case C.PRE_AUTHORISATION: {
+      const bmps = decodeBmps(a.data, 0, label);
+      const amount = amountOf(bmps);
+      return { kind: 'preAuthorisation', ...(amount !== undefined ? { amount } : {}), bmps };
     }
     case C.REVERSAL: {
       const pw = password();

@@ -1,6 +1,6 @@
 /**
  * The zvt driver: a payment terminal reached over ZVT (PA00P015), on TCP or a serial port. It implements
- * `TerminalControl` (purchase → Authorization 06 01, void → Reversal 06 30, refund → Refund 06 31,
+ * `TerminalControl` (purchase → Authorization 06 01, preAuth → Pre-Authorisation 06 22, void → Reversal 06 30, refund → Refund 06 31,
  * settle → End-of-Day 06 50, signIn → Initialisation 06 93; the link starts with Registration 06 00 and
  * `status` asks Diagnosis 06 70) and `Display` (the last Intermediate Status text). ZVT carries no card
  * insertion or PIN entry from the cash register: on a bench, cards and keys come from another presenter
@@ -32,6 +32,7 @@ import {
   ack,
   apduLabel,
   authorization,
+  preAuthorisation,
   commandOf,
   diagnosis,
   endOfDay,
@@ -145,6 +146,11 @@ export class ZvtDriver {
     return this.link.active;
   }
 
+  /** True while a command runs (from its ACK to its Completion or Abort). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   observe(listener: ObservationListener): () => void {
     return this.observers.add(listener);
   }
@@ -219,6 +225,9 @@ export class ZvtDriver {
 
   /** Sends a command and waits for its ACK: NAK → refused, silence → broken. Returns an early message. */
   private async command(link: ZvtLink, what: string, apdu: Buffer): Promise<Apdu | undefined> {
+    // What arrived after the last command ended (the answer to an abort that came too late) is not this
+    // command's answer.
+    for (const stale of link.drain()) this.note(`dropped ${apduLabel(stale)} received between commands`);
     try {
       await link.send(apdu);
       const a = await link.receive(this.o.ackTimeoutMs, `the ACK of ${what}`);
@@ -248,6 +257,8 @@ export class ZvtDriver {
       const a =
         next ?? (await link.receive(this.o.silenceTimeoutMs, `the terminal's next message during ${op}`));
       next = undefined;
+      // The answer to an Abort 06 B0 sent meanwhile (ACK, or 84 83 00 when it came too late).
+      if (isAck(a) || isNak(a)) continue;
       const cmd = commandOf(a);
       try {
         switch (cmd) {
@@ -328,6 +339,8 @@ export class ZvtDriver {
     switch (op) {
       case 'purchase':
         return authorization(amount);
+      case 'preAuth':
+        return preAuthorisation(amount);
       case 'void':
         return reversal(pw, this.receiptOf(op, args.of));
       case 'refund':

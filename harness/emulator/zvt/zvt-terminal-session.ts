@@ -6,7 +6,7 @@
  * with an error code. Every message the terminal sends waits (bounded) for the cash register's ACK.
  *
  * Command → operation: Registration 06 00 (log-on of the cash register, no host traffic), Initialisation
- * 06 93 → signIn, Authorization 06 01 → purchase, Reversal 06 30 → void, Refund 06 31 → refund,
+ * 06 93 → signIn, Authorization 06 01 → purchase, Pre-Authorisation 06 22 → preAuth, Reversal 06 30 → void, Refund 06 31 → refund,
  * End-of-Day 06 50 → settle, Diagnosis 06 70 (answered at once), Abort 06 B0 → cancel the running one.
  * Unknown commands are answered `84 83 00`, unreadable ones `84 9A 00`.
  */
@@ -136,6 +136,8 @@ export class ZvtTerminalSession {
         return this.transaction('signIn', {});
       case 'authorization':
         return this.transaction('purchase', { amount: r.amount ?? 0 }, r.currency);
+      case 'preAuthorisation':
+        return this.transaction('preAuth', { amount: r.amount ?? 0 });
       case 'reversal': {
         const original = r.receiptNumber ? this.options.receipts.get(r.receiptNumber) : undefined;
         if (!original) {
