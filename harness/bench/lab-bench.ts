@@ -25,6 +25,10 @@ export interface LabBenchSpec {
     driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'zvt-tcp' | 'zvt-serial';
     /** zvt-*: host:port of the emulator's ECR test-mode channel (cards, keys) when not spawned. */
     testModeAddress?: string;
+    /** zvt-tcp: write the ZVT traffic to this pcap file (Wireshark's ZVT dissector decodes it). */
+    pcapFile?: string;
+    /** zvt-*: longest silence of the terminal while a command runs (duration). Default 2m. */
+    zvtSilenceTimeout?: number | string;
     /** zvt-*: the terminal's 6-digit password. Default 123456. */
     zvtPassword?: string;
     profile?: string;

@@ -105,6 +105,11 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         `${file}: bench '${name}': ${driverKind} needs terminal.${driverKind === 'zvt-tcp' ? 'address' : 'path'} (or spawn)`,
         file,
       );
+    if (zvt && ['in-process', 'test-mode'].includes(spec.card.presenter) && !t.testModeAddress)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': card presenter '${spec.card.presenter}' for a ZVT terminal needs terminal.testModeAddress (the emulator's ECR test-mode channel) or spawn; a real terminal needs presenter 'operator'`,
+        file,
+      );
     if (driverKind === 'web' && !t.url)
       throw new BenchConfigError(`${file}: bench '${name}': web needs terminal.url (or spawn)`, file);
   }
@@ -178,11 +183,17 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       const zvtOptions = {
         ...(t.traceFrames ? { traceFrames: true } : {}),
         ...(t.zvtPassword ? { password: t.zvtPassword } : {}),
+        ...(t.zvtSilenceTimeout !== undefined
+          ? { silenceTimeoutMs: parseDuration(t.zvtSilenceTimeout) }
+          : {}),
         onFault: (err: Error) => made.bench?.fault(err),
       };
       const protocol =
         e.kind === 'zvt-tcp'
-          ? new ZvtTcpDriver({ host: e.host, port: e.port }, zvtOptions)
+          ? new ZvtTcpDriver(
+              { host: e.host, port: e.port, ...(t.pcapFile ? { pcapFile: t.pcapFile } : {}) },
+              zvtOptions,
+            )
           : new ZvtSerialDriver({ path: e.path, baudRate: e.baudRate }, zvtOptions);
       // The test-mode channel presents cards and keys unless an operator does.
       const presenter =

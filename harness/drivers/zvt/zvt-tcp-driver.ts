@@ -3,6 +3,7 @@
  * (resource: path and baud rate). Capabilities and observations: see `ZvtDriver`.
  */
 import { SerialChannel, connectTcpChannel } from '../../emulator/ecr/index.js';
+import { ZvtCapture } from './zvt-capture.js';
 import { ZvtDriver, type ZvtDriverOptions } from './zvt-driver.js';
 
 /** Resource of a ZVT terminal on TCP. */
@@ -11,18 +12,37 @@ export interface ZvtTcpResource {
   port: number;
   /** TCP connect timeout (ms). Default 5 000. */
   connectTimeoutMs?: number;
+  /** Write the ZVT traffic to this pcap file (for Wireshark's ZVT dissector). */
+  pcapFile?: string;
 }
 
 export class ZvtTcpDriver extends ZvtDriver {
+  private readonly capture: ZvtCapture | undefined;
+
   constructor(
     readonly resource: ZvtTcpResource,
     options: Omit<ZvtDriverOptions, 'transport'> = {},
   ) {
+    const capture = resource.pcapFile ? new ZvtCapture(resource.pcapFile, resource) : undefined;
     super(
       `zvt-tcp ${resource.host}:${resource.port}`,
-      () => connectTcpChannel(resource.host, resource.port, resource.connectTimeoutMs ?? 5000),
+      async () => {
+        const channel = await connectTcpChannel(
+          resource.host,
+          resource.port,
+          resource.connectTimeoutMs ?? 5000,
+        );
+        return capture ? capture.wrap(channel) : channel;
+      },
       { ...options, transport: 'tcp' },
     );
+    this.capture = capture;
+  }
+
+  /** Closes the link (and the capture file). */
+  override async deactivate(): Promise<void> {
+    await super.deactivate();
+    await this.capture?.close();
   }
 }
 
