@@ -171,24 +171,37 @@ export class ZvtTerminalSession {
       return;
     }
     const own = t.profile.kernel.currencyCode.padStart(4, '0');
-    await this.reply(ack());
     if (currency !== undefined && currency !== own) {
       this.running = false;
+      await this.reply(ack());
       await this.finish(ZVT_COMMANDS.AUTHORIZATION, undefined, ZVT_ERRORS.CURRENCY_NOT_APPLICABLE);
       return;
     }
-    // The terminal's display and receipts go out in order while the operation runs.
+    // The terminal's display and receipts go out in order while the operation runs, after the ACK.
+    let acked = false;
+    const early: Buffer[] = [];
     const stop = this.options.events.on((e) => {
-      if (e.type === 'display') void this.send(intermediateStatus(statusOf(e.lines), zvtText(e.lines)));
-      else if (e.type === 'receipt')
-        void this.send(printTextBlock(e.text.split('\n'), e.copy === 'customer' ? 'customer' : 'merchant'));
+      const apdu =
+        e.type === 'display'
+          ? intermediateStatus(statusOf(e.lines), zvtText(e.lines))
+          : e.type === 'receipt'
+            ? printTextBlock(e.text.split('\n'), e.copy === 'customer' ? 'customer' : 'merchant')
+            : undefined;
+      if (!apdu) return;
+      if (acked) void this.send(apdu);
+      else early.push(apdu);
     });
-    let result: TerminalResult | undefined;
-    try {
-      result = await startOperation(t, op, input);
-    } catch (e) {
+    // The operation starts before the ACK goes out: once the cash register has its ACK, the terminal
+    // already waits for the card (over serial the ACK byte of our frame may come after a card presented
+    // on another channel).
+    const running: Promise<TerminalResult | undefined> = startOperation(t, op, input).catch((e: unknown) => {
       log('%s failed: %s', op, (e as Error).message);
-    }
+      return undefined;
+    });
+    await this.reply(ack());
+    acked = true;
+    for (const a of early.splice(0)) void this.send(a);
+    const result = await running;
     // Receipts printed right at the end come with the result.
     await new Promise((r) => setImmediate(r));
     stop();
