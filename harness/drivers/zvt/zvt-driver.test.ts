@@ -166,6 +166,42 @@ describe('zvt driver: a terminal that stops answering', function () {
     await d.deactivate();
   });
 
+  it('a Status Information with a truncated BMP is refused 84 9A 00 and reported broken, naming the BMP', async () => {
+    let nakSeen: number | undefined;
+    const garbled = createServer((s) => {
+      const p = new ZvtApduParser();
+      s.on('data', (d) => {
+        for (const a of p.push(d)) {
+          if (a.cls === 0x06 && a.ins === 0x00) s.write(Buffer.concat([ack(), encodeApdu(0x06, 0x0f)]));
+          // BMP 04 (amount) needs 6 bytes; 2 follow.
+          else if (a.cls === 0x06 && a.ins === 0x01)
+            s.write(Buffer.concat([ack(), encodeApdu(0x04, 0x0f, Buffer.from('2700040010', 'hex'))]));
+          else if (a.cls === 0x84) nakSeen = a.ins;
+        }
+      });
+    });
+    await new Promise<void>((r) => garbled.listen(0, '127.0.0.1', r));
+    const faults: ZvtDriverError[] = [];
+    const d = new ZvtTcpDriver(
+      { host: '127.0.0.1', port: (garbled.address() as AddressInfo).port },
+      { onFault: (e) => faults.push(e) },
+    );
+    try {
+      await d.activate();
+      await d.terminal.start('purchase', { amount: 100 });
+      await d.terminal.idle(5000);
+      assert.equal(faults.length, 1);
+      assert.equal(faults[0]?.verdict, 'broken');
+      assert.match(String(faults[0]?.message), /BMP 04 \(amount\): value of 6 bytes truncated to 2/);
+      const until = Date.now() + 2000;
+      while (nakSeen === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 10));
+      assert.equal(nakSeen, 0x9a, 'the driver answered 84 9A 00');
+    } finally {
+      await d.deactivate();
+      garbled.close();
+    }
+  });
+
   it('a terminal that does not ACK a command makes start reject (broken), bounded', async () => {
     const d = new ZvtTcpDriver({ host: '127.0.0.1', port }, { ackTimeoutMs: 150 });
     await d.activate();

@@ -22,6 +22,7 @@ import {
   type TerminalOperationName,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
+import { maskPansInText } from '../../common/mask.js';
 import { isPayhilError } from '../../common/payhil-error.js';
 import {
   DEFAULT_PASSWORD,
@@ -415,7 +416,7 @@ export class ZvtDriver {
   }
 
   private receipt(text: string, copy: 'merchant' | 'customer'): void {
-    this.emit({ kind: 'receipt', at: Date.now(), data: { text, copy } });
+    this.emit({ kind: 'receipt', at: Date.now(), data: { text: maskPansInText(text), copy } });
   }
 
   private broken(what: string, e: unknown, code?: string): ZvtDriverError {
