@@ -1,10 +1,10 @@
 /**
  * Benches from lab files (fixtures/labs/NAME.yaml, schema harness/bench/lab.schema.json). A file holds
  * one bench, or several under `benches` (top-level sections are their defaults). Terminal drivers:
- * `emulated` (in-process, the embedded bench), `ecr-serial`, `ecr-tcp` and `web` (lab-driver-bench.ts),
- * the latter three optionally with `spawn`: `payhil emulator` as its own process. Card presenters:
- * `in-process` (the terminal driver's own), `operator`, and `pcsc` (virtual cards through vpcd to a
- * terminal that reads PC/SC; lab-driver-bench.ts). Configuration faults are BenchConfigError (usage);
+ * `emulated` (in-process, the embedded bench), `ecr-serial`, `ecr-tcp`, `web`, `zvt-tcp` and `zvt-serial`
+ * (lab-driver-bench.ts), the latter optionally with `spawn`: `payhil emulator` as its own process. Card presenters:
+ * `in-process` (the terminal driver's own), `test-mode` (zvt-*: the emulator's ECR test-mode channel),
+ * `operator`, and `pcsc` (virtual cards through vpcd to a terminal that reads PC/SC; lab-driver-bench.ts). Configuration faults are BenchConfigError (usage);
  * what fails while the bench runs is broken.
  */
 import { existsSync } from 'node:fs';
