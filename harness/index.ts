@@ -110,6 +110,10 @@ export { PcscCardPresenter } from './drivers/pcsc/index.js';
 export type { PcscCardPresenterOptions } from './drivers/pcsc/index.js';
 export { NexoDriver } from './drivers/nexo/index.js';
 export type { NexoDriverOptions } from './drivers/nexo/index.js';
+export { ZvtDriver, ZvtTcpDriver, ZvtSerialDriver } from './drivers/zvt/index.js';
+export type { ZvtDriverOptions, ZvtTcpResource, ZvtSerialResource } from './drivers/zvt/index.js';
+export { TestModePresenter } from './drivers/test-mode/index.js';
+export type { TestModeResource, TestModePresenterOptions } from './drivers/test-mode/index.js';
 
 // ---- the emulated terminal --------------------------------------------------------------------------
 export { createTerminal, EmulatedTerminal, loadTerminalProfile } from './emulator/index.js';

@@ -1,10 +1,10 @@
 /**
  * Benches from lab files (fixtures/labs/NAME.yaml, schema harness/bench/lab.schema.json). A file holds
  * one bench, or several under `benches` (top-level sections are their defaults). Terminal drivers:
- * `emulated` (in-process, the embedded bench), `ecr-serial`, `ecr-tcp` and `web` (lab-driver-bench.ts),
- * the latter three optionally with `spawn`: `payhil emulator` as its own process. Card presenters:
- * `in-process` (the terminal driver's own), `operator`, and `pcsc` (virtual cards through vpcd to a
- * terminal that reads PC/SC; lab-driver-bench.ts). Configuration faults are BenchConfigError (usage);
+ * `emulated` (in-process, the embedded bench), `ecr-serial`, `ecr-tcp`, `web`, `zvt-tcp` and `zvt-serial`
+ * (lab-driver-bench.ts), the latter optionally with `spawn`: `payhil emulator` as its own process. Card presenters:
+ * `in-process` (the terminal driver's own), `test-mode` (zvt-*: the emulator's ECR test-mode channel),
+ * `operator`, and `pcsc` (virtual cards through vpcd to a terminal that reads PC/SC; lab-driver-bench.ts). Configuration faults are BenchConfigError (usage);
  * what fails while the bench runs is broken.
  */
 import { existsSync } from 'node:fs';
@@ -22,7 +22,13 @@ export interface LabBenchSpec {
   description?: string;
   capabilities?: string[];
   terminal: {
-    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo';
+    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial';
+    /** zvt-tcp: write the ZVT traffic to this pcap file (Wireshark's ZVT dissector decodes it). */
+    pcapFile?: string;
+    /** zvt-*: longest silence of the terminal while a command runs (duration). Default 2m. */
+    zvtSilenceTimeout?: number | string;
+    /** zvt-*: the terminal's 6-digit password. Default 123456. */
+    zvtPassword?: string;
     profile?: string;
     process?: string;
     path?: string;
@@ -34,7 +40,7 @@ export interface LabBenchSpec {
     poiId?: string;
     saleId?: string;
     caFile?: string;
-    /** nexo: where the terminal's ECR test-mode channel listens (cards, keys, power cycle); with spawn the bench knows it. */
+    /** nexo, zvt-*: where the terminal's ECR test-mode channel listens (cards, keys, power cycle); with spawn the bench knows it. */
     testModeAddress?: string;
     powerCycleEachScenario?: boolean;
     traceFrames?: boolean;
@@ -48,7 +54,7 @@ export interface LabBenchSpec {
     };
   };
   card: {
-    presenter: 'in-process' | 'pcsc' | 'operator' | 'multiplexer' | 'robot';
+    presenter: 'in-process' | 'test-mode' | 'pcsc' | 'operator' | 'multiplexer' | 'robot';
     /** pcsc: the PC/SC reader the terminal reads (exact name or a part of it). */
     reader?: string;
     /** pcsc: vpcd's port (35963: `Virtual PCD 00 00`, 35964: `… 00 01`). */

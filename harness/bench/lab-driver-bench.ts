@@ -23,6 +23,9 @@ import { currencyOfNumeric } from '../nexo/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { NexoBenchTerminal } from './lab-nexo-terminal.js';
+import { TestModePresenter } from '../drivers/test-mode/index.js';
+import { ZvtDriverUnsupportedError, ZvtSerialDriver, ZvtTcpDriver } from '../drivers/zvt/index.js';
+import { ProtocolTerminal } from './protocol-terminal.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
@@ -77,13 +80,19 @@ const REMOVABLE_WAIT_MS = 10000;
 export function createDriverBench(input: DriverBenchInput): Bench {
   const { file, name, spec } = input;
   const t = spec.terminal;
-  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo';
+  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial';
+  const zvt = driverKind === 'zvt-tcp' || driverKind === 'zvt-serial';
   if (spec.network?.proxy === false)
     throw new BenchConfigError(
       `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
       file,
     );
-  if (!['in-process', 'operator', 'pcsc'].includes(spec.card.presenter))
+  if (zvt && spec.card.presenter === 'pcsc')
+    throw new BenchConfigError(
+      `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
+      file,
+    );
+  if (!['in-process', 'test-mode', 'operator', 'pcsc'].includes(spec.card.presenter))
     throw new BenchConfigError(
       `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd) or 'operator'`,
       file,
@@ -97,6 +106,16 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       throw new BenchConfigError(`${file}: bench '${name}': ecr-serial needs terminal.path (or spawn)`, file);
     if (driverKind === 'ecr-tcp' && !t.address)
       throw new BenchConfigError(`${file}: bench '${name}': ecr-tcp needs terminal.address (or spawn)`, file);
+    if ((driverKind === 'zvt-serial' && !t.path) || (driverKind === 'zvt-tcp' && !t.address))
+      throw new BenchConfigError(
+        `${file}: bench '${name}': ${driverKind} needs terminal.${driverKind === 'zvt-tcp' ? 'address' : 'path'} (or spawn)`,
+        file,
+      );
+    if (zvt && ['in-process', 'test-mode'].includes(spec.card.presenter) && !t.testModeAddress)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': card presenter '${spec.card.presenter}' for a ZVT terminal needs terminal.testModeAddress (the emulator's ECR test-mode channel) or spawn; a real terminal needs presenter 'operator'`,
+        file,
+      );
     if (driverKind === 'web' && !t.url)
       throw new BenchConfigError(`${file}: bench '${name}': web needs terminal.url (or spawn)`, file);
     if (driverKind === 'nexo' && !t.url)
@@ -167,6 +186,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         ...(a ? { testMode: { host: a.host, port: a.port } } : {}),
       };
     }
+    if (zvt) {
+      const tm = t.testModeAddress !== undefined ? parseEcrTcpAddress(t.testModeAddress) : undefined;
+      const testMode = tm ?? { host: '', port: 0 };
+      if (driverKind === 'zvt-serial')
+        return { kind: 'zvt-serial', path: t.path as string, baudRate: t.baudRate ?? 9600, testMode };
+      const a = parseEcrTcpAddress(t.address as string);
+      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
+      return { kind: 'zvt-tcp', host: a.host, port: a.port, testMode };
+    }
     return { kind: 'web', url: t.url as string };
   };
   const powerCycle = t.powerCycleEachScenario ?? spawn !== undefined;
@@ -198,6 +226,38 @@ export function createDriverBench(input: DriverBenchInput): Bench {
           ? new EcrTcpDriver({ host: channel.host, port: channel.port }, ecrOptions)
           : undefined;
       return new NexoBenchTerminal(nexo, test);
+    }
+    if (e.kind === 'zvt-tcp' || e.kind === 'zvt-serial') {
+      const zvtOptions = {
+        ...(t.traceFrames ? { traceFrames: true } : {}),
+        ...(t.zvtPassword ? { password: t.zvtPassword } : {}),
+        ...(t.zvtSilenceTimeout !== undefined
+          ? { silenceTimeoutMs: parseDuration(t.zvtSilenceTimeout) }
+          : {}),
+        onFault: (err: Error) => made.bench?.fault(err),
+      };
+      const protocol =
+        e.kind === 'zvt-tcp'
+          ? new ZvtTcpDriver(
+              { host: e.host, port: e.port, ...(t.pcapFile ? { pcapFile: t.pcapFile } : {}) },
+              zvtOptions,
+            )
+          : new ZvtSerialDriver({ path: e.path, baudRate: e.baudRate }, zvtOptions);
+      // The test-mode channel presents cards and keys unless an operator does.
+      const presenter =
+        spec.card.presenter !== 'operator' && e.testMode.port > 0
+          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
+          : undefined;
+      return new ProtocolTerminal(
+        protocol,
+        presenter,
+        (what) =>
+          new ZvtDriverUnsupportedError(
+            protocol.name,
+            what,
+            'ZVT does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
+          ),
+      );
     }
     return new WebDriver({
       url: e.url,
@@ -318,7 +378,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   const offers = new Set(
     spec.capabilities ?? [
       ...BASE_OFFERS,
-      driverKind === 'web' ? 'web' : driverKind === 'nexo' ? 'nexo' : 'ecr',
+      driverKind === 'web' ? 'web' : driverKind === 'nexo' ? 'nexo' : zvt ? 'zvt' : 'ecr',
     ],
   );
   if (!spec.capabilities && proc) offers.add('emulator');
@@ -340,7 +400,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     facts: {
       'terminal.profile': profileName,
       'terminal.driver': proc
-        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' ? ', socat pty pair' : ''})`
+        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' || driverKind === 'zvt-serial' ? ', socat pty pair' : ''}${zvt ? ', cards and keys through its ECR test-mode channel' : ''})`
         : driverKind,
       ...(driverKind === 'nexo'
         ? { 'terminal.protocol': 'nexo Retailer Sale-to-POI (JSON over HTTP, Adyen Terminal API local form)' }

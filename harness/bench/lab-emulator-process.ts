@@ -1,6 +1,7 @@
 /**
  * A self-contained lab bench's terminal: `payhil emulator` as its own process, reached the way a physical
- * terminal is (an ECR link on one end of a socat pty pair, an ECR link on TCP, or its web UI), optionally
+ * terminal is (an ECR link on one end of a socat pty pair, an ECR link on TCP, its web UI, or ZVT on TCP or
+ * a pty with the ECR test-mode channel beside it for cards and keys), optionally
  * reading its cards through a PC/SC reader (`--reader vpcd`, for the `pcsc` card presenter). As a
  * bench driver: `activate()` makes the pty pair (ecr-serial), spawns the emulator pointed at the bench's
  * proxy and waits for its `ready` line; `deactivate()` stops the emulator (SIGTERM, then SIGKILL) and
@@ -19,8 +20,8 @@ const PAYHIL_BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 
 export interface EmulatorProcessOptions {
   /** How the bench reaches the terminal. */
-  /** nexo: `--nexo` plus an ECR test channel on TCP (`--ecr tcp:127.0.0.1:0`) for cards and keys. */
-  link: 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo';
+  /** nexo and zvt-*: the protocol plus an ECR test channel on TCP (`--ecr tcp:127.0.0.1:0`) for cards and keys. */
+  link: 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial';
   /** Terminal profile (bundled name or file). */
   profile: string;
   defects?: readonly string[];
@@ -46,7 +47,10 @@ export type EmulatorEndpoint =
   | { kind: 'ecr-tcp'; host: string; port: number }
   | { kind: 'web'; url: string }
   /** nexo over HTTP, plus the ECR test-mode channel (cards, keys, power cycle) where there is one. */
-  | { kind: 'nexo'; url: string; poiId: string; testMode?: { host: string; port: number } };
+  | { kind: 'nexo'; url: string; poiId: string; testMode?: { host: string; port: number } }
+  /** ZVT on TCP or a pty, plus the ECR test-mode channel (cards, keys) on TCP. */
+  | { kind: 'zvt-tcp'; host: string; port: number; testMode: { host: string; port: number } }
+  | { kind: 'zvt-serial'; path: string; baudRate: number; testMode: { host: string; port: number } };
 
 const live = new Set<ChildProcess>();
 let exitHook = false;
@@ -130,7 +134,11 @@ export class EmulatorProcessDriver implements Driver {
       args.push('--ecr', `serial:${this.pty.a}`, '--baud', String(baudRate));
     } else if (o.link === 'ecr-tcp') args.push('--ecr', `tcp:${listen}`);
     else if (o.link === 'nexo') args.push('--nexo', listen, '--ecr', 'tcp:127.0.0.1:0');
-    else args.push('--web', listen);
+    else if (o.link === 'zvt-tcp') args.push('--zvt', `tcp:${listen}`, '--ecr', 'tcp:127.0.0.1:0');
+    else if (o.link === 'zvt-serial') {
+      this.pty = await startPtyPair();
+      args.push('--zvt', `serial:${this.pty.a}`, '--baud', String(baudRate), '--ecr', 'tcp:127.0.0.1:0');
+    } else args.push('--web', listen);
     if (o.reader !== undefined) args.push('--reader', o.reader);
     log('spawn %s %o', PAYHIL_BIN, args);
     const child = spawn(process.execPath, [PAYHIL_BIN, ...args], {
@@ -190,6 +198,17 @@ export class EmulatorProcessDriver implements Driver {
         poiId: m[2] as string,
         testMode: { host: ecr[1] as string, port: Number(ecr[2]) },
       };
+    } else if (o.link === 'zvt-tcp' || o.link === 'zvt-serial') {
+      const t = /ECR listening on tcp (\S+):(\d+)/.exec(this.output);
+      if (!t) throw this.broken('did not print its ECR test-mode address');
+      const testMode = { host: t[1] as string, port: Number(t[2]) };
+      if (o.link === 'zvt-serial')
+        endpoint = { kind: 'zvt-serial', path: (this.pty as PtyPair).b, baudRate, testMode };
+      else {
+        const m = /ZVT listening on tcp (\S+):(\d+)/.exec(this.output);
+        if (!m) throw this.broken('did not print its ZVT address');
+        endpoint = { kind: 'zvt-tcp', host: m[1] as string, port: Number(m[2]), testMode };
+      }
     } else {
       const m = /web UI on (\S+)/.exec(this.output);
       if (!m) throw this.broken('did not print its web UI address');

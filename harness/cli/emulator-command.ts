@@ -17,11 +17,13 @@ import { EcrTerminalAdapter, forwardEcrEvents } from '../emulator/ecr-terminal-a
 import { startWebUi, type WebUiHandle } from '../emulator/web/index.js';
 import { NexoPoi, startNexoServer } from '../emulator/nexo/index.js';
 import { readFileSync } from 'node:fs';
+import { ZvtServer } from '../emulator/zvt/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil emulator --profile NAME|PATH --host HOST:PORT [--ecr serial:PATH | tcp:HOST:PORT]…
+                       [--zvt serial:PATH | tcp:HOST:PORT]… [--zvt-password DIGITS]
                        [--web HOST:PORT] [--reader vpcd | pcsc:NAME] [--defect NAME]… [--sign-in] [--baud N]
                        [--card-dir DIR]… [--ecr-max-clients N] [--ecr-idle-timeout SECONDS]
                        [--web-allow-host NAME]… [--nexo HOST:PORT [--nexo-cert PEM --nexo-key PEM]]
@@ -32,6 +34,11 @@ Runs the reference emulated terminal until SIGINT or SIGTERM.
   --host HOST:PORT     acquirer host (or the proxy in front of it)
   --ecr serial:PATH    serve the ECR link on a serial port (e.g. one end of a socat pty pair)
   --ecr tcp:HOST:PORT  serve the ECR link on TCP (port 0 = any free port; the address is printed)
+  --zvt tcp:HOST:PORT  speak ZVT (PA00P015) to a cash register on TCP (real terminals listen on 20007;
+                       port 0 = any free port; the address is printed); see docs/zvt.md
+  --zvt serial:PATH    speak ZVT on a serial port (DLE STX … DLE ETX CRC framing; --baud applies)
+  --zvt-password DIGITS
+                       the 6-digit password ZVT commands must carry (default 123456)
   --web HOST:PORT      serve the web UI (port 0 = any free port; the URL is printed)
   --nexo HOST:PORT     serve nexo Retailer (Sale-to-POI JSON, HTTP POST /nexo; port 0 = any free port; the
                        URL is printed); see docs/nexo.md
@@ -71,9 +78,13 @@ function parseAddress(flag: string, v: string): HostAddress {
 type EcrSpec = { kind: 'serial'; path: string } | { kind: 'tcp'; address: HostAddress };
 
 function parseEcr(v: string): EcrSpec {
+  return parseLink('--ecr', v);
+}
+
+function parseLink(flag: string, v: string): EcrSpec {
   if (v.startsWith('serial:') && v.length > 'serial:'.length) return { kind: 'serial', path: v.slice(7) };
-  if (v.startsWith('tcp:')) return { kind: 'tcp', address: parseAddress('--ecr tcp:', v.slice(4)) };
-  throw new UsageError(`emulator: --ecr must be serial:PATH or tcp:HOST:PORT, got '${v}'`);
+  if (v.startsWith('tcp:')) return { kind: 'tcp', address: parseAddress(`${flag} tcp:`, v.slice(4)) };
+  throw new UsageError(`emulator: ${flag} must be serial:PATH or tcp:HOST:PORT, got '${v}'`);
 }
 
 /**
@@ -88,6 +99,8 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         profile: { type: 'string' },
         host: { type: 'string' },
         ecr: { type: 'string', multiple: true },
+        zvt: { type: 'string', multiple: true },
+        'zvt-password': { type: 'string' },
         web: { type: 'string' },
         reader: { type: 'string' },
         defect: { type: 'string', multiple: true },
@@ -120,6 +133,10 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
   if (!values.host) throw new UsageError('emulator: --host HOST:PORT is required');
   const host = parseAddress('--host', values.host);
   const ecr = (values.ecr ?? []).map(parseEcr);
+  const zvt = (values.zvt ?? []).map((v) => parseLink('--zvt', v));
+  const zvtPassword = values['zvt-password'];
+  if (zvtPassword !== undefined && !/^\d{6}$/.test(zvtPassword))
+    throw new UsageError(`emulator: --zvt-password must be 6 digits, got '${zvtPassword}'`);
   const web = values.web !== undefined ? parseAddress('--web', values.web) : undefined;
   const nexo = values.nexo !== undefined ? parseAddress('--nexo', values.nexo) : undefined;
   if ((values['nexo-cert'] === undefined) !== (values['nexo-key'] === undefined))
@@ -218,6 +235,25 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         } else {
           await server.openSerial(spec.path, baudRate !== undefined ? { baudRate } : {});
           io.out(`payhil emulator: ECR on serial ${spec.path}`);
+        }
+      }
+    }
+    if (zvt.length) {
+      const server = new ZvtServer({
+        terminal: () => terminal,
+        events,
+        ...(zvtPassword !== undefined ? { password: zvtPassword } : {}),
+        onLinkEvent: (e) =>
+          io.out(`payhil emulator: ZVT ${e.link} ${e.type}${e.detail ? `: ${e.detail}` : ''}`),
+      });
+      closers.push(() => server.close());
+      for (const spec of zvt) {
+        if (spec.kind === 'tcp') {
+          const a = await server.listenTcp(spec.address);
+          io.out(`payhil emulator: ZVT listening on tcp ${a.host}:${a.port}`);
+        } else {
+          await server.openSerial(spec.path, baudRate !== undefined ? { baudRate } : {});
+          io.out(`payhil emulator: ZVT on serial ${spec.path}`);
         }
       }
     }

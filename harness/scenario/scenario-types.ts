@@ -89,6 +89,7 @@ export interface Scenario {
     | 'pcsc'
     | 'robot'
     | 'nexo'
+    | 'zvt'
     | 'emulator'
     | 'host'
     | 'network'
