@@ -661,6 +661,7 @@ export class HostProcessor {
       this.apply(inv, now);
       rec.effects.push(inv);
     }
+    this.uncount(orig, now);
     this.ledger.setState(orig, 'voided');
     if (this.has[2] && resp.fields[2] === undefined) resp.fields[2] = orig.pan;
     return this.finish(rec, resp);
@@ -731,6 +732,7 @@ export class HostProcessor {
     if (rec.state !== 'approved') return RC.ALREADY_REVERSED;
     const now = this.now();
     for (const e of [...rec.effects].reverse()) this.apply(this.inverse(e), now);
+    this.uncount(rec, now);
     if (rec.original && rec.originalStateBefore) this.ledger.setState(rec.original, rec.originalStateBefore);
     if (rec.original && rec.kind === 'refund') rec.original.refunded -= rec.amount;
     this.ledger.setState(rec, 'reversed');
@@ -776,6 +778,15 @@ export class HostProcessor {
     }
     this.ledger.add(rec);
     return RC.APPROVED;
+  }
+
+  /** A purchase, withdrawal or pre-authorisation undone no longer counts against the daily count limit. */
+  private uncount(rec: TxRecord, now: Date): void {
+    if (
+      (rec.kind === 'purchase' || rec.kind === 'withdrawal' || rec.kind === 'preauth') &&
+      this.accounts.has(rec.pan)
+    )
+      this.accounts.uncount(rec.pan, now);
   }
 
   private inverse(e: Effect): Effect {

@@ -245,7 +245,7 @@ describe('failure catalogue end to end (terminal → proxy → host simulator, 1
       );
     });
 
-    it('single-transaction limit → 61; daily limit → 65 after an approved purchase', async () => {
+    it('single-transaction limit → 61; daily amount limit → 61 after an approved purchase', async () => {
       // cup-debit: single 5000.00, daily 8000.00 (fixtures/hosts/default.yaml).
       const r1 = await buy(600000);
       assert.equal(r1.responseCode, '61');
@@ -253,11 +253,11 @@ describe('failure catalogue end to end (terminal → proxy → host simulator, 1
       const r2 = await buy(400000);
       assert.equal(r2.outcome, 'approved', r2.message);
       const r3 = await buy(450000);
-      assert.equal(r3.responseCode, '65');
-      assert.equal(r3.messageKey, 'rc65');
+      assert.equal(r3.responseCode, '61');
+      assert.equal(r3.messageKey, 'rc61');
       assert.deepEqual(
         frames('down', '0210').map((f) => f.fields['39']),
-        ['61', '00', '65'],
+        ['61', '00', '61'],
       );
       assert.equal(host.accounts.get(CUP_DEBIT)?.spentToday, 400000);
     });

@@ -452,7 +452,7 @@ describe('host e2e: transactions over TCP (cup)', function () {
       ],
       [
         '61 single-transaction limit',
-        RC.SINGLE_LIMIT,
+        RC.AMOUNT_LIMIT,
         async () => (await purchase(TEST_PANS.debit, 50001)).answer,
       ],
       [
@@ -481,10 +481,10 @@ describe('host e2e: transactions over TCP (cup)', function () {
         assert.equal(a.macOk, true);
       });
     }
-    it('65 daily limit: two purchases reach it, the third is refused', async () => {
+    it('61 daily amount limit: two purchases reach it, the third is refused', async () => {
       assert.equal((await purchase(TEST_PANS.debit, 40000)).answer.fields[39], '00');
       assert.equal((await purchase(TEST_PANS.debit, 40000)).answer.fields[39], '00');
-      assert.equal((await purchase(TEST_PANS.debit, 1)).answer.fields[39], RC.DAILY_LIMIT);
+      assert.equal((await purchase(TEST_PANS.debit, 1)).answer.fields[39], RC.AMOUNT_LIMIT);
       assert.equal(balance(TEST_PANS.debit), 20000);
     });
     it('55 wrong PIN counts tries: 55, 55, then 75; the right PIN is then refused too', async () => {
