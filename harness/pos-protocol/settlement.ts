@@ -10,7 +10,7 @@
 import type { IsoMessage } from '../iso8583/index.js';
 import { amountField } from './amount-field.js';
 import { MessageBuildError } from './errors.js';
-import { field60, MESSAGE_TYPE_CODE, NETWORK_CODE } from './field-60.js';
+import { field60, MESSAGE_TYPE_CODE, NETWORK_CODE, type Field60 } from './field-60.js';
 import { DEFAULT_OPERATOR_FIELD_63 } from './field-63.js';
 import type { TerminalIdentity } from './terminal-identity.js';
 
@@ -105,6 +105,8 @@ export interface UploadedTransaction {
   iccData?: string;
   /** Field 22 (default 072, contactless without PIN: the usual offline EC tap). */
   entry?: string;
+  /** 60.4 read capability and 60.5 IC condition, as on the transaction's own request. */
+  icInfo?: Required<Pick<Field60, 'readCapability' | 'icCondition'>>;
 }
 
 /** 0320 batch upload of one transaction (without MAC, see `applyMac`). */
@@ -118,7 +120,12 @@ export function buildBatchUpload(id: TerminalIdentity, batch: string, tx: Upload
     41: id.terminalId,
     42: id.merchantId,
     49: '156',
-    60: field60({ messageType: MESSAGE_TYPE_CODE.BATCH_UPLOAD, batch, networkCode: NETWORK_CODE.SETTLEMENT }),
+    60: field60({
+      messageType: MESSAGE_TYPE_CODE.BATCH_UPLOAD,
+      batch,
+      networkCode: NETWORK_CODE.SETTLEMENT,
+      ...(tx.icInfo ?? {}),
+    }),
   };
   if (tx.iccData) f[55] = tx.iccData.toUpperCase();
   return { mti: '0320', fields: f };

@@ -364,6 +364,7 @@ export class CardReader {
   private chipFailed(ctx: TxContext): TerminalResult | 'again' {
     const core = this.core;
     const caps = core.profile.capabilities;
+    core.chipReadFailed = true;
     if (caps.fallback && caps.magstripe) {
       ctx.fallbackAllowed = true;
       core.show('pleaseSwipe');
@@ -375,6 +376,7 @@ export class CardReader {
   }
 
   private chipData(kernel: EmvKernel, o: KernelOutcome, entry: 'chip' | 'contactless'): CardData {
+    this.core.chipReadFailed = false;
     return {
       read: {
         pan: o.pan,

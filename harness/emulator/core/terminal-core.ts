@@ -51,6 +51,11 @@ export class TerminalCore {
   batchNo: string;
   /** The last settled batches, newest last (next-day refunds look their originals up here). */
   readonly settled: SettledBatch[] = [];
+  /**
+   * The last chip read failed (set by a chip failure, cleared by a successful chip or contactless read):
+   * what 60.5 reports, so the host can tell a fallback swipe from a plain one.
+   */
+  chipReadFailed = false;
   /** True while a transaction runs. */
   busy = false;
   /** Aborts the running transaction (undefined when none runs). */
