@@ -6,6 +6,7 @@ export type Language = 'en' | 'zh';
 
 const TEXTS = {
   welcome: ['WELCOME', '欢迎使用'],
+  outOfService: ['OUT OF SERVICE', '暂停服务'],
   notSignedIn: ['PLEASE SIGN IN', '请先签到'],
   signingIn: ['SIGNING IN...', '正在签到...'],
   signInOk: ['SIGN-IN OK', '签到成功'],
