@@ -37,6 +37,8 @@ export const NETWORK_CODE = {
   SIGN_IN_DOUBLE_TDK: '004',
   /** Settlement and batch upload. */
   SETTLEMENT: '201',
+  /** End of a batch upload (批上送结束): the 0320 that closes it with the count uploaded. */
+  BATCH_UPLOAD_END: '202',
   /** Echo test. */
   ECHO: '301',
 } as const;

@@ -50,6 +50,8 @@ export { buildReversal } from './reversal-request.js';
 export {
   buildSettlement,
   buildBatchUpload,
+  buildBatchUploadEnd,
+  readBatchUploadEndCount,
   settlementResult,
   settlementTotalsField,
   readSettlementTotals,

@@ -58,6 +58,8 @@ export const RC = {
   ISSUER_UNAVAILABLE: '91',
   /** Terminal not registered at the acquirer. */
   TERMINAL_UNKNOWN: '97',
+  /** Reconcile error: the count of a batch upload's end is not what the host received (对账不平). */
+  RECONCILE_ERROR: '95',
   /** System malfunction. */
   SYSTEM_ERROR: '96',
   /** MAC verification failed (CUP: A0, 校验错). */

@@ -109,6 +109,40 @@ export interface UploadedTransaction {
   icInfo?: Required<Pick<Field60, 'readCapability' | 'icCondition'>>;
 }
 
+/**
+ * The 0320 that ends a batch upload (批上送结束): 60.3 = 202, field 48 = the number of transactions
+ * uploaded (n4). Without MAC (see `applyMac`).
+ * @throws MessageBuildError for a count outside 0..9999.
+ */
+export function buildBatchUploadEnd(
+  id: TerminalIdentity,
+  stan: string,
+  batch: string,
+  count: number,
+): IsoMessage {
+  if (!Number.isSafeInteger(count) || count < 0 || count > 9999)
+    throw new MessageBuildError(48, `a batch upload count is 4 digits (0..9999), got ${count}`);
+  return {
+    mti: '0320',
+    fields: {
+      11: stan,
+      41: id.terminalId,
+      42: id.merchantId,
+      48: String(count).padStart(4, '0'),
+      60: field60({
+        messageType: MESSAGE_TYPE_CODE.NETWORK,
+        batch,
+        networkCode: NETWORK_CODE.BATCH_UPLOAD_END,
+      }),
+    },
+  };
+}
+
+/** The count of a batch upload's end (field 48, 4 digits), or undefined when it is not one. */
+export function readBatchUploadEndCount(field48: string | undefined): number | undefined {
+  return field48 !== undefined && /^\d{4}$/.test(field48) ? Number(field48) : undefined;
+}
+
 /** 0320 batch upload of one transaction (without MAC, see `applyMac`). */
 export function buildBatchUpload(id: TerminalIdentity, batch: string, tx: UploadedTransaction): IsoMessage {
   const f: Record<number, string> = {

@@ -16,6 +16,7 @@ import {
   RC,
   applyMac,
   buildBatchUpload,
+  buildBatchUploadEnd,
   buildNetworkManagement,
   buildSettlement,
   buildSignIn,
@@ -373,6 +374,25 @@ describe('host e2e: transactions over TCP (cup)', function () {
         }),
       );
       assert.equal(settlementResult(ok), 'balanced');
+    });
+    it('batch upload end 0320 (60.3 = 202): the count must be the uploads received since the 0500, else 95', async () => {
+      const p1 = await purchase(TEST_PANS.debit, 1000);
+      const p2 = await purchase(TEST_PANS.debit, 2000);
+      const totals = { debitAmount: 1, debitCount: 1, creditAmount: 0, creditCount: 0 };
+      const bad = await t.exchange(buildSettlement(t.id, t.nextStan(), t.batch, totals));
+      assert.equal(settlementResult(bad), 'unbalanced');
+      for (const p of [p1, p2])
+        await t.exchange(
+          buildBatchUpload(t.id, t.batch, { stan: p.request.fields[11]!, pan: TEST_PANS.debit, amount: 1 }),
+        );
+      const end = await t.exchange(buildBatchUploadEnd(t.id, t.nextStan(), t.batch, 2));
+      assert.deepEqual([end.mti, end.fields[39]], ['0330', RC.APPROVED]);
+      await t.exchange(buildSettlement(t.id, t.nextStan(), t.batch, totals));
+      await t.exchange(
+        buildBatchUpload(t.id, t.batch, { stan: p1.request.fields[11]!, pan: TEST_PANS.debit, amount: 1 }),
+      );
+      const short = await t.exchange(buildBatchUploadEnd(t.id, t.nextStan(), t.batch, 2));
+      assert.equal(short.fields[39], RC.RECONCILE_ERROR);
     });
     it('batch upload 0320: a known transaction is confirmed; an unknown offline one is booked; EC is not debited twice', async () => {
       const p = await purchase(TEST_PANS.debit, 1000);

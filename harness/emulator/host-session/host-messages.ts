@@ -11,6 +11,7 @@ import {
   DEFAULT_OPERATOR_FIELD_63,
   applyMac,
   buildBatchUpload,
+  buildBatchUploadEnd,
   buildReversal,
   buildSettlement,
   buildSignIn,
@@ -146,6 +147,11 @@ export class TerminalMessages {
         icCondition: chipFailed ? IC_CONDITION.CHIP_FAILED : IC_CONDITION.NO_CHIP_FAILURE,
       },
     };
+  }
+
+  /** The 0320 that ends a batch upload (60.3 = 202) with the number of transactions uploaded, MAC applied. */
+  batchUploadEnd(stan: string, count: number): IsoMessage {
+    return this.mac(buildBatchUploadEnd(this.core.identity(), stan, this.core.batchNo, count));
   }
 
   /** True when the host's settlement answer says the totals did not match (batch upload follows). */
