@@ -140,13 +140,16 @@ export class CardReader {
   }
 
   /**
-   * Shows the amount (`shown`), runs the card reader's self-check, then asks for a card (ATM, contact and
-   * contactless, or contact only). The `readerFault` result when the self-check fails, else undefined.
+   * Shows the amount (`shown`; a balance inquiry has none and goes straight to the card prompt), runs the
+   * card reader's self-check, then asks for a card (ATM, contact and contactless, or contact only). The
+   * `readerFault` result when the self-check fails, else undefined.
    */
   askForCard(op: TerminalOperation, amount: number, shown: string | undefined): TerminalResult | undefined {
     const core = this.core;
-    core.setState('amount');
-    core.show('amount', shown);
+    if (shown !== undefined) {
+      core.setState('amount');
+      core.show('amount', shown);
+    }
     if (core.devices.reader === 'fault') return core.result(op, 'failed', 'readerFault', { amount });
     core.setState('waitingForCard');
     core.show(
