@@ -42,7 +42,8 @@ export const TRANSITIONS: Readonly<Record<TerminalState, readonly TerminalState[
   cardholderVerification: ['applicationSelection', 'readingCard', 'online', 'reversal', 'result'],
   online: ['completion', 'reversal', 'result'],
   completion: ['reversal', 'result'],
-  reversal: ['amount', 'waitingForCard', 'online', 'settling', 'result'],
+  // `idle`: a pending reversal tried again while the terminal was idle.
+  reversal: ['amount', 'waitingForCard', 'online', 'settling', 'result', 'idle'],
   settling: ['reversal', 'result'],
 };
 
