@@ -32,6 +32,8 @@ export function applyAccountOverride(acc: AccountConfig, o: AccountOverride, car
       acc.limits.single = minor(o.limits.single, `accounts.${card}.limits.single`);
     if (o.limits.daily !== undefined)
       acc.limits.daily = minor(o.limits.daily, `accounts.${card}.limits.daily`);
+    if (o.limits.dailyCount !== undefined)
+      acc.limits.dailyCount = count(o.limits.dailyCount, `accounts.${card}.limits.dailyCount`);
   }
   if (o.pinTriesLeft !== undefined) acc.pinTriesLeft = count(o.pinTriesLeft, `accounts.${card}.pinTriesLeft`);
   if (o.regions !== undefined) acc.regions = [...o.regions];

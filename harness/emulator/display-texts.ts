@@ -6,6 +6,7 @@ export type Language = 'en' | 'zh';
 
 const TEXTS = {
   welcome: ['WELCOME', '欢迎使用'],
+  outOfService: ['OUT OF SERVICE', '暂停服务'],
   notSignedIn: ['PLEASE SIGN IN', '请先签到'],
   signingIn: ['SIGNING IN...', '正在签到...'],
   signInOk: ['SIGN-IN OK', '签到成功'],
@@ -77,7 +78,7 @@ const TEXTS = {
   rc59: ['DECLINED BY RISK CONTROL', '风险受限'],
   rc61: ['EXCEEDS AMOUNT LIMIT', '超出金额限制'],
   rc62: ['RESTRICTED CARD', '受限制的卡'],
-  rc65: ['EXCEEDS DAILY LIMIT', '超出取款次数限制'],
+  rc65: ['EXCEEDS FREQUENCY LIMIT', '超出交易次数限制'],
   rc75: ['PIN TRIES EXCEEDED', '密码错误次数超限'],
   rc77: ['PLEASE SIGN IN AGAIN', '请重新签到'],
   rc91: ['ISSUER UNAVAILABLE', '发卡方不能操作'],

@@ -18,7 +18,7 @@ import { TerminalStateError } from './errors.js';
 import { referenced, type OriginalTransaction } from './flows/referenced-flow.js';
 import { sale } from './flows/sale-flow.js';
 import { settle } from './flows/settlement-flow.js';
-import { signIn } from './flows/sign-in-flow.js';
+import { signIn, stopSignInRetry } from './flows/sign-in-flow.js';
 import { HostSession } from './host-session/host-session.js';
 import type { HostAddress } from './host-session/host-link.js';
 import type { Dialect } from '../iso8583/index.js';
@@ -212,6 +212,7 @@ export class EmulatedTerminal {
 
   /** Drops connections and timers. */
   async close(): Promise<void> {
+    stopSignInRetry(this.rooms);
     this.rooms.reader.clearRemovalTimer();
     this.rooms.core.abort?.abort(new Cancelled('cancelled'));
     this.rooms.host.close();

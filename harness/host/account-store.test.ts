@@ -17,16 +17,30 @@ const day1 = new Date('2026-01-01T10:00:00Z');
 const day2 = new Date('2026-01-02T10:00:00Z');
 
 describe('host/account-store', () => {
-  it('checks single and daily limits before funds, and the daily limit rolls over at midnight', () => {
+  it('checks single and daily amount limits (61) before funds, and the daily limit rolls over at midnight', () => {
     const s = new AccountStore([spec()]);
     const pan = '6222021000000000017';
-    assert.equal(s.debit(pan, 5001, day1), RC.SINGLE_LIMIT);
+    assert.equal(s.debit(pan, 5001, day1), RC.AMOUNT_LIMIT);
     assert.equal(s.debit(pan, 5000, day1), undefined);
-    assert.equal(s.debit(pan, 3001, day1), RC.DAILY_LIMIT);
+    assert.equal(s.debit(pan, 3001, day1), RC.AMOUNT_LIMIT);
     assert.equal(s.debit(pan, 3000, day1), undefined);
     assert.equal(s.debit(pan, 2001, day2), RC.INSUFFICIENT_FUNDS);
     assert.equal(s.debit(pan, 2000, day2), undefined);
     assert.equal(s.get(pan)?.balance, 0);
+  });
+  it('counts debits per day against the count limit (65); an uncounted one frees a slot; a new day resets', () => {
+    const s = new AccountStore([spec({ limits: { dailyCount: 2 } })]);
+    const pan = '6222021000000000017';
+    assert.equal(s.debit(pan, 100, day1), undefined);
+    assert.equal(s.debit(pan, 100, day1, { hold: true }), undefined);
+    assert.equal(s.debit(pan, 100, day1), RC.FREQUENCY_LIMIT);
+    assert.equal(s.get(pan)?.countToday, 2);
+    s.uncount(pan, day1);
+    assert.equal(s.debit(pan, 100, day1), undefined);
+    assert.equal(s.debit(pan, 100, day1, { skipLimits: true }), undefined);
+    assert.equal(s.get(pan)?.countToday, 2);
+    assert.equal(s.debit(pan, 100, day2), undefined);
+    assert.equal(s.get(pan)?.countToday, 1);
   });
   it('holds count against the available balance, not the ledger balance', () => {
     const s = new AccountStore([spec({ limits: {} })]);

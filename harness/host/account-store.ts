@@ -20,7 +20,8 @@ export interface AccountSpec {
   balance: number;
   currency: string;
   status: AccountStatus;
-  limits: { single?: number; daily?: number };
+  /** Amount per transaction and per day in minor units (61 beyond), transactions per day (65 beyond). */
+  limits: { single?: number; daily?: number; dailyCount?: number };
   regions?: string[];
   risk: RiskRuleConfig[];
 }
@@ -39,8 +40,10 @@ export interface AccountState {
   readonly available: number;
   readonly status: AccountStatus;
   readonly pinTriesLeft: number;
-  /** Amount debited today (for the daily limit). */
+  /** Amount debited today (for the daily amount limit). */
   readonly spentToday: number;
+  /** Debits approved today (for the daily count limit); a reversed or voided one no longer counts. */
+  readonly countToday: number;
 }
 
 interface LiveAccount {
@@ -51,14 +54,18 @@ interface LiveAccount {
   pinTriesLeft: number;
   spentDay: number;
   spentToday: number;
+  countToday: number;
 }
 
 /** Result of a PIN check: ok, wrong (tries left > 0), or exceeded (tries at 0). */
 export type PinCheck = 'ok' | 'wrong' | 'exceeded';
 
-/** Day number (UTC) of a time: the daily limit rolls over at UTC midnight. */
+/**
+ * The host's calendar day of a request (yyyymmdd on the host's clock, the day field 13 of its answers
+ * carries): the daily counters reset when it changes.
+ */
 function today(now: Date): number {
-  return Math.floor(now.getTime() / 86400000);
+  return now.getFullYear() * 10000 + (now.getMonth() + 1) * 100 + now.getDate();
 }
 
 export class AccountStore {
@@ -84,6 +91,7 @@ export class AccountStore {
         pinTriesLeft: spec.pinTriesLeft,
         spentDay: -1,
         spentToday: 0,
+        countToday: 0,
       });
     }
   }
@@ -144,6 +152,8 @@ export class AccountStore {
   /**
    * Checks limits and funds and debits in one step. Returns the response code that stopped it, or
    * undefined when the debit was applied. `hold` reserves instead of debiting (pre-authorisation).
+   * An amount limit (per transaction or cumulative per day) answers 61, the count per day 65.
+   * `skipLimits` (completion of a pre-authorisation already counted) neither checks nor counts.
    */
   debit(
     pan: string,
@@ -154,14 +164,16 @@ export class AccountStore {
     const a = this.live(pan);
     this.rollDay(a, now);
     if (!opts.skipLimits) {
-      if (a.spec.limits.single !== undefined && amount > a.spec.limits.single) return RC.SINGLE_LIMIT;
-      if (a.spec.limits.daily !== undefined && a.spentToday + amount > a.spec.limits.daily)
-        return RC.DAILY_LIMIT;
+      const { single, daily, dailyCount } = a.spec.limits;
+      if (single !== undefined && amount > single) return RC.AMOUNT_LIMIT;
+      if (daily !== undefined && a.spentToday + amount > daily) return RC.AMOUNT_LIMIT;
+      if (dailyCount !== undefined && a.countToday + 1 > dailyCount) return RC.FREQUENCY_LIMIT;
     }
     if (a.balance - a.held < amount) return RC.INSUFFICIENT_FUNDS;
     if (opts.hold) a.held += amount;
     else a.balance -= amount;
     a.spentToday += amount;
+    if (!opts.skipLimits) a.countToday += 1;
     return undefined;
   }
 
@@ -179,6 +191,13 @@ export class AccountStore {
     this.rollDay(a, now);
     a.held = Math.max(0, a.held - amount);
     if (opts.undoSpend) a.spentToday = Math.max(0, a.spentToday - amount);
+  }
+
+  /** Takes back one debit from today's count (a counted transaction reversed or voided the same day). */
+  uncount(pan: string, now: Date): void {
+    const a = this.live(pan);
+    this.rollDay(a, now);
+    a.countToday = Math.max(0, a.countToday - 1);
   }
 
   /** Takes money without any check (offline transactions already approved by the card, completion). */
@@ -202,6 +221,7 @@ export class AccountStore {
     if (a.spentDay !== d) {
       a.spentDay = d;
       a.spentToday = 0;
+      a.countToday = 0;
     }
   }
 
@@ -233,6 +253,7 @@ export class AccountStore {
       status: a.status,
       pinTriesLeft: a.pinTriesLeft,
       spentToday: a.spentToday,
+      countToday: a.countToday,
     };
   }
 }

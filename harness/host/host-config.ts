@@ -50,7 +50,8 @@ export interface AccountConfig {
   /** ISO 4217 numeric currency. Default 156 (CNY). */
   currency?: string;
   status?: AccountStatus;
-  limits?: { single?: number; daily?: number };
+  /** Minor units per transaction and per day (61 beyond), and transactions per day (65 beyond). */
+  limits?: { single?: number; daily?: number; dailyCount?: number };
   /** Regions the card may be used in; absent = anywhere. */
   regions?: string[];
   risk?: RiskRuleConfig[];

@@ -13,7 +13,9 @@
  *  - 0500 settlement: field 48 = debit amount(12) ‖ debit count(3) ‖ credit amount(12) ‖ credit count(3)
  *    ‖ result(1) [‖ the same for foreign cards]; the answer sets result 1 (balanced) or 2 (not);
  *  - 0320 batch upload: a known transaction (terminal + batch + STAN) is confirmed; an unknown one is an
- *    offline transaction (EC when field 55 carries 9F74) and is booked.
+ *    offline transaction (EC when field 55 carries 9F74) and is booked. The 0320 with 60.3 = 202 ends the
+ *    batch upload that follows a settlement: its field 48 (n4) must be the number of 0320s of that batch
+ *    received since the 0500 (whatever answered it: a rule may have said unbalanced), else 95.
  */
 import { decryptTrack, fromHex, toHex } from '../crypto/index.js';
 import { encodeTlv, flattenTlv, parseTlv } from '../emv/index.js';
@@ -34,6 +36,7 @@ import {
   pinBlockWithoutPan,
   pinFieldHolds,
   readField61,
+  readBatchUploadEndCount,
   readSettlementTotals,
   settlementAnswerField,
   tracksEncrypted,
@@ -170,6 +173,8 @@ export class HostProcessor {
   private recordKeyPrefix = '';
   /** The PIN block of the request being handled, as bytes (encrypted, then decrypted in place). */
   private readonly pinScratch = Buffer.alloc(8);
+  /** Per terminal id: the batch of its last 0500 and the 0320s of that batch received since. */
+  private readonly batchUploads = new Map<string, { batch: string; count: number }>();
 
   constructor(options: ProcessorOptions) {
     this.dialect = options.dialect;
@@ -192,6 +197,7 @@ export class HostProcessor {
     this.ledger.clear();
     this.terminals.reset();
     this.rules.clear();
+    this.batchUploads.clear();
   }
 
   /** Reads a field path of a message for rules ("mti" included); undefined when absent or unknown. */
@@ -338,6 +344,8 @@ export class HostProcessor {
       case '0500':
         return this.settlement(req, resp, terminal);
       case '0320':
+        if (field60NetworkCode(req.fields[60]) === NETWORK_CODE.BATCH_UPLOAD_END)
+          return this.uploadEnd(req, terminal);
         return this.upload(req, terminal);
       default:
         return RC.INVALID_TRANSACTION;
@@ -661,6 +669,7 @@ export class HostProcessor {
       this.apply(inv, now);
       rec.effects.push(inv);
     }
+    this.uncount(orig, now);
     this.ledger.setState(orig, 'voided');
     if (this.has[2] && resp.fields[2] === undefined) resp.fields[2] = orig.pan;
     return this.finish(rec, resp);
@@ -731,6 +740,7 @@ export class HostProcessor {
     if (rec.state !== 'approved') return RC.ALREADY_REVERSED;
     const now = this.now();
     for (const e of [...rec.effects].reverse()) this.apply(this.inverse(e), now);
+    this.uncount(rec, now);
     if (rec.original && rec.originalStateBefore) this.ledger.setState(rec.original, rec.originalStateBefore);
     if (rec.original && rec.kind === 'refund') rec.original.refunded -= rec.amount;
     this.ledger.setState(rec, 'reversed');
@@ -751,12 +761,24 @@ export class HostProcessor {
     resp.fields[48] = settlementAnswerField(f48, balanced);
     if (this.has[15]) resp.fields[15] = (resp.fields[13] ?? '0101').slice(0, 4);
     if (balanced && batch === t.batch) t.batch = String((Number(batch) + 1) % 1000000).padStart(6, '0');
+    this.batchUploads.set(t.config.terminalId, { batch, count: 0 });
     return RC.APPROVED;
+  }
+
+  private uploadEnd(req: IsoMessage, t: KnownTerminal): string {
+    const count = readBatchUploadEndCount(req.fields[48]);
+    if (req.fields[11] === undefined || count === undefined) return RC.FORMAT_ERROR;
+    const upload = this.batchUploads.get(t.config.terminalId);
+    const received = upload?.batch === this.batchOf(req, t) ? upload.count : 0;
+    this.batchUploads.delete(t.config.terminalId);
+    return count === received ? RC.APPROVED : RC.RECONCILE_ERROR;
   }
 
   private upload(req: IsoMessage, t: KnownTerminal): string {
     const stan = req.fields[11];
     if (stan === undefined) return RC.FORMAT_ERROR;
+    const upload = this.batchUploads.get(t.config.terminalId);
+    if (upload?.batch === this.batchOf(req, t)) upload.count++;
     const known = this.ledger.get(txKey(t.config.terminalId, this.batchOf(req, t), stan));
     if (known) {
       known.uploaded = true;
@@ -776,6 +798,15 @@ export class HostProcessor {
     }
     this.ledger.add(rec);
     return RC.APPROVED;
+  }
+
+  /** A purchase, withdrawal or pre-authorisation undone no longer counts against the daily count limit. */
+  private uncount(rec: TxRecord, now: Date): void {
+    if (
+      (rec.kind === 'purchase' || rec.kind === 'withdrawal' || rec.kind === 'preauth') &&
+      this.accounts.has(rec.pan)
+    )
+      this.accounts.uncount(rec.pan, now);
   }
 
   private inverse(e: Effect): Effect {

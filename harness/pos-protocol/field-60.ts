@@ -37,8 +37,28 @@ export const NETWORK_CODE = {
   SIGN_IN_DOUBLE_TDK: '004',
   /** Settlement and batch upload. */
   SETTLEMENT: '201',
+  /** End of a batch upload (批上送结束): the 0320 that closes it with the count uploaded. */
+  BATCH_UPLOAD_END: '202',
   /** Echo test. */
   ECHO: '301',
+} as const;
+
+/** 60.4 terminal read capability (终端读取能力): a property of the terminal, not of the entry mode. */
+export const READ_CAPABILITY = {
+  /** Contactless, contact chip and magnetic stripe. */
+  CONTACTLESS_CONTACT_STRIPE: '6',
+  /** Contact chip and magnetic stripe. */
+  CONTACT_STRIPE: '5',
+  /** Magnetic stripe only. */
+  STRIPE: '2',
+} as const;
+
+/** 60.5 IC card condition code (IC卡条件代码). */
+export const IC_CONDITION = {
+  /** The previous transaction was not an IC one, or was a successful IC one. */
+  NO_CHIP_FAILURE: '1',
+  /** The previous chip read failed: with field 22 = 80x, what makes a swipe a fallback. */
+  CHIP_FAILED: '2',
 } as const;
 
 /** The subfields of field 60. */

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { decryptPinBlock, extractPin, fromHex } from '../crypto/index.js';
 import { loadDialect } from '../iso8583/index.js';
 import { MessageBuildError } from './errors.js';
+import { IC_CONDITION, READ_CAPABILITY, readField60 } from './field-60.js';
 import { buildTransaction, entryMode, TRANSACTION_KINDS } from './financial-request.js';
 import { applyMac, verifyMac } from './message-mac.js';
 import { buildReversal } from './reversal-request.js';
@@ -48,6 +49,23 @@ describe('pos-protocol/financial-request', () => {
     }
   });
 
+  it('carries 60.4 read capability and 60.5 IC condition when given, and a reversal repeats them', () => {
+    const msg = buildTransaction(ID, 'purchase', {
+      stan: '000001',
+      batch: '000001',
+      card: { ...CARD, entry: 'fallback' },
+      amount: 100,
+      icInfo: { readCapability: READ_CAPABILITY.CONTACT_STRIPE, icCondition: IC_CONDITION.CHIP_FAILED },
+    });
+    assert.equal(msg.fields[60], '2200000100052');
+    assert.deepEqual(readField60(buildReversal(msg).fields[60]), {
+      messageType: '22',
+      batch: '000001',
+      networkCode: '000',
+      readCapability: '5',
+      icCondition: '2',
+    });
+  });
   it('names the original of a void by RRN and by batch ‖ STAN ‖ date (field 61)', () => {
     const m = buildTransaction(ID, 'void', {
       stan: '000003',

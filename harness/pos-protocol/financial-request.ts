@@ -9,7 +9,7 @@ import { amountField } from './amount-field.js';
 import { MessageBuildError } from './errors.js';
 import { pinField } from './field-52.js';
 import { securityControlField } from './field-53.js';
-import { field60, MESSAGE_TYPE_CODE, NETWORK_CODE } from './field-60.js';
+import { field60, MESSAGE_TYPE_CODE, NETWORK_CODE, type Field60 } from './field-60.js';
 import { field61 } from './field-61.js';
 import type { SessionKeys } from './field-62.js';
 import type { TerminalIdentity } from './terminal-identity.js';
@@ -46,6 +46,11 @@ export interface TransactionInput {
   currency?: string;
   /** ATM withdrawals use account-type digits 3–4 of the processing code. */
   processingCode?: string;
+  /**
+   * 60.4 (the terminal's read capability, `READ_CAPABILITY`) and 60.5 (IC card condition, `IC_CONDITION`),
+   * sent by IC-capable terminals; absent = field 60 stops at 60.3.
+   */
+  icInfo?: Required<Pick<Field60, 'readCapability' | 'icCondition'>>;
 }
 
 /** MTI, processing code (field 3), 60.1 and condition code (field 25) per transaction kind (CUP POS). */
@@ -107,7 +112,12 @@ export function buildTransaction(
     41: id.terminalId,
     42: id.merchantId,
     49: input.currency ?? '156',
-    60: field60({ messageType: k.messageType, batch: input.batch, networkCode: NETWORK_CODE.NONE }),
+    60: field60({
+      messageType: k.messageType,
+      batch: input.batch,
+      networkCode: NETWORK_CODE.NONE,
+      ...(input.icInfo ?? {}),
+    }),
   };
   if (kind !== 'balance') f[4] = amountField(input.amount ?? 0);
   if (card.expiry) f[14] = card.expiry;

@@ -22,6 +22,8 @@ export {
   field60NetworkCode,
   MESSAGE_TYPE_CODE,
   NETWORK_CODE,
+  READ_CAPABILITY,
+  IC_CONDITION,
 } from './field-60.js';
 export type { Field60 } from './field-60.js';
 export { field61, readField61 } from './field-61.js';
@@ -48,6 +50,8 @@ export { buildReversal } from './reversal-request.js';
 export {
   buildSettlement,
   buildBatchUpload,
+  buildBatchUploadEnd,
+  readBatchUploadEndCount,
   settlementResult,
   settlementTotalsField,
   readSettlementTotals,

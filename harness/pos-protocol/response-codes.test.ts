@@ -9,7 +9,14 @@ describe('pos-protocol/response-codes', () => {
   });
   it('keeps the codes of DOMAIN.md and of the CUP table', () => {
     assert.deepEqual(
-      [RC.APPROVED, RC.INSUFFICIENT_FUNDS, RC.RESTRICTED, RC.DO_NOT_HONOUR, RC.SINGLE_LIMIT, RC.DAILY_LIMIT],
+      [
+        RC.APPROVED,
+        RC.INSUFFICIENT_FUNDS,
+        RC.RESTRICTED,
+        RC.DO_NOT_HONOUR,
+        RC.AMOUNT_LIMIT,
+        RC.FREQUENCY_LIMIT,
+      ],
       ['00', '51', '62', '05', '61', '65'],
     );
     assert.deepEqual(

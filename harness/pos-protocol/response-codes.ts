@@ -42,12 +42,12 @@ export const RC = {
   WRONG_PIN: '55',
   /** Suspected fraud — the issuer's risk control rejected the transaction. */
   RISK_DECLINE: '59',
-  /** Exceeds the single-transaction amount limit. */
-  SINGLE_LIMIT: '61',
+  /** Exceeds an amount limit: the single-transaction amount or the daily cumulative amount (超出金额限制). */
+  AMOUNT_LIMIT: '61',
   /** Restricted card (account frozen, card not allowed in this region). */
   RESTRICTED: '62',
-  /** Exceeds the daily limit. */
-  DAILY_LIMIT: '65',
+  /** Exceeds a frequency limit: the number of transactions per day (超出次数限制). */
+  FREQUENCY_LIMIT: '65',
   /** Hard capture: the ATM retains the card. */
   RETAIN_AT_ATM: '67',
   /** PIN tries exceeded. */
@@ -58,6 +58,8 @@ export const RC = {
   ISSUER_UNAVAILABLE: '91',
   /** Terminal not registered at the acquirer. */
   TERMINAL_UNKNOWN: '97',
+  /** Reconcile error: the count of a batch upload's end is not what the host received (对账不平). */
+  RECONCILE_ERROR: '95',
   /** System malfunction. */
   SYSTEM_ERROR: '96',
   /** MAC verification failed (CUP: A0, 校验错). */

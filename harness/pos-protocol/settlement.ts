@@ -10,7 +10,7 @@
 import type { IsoMessage } from '../iso8583/index.js';
 import { amountField } from './amount-field.js';
 import { MessageBuildError } from './errors.js';
-import { field60, MESSAGE_TYPE_CODE, NETWORK_CODE } from './field-60.js';
+import { field60, MESSAGE_TYPE_CODE, NETWORK_CODE, type Field60 } from './field-60.js';
 import { DEFAULT_OPERATOR_FIELD_63 } from './field-63.js';
 import type { TerminalIdentity } from './terminal-identity.js';
 
@@ -105,6 +105,42 @@ export interface UploadedTransaction {
   iccData?: string;
   /** Field 22 (default 072, contactless without PIN: the usual offline EC tap). */
   entry?: string;
+  /** 60.4 read capability and 60.5 IC condition, as on the transaction's own request. */
+  icInfo?: Required<Pick<Field60, 'readCapability' | 'icCondition'>>;
+}
+
+/**
+ * The 0320 that ends a batch upload (批上送结束): 60.3 = 202, field 48 = the number of transactions
+ * uploaded (n4). Without MAC (see `applyMac`).
+ * @throws MessageBuildError for a count outside 0..9999.
+ */
+export function buildBatchUploadEnd(
+  id: TerminalIdentity,
+  stan: string,
+  batch: string,
+  count: number,
+): IsoMessage {
+  if (!Number.isSafeInteger(count) || count < 0 || count > 9999)
+    throw new MessageBuildError(48, `a batch upload count is 4 digits (0..9999), got ${count}`);
+  return {
+    mti: '0320',
+    fields: {
+      11: stan,
+      41: id.terminalId,
+      42: id.merchantId,
+      48: String(count).padStart(4, '0'),
+      60: field60({
+        messageType: MESSAGE_TYPE_CODE.NETWORK,
+        batch,
+        networkCode: NETWORK_CODE.BATCH_UPLOAD_END,
+      }),
+    },
+  };
+}
+
+/** The count of a batch upload's end (field 48, 4 digits), or undefined when it is not one. */
+export function readBatchUploadEndCount(field48: string | undefined): number | undefined {
+  return field48 !== undefined && /^\d{4}$/.test(field48) ? Number(field48) : undefined;
 }
 
 /** 0320 batch upload of one transaction (without MAC, see `applyMac`). */
@@ -118,7 +154,12 @@ export function buildBatchUpload(id: TerminalIdentity, batch: string, tx: Upload
     41: id.terminalId,
     42: id.merchantId,
     49: '156',
-    60: field60({ messageType: MESSAGE_TYPE_CODE.BATCH_UPLOAD, batch, networkCode: NETWORK_CODE.SETTLEMENT }),
+    60: field60({
+      messageType: MESSAGE_TYPE_CODE.BATCH_UPLOAD,
+      batch,
+      networkCode: NETWORK_CODE.SETTLEMENT,
+      ...(tx.icInfo ?? {}),
+    }),
   };
   if (tx.iccData) f[55] = tx.iccData.toUpperCase();
   return { mti: '0320', fields: f };

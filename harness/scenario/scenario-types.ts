@@ -262,6 +262,7 @@ export interface AccountOverride {
 export interface AccountLimits {
   single?: Amount;
   daily?: Amount;
+  dailyCount?: Count;
 }
 export interface RiskRule {
   name: string;

@@ -438,7 +438,7 @@ describe('emulated terminal (e2e, host simulator on 127.0.0.1)', function () {
   });
 
   describe('settlement out of balance', () => {
-    it('uploads every transaction of the batch (0320) when the host says unbalanced', async () => {
+    it('uploads every transaction of the batch (0320) when the host says unbalanced, then ends the upload with its count', async () => {
       const t = rig.terminal;
       await payWith(t, () => t.purchase(1500), { insert: card('cup-debit'), pin: '123456' });
       await payWith(t, () => t.purchase(1600), { insert: card('cup-debit'), pin: '123456' });
@@ -450,12 +450,15 @@ describe('emulated terminal (e2e, host simulator on 127.0.0.1)', function () {
       const s = await t.settle();
       assert.equal(s.messageKey, 'settledUnbalanced');
       assert.deepEqual(s.totals, { debitAmount: 3100, debitCount: 2, creditAmount: 0, creditCount: 0 });
+      const last = received(host).slice(-4);
       assert.deepEqual(
-        received(host)
-          .map((e) => e.mti)
-          .slice(-3),
-        ['0500', '0320', '0320'],
+        last.map((e) => e.mti),
+        ['0500', '0320', '0320', '0320'],
       );
+      // 批上送结束: 60.3 = 202, field 48 = the two transactions uploaded; the host found the count right.
+      const end = last[3]?.fields ?? {};
+      assert.deepEqual([end[48], end[60]?.slice(8, 11)], ['0002', '202']);
+      assert.deepEqual([s.details?.uploaded, s.details?.uploadEndCode], [2, '00']);
     });
   });
 

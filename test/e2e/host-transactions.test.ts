@@ -16,6 +16,7 @@ import {
   RC,
   applyMac,
   buildBatchUpload,
+  buildBatchUploadEnd,
   buildNetworkManagement,
   buildSettlement,
   buildSignIn,
@@ -374,6 +375,25 @@ describe('host e2e: transactions over TCP (cup)', function () {
       );
       assert.equal(settlementResult(ok), 'balanced');
     });
+    it('batch upload end 0320 (60.3 = 202): the count must be the uploads received since the 0500, else 95', async () => {
+      const p1 = await purchase(TEST_PANS.debit, 1000);
+      const p2 = await purchase(TEST_PANS.debit, 2000);
+      const totals = { debitAmount: 1, debitCount: 1, creditAmount: 0, creditCount: 0 };
+      const bad = await t.exchange(buildSettlement(t.id, t.nextStan(), t.batch, totals));
+      assert.equal(settlementResult(bad), 'unbalanced');
+      for (const p of [p1, p2])
+        await t.exchange(
+          buildBatchUpload(t.id, t.batch, { stan: p.request.fields[11]!, pan: TEST_PANS.debit, amount: 1 }),
+        );
+      const end = await t.exchange(buildBatchUploadEnd(t.id, t.nextStan(), t.batch, 2));
+      assert.deepEqual([end.mti, end.fields[39]], ['0330', RC.APPROVED]);
+      await t.exchange(buildSettlement(t.id, t.nextStan(), t.batch, totals));
+      await t.exchange(
+        buildBatchUpload(t.id, t.batch, { stan: p1.request.fields[11]!, pan: TEST_PANS.debit, amount: 1 }),
+      );
+      const short = await t.exchange(buildBatchUploadEnd(t.id, t.nextStan(), t.batch, 2));
+      assert.equal(short.fields[39], RC.RECONCILE_ERROR);
+    });
     it('batch upload 0320: a known transaction is confirmed; an unknown offline one is booked; EC is not debited twice', async () => {
       const p = await purchase(TEST_PANS.debit, 1000);
       const known = await t.exchange(
@@ -452,7 +472,7 @@ describe('host e2e: transactions over TCP (cup)', function () {
       ],
       [
         '61 single-transaction limit',
-        RC.SINGLE_LIMIT,
+        RC.AMOUNT_LIMIT,
         async () => (await purchase(TEST_PANS.debit, 50001)).answer,
       ],
       [
@@ -481,10 +501,10 @@ describe('host e2e: transactions over TCP (cup)', function () {
         assert.equal(a.macOk, true);
       });
     }
-    it('65 daily limit: two purchases reach it, the third is refused', async () => {
+    it('61 daily amount limit: two purchases reach it, the third is refused', async () => {
       assert.equal((await purchase(TEST_PANS.debit, 40000)).answer.fields[39], '00');
       assert.equal((await purchase(TEST_PANS.debit, 40000)).answer.fields[39], '00');
-      assert.equal((await purchase(TEST_PANS.debit, 1)).answer.fields[39], RC.DAILY_LIMIT);
+      assert.equal((await purchase(TEST_PANS.debit, 1)).answer.fields[39], RC.AMOUNT_LIMIT);
       assert.equal(balance(TEST_PANS.debit), 20000);
     });
     it('55 wrong PIN counts tries: 55, 55, then 75; the right PIN is then refused too', async () => {

@@ -73,6 +73,11 @@ export class CardReader {
   private chipCard: PresentedCard | undefined;
   /** Fires `timeouts.cardRemoval` after a transaction ended with the card still inserted. */
   private removalTimer: NodeJS.Timeout | undefined;
+  /**
+   * When the card prompt runs out (ms since the epoch): set by the first wait, kept across a tap the
+   * reader never detected (a phone with NFC off), cleared by anything it did detect.
+   */
+  private promptDeadline: number | undefined;
 
   constructor(
     private readonly core: TerminalCore,
@@ -130,17 +135,21 @@ export class CardReader {
   /** A transaction ended: the chip is no longer in use, presentations nobody took are dropped. */
   endTransaction(): void {
     this.chipCard = undefined;
+    this.promptDeadline = undefined;
     this.presentations.clear();
   }
 
   /**
-   * Shows the amount (`shown`), runs the card reader's self-check, then asks for a card (ATM, contact and
-   * contactless, or contact only). The `readerFault` result when the self-check fails, else undefined.
+   * Shows the amount (`shown`; a balance inquiry has none and goes straight to the card prompt), runs the
+   * card reader's self-check, then asks for a card (ATM, contact and contactless, or contact only). The
+   * `readerFault` result when the self-check fails, else undefined.
    */
   askForCard(op: TerminalOperation, amount: number, shown: string | undefined): TerminalResult | undefined {
     const core = this.core;
-    core.setState('amount');
-    core.show('amount', shown);
+    if (shown !== undefined) {
+      core.setState('amount');
+      core.show('amount', shown);
+    }
     if (core.devices.reader === 'fault') return core.result(op, 'failed', 'readerFault', { amount });
     core.setState('waitingForCard');
     core.show(
@@ -162,8 +171,9 @@ export class CardReader {
   nextPresentation(ctx: TxContext): Promise<Presentation> {
     const { cardRead, idle } = this.core.profile.timeouts;
     const which = idle < cardRead ? 'idle' : 'cardRead';
+    this.promptDeadline ??= Date.now() + Math.min(cardRead, idle);
     return this.presentations.next(
-      Math.min(cardRead, idle),
+      Math.max(0, this.promptDeadline - Date.now()),
       ctx.signal,
       () => new Cancelled('timeout', { timeout: which, waitedMs: Math.min(cardRead, idle) }),
     );
@@ -172,6 +182,8 @@ export class CardReader {
   /** Reads a presented card in `mode`; 'again' = keep waiting for another presentation. */
   async read(ctx: TxContext, p: Presentation, ktx: KernelTransaction, mode: ReadMode): Promise<ReadOutcome> {
     const caps = this.core.profile.capabilities;
+    const deadline = this.promptDeadline;
+    this.promptDeadline = undefined;
     if (p.kind === 'insert') {
       if (!caps.chip) return 'again';
       const kernel = await this.contactKernel(ctx, p, ktx);
@@ -184,7 +196,7 @@ export class CardReader {
         return this.contactReadFailed(ctx, p, e);
       }
     }
-    if (p.kind === 'tap') return this.readTap(ctx, p, ktx, mode);
+    if (p.kind === 'tap') return this.readTap(ctx, p, ktx, mode, deadline);
     const read = await this.readSwipe(ctx, p);
     if (read === 'again' || !('pan' in read)) return read;
     if (mode === 'identify') return { read, maskedPan: maskPan(read.pan) };
@@ -198,6 +210,7 @@ export class CardReader {
     p: Presentation,
     ktx: KernelTransaction,
     mode: ReadMode,
+    deadline: number | undefined,
   ): Promise<ReadOutcome> {
     const core = this.core;
     const caps = core.profile.capabilities;
@@ -211,16 +224,24 @@ export class CardReader {
       );
       return 'again';
     }
-    core.setState('readingCard');
-    core.show('readingCard');
     try {
       await p.card.powerOn('contactless');
     } catch (e) {
       if (!(e instanceof CardNoAnswerError)) throw e;
+      if (e.reason === 'nfc-off') {
+        // Nothing in the field answers the polling: the reader saw no card, the prompt runs on.
+        core.note(`tap not detected (${e.message})`);
+        this.promptDeadline = deadline;
+        return 'again';
+      }
+      core.setState('readingCard');
+      core.show('readingCard');
       if (mode === 'full') core.note(`no contactless answer (${e.message})`);
       core.show('pleaseTapAgain');
       return 'again';
     }
+    core.setState('readingCard');
+    core.show('readingCard');
     const timed = timedSender(core.profile, core.devices, p, (c) =>
       transmitToCard(core.events, p.card, 'contactless', c),
     );
@@ -364,6 +385,7 @@ export class CardReader {
   private chipFailed(ctx: TxContext): TerminalResult | 'again' {
     const core = this.core;
     const caps = core.profile.capabilities;
+    core.chipReadFailed = true;
     if (caps.fallback && caps.magstripe) {
       ctx.fallbackAllowed = true;
       core.show('pleaseSwipe');
@@ -375,6 +397,7 @@ export class CardReader {
   }
 
   private chipData(kernel: EmvKernel, o: KernelOutcome, entry: 'chip' | 'contactless'): CardData {
+    this.core.chipReadFailed = false;
     return {
       read: {
         pan: o.pan,

@@ -6,8 +6,19 @@
 import { IllegalTransitionError } from '../errors.js';
 import type { TerminalState } from '../terminal-events.js';
 
-/** Where a transaction may begin from a resting state (sign-in, card prompt, referenced, settlement). */
-const START: readonly TerminalState[] = ['signingIn', 'amount', 'online', 'settling', 'reversal', 'result'];
+/**
+ * Where a transaction may begin from a resting state (sign-in, amount, card prompt without an amount —
+ * a balance inquiry —, referenced, settlement).
+ */
+const START: readonly TerminalState[] = [
+  'signingIn',
+  'amount',
+  'waitingForCard',
+  'online',
+  'settling',
+  'reversal',
+  'result',
+];
 
 /** Card reading states: selection (contact), reading (contactless), cardholder verification. */
 const READING: readonly TerminalState[] = ['applicationSelection', 'readingCard', 'cardholderVerification'];
@@ -31,7 +42,8 @@ export const TRANSITIONS: Readonly<Record<TerminalState, readonly TerminalState[
   cardholderVerification: ['applicationSelection', 'readingCard', 'online', 'reversal', 'result'],
   online: ['completion', 'reversal', 'result'],
   completion: ['reversal', 'result'],
-  reversal: ['amount', 'online', 'settling', 'result'],
+  // `idle`: a pending reversal tried again while the terminal was idle.
+  reversal: ['amount', 'waitingForCard', 'online', 'settling', 'result', 'idle'],
   settling: ['reversal', 'result'],
 };
 

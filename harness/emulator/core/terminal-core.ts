@@ -37,6 +37,16 @@ export interface TerminalIdentity {
   merchantId: string;
 }
 
+/** Operator texts of the sign-in an ATM does not show its cardholder. */
+const ATM_HIDDEN_TEXTS: ReadonlySet<TextKey> = new Set<TextKey>([
+  'notSignedIn',
+  'signingIn',
+  'signInOk',
+  'signInFailed',
+  'keyCheckError',
+  'retrying',
+]);
+
 export class TerminalCore {
   readonly profile: TerminalProfile;
   readonly events: TerminalEvents;
@@ -51,6 +61,13 @@ export class TerminalCore {
   batchNo: string;
   /** The last settled batches, newest last (next-day refunds look their originals up here). */
   readonly settled: SettledBatch[] = [];
+  /**
+   * The last chip read failed (set by a chip failure, cleared by a successful chip or contactless read):
+   * what 60.5 reports, so the host can tell a fallback swipe from a plain one.
+   */
+  chipReadFailed = false;
+  /** An ATM's next sign-in attempt by itself while it is out of service (undefined when none is due). */
+  signInRetry: NodeJS.Timeout | undefined;
   /** True while a transaction runs. */
   busy = false;
   /** Aborts the running transaction (undefined when none runs). */
@@ -113,8 +130,14 @@ export class TerminalCore {
     }
   }
 
+  /**
+   * Shows `key`. An ATM's cardholder never sees the operator's sign-in texts: while it cannot sign in
+   * it shows OUT OF SERVICE, and a successful sign-in goes straight back to the welcome screen.
+   */
   show(key: TextKey, extra?: string): void {
-    this.screen.show(key, extra);
+    if (this.profile.kind === 'atm' && ATM_HIDDEN_TEXTS.has(key))
+      this.screen.show(key === 'signInOk' ? 'welcome' : 'outOfService');
+    else this.screen.show(key, extra);
   }
 
   note(text: string): void {

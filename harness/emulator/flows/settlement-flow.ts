@@ -1,6 +1,7 @@
 /**
  * Settlement (结算): offline transactions uploaded first, 0500 with the batch totals, batch upload (0320)
- * of every record when the host is out of balance, then the batch closes (kept for next-day refunds), the
+ * of every record when the host is out of balance, closed by the batch-upload-end 0320 (批上送结束, 60.3 =
+ * 202) with the count uploaded; then the batch closes (kept for next-day refunds), the
  * batch number moves on and the settlement slip is printed.
  */
 import type { IsoMessage } from '../../iso8583/index.js';
@@ -38,8 +39,17 @@ export function settle(rooms: TerminalRooms): Promise<TerminalResult> {
     if (rc !== RC.APPROVED)
       return core.result('settle', 'declined', responseCodeKey(rc), { stan, responseCode: rc, totals });
     const balanced = !host.messages.settlementUnbalanced(answer);
+    const upload: Record<string, unknown> = {};
     if (!balanced) {
-      for (const r of core.batch.records()) await host.uploadRecord(r);
+      let uploaded = 0;
+      for (const r of core.batch.records()) if (await host.uploadRecord(r)) uploaded++;
+      const end = host.messages.batchUploadEnd(core.nextStan(), uploaded);
+      upload.uploaded = uploaded;
+      try {
+        upload.uploadEndCode = (await host.exchange(end, core.profile.timeouts.host)).fields[39] ?? '';
+      } catch (e) {
+        host.hostError(e, end.mti);
+      }
     }
     const closed = core.batchNo;
     core.settled.push({ batch: closed, records: [...core.batch.records()] });
@@ -51,7 +61,7 @@ export function settle(rooms: TerminalRooms): Promise<TerminalResult> {
       stan,
       responseCode: rc,
       totals,
-      details: { batch: closed, balanced },
+      details: { batch: closed, balanced, ...upload },
     });
     // The settlement slip (结算单) closes the day.
     printer.print(done, false, core.batchNo);

@@ -8,8 +8,38 @@ import type { TerminalRooms } from '../core/terminal-rooms.js';
 import { runTransaction } from '../core/transaction-run.js';
 import type { TerminalResult } from '../terminal-result.js';
 
-/** 0800 sign-in with working-key download; retried per the profile on failure. */
-export function signIn(rooms: TerminalRooms): Promise<TerminalResult> {
+/**
+ * 0800 sign-in with working-key download; retried per the profile on failure. An ATM that cannot sign
+ * in stays OUT OF SERVICE and tries again by itself every `signIn.interval` until the host answers.
+ */
+export async function signIn(rooms: TerminalRooms): Promise<TerminalResult> {
+  const { core } = rooms;
+  stopSignInRetry(rooms);
+  const r = await signInRun(rooms);
+  if (r.outcome !== 'approved' && core.profile.kind === 'atm') scheduleSignInRetry(rooms);
+  return r;
+}
+
+/** Stops an ATM's sign-in attempts by itself (close, power cycle, a sign-in asked for). */
+export function stopSignInRetry(rooms: TerminalRooms): void {
+  const core = rooms.core;
+  if (core.signInRetry) clearTimeout(core.signInRetry);
+  core.signInRetry = undefined;
+}
+
+function scheduleSignInRetry(rooms: TerminalRooms): void {
+  const core = rooms.core;
+  core.signInRetry = setTimeout(() => {
+    core.signInRetry = undefined;
+    if (core.keys !== undefined) return;
+    // A transaction attempt (refused, out of service) may be on the screen: try again later.
+    if (core.busy) return scheduleSignInRetry(rooms);
+    signIn(rooms).catch((e: unknown) => core.note(`sign-in by itself failed: ${(e as Error).message}`));
+  }, core.profile.signIn.intervalMs);
+  core.signInRetry.unref();
+}
+
+function signInRun(rooms: TerminalRooms): Promise<TerminalResult> {
   const { core } = rooms;
   return runTransaction(rooms, 'signIn', 0, async (ctx) => {
     const attempts = 1 + core.profile.signIn.retries;
@@ -38,7 +68,10 @@ async function signInOnce(rooms: TerminalRooms): Promise<TerminalResult> {
     answer = await host.exchange(req, core.profile.timeouts.signIn);
   } catch (e) {
     host.hostError(e, req.mti);
-    return core.result('signIn', 'failed', 'lineDown', { stan });
+    // The line down is the operator's concern: an ATM's cardholder sees only that it is out of service.
+    return core.result('signIn', 'failed', core.profile.kind === 'atm' ? 'outOfService' : 'lineDown', {
+      stan,
+    });
   }
   const rc = answer.fields[39] ?? '';
   if (rc !== RC.APPROVED)

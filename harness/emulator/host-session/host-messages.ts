@@ -11,11 +11,14 @@ import {
   DEFAULT_OPERATOR_FIELD_63,
   applyMac,
   buildBatchUpload,
+  buildBatchUploadEnd,
   buildReversal,
   buildSettlement,
   buildSignIn,
   buildTransaction,
   computeMac,
+  IC_CONDITION,
+  READ_CAPABILITY,
   parseWorkingKeys,
   settlementResult,
   verifyMac,
@@ -79,6 +82,7 @@ export class TerminalMessages {
         card: read,
         amount,
         currency: core.currency(),
+        ...this.icInfo(core.chipReadFailed),
         ...(withPin ? { pin } : {}),
         ...(original ? { original } : {}),
       },
@@ -121,8 +125,33 @@ export class TerminalMessages {
         amount: r.amount,
         ...(r.iccData ? { iccData: r.iccData } : {}),
         entry: r.entryMode,
+        ...this.icInfo(r.entryMode.startsWith('80')),
       }),
     );
+  }
+
+  /**
+   * 60.4 and 60.5 of an IC-capable terminal: its read capability (6 with a contactless antenna, else 5)
+   * and whether the last chip read failed. A stripe-only terminal sends neither.
+   */
+  private icInfo(chipFailed: boolean): {
+    icInfo?: { readCapability: string; icCondition: string };
+  } {
+    const caps = this.core.profile.capabilities;
+    if (!caps.chip) return {};
+    return {
+      icInfo: {
+        readCapability: caps.contactless
+          ? READ_CAPABILITY.CONTACTLESS_CONTACT_STRIPE
+          : READ_CAPABILITY.CONTACT_STRIPE,
+        icCondition: chipFailed ? IC_CONDITION.CHIP_FAILED : IC_CONDITION.NO_CHIP_FAILURE,
+      },
+    };
+  }
+
+  /** The 0320 that ends a batch upload (60.3 = 202) with the number of transactions uploaded, MAC applied. */
+  batchUploadEnd(stan: string, count: number): IsoMessage {
+    return this.mac(buildBatchUploadEnd(this.core.identity(), stan, this.core.batchNo, count));
   }
 
   /** True when the host's settlement answer says the totals did not match (batch upload follows). */

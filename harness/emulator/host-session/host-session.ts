@@ -31,6 +31,10 @@ export class HostSession {
   readonly link: HostLink;
   readonly messages: TerminalMessages;
   private pending: PendingReversal | undefined;
+  /** The next try of the pending reversal while the terminal is idle. */
+  private idleTimer: NodeJS.Timeout | undefined;
+  /** A try made while idle, still waiting for its answer (a transaction started meanwhile waits for it). */
+  private idleSend: Promise<boolean> | undefined;
 
   constructor(
     private readonly core: TerminalCore,
@@ -130,6 +134,28 @@ export class HostSession {
     this.pending = { request, reason, attempts: 0 };
     this.core.events.emit({ type: 'reversal', status: 'queued', stan: request.fields[11] ?? '', reason });
     await this.sendReversal();
+    this.scheduleIdleReversal();
+  }
+
+  /**
+   * While a reversal is pending, tries it again every `reversal.interval` as long as the terminal is idle
+   * (up to the profile's count of tries, like before a transaction). With `reversal-after-next-txn` the
+   * firmware only sends it after the next transaction.
+   */
+  private scheduleIdleReversal(): void {
+    const core = this.core;
+    if (!this.pending || this.idleTimer || core.defects.has('reversal-after-next-txn')) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = undefined;
+      if (!this.pending) return;
+      if (core.busy || core.state !== 'idle') return this.scheduleIdleReversal();
+      this.idleSend = this.sendReversal().finally(() => {
+        this.idleSend = undefined;
+        if (!core.busy) core.toIdle();
+        this.scheduleIdleReversal();
+      });
+    }, core.profile.reversal.intervalMs);
+    this.idleTimer.unref();
   }
 
   /** One attempt; true when answered. */
@@ -164,6 +190,7 @@ export class HostSession {
    * `reversal-after-next-txn` the reversal that was pending at the start goes out after the transaction.
    */
   async reversalBefore(signal: AbortSignal): Promise<() => Promise<void>> {
+    if (this.idleSend) await this.idleSend;
     if (!this.core.defects.has('reversal-after-next-txn')) {
       await this.flushReversal(signal);
       return async () => undefined;
@@ -181,9 +208,12 @@ export class HostSession {
       if (i > 0) await core.sleep(core.profile.reversal.intervalMs, signal);
       if (await this.sendReversal()) return;
     }
+    this.scheduleIdleReversal();
   }
 
   close(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = undefined;
     this.link.close();
   }
 }
