@@ -20,16 +20,11 @@ import {
   recordsOf,
   u16,
 } from './card-data.js';
-import {
-  acInput,
-  computeAc,
-  emptyCvr,
-  encodeIad,
-  verifyArpc,
-  type Cvn,
-  type Cvr,
-} from './card-cryptogram.js';
+import { acInput, computeAc, encodeIad, verifyArpc, type Cvn } from './card-cryptogram.js';
 import { CARD_LOG_SIZE, type CardLogEntry, type CardRunState } from './card-state.js';
+import { CID, newSession, requestedAc, type AcType, type Session } from './chip-session.js';
+import { logRecord } from './card-log-record.js';
+import { plaintextPin } from './plaintext-pin.js';
 
 /** What an application handler answers: response data (may be empty) and a status word. */
 export interface AppResponse {
@@ -40,24 +35,6 @@ export interface AppResponse {
 /** ASCII names of the payment system environments. */
 export const PSE_NAME = '1PAY.SYS.DDF01';
 export const PPSE_NAME = '2PAY.SYS.DDF01';
-
-/** Cryptogram information data (9F27) per AC type. */
-const CID = { AAC: 0x00, TC: 0x40, ARQC: 0x80 } as const;
-type AcType = keyof typeof CID;
-
-/** GENERATE AC P1 bits 8-7 → requested AC type. */
-function requestedAc(p1: number): AcType | undefined {
-  switch (p1 & 0xc0) {
-    case 0x00:
-      return 'AAC';
-    case 0x40:
-      return 'TC';
-    case 0x80:
-      return 'ARQC';
-    default:
-      return undefined;
-  }
-}
 
 const ok = (data?: Buffer): AppResponse => ({ data, sw: SW.OK });
 const fail = (sw: number): AppResponse => ({ sw });
@@ -73,34 +50,6 @@ function fciTemplate(dfName: Buffer, proprietary: TlvInput[]): Buffer {
       ],
     },
   ]);
-}
-
-/** Per power-on session: what was selected and where the transaction flow stands. */
-interface Session {
-  selected: 'none' | 'pse' | 'ppse' | number;
-  appBlockedSelected: boolean;
-  gpoDone: boolean;
-  genAcCount: number;
-  /** Values the terminal sent (PDOL, CDOL1, CDOL2 data), latest wins. */
-  terminal: Map<string, Buffer>;
-  cvr: Cvr;
-  ecPath: boolean;
-  firstAc?: AcType;
-  firstAcValue?: Buffer;
-  issuerAuthDone: boolean;
-}
-
-function newSession(): Session {
-  return {
-    selected: 'none',
-    appBlockedSelected: false,
-    gpoDone: false,
-    genAcCount: 0,
-    terminal: new Map(),
-    cvr: emptyCvr(),
-    ecPath: false,
-    issuerAuthDone: false,
-  };
 }
 
 /** Options of the chip for one presentation. */
@@ -588,35 +537,4 @@ export class EmvChip {
     this.state.log.unshift(entry);
     this.state.log.length = Math.min(this.state.log.length, CARD_LOG_SIZE);
   }
-}
-
-/** A log record in the 9F4F format (values only, no tags). */
-function logRecord(e: CardLogEntry): Buffer {
-  return Buffer.concat([
-    Buffer.from(e.date.padStart(6, '0'), 'hex'),
-    Buffer.from(e.time.padStart(6, '0'), 'hex'),
-    bcd(e.amount, 6),
-    bcd(0, 6),
-    Buffer.from(e.country.padStart(4, '0'), 'hex'),
-    Buffer.from(e.currency.padStart(4, '0'), 'hex'),
-    Buffer.from(e.type.padStart(2, '0'), 'hex'),
-    u16(e.atc),
-  ]);
-}
-
-/** The PIN in a plaintext offline PIN block (EMV Book 3 §6.5.12: 2L PP…P FF…F, 8 bytes), or undefined. */
-function plaintextPin(block: Buffer): string | undefined {
-  if (block.length !== 8) return undefined;
-  const hex = block.toString('hex').toUpperCase();
-  if (hex[0] !== '2') return undefined;
-  const n = parseInt(hex[1] as string, 16);
-  if (n < 4 || n > 12) return undefined;
-  const pin = hex.slice(2, 2 + n);
-  if (!/^\d+$/.test(pin) || !/^F*$/.test(hex.slice(2 + n))) return undefined;
-  return pin;
-}
-
-/** Builds the plaintext PIN block VERIFY takes. */
-export function plaintextPinBlock(pin: string): Buffer {
-  return Buffer.from(('2' + pin.length.toString(16) + pin).padEnd(16, 'F'), 'hex');
 }

@@ -51,7 +51,8 @@ export {
 export type { CommandApdu } from './apdu.js';
 export { tracksOf, track1Of, track2Of, track2Equivalent, serviceCodeSaysChip } from './magstripe.js';
 export type { MagstripeTracks } from './magstripe.js';
-export { PSE_NAME, PPSE_NAME, plaintextPinBlock } from './emv-application.js';
+export { PSE_NAME, PPSE_NAME } from './emv-application.js';
+export { plaintextPinBlock } from './plaintext-pin.js';
 export {
   AC_TERMINAL_TAGS,
   acInput,

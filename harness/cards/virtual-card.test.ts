@@ -6,7 +6,7 @@ import {
   generateArqc,
 } from '../emv/index.js';
 import { findTag, parseTlv, type Tlv } from '../emv/index.js';
-import { plaintextPinBlock } from './emv-application.js';
+import { plaintextPinBlock } from './plaintext-pin.js';
 import { CardNoAnswerError, CardRemovedError, CardStateError } from './errors.js';
 import { serviceCodeSaysChip, track2Equivalent } from './magstripe.js';
 import { createVirtualCard, type EmvVirtualCard } from './virtual-card.js';

@@ -94,3 +94,10 @@ export class CardNameError extends PayhilError {
     super('E_CARD_NAME', detail, { verdict: 'usage' });
   }
 }
+
+/** A profile duration that is not "500ms", "10s", "2m" or a number of ms. */
+export class ProfileDurationError extends PayhilError {
+  constructor(readonly value: string) {
+    super('E_TERMINAL_DURATION', `bad duration '${value}'`, { verdict: 'usage' });
+  }
+}

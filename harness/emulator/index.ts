@@ -55,6 +55,7 @@ export {
   InlineCardError,
   IllegalTransitionError,
   CardNameError,
+  ProfileDurationError,
 } from './errors.js';
 export { TRANSITIONS, isLegalTransition } from './core/state-transitions.js';
 export { cardStateReport } from './card-state-report.js';

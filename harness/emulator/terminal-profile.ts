@@ -14,7 +14,7 @@ import {
   type DeviceConditions,
   type TerminalDevice,
 } from './terminal-devices.js';
-import { TerminalProfileError } from './errors.js';
+import { ProfileDurationError, TerminalProfileError } from './errors.js';
 
 type Duration = number | string;
 type Amount = number | string;
@@ -168,7 +168,7 @@ export function parseDuration(d: Duration | undefined, fallback: number): number
   if (d === undefined) return fallback;
   if (typeof d === 'number') return d;
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)$/.exec(d);
-  if (!m) throw new RangeError(`bad duration '${d}'`);
+  if (!m) throw new ProfileDurationError(d);
   const n = Number(m[1]);
   return Math.round(m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60000);
 }

@@ -5,6 +5,7 @@
  */
 import { RC, type ResponseCode } from '../pos-protocol/index.js';
 import type { AccountStatus, RiskRuleConfig } from './host-config.js';
+import { AccountError } from './errors.js';
 
 /** An issuer account as the host resolved it (card fixture + host config). */
 export interface AccountSpec {
@@ -133,7 +134,7 @@ export class AccountStore {
   /** Sets the balance at run time (a scenario preparing "insufficient funds"). */
   setBalance(pan: string, balance: number): void {
     if (!Number.isSafeInteger(balance) || balance < 0)
-      throw new RangeError(`balance must be a whole amount >= 0`);
+      throw new AccountError('E_HOST_BAD_BALANCE', `balance must be a whole amount >= 0`, pan);
     this.live(pan).balance = balance;
   }
 
@@ -237,7 +238,7 @@ export class AccountStore {
 
   private live(pan: string): LiveAccount {
     const a = this.find(pan);
-    if (!a) throw new RangeError(`no account for PAN ending ${pan.slice(-4)}`);
+    if (!a) throw new AccountError('E_HOST_NO_ACCOUNT', `no account for PAN ending ${pan.slice(-4)}`, pan);
     return a;
   }
 

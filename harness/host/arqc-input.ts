@@ -7,6 +7,8 @@
  *
  * IAD part: CVN 10 — the CVR, bytes 4–7 of the IAD (9F10); CVN 18 — the whole IAD.
  */
+import { ArqcInputError } from './errors.js';
+
 export const ARQC_INPUT_TAGS = [
   '9F02',
   '9F03',
@@ -36,7 +38,7 @@ export const ARQC_INPUT_LENGTHS: Record<string, number> = {
 
 /**
  * The cryptogram input from a tag lookup. Missing tags count as zeros of their length (9F03 is often
- * absent). Throws RangeError when the IAD is missing or too short for the CVN.
+ * absent). Throws ArqcInputError when the IAD is missing or too short for the CVN.
  */
 export function arqcInput(lookup: (tag: string) => Buffer | undefined, cvn: 10 | 18): Buffer {
   const parts: Buffer[] = [];
@@ -54,9 +56,9 @@ export function arqcInput(lookup: (tag: string) => Buffer | undefined, cvn: 10 |
     }
   }
   const iad = lookup('9F10');
-  if (!iad) throw new RangeError('IAD (9F10) missing');
+  if (!iad) throw new ArqcInputError('IAD (9F10) missing', cvn);
   if (cvn === 10) {
-    if (iad.length < 7) throw new RangeError('IAD too short for CVN 10');
+    if (iad.length < 7) throw new ArqcInputError('IAD too short for CVN 10', cvn, iad.length);
     parts.push(iad.subarray(3, 7));
   } else parts.push(iad);
   return Buffer.concat(parts);

@@ -40,3 +40,30 @@ export class HostRuleError extends PayhilError {
     super('E_HOST_RULE', message, { verdict: 'usage' });
   }
 }
+
+/**
+ * An account operation the store cannot do: no account for the PAN (`E_HOST_NO_ACCOUNT`) or a balance
+ * that is not a whole amount >= 0 (`E_HOST_BAD_BALANCE`). Only the PAN's last 4 digits are kept.
+ */
+export class AccountError extends PayhilError {
+  readonly panLast4: string;
+  constructor(code: 'E_HOST_NO_ACCOUNT' | 'E_HOST_BAD_BALANCE', message: string, pan: string) {
+    super(code, message, { verdict: 'usage' });
+    this.panLast4 = pan.slice(-4);
+  }
+}
+
+/**
+ * The cryptogram input cannot be built from what the terminal sent: the IAD (9F10) is missing or too
+ * short for the card's CVN. A fault of the terminal under test: `failed`.
+ */
+export class ArqcInputError extends PayhilError {
+  constructor(
+    message: string,
+    readonly cvn: 10 | 18,
+    /** Bytes of the IAD received, undefined when it was missing. */
+    readonly iadLength?: number,
+  ) {
+    super('E_HOST_ARQC_INPUT', message, { verdict: 'failed' });
+  }
+}

@@ -33,6 +33,13 @@ export type {
   HostLimits,
   RiskRuleConfig,
 } from './host-config.js';
-export { HostConfigError, HostServerError, HostExchangeError, HostRuleError } from './errors.js';
+export {
+  HostConfigError,
+  HostServerError,
+  HostExchangeError,
+  HostRuleError,
+  AccountError,
+  ArqcInputError,
+} from './errors.js';
 export { ARQC_INPUT_TAGS, arqcInput } from './arqc-input.js';
 export { verifyArqc, issuerAuthData, cryptogramKey } from './issuer-crypto.js';

@@ -11,21 +11,11 @@
  */
 import { PayhilError } from '../common/payhil-error.js';
 import { DecodeError, EncodeError } from './errors.js';
-import {
-  HEX_PAIRS,
-  Writer,
-  decodeFieldTo,
-  encodeField,
-  hexNibble,
-  hexTo,
-  mtiTo,
-  need,
-  writeBcd,
-  writeChars,
-  writeHexBinary,
-  fieldBytes,
-  type Reader,
-} from './field-codec.js';
+import { Writer, need, type Reader } from './codec-cursor.js';
+import { HEX_PAIRS, hexNibble } from './char-classes.js';
+import { writeBcd, writeChars, writeHexBinary } from './field-encoding.js';
+import { hexTo, mtiTo } from './field-decoding.js';
+import { decodeFieldTo, encodeField, fieldBytes } from './field-codec.js';
 import type { Dialect } from './dialect-types.js';
 import { EMPTY_FIELDS_128, EMPTY_FIELDS_64 } from './empty-fields.js';
 
@@ -330,7 +320,7 @@ function readWord(d: Dialect, r: Reader): number {
 
 /**
  * Characters of the message being decoded: every field's characters land here one byte a character,
- * then become one string that the fields are substrings of (see field-codec.ts).
+ * then become one string that the fields are substrings of (see field-decoding.ts).
  */
 const chars = new Writer(16 * 1024);
 /** Field numbers of the message being decoded, in order, and where each one's characters end. */

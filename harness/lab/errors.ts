@@ -26,3 +26,20 @@ export class WorkerLostError extends LabError {
     super('E_LAB_WORKER_LOST', `${worker} was lost: ${reason}`, 'broken');
   }
 }
+
+/**
+ * A bench failed its health check: a part did not answer within its bound (`E_LAB_HEALTH_TIMEOUT`) or
+ * the terminal answered no status (`E_LAB_HEALTH_NO_STATUS`). A lab fault: `broken`.
+ */
+export class BenchHealthError extends LabError {
+  constructor(
+    code: 'E_LAB_HEALTH_TIMEOUT' | 'E_LAB_HEALTH_NO_STATUS',
+    /** The part that failed: `bench 'name'`, `the bench setup`, `the terminal`… */
+    readonly part: string,
+    message: string,
+    /** The bound it did not answer within, ms (timeouts only). */
+    readonly timeoutMs?: number,
+  ) {
+    super(code, message, 'broken');
+  }
+}

@@ -6,6 +6,8 @@
  */
 import type { Bench } from '../bench/index.js';
 import type { Scenario } from '../scenario/index.js';
+import { isPayhilError } from '../common/payhil-error.js';
+import { BenchHealthError } from './errors.js';
 import type { BenchHealth } from './lab-store.js';
 
 const at = { file: '<health-check>', line: 1, col: 1 };
@@ -36,7 +38,13 @@ function healthScenario(bench: string): Scenario {
 function within<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+    timer = setTimeout(
+      () =>
+        reject(
+          new BenchHealthError('E_LAB_HEALTH_TIMEOUT', what, `${what} did not answer within ${ms} ms`, ms),
+        ),
+      ms,
+    );
   });
   return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
@@ -55,13 +63,19 @@ export async function checkBench(
     try {
       if (bench.has('terminal')) {
         const status = await within(bench.get('terminal').status(), Math.min(bound, 10000), 'the terminal');
-        if (typeof status !== 'object' || status === null) throw new Error('the terminal gave no status');
+        if (typeof status !== 'object' || status === null)
+          throw new BenchHealthError('E_LAB_HEALTH_NO_STATUS', 'the terminal', 'the terminal gave no status');
       }
     } finally {
       await within(bench.endScenario(), Math.min(bound, 10000), 'the bench teardown').catch(() => undefined);
     }
     return { healthy: true, since };
   } catch (e) {
-    return { healthy: false, reason: (e as Error).message, since };
+    return {
+      healthy: false,
+      reason: (e as Error).message,
+      ...(isPayhilError(e) ? { code: e.code } : {}),
+      since,
+    };
   }
 }

@@ -26,4 +26,4 @@ export { checkBench } from './health-check.js';
 export type { AgentOptions } from './agent.js';
 export { runDistributed, poolsOf } from './distributed-run.js';
 export type { DistributedRunOptions, QueuedScenario } from './distributed-run.js';
-export { LabError, ShardSpecError, WorkerLostError } from './errors.js';
+export { LabError, ShardSpecError, WorkerLostError, BenchHealthError } from './errors.js';

@@ -32,6 +32,8 @@ export interface BenchActivity {
 export interface BenchHealth {
   healthy: boolean;
   reason?: string;
+  /** The typed error's code when the check failed with one (`E_LAB_HEALTH_TIMEOUT`…). */
+  code?: string;
   since: number;
 }
 

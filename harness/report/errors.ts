@@ -6,3 +6,14 @@ export class ReportError extends PayhilError {
     super(code, message, { verdict: 'usage' });
   }
 }
+
+/** A run record file too large to be one: skipped before it is read. */
+export class RunRecordTooLargeError extends ReportError {
+  constructor(
+    readonly file: string,
+    readonly bytes: number,
+    readonly maxBytes: number,
+  ) {
+    super('E_HISTORY_RECORD_TOO_LARGE', `${file}: ${bytes} bytes, more than a run record can be`);
+  }
+}

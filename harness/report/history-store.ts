@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ReportError } from './errors.js';
+import { ReportError, RunRecordTooLargeError } from './errors.js';
 import { RUN_RECORD_FORMAT, type RunRecord } from './run-record.js';
 
 export interface HistoryStore {
@@ -122,7 +122,7 @@ export class FolderHistoryStore implements HistoryStore {
   private read(file: string): RunRecord | undefined {
     try {
       const size = statSync(file).size;
-      if (size > MAX_RECORD_BYTES) throw new Error(`${size} bytes, more than a run record can be`);
+      if (size > MAX_RECORD_BYTES) throw new RunRecordTooLargeError(file, size, MAX_RECORD_BYTES);
       return checkRunRecord(JSON.parse(readFileSync(file, 'utf8')), file);
     } catch (e) {
       this.problems.push(e instanceof ReportError ? e.message : `${file}: ${(e as Error).message}`);

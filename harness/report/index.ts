@@ -8,7 +8,7 @@ export type { ConsoleReporterOptions } from './console-reporter.js';
 export { generateReport, openReport, carryHistory, checkJava, allureBinary } from './allure-report.js';
 export type { GenerateOptions } from './allure-report.js';
 export { timelineText, rawFramesText, apduTraceText, receiptText, describeEntry } from './attachments.js';
-export { ReportError } from './errors.js';
+export { ReportError, RunRecordTooLargeError } from './errors.js';
 export { junitCaseOf, junitXmlOfCases } from './junit-writer.js';
 export type { JunitCase } from './junit-writer.js';
 export { recordOfRun, runOfRecord, RecordingReporter } from './scenario-record.js';

@@ -4,6 +4,7 @@ import type { ByteChannel } from './byte-channel.js';
 import {
   EcrLinkClosedError,
   EcrLinkIdleError,
+  EcrLinkStartedError,
   EcrLinkTimeoutError,
   EcrPeerNotReadingError,
   EcrRetransmissionsExhaustedError,
@@ -163,7 +164,7 @@ export class EcrLink {
    * when the channel ends or `close()` is called.
    */
   start(onPayload: (payload: Buffer) => void, onClosed: (cause?: unknown) => void = () => {}): void {
-    if (this.readLoop) throw new Error('EcrLink already started');
+    if (this.readLoop) throw new EcrLinkStartedError();
     this.onPayload = onPayload;
     this.onClosed = onClosed;
     this.readLoop = this.run();

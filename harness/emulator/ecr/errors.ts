@@ -221,3 +221,10 @@ export class EcrRemoteError extends EcrError {
     this.detail = message;
   }
 }
+
+/** `start()` called on an ECR link that is already reading: a caller's mistake. */
+export class EcrLinkStartedError extends EcrError {
+  constructor() {
+    super('E_ECR_LINK_STARTED', 'EcrLink already started', { verdict: 'usage' });
+  }
+}

@@ -26,6 +26,7 @@ export {
   EcrMessageError,
   EcrResponseTimeoutError,
   EcrRemoteError,
+  EcrLinkStartedError,
 } from './errors.js';
 export { encodeFrame, decodeFrame, encodeAck, encodeNak, lrc } from './frame-codec.js';
 export type { DecodedFrame } from './frame-codec.js';
