@@ -6,6 +6,8 @@ export type { Display } from './display.js';
 export type { CardPresenter } from './card-presenter.js';
 export type { HostControl, HostAccountsSetup } from './host-control.js';
 export type { Operator } from './operator.js';
+export type { DeviceControl, DeviceName, DeviceCondition } from './device-control.js';
+export { DEVICE_NAMES } from './device-control.js';
 export type { NetworkControl } from '../net/index.js';
 export type { CapabilityMap, CapabilityName } from './capability-map.js';
 export type { Driver } from './driver.js';

@@ -3,7 +3,12 @@
  * capability (never a driver) or evaluates an expectation against the timeline.
  */
 import type { Bench } from '../bench/index.js';
-import type { TerminalOperationName } from '../capabilities/index.js';
+import {
+  DEVICE_NAMES,
+  type DeviceCondition,
+  type DeviceName,
+  type TerminalOperationName,
+} from '../capabilities/index.js';
 import type { ToxicInput, MessageFaultInput } from '../net/index.js';
 import type {
   ActionName,
@@ -13,6 +18,7 @@ import type {
   Scenario,
   ScenarioHostRule,
   AccountOverride,
+  DeviceArgs,
 } from '../scenario/index.js';
 import { amountToMinorUnits, parseDuration } from '../scenario/index.js';
 import { StepError } from './errors.js';
@@ -176,6 +182,14 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
   },
   async powerCycle(ctx) {
     await ctx.bench.get('terminal').powerCycle();
+  },
+  async device(ctx, _args, step) {
+    // `normal`: every device back to ok.
+    const conditions: Partial<Record<DeviceName, DeviceCondition>> =
+      step.args === 'normal'
+        ? Object.fromEntries(DEVICE_NAMES.map((d) => [d, 'ok' as const]))
+        : (step.args as DeviceArgs);
+    await ctx.bench.get('devices').set(conditions);
   },
   async insert(ctx, args) {
     await ctx.bench.get('cards').insert(resolveCardName(ctx, args?.card));

@@ -91,6 +91,7 @@ export interface Scenario {
     | 'emulator'
     | 'host'
     | 'network'
+    | 'devices'
   )[];
   bench?: BenchOverrides;
   cards?: CardAliases;
@@ -309,6 +310,10 @@ export interface Step {
    * Switch the terminal off and on.
    */
   powerCycle?: NoArgs;
+  /**
+   * Put a terminal peripheral into a condition, or back to `normal` (every device ok). `reader`, `pinpad`, `printer`: `ok` or `fault` (a broken chip reader, a dead PIN pad, a printer out of paper); `contactless`: `ok`, `fault` or `weak` (a weakened field, e.g. behind a PIN-pad privacy shield: a brief tap fails, a longer hold works). Takes effect from the next card, PIN entry or receipt; needs the bench capability `devices`.
+   */
+  device?: 'normal' | DeviceArgs;
   insert?: InsertArgs;
   tap?: TapArgs;
   swipe?: SwipeArgs;
@@ -364,6 +369,24 @@ export interface PressArgs {
 }
 export interface SelectArgs {
   item: string;
+}
+export interface DeviceArgs {
+  /**
+   * The chip card reader.
+   */
+  reader?: 'ok' | 'fault';
+  /**
+   * The contactless field.
+   */
+  contactless?: 'ok' | 'fault' | 'weak';
+  /**
+   * The PIN pad.
+   */
+  pinpad?: 'ok' | 'fault';
+  /**
+   * The receipt printer (fault: out of paper or out of order).
+   */
+  printer?: 'ok' | 'fault';
 }
 export interface InsertArgs {
   card: Name;

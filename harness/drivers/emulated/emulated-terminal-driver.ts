@@ -13,6 +13,7 @@ import {
   ObserverSet,
   UnknownCardError,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Driver,
   type Keypad,
@@ -28,6 +29,8 @@ import {
   cardStateReport,
   createTerminal,
   inlineCardFixture,
+  isDeviceCondition,
+  isTerminalDevice,
   startOperation,
   type EmulatedTerminal,
   type OriginalTransaction,
@@ -65,6 +68,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  readonly devices: DeviceControl;
 
   private readonly guard = new ActiveGuard<true>(() => new InactiveDriverError(this.name));
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
@@ -102,6 +106,17 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       swipe: async (ref) => this.need('card swipe').cardSlot.swipe(this.cardOf(ref)),
       remove: () => this.remove(),
       state: async (ref) => this.cardState(ref),
+    };
+    this.devices = {
+      set: async (conditions) => {
+        const t = this.need('device');
+        for (const [device, condition] of Object.entries(conditions)) {
+          if (condition === undefined) continue;
+          if (!isTerminalDevice(device) || !isDeviceCondition(device, condition))
+            throw new BrokenError(`device: ${device} cannot be '${condition}'`, this.name);
+          t.setDevice(device, condition);
+        }
+      },
     };
   }
 
