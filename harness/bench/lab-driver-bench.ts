@@ -27,6 +27,7 @@ import {
   HOST_WORK_STATES,
   type CapabilityMap,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Driver,
   type Keypad,
@@ -55,6 +56,8 @@ interface TerminalDriverLike {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  /** Device conditions (the test-mode `device` request of the ECR link or the web page). */
+  readonly devices?: DeviceControl;
   activate(): Promise<void>;
   deactivate(): Promise<void>;
   beginScenario(): Promise<void>;
@@ -270,6 +273,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   const offers = new Set(spec.capabilities ?? [...BASE_OFFERS, driverKind === 'web' ? 'web' : 'ecr']);
   if (!spec.capabilities && proc) offers.add('emulator');
   if (!spec.capabilities && presenter) offers.add('pcsc');
+  capabilities.devices = {
+    set: (c) => {
+      const d = need().devices;
+      if (!d) throw new BrokenError(`the ${driverKind} driver cannot change device conditions`, name);
+      return d.set(c);
+    },
+  };
+  // The emulator's test mode (ECR or web) carries the `device` request; a real terminal has no such request.
+  if (!spec.capabilities && proc) offers.add('devices');
   if (spec.card.presenter === 'operator') {
     const op = new OperatorDriver();
     op.observe((o) => emit(o.kind, o.data, o.at));

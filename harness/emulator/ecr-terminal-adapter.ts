@@ -184,6 +184,9 @@ export class EcrTerminalAdapter {
           throw new EcrRemoteError(ECR_ERROR_CODES.NOT_SUPPORTED, 'this terminal cannot be power-cycled');
         await this.options.powerCycle();
         return {};
+      case 'device':
+        t.setDevice(r.device, r.condition);
+        return {};
       default:
         throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);
     }

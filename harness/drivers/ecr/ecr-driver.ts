@@ -8,6 +8,7 @@ import {
   ActiveGuard,
   ObserverSet,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Keypad,
   type Observation,
@@ -21,6 +22,7 @@ import { isPayhilError } from '../../common/payhil-error.js';
 import type { InlineCard } from '../../scenario/index.js';
 import {
   EcrRemoteError,
+  type DeviceRequest,
   type EcrClient,
   type EcrEvent,
   type EcrKey,
@@ -104,6 +106,8 @@ export class EcrDriver {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  /** Device conditions over the test-mode `device` request (the emulator in test mode). */
+  readonly devices: DeviceControl;
 
   /** The ECR link while the driver is active. */
   private readonly link: ActiveGuard<EcrClient> = new ActiveGuard(
@@ -173,6 +177,18 @@ export class EcrDriver {
         this.insertedCard = undefined;
       },
       state: (card) => this.cardState(card),
+    };
+    this.devices = {
+      set: async (conditions) => {
+        this.needTestMode('device');
+        for (const [device, condition] of Object.entries(conditions))
+          if (condition !== undefined)
+            await this.call(`device ${device}`, {
+              op: 'device',
+              device: device as DeviceRequest['device'],
+              condition,
+            });
+      },
     };
   }
 

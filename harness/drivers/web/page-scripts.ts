@@ -69,6 +69,8 @@ export const HAS_TEST_MODE = String.raw`() => typeof window.payhilTest === 'obje
 export const ADD_INLINE_CARD = String.raw`(a) => window.payhilTest.addCard(a.name, a.fixture)`;
 
 /** ({name?, reset}) => Promise<answer> — a card's run state through the page's test mode. */
+/** Puts a peripheral into a condition through the page's test mode (`device` request). */
+export const DEVICE = String.raw`(a) => window.payhilTest.device(a.device, a.condition)`;
 export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset)`;
 
 /**

@@ -10,6 +10,7 @@ import {
   ActiveGuard,
   ObserverSet,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Keypad,
   type Observation,
@@ -32,6 +33,7 @@ import {
 import {
   ADD_INLINE_CARD,
   CARD_STATE,
+  DEVICE,
   CLICK_ELEMENT,
   HAS_TEST_MODE,
   INSTALL_OBSERVER,
@@ -123,6 +125,8 @@ export class WebDriver {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  /** Device conditions through the page's test mode (`window.payhilTest.device`). */
+  readonly devices: DeviceControl;
   readonly selectors: WebSelectorMap;
 
   private browser: Browser | undefined;
@@ -204,6 +208,12 @@ export class WebDriver {
         this.insertedCard = undefined;
       },
       state: (card) => this.cardState(card),
+    };
+    this.devices = {
+      set: async (conditions) => {
+        for (const [device, condition] of Object.entries(conditions))
+          if (condition !== undefined) await this.device(device, condition);
+      },
     };
   }
 
@@ -447,6 +457,33 @@ export class WebDriver {
     const name = action === 'insert' ? 'cardInsert' : action === 'tap' ? 'cardTap' : 'cardSwipe';
     await this.click(this.css(name, what), what);
     if (action === 'insert') this.insertedCard = card;
+  }
+
+  /** A device condition through the page's test mode. */
+  private async device(device: string, condition: string): Promise<void> {
+    const what = `device ${device} ${condition}`;
+    const page = this.need(what);
+    if (!this.pageTestMode)
+      throw new WebDriverUnsupportedError(
+        this.options.url,
+        what,
+        'the page has no test mode (window.payhilTest) to change device conditions',
+      );
+    let answer: { result?: unknown; error?: { code?: string; message?: string } };
+    try {
+      answer = (await page.evaluate(call(DEVICE, { device, condition }))) as typeof answer;
+    } catch (e) {
+      throw new WebDriverError(this.options.url, what, String((e as Error).message).split('\n')[0] ?? '', {
+        cause: e,
+      });
+    }
+    if (answer?.error)
+      throw new WebActionRefusedError(
+        this.options.url,
+        what,
+        `${answer.error.code ?? 'INTERNAL'}: ${answer.error.message ?? ''}`,
+        answer.error.code,
+      );
   }
 
   /**

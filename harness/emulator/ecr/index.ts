@@ -49,6 +49,8 @@ export {
   ECR_KEYS,
   MMDD_PATTERN,
   CARD_ACTIONS,
+  ECR_DEVICES,
+  ECR_DEVICE_CONDITIONS,
   ECR_ERROR_CODES,
   isTransactionOp,
   isTestOp,
@@ -77,6 +79,7 @@ export type {
   ReceiptResult,
   AcceptedResult,
   CardStateRequest,
+  DeviceRequest,
   CardStateResult,
   InlineCardFixture,
 } from './ecr-messages.js';

@@ -4,7 +4,8 @@
  * POST JSON (`api/request`, ECR-shaped bodies). Every element a test touches has a `data-testid`
  * (./web-selectors.ts). No full PAN and no PIN digit ever reaches the page: PIN entry shows `*`.
  * `window.payhilTest` is the page's test mode for a harness: `addCard(name, fixture)` puts an inline card
- * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state.
+ * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state,
+ * `device(device, condition)` puts a peripheral into a condition (a reader fault, a weak contactless field…).
  */
 
 const CSS = `
@@ -160,6 +161,9 @@ const SCRIPT = String.raw`
       var req = Object.assign({ op: 'cardState' }, name === undefined ? {} : cardRef(name));
       if (reset) req.options = { reset: true };
       return send(req, true);
+    },
+    device: function (device, condition) {
+      return send({ op: 'device', device: device, condition: condition }, true);
     }
   };
   function amount() {
