@@ -92,11 +92,17 @@ export function toNetworkInput(f: NetworkFault): { toxic?: ToxicInput; fault?: M
     return n;
   };
   if (MESSAGE_FAULTS.has(f.toxic)) {
-    const input: Record<string, unknown> = { action: f.toxic, stream: f.stream ?? 'both', standing: true };
+    // Without nth a message fault is standing (every match); with it, it hits the Nth match once.
+    const input: Record<string, unknown> = {
+      action: f.toxic,
+      stream: f.stream ?? 'both',
+      standing: f.nth === undefined,
+    };
+    if (f.nth !== undefined) input.nth = num(f.nth, 'nth');
     if (f.name) input.name = f.name;
     if (f.on) input.match = f.on;
     if (f.delay !== undefined) input.delay = duration(f.delay, 'network delay');
-    if (f.times !== undefined) input.copies = num(f.times, 'times');
+    if (f.copies !== undefined) input.copies = num(f.copies, 'copies');
     if (f.field !== undefined) input.field = f.field;
     if (f.value !== undefined && f.value !== null) input.value = String(f.value);
     if (f.toxic === 'cutAfter' && f.bytes !== undefined) input.bytes = num(f.bytes, 'bytes');

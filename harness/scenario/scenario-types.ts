@@ -400,7 +400,7 @@ export interface SwipeArgs {
   track?: 'track1' | 'track2' | 'both';
 }
 /**
- * A fault switched on in the network between terminal and host; it stays on until `network: clear`.
+ * A fault switched on in the network between terminal and host; it stays on until `network: clear` (a message fault with `nth` hits one message only).
  *
  * This interface was referenced by `Scenario`'s JSON-Schema
  * via the `definition` "networkFault".
@@ -447,7 +447,14 @@ export interface NetworkFault {
   sizeVariation?: Count;
   field?: string;
   value?: ScalarValue;
-  times?: Count;
+  /**
+   * duplicate: how many extra copies of the matched message are sent (default 1).
+   */
+  copies?: Count;
+  /**
+   * A one-shot message fault: it hits only the Nth matching message (1-based) and is spent. Without `nth` a message fault is standing: it hits every matching message until `network: clear`.
+   */
+  nth?: Count;
 }
 export interface HostArgs {
   rules?: HostRule[];
