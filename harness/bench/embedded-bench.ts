@@ -44,6 +44,7 @@ const DEFAULT_OFFERS = [
   'host',
   'network',
   'devices',
+  'apdu',
 ];
 
 /** Creates (does not activate) the embedded bench. */

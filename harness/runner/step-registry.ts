@@ -22,7 +22,13 @@ import type {
 } from '../scenario/index.js';
 import { amountToMinorUnits, parseDuration } from '../scenario/index.js';
 import { StepError } from './errors.js';
-import { advanceCursor, checkExpectation, readCaptureSource, type ExpectEnv } from './expectations.js';
+import {
+  advanceCursor,
+  checkExpectation,
+  markPresentation,
+  readCaptureSource,
+  type ExpectEnv,
+} from './expectations.js';
 
 /** What a handler gets. */
 export interface StepContext {
@@ -303,4 +309,5 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
 /** Before an action step the cursor moves on. */
 export function beforeStep(ctx: StepContext, action: string): void {
   if (!OBSERVING_ACTIONS.has(action)) advanceCursor(ctx.env.cursor, ctx.env.timeline);
+  markPresentation(ctx.env.cursor, ctx.env.timeline, action);
 }

@@ -10,6 +10,9 @@ export type Name = string;
 /**
  * A plain scalar matches exactly (numbers and numeric strings as numbers); "/re/flags" matches a pattern; an object combines operators.
  *
+ * This interface was referenced by `ApduMatcher`'s JSON-Schema definition
+ * via the `patternProperty` "^(data|response)\.[0-9A-Fa-f]{2,6}$".
+ *
  * This interface was referenced by `Scenario`'s JSON-Schema
  * via the `definition` "matcher".
  */
@@ -92,6 +95,7 @@ export interface Scenario {
     | 'host'
     | 'network'
     | 'devices'
+    | 'apdu'
   )[];
   bench?: BenchOverrides;
   cards?: CardAliases;
@@ -492,6 +496,10 @@ export interface Expectation {
    */
   card?: FieldMatchers;
   /**
+   * A command the terminal sent to the card since the card was last presented (insert, tap, swipe), and the card's answer.
+   */
+  apdu?: ApduMatcher;
+  /**
    * Nothing matching this appears (within `within`).
    */
   none?: ExpectationBody;
@@ -528,6 +536,51 @@ export interface FieldMatchers {
   [k: string]: Matcher | undefined;
 }
 /**
+ * A command the terminal sent to the card (since the card was last presented) and the card's answer. Values are hex text (upper case); keys `data.<TAG>` read a value the terminal put into the command's DOL data (GET PROCESSING OPTIONS: the card's PDOL, GENERATE AC: CDOL1, the second GENERATE AC: CDOL2), `response.<TAG>` a tag of the card's answer.
+ *
+ * This interface was referenced by `Scenario`'s JSON-Schema
+ * via the `definition` "apduMatcher".
+ */
+export interface ApduMatcher {
+  /**
+   * The command's name: SELECT, GET PROCESSING OPTIONS, READ RECORD, GET DATA, VERIFY, GET CHALLENGE, INTERNAL AUTHENTICATE, EXTERNAL AUTHENTICATE, GENERATE AC, GET RESPONSE (or UNKNOWN).
+   */
+  command?: Matcher;
+  /**
+   * contact or contactless.
+   */
+  via?: Matcher;
+  /**
+   * CLA byte, hex.
+   */
+  cla?: Matcher;
+  /**
+   * INS byte, hex (e.g. AE for GENERATE AC, 20 for VERIFY).
+   */
+  ins?: Matcher;
+  /**
+   * P1 byte, hex (GENERATE AC: 80 asks for an ARQC, 40 for a TC, 00 for an AAC).
+   */
+  p1?: Matcher;
+  /**
+   * P2 byte, hex.
+   */
+  p2?: Matcher;
+  /**
+   * The command data, hex (a VERIFY's PIN block is never shown: `<PIN block redacted>`).
+   */
+  data?: Matcher;
+  /**
+   * The card's status word, hex (9000, 6983…).
+   */
+  sw?: Matcher;
+  /**
+   * The card's answer without the status word, hex (PAN and track data masked).
+   */
+  response?: Matcher;
+  [k: string]: Matcher | undefined;
+}
+/**
  * What must not appear.
  *
  * This interface was referenced by `Scenario`'s JSON-Schema
@@ -548,6 +601,10 @@ export interface ExpectationBody {
    * Card state: EMV tags (9F36 ATC, 9F79 EC balance) or fields (pinTriesLeft).
    */
   card?: FieldMatchers;
+  /**
+   * A command the terminal sent to the card since the card was last presented (insert, tap, swipe), and the card's answer.
+   */
+  apdu?: ApduMatcher;
 }
 export interface OperatorArgs {
   prompt: string;
