@@ -138,25 +138,24 @@ function receiptTexts(t: Timeline, from: number): string[] {
     .map((e) => String(e.data.text ?? ''));
 }
 
-/** Terminal fields plus the last result's outcome, messageKey, responseCode… */
+/**
+ * Terminal status fields plus the last transaction result: its fields (outcome, messageKey, responseCode,
+ * entryMode, reference, stan, authCode, amount, transaction, balance…) and its details as
+ * `details.<name>` (fieldMs, receiptPrinted, tvr…). Status fields win over result fields of the same name.
+ */
 async function terminalFields(env: ExpectEnv): Promise<Record<string, unknown>> {
   const status = await env.terminalStatus();
   const results = env.timeline.entries('result');
   const last = results[results.length - 1]?.data.result as Record<string, unknown> | undefined;
   const fromResult: Record<string, unknown> = {};
   if (last)
-    for (const k of [
-      'outcome',
-      'messageKey',
-      'responseCode',
-      'entryMode',
-      'reference',
-      'stan',
-      'authCode',
-      'transaction',
-      'balance',
-    ])
-      if (last[k] !== undefined) fromResult[k] = last[k];
+    for (const [k, v] of Object.entries(last)) {
+      if (v === undefined) continue;
+      if (k === 'details' && v && typeof v === 'object') {
+        for (const [dk, dv] of Object.entries(v as Record<string, unknown>))
+          if (dv !== undefined && (dv === null || typeof dv !== 'object')) fromResult[`details.${dk}`] = dv;
+      } else if (v === null || typeof v !== 'object') fromResult[k] = v;
+    }
   return { ...fromResult, ...status };
 }
 

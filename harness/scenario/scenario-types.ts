@@ -189,6 +189,10 @@ export interface MessageMatcher {
  */
 export interface MatcherObject {
   /**
+   * Exactly this value (numbers and numeric strings compare as decimals); unlike a bare value, a text starting with / is not a regular expression. Useful with computed references: {equals: '${stan + 1}'}.
+   */
+  equals?: string | number | boolean;
+  /**
    * true: the value is present; false: it is absent.
    */
   exists?: boolean;
@@ -517,7 +521,7 @@ export interface HostExpectation {
   response?: MessageMatcher;
 }
 /**
- * Terminal state (idle, signedIn, awaitingCard, …) and other terminal fields.
+ * Terminal state (idle, signedIn, awaitingCard, …), terminal status fields, and the last transaction result: its fields (outcome, messageKey, responseCode, entryMode, reference, stan, authCode, amount, transaction, balance…) and its details as `details.<name>` (details.fieldMs, details.receiptPrinted, details.tvr…).
  *
  * This interface was referenced by `Scenario`'s JSON-Schema
  * via the `definition` "terminalExpectation".

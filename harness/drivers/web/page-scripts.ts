@@ -111,6 +111,7 @@ export const INSTALL_OBSERVER = String.raw`(sel) => {
         responseCode: result.getAttribute('data-response-code') || '',
         message: result.textContent || '',
         title: result.getAttribute('title') || '',
+        details: result.getAttribute('data-details') || '',
       });
   });
   observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });

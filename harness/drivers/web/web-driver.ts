@@ -117,6 +117,8 @@ type PageChange =
       responseCode: string;
       message: string;
       title: string;
+      /** JSON of the result's scalar details (the emulator's page); empty elsewhere. */
+      details?: string;
     };
 
 export class WebDriver {
@@ -700,6 +702,11 @@ export class WebDriver {
         if (ref) result.reference = ref;
         if (auth) result.authCode = auth;
         if (pan) result.maskedPan = pan;
+        const details = detailsOf(c.details);
+        if (details) {
+          result.details = details;
+          if (typeof details.messageKey === 'string') result.messageKey = details.messageKey;
+        }
         this.emit({ kind: 'result', at, data: { result } });
         return;
       }
@@ -758,5 +765,20 @@ export class WebDriver {
 
   private emit(o: Observation): void {
     this.observers.emit(o);
+  }
+}
+
+/** The page's result details (a JSON object of scalars), or undefined when absent or not such an object. */
+function detailsOf(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      if (x === null || typeof x !== 'object') out[k] = typeof x === 'string' ? maskPansInText(x) : x;
+    return out;
+  } catch {
+    return undefined;
   }
 }

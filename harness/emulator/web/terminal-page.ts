@@ -96,6 +96,9 @@ const SCRIPT = String.raw`
     el.textContent = r.message || r.outcome; el.setAttribute('data-outcome', r.outcome);
     el.setAttribute('data-transaction', r.transaction);
     el.setAttribute('data-response-code', r.responseCode || '');
+    // Result details with scalar values (messageKey, fieldMs, receiptPrinted…), for a harness to read.
+    var d = {}; Object.keys(r.details || {}).forEach(function (k) { var v = r.details[k]; if (v === null || typeof v !== 'object') d[k] = v; });
+    el.setAttribute('data-details', JSON.stringify(d));
     el.title = [r.transaction, r.maskedPan, r.reference && ('ref ' + r.reference), r.authCode && ('auth ' + r.authCode)]
       .filter(Boolean).join(' · ');
   }
