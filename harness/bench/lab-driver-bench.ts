@@ -243,6 +243,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     swipe: (c, tr) => need().cards.swipe(c, tr),
     remove: (c) => need().cards.remove(c),
     state: (c) => need().cards.state(c),
+    condition: (c, x) => {
+      const cards = need().cards;
+      if (!cards.condition)
+        throw new BrokenError(`the ${driverKind} driver cannot change a card's condition`, name);
+      return cards.condition(c, x);
+    },
   };
 
   const drivers: Driver[] = [infra.driver];

@@ -3,7 +3,8 @@
 export type { TerminalControl, TerminalOperationName, TerminalOperationArgs } from './terminal-control.js';
 export type { Keypad } from './keypad.js';
 export type { Display } from './display.js';
-export type { CardPresenter } from './card-presenter.js';
+export type { CardPresenter, CardCondition } from './card-presenter.js';
+export { walletFaultOf } from './card-presenter.js';
 export type { HostControl, HostAccountsSetup } from './host-control.js';
 export type { Operator } from './operator.js';
 export type { DeviceControl, DeviceName, DeviceCondition } from './device-control.js';

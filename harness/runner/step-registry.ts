@@ -4,6 +4,7 @@
  */
 import type { Bench } from '../bench/index.js';
 import {
+  BrokenError,
   DEVICE_NAMES,
   type DeviceCondition,
   type DeviceName,
@@ -217,6 +218,15 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
         resolveCardName(ctx, args?.card),
         (args?.track as 'track1' | 'track2' | 'both' | undefined) ?? 'track2',
       );
+  },
+  async cardCondition(ctx, args) {
+    const cards = ctx.bench.get('cards');
+    if (!cards.condition)
+      throw new BrokenError(`the bench '${ctx.bench.name}' cannot change a card's condition`, ctx.bench.name);
+    await cards.condition(resolveCardName(ctx, args?.card), {
+      ...(args?.nfc !== undefined ? { nfc: args.nfc as 'on' | 'off' } : {}),
+      ...(args?.wallet !== undefined ? { wallet: args.wallet as 'open' | 'closed' } : {}),
+    });
   },
   async remove(ctx, args) {
     await ctx.bench.get('cards').remove(typeof args?.card === 'string' ? args.card : undefined);

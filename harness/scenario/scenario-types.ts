@@ -326,6 +326,7 @@ export interface Step {
   tap?: TapArgs;
   swipe?: SwipeArgs;
   remove?: RemoveArgs;
+  cardCondition?: CardConditionArgs;
   /**
    * Switch a network fault on, or `clear` them all.
    */
@@ -406,6 +407,14 @@ export interface TapArgs {
 export interface SwipeArgs {
   card: Name;
   track?: 'track1' | 'track2' | 'both';
+}
+/**
+ * Change a phone wallet's condition mid-scenario on the same virtual card (its ATC and offline counters are kept): `nfc: off` (the phone gives no answer), `nfc: on`, `wallet: closed` (the wallet app is not open: no answer), `wallet: open`. NFC off wins over the wallet; `nfc: on` alone opens the wallet.
+ */
+export interface CardConditionArgs {
+  card: Name;
+  nfc?: 'on' | 'off';
+  wallet?: 'open' | 'closed';
 }
 /**
  * A fault switched on in the network between terminal and host; it stays on until `network: clear` (a message fault with `nth` hits one message only).

@@ -7,6 +7,7 @@
 import {
   ActiveGuard,
   ObserverSet,
+  type CardCondition,
   type CardPresenter,
   type DeviceControl,
   type Display,
@@ -16,6 +17,7 @@ import {
   type TerminalControl,
   type TerminalOperationArgs,
   type TerminalOperationName,
+  walletFaultOf,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { isPayhilError } from '../../common/payhil-error.js';
@@ -177,6 +179,7 @@ export class EcrDriver {
         this.insertedCard = undefined;
       },
       state: (card) => this.cardState(card),
+      condition: (card, condition) => this.cardCondition(card, condition),
     };
     this.devices = {
       set: async (conditions) => {
@@ -424,6 +427,19 @@ export class EcrDriver {
     });
     c.fresh = false;
     if (action === 'insert') this.insertedCard = card;
+  }
+
+  /** A card's condition through the test-mode `cardState` request (`options.fault`), counters kept. */
+  private async cardCondition(card: string, condition: CardCondition): Promise<void> {
+    this.needTestMode('card condition');
+    const c = this.refOf(card);
+    await this.call('card condition', {
+      op: 'cardState',
+      card: c.ref,
+      ...(c.fixture ? { fixture: c.fixture } : {}),
+      options: { ...(c.fresh ? { reset: true } : {}), fault: { kind: walletFaultOf(condition) } },
+    });
+    c.fresh = false;
   }
 
   /**

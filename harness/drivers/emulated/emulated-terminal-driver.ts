@@ -12,6 +12,7 @@ import {
   InactiveDriverError,
   ObserverSet,
   UnknownCardError,
+  walletFaultOf,
   type CardPresenter,
   type DeviceControl,
   type Display,
@@ -106,6 +107,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       swipe: async (ref) => this.need('card swipe').cardSlot.swipe(this.cardOf(ref)),
       remove: () => this.remove(),
       state: async (ref) => this.cardState(ref),
+      condition: async (ref, condition) => this.cardOf(ref).injectFault({ kind: walletFaultOf(condition) }),
     };
     this.devices = {
       set: async (conditions) => {

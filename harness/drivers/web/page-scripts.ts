@@ -71,7 +71,7 @@ export const ADD_INLINE_CARD = String.raw`(a) => window.payhilTest.addCard(a.nam
 /** ({name?, reset}) => Promise<answer> — a card's run state through the page's test mode. */
 /** Puts a peripheral into a condition through the page's test mode (`device` request). */
 export const DEVICE = String.raw`(a) => window.payhilTest.device(a.device, a.condition)`;
-export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset)`;
+export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset, a.fault)`;
 
 /**
  * (sel: PageSelectors) => void. A MutationObserver that reports to the exposed binding

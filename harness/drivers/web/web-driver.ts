@@ -18,6 +18,7 @@ import {
   type TerminalControl,
   type TerminalOperationArgs,
   type TerminalOperationName,
+  walletFaultOf,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { maskPansInText } from '../../common/mask.js';
@@ -210,6 +211,9 @@ export class WebDriver {
         this.insertedCard = undefined;
       },
       state: (card) => this.cardState(card),
+      condition: async (card, condition) => {
+        await this.cardState(card, { kind: walletFaultOf(condition) });
+      },
     };
     this.devices = {
       set: async (conditions) => {
@@ -492,7 +496,7 @@ export class WebDriver {
    * Card state through the page's test mode: the named card, else the card in the slot, else the
    * scenario's first card (as the embedded bench answers).
    */
-  private async cardState(card?: string): Promise<Record<string, unknown>> {
+  private async cardState(card?: string, fault?: { kind: string }): Promise<Record<string, unknown>> {
     const page = this.need('card state');
     if (!this.pageTestMode)
       throw new WebDriverUnsupportedError(
@@ -506,7 +510,7 @@ export class WebDriver {
     const reset = name !== null && this.resetPending.delete(name);
     let answer: { result?: { state?: Record<string, unknown> }; error?: { code?: string; message?: string } };
     try {
-      answer = (await page.evaluate(call(CARD_STATE, { name, reset }))) as typeof answer;
+      answer = (await page.evaluate(call(CARD_STATE, { name, reset, ...(fault ? { fault } : {}) }))) as typeof answer;
     } catch (e) {
       throw new WebDriverError(
         this.options.url,

@@ -186,7 +186,11 @@ export interface CardStateRequest {
   op: 'cardState';
   card?: string;
   fixture?: InlineCardFixture;
-  options?: { reset?: boolean };
+  /**
+   * `reset` brings the card back to its fixture first; `fault` changes its condition first (a CardFault
+   * such as {"kind": "nfc-off"} or {"kind": "wallet-open"}), keeping its counters.
+   */
+  options?: { reset?: boolean; fault?: { kind: string } };
 }
 
 /** Peripherals a `device` request can put into a condition. */

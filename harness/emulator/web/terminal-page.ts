@@ -160,9 +160,9 @@ const SCRIPT = String.raw`
         addOption(name, name + ' (' + fixture.extends + ')');
       inline[name] = fixture;
     },
-    cardState: function (name, reset) {
+    cardState: function (name, reset, fault) {
       var req = Object.assign({ op: 'cardState' }, name === undefined ? {} : cardRef(name));
-      if (reset) req.options = { reset: true };
+      if (reset || fault) req.options = Object.assign(reset ? { reset: true } : {}, fault ? { fault: fault } : {});
       return send(req, true);
     },
     device: function (device, condition) {
