@@ -510,7 +510,9 @@ export class WebDriver {
     const reset = name !== null && this.resetPending.delete(name);
     let answer: { result?: { state?: Record<string, unknown> }; error?: { code?: string; message?: string } };
     try {
-      answer = (await page.evaluate(call(CARD_STATE, { name, reset, ...(fault ? { fault } : {}) }))) as typeof answer;
+      answer = (await page.evaluate(
+        call(CARD_STATE, { name, reset, ...(fault ? { fault } : {}) }),
+      )) as typeof answer;
     } catch (e) {
       throw new WebDriverError(
         this.options.url,
