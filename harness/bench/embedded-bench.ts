@@ -43,6 +43,8 @@ const DEFAULT_OFFERS = [
   'emulator',
   'host',
   'network',
+  'devices',
+  'apdu',
 ];
 
 /** Creates (does not activate) the embedded bench. */
@@ -91,6 +93,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
       keypad: emulated.keypad,
       display: emulated.display,
       cards: emulated.cards,
+      devices: emulated.devices,
       host: infra.host,
       ...(infra.network ? { network: infra.network } : {}),
     },

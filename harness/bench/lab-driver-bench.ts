@@ -36,6 +36,7 @@ import {
   HOST_WORK_STATES,
   type CapabilityMap,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Driver,
   type Keypad,
@@ -64,6 +65,8 @@ interface TerminalDriverLike {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  /** Device conditions (the test-mode `device` request of the ECR link or the web page). */
+  readonly devices?: DeviceControl;
   activate(): Promise<void>;
   deactivate(): Promise<void>;
   beginScenario(): Promise<void>;
@@ -348,6 +351,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     swipe: (c, tr) => need().cards.swipe(c, tr),
     remove: (c) => need().cards.remove(c),
     state: (c) => need().cards.state(c),
+    condition: (c, x) => {
+      const cards = need().cards;
+      if (!cards.condition)
+        throw new BrokenError(`the ${driverKind} driver cannot change a card's condition`, name);
+      return cards.condition(c, x);
+    },
   };
 
   const drivers: Driver[] = [infra.driver];
@@ -383,6 +392,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   );
   if (!spec.capabilities && proc) offers.add('emulator');
   if (!spec.capabilities && presenter) offers.add('pcsc');
+  capabilities.devices = {
+    set: (c) => {
+      const d = need().devices;
+      if (!d) throw new BrokenError(`the ${driverKind} driver cannot change device conditions`, name);
+      return d.set(c);
+    },
+  };
+  // The emulator's test mode (ECR or web) carries the `device` request; a real terminal has no such request.
+  if (!spec.capabilities && proc) offers.add('devices');
   if (spec.card.presenter === 'operator') {
     const op = new OperatorDriver();
     op.observe((o) => emit(o.kind, o.data, o.at));

@@ -1,5 +1,6 @@
 import type { NetworkControl } from '../net/index.js';
 import type { CardPresenter } from './card-presenter.js';
+import type { DeviceControl } from './device-control.js';
 import type { Display } from './display.js';
 import type { HostControl } from './host-control.js';
 import type { Keypad } from './keypad.js';
@@ -18,6 +19,7 @@ export interface CapabilityMap {
   host: HostControl;
   network: NetworkControl;
   operator: Operator;
+  devices: DeviceControl;
 }
 
 export type CapabilityName = keyof CapabilityMap;

@@ -3,9 +3,12 @@
 export type { TerminalControl, TerminalOperationName, TerminalOperationArgs } from './terminal-control.js';
 export type { Keypad } from './keypad.js';
 export type { Display } from './display.js';
-export type { CardPresenter } from './card-presenter.js';
+export type { CardPresenter, CardCondition } from './card-presenter.js';
+export { walletFaultOf } from './card-presenter.js';
 export type { HostControl, HostAccountsSetup } from './host-control.js';
 export type { Operator } from './operator.js';
+export type { DeviceControl, DeviceName, DeviceCondition } from './device-control.js';
+export { DEVICE_NAMES } from './device-control.js';
 export type { NetworkControl } from '../net/index.js';
 export type { CapabilityMap, CapabilityName } from './capability-map.js';
 export type { Driver } from './driver.js';

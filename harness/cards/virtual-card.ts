@@ -38,7 +38,9 @@ export type CardFault =
   | { kind: 'expired' }
   | { kind: 'pin-blocked' }
   | { kind: 'wallet-closed' }
-  | { kind: 'nfc-off' };
+  | { kind: 'nfc-off' }
+  /** The wallet app open and NFC on (back from `wallet-closed` / `nfc-off`), counters kept. */
+  | { kind: 'wallet-open' };
 
 export interface VirtualCard {
   /** Fixture name. */
@@ -230,6 +232,9 @@ export class EmvVirtualCard implements VirtualCard {
         break;
       case 'nfc-off':
         this.state.walletState = 'nfc-off';
+        break;
+      case 'wallet-open':
+        this.state.walletState = 'open';
         break;
     }
     log('fault', this.name, fault.kind);

@@ -102,4 +102,16 @@ describe('common/matcher', () => {
     assert.equal(describeMatcher({ gte: 1, lt: 10 }), '>= 1 and < 10');
     assert.equal(describeMatcher({ oneOf: ['51', '61'] }), 'one of 51, 61');
   });
+
+  it('equals matches exactly, decimals as decimals, and never as a regular expression', () => {
+    assert.equal(matches({ equals: '000124' }, '000124'), true);
+    assert.equal(matches({ equals: 124 }, '000124'), true);
+    assert.equal(matches({ equals: '000124' }, '000125'), false);
+    assert.equal(matches({ equals: '/^0/' }, '000124'), false);
+    assert.equal(matches({ equals: '/^0/' }, '/^0/'), true);
+    assert.equal(matches({ equals: false }, false), true);
+    assert.equal(matches({ equals: '1' }, undefined), false);
+    assert.equal(checkMatcher({ equals: '1' }), undefined);
+    assert.equal(describeMatcher({ equals: '1' }), '= 1');
+  });
 });

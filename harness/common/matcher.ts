@@ -25,6 +25,8 @@ export interface MatcherObject {
   gte?: number | string;
   contains?: Scalar;
   startsWith?: string;
+  /** Exactly this value (decimals compare as decimals); never a regular expression. */
+  equals?: Scalar;
 }
 
 export type Matcher = Scalar | MatcherObject;
@@ -41,6 +43,7 @@ export const MATCHER_OPERATORS = [
   'gte',
   'contains',
   'startsWith',
+  'equals',
 ] as const;
 
 const REGEX_FORM = /^\/(.+)\/([dgimsuvy]*)$/s;
@@ -153,10 +156,10 @@ function asText(v: unknown): string {
   return typeof v === 'string' ? v : (JSON.stringify(v) ?? String(v));
 }
 
-function scalarMatches(expected: Scalar, actual: unknown): boolean {
+function scalarMatches(expected: Scalar, actual: unknown, literal = false): boolean {
   if (expected === null) return isMissing(actual);
   if (isMissing(actual)) return false;
-  if (typeof expected === 'string') {
+  if (typeof expected === 'string' && !literal) {
     const re = regexOf(expected);
     if (re) return re.test(asText(actual));
   }
@@ -215,6 +218,9 @@ export function matches(matcher: Matcher | unknown, actual: unknown): boolean {
         break;
       case 'startsWith':
         ok = !isMissing(actual) && asText(actual).startsWith(String(v));
+        break;
+      case 'equals':
+        ok = (v === null || typeof v !== 'object') && scalarMatches(v as Scalar, actual, true);
         break;
       default:
         ok = false;
@@ -286,6 +292,9 @@ export function describeMatcher(m: unknown): string {
         break;
       case 'startsWith':
         parts.push(`starts with ${JSON.stringify(v)}`);
+        break;
+      case 'equals':
+        parts.push(`= ${String(v)}`);
         break;
       default:
         parts.push(`${k}?`);

@@ -414,6 +414,12 @@ function toIssue(e: ErrorObject): Issue | undefined {
         ...(near ? { hint: `did you mean '${near}'?` } : {}),
       };
     }
+    case 'false schema': {
+      // A key a conditional branch forbids (e.g. `nth` on a TCP toxic).
+      const name = path[path.length - 1] ?? '';
+      const where = path.length > 1 ? ` in ${readablePath(path.slice(0, -1))}` : '';
+      return { path, key: true, message: `'${name}' does not apply here${where}` };
+    }
     case 'const':
       return {
         path,

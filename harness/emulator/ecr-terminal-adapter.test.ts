@@ -138,6 +138,24 @@ describe('ECR terminal adapter', () => {
       await refused(call({ op: 'explode' } as unknown as EcrRequestBody), 'UNKNOWN_OP');
     });
 
+    it("cardState with options.fault changes a wallet's condition on the same card, device sets a peripheral", async () => {
+      assert.equal(
+        (await cardState({ card: 'phone-wallet', options: { fault: { kind: 'nfc-off' } } })).state
+          .walletState,
+        'nfc-off',
+      );
+      assert.equal((await cardState({ card: 'phone-wallet' })).state.walletState, 'nfc-off');
+      assert.equal(
+        (await cardState({ card: 'phone-wallet', options: { fault: { kind: 'wallet-open' } } })).state
+          .walletState,
+        'open',
+      );
+      assert.deepEqual(await call({ op: 'device', device: 'contactless', condition: 'weak' }), {});
+      assert.equal(rig.terminal.devices.contactless, 'weak');
+      await call({ op: 'device', device: 'contactless', condition: 'ok' });
+      assert.equal(rig.terminal.devices.contactless, 'ok');
+    });
+
     it('keeps one card object per fixture (its PIN tries and ATC live on)', () => {
       assert.equal(adapter.card('cup-debit'), adapter.card('cup-debit'));
       assert.notEqual(adapter.card('cup-debit'), adapter.card('cup-credit'));

@@ -132,7 +132,7 @@ export class EcrTerminalAdapter {
   cardState(
     ref: string | undefined,
     fixture?: InlineCardFixture,
-    options?: { reset?: boolean },
+    options?: { reset?: boolean; fault?: unknown },
   ): CardStateResult {
     const reset = options?.reset === true;
     const c =
@@ -147,6 +147,8 @@ export class EcrTerminalAdapter {
         'cardState: name a card (no card was presented yet)',
         'cardState',
       );
+    // A condition change on the same card (wallet open/closed, NFC on/off): counters are kept.
+    if (options?.fault !== undefined) applyCardOptions(c, { fault: options.fault });
     return { card: c.name, state: cardStateReport(c.snapshot()) };
   }
 
@@ -183,6 +185,9 @@ export class EcrTerminalAdapter {
         if (!this.options.powerCycle)
           throw new EcrRemoteError(ECR_ERROR_CODES.NOT_SUPPORTED, 'this terminal cannot be power-cycled');
         await this.options.powerCycle();
+        return {};
+      case 'device':
+        t.setDevice(r.device, r.condition);
         return {};
       default:
         throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);

@@ -19,6 +19,7 @@ import type { Dialect, IsoMessage } from '../iso8583/index.js';
 import { getPath } from '../iso8583/index.js';
 import type { Expectation, MessageMatcher } from '../scenario/index.js';
 import { parseDuration } from '../scenario/index.js';
+import { apduViews, describeApdu, type ApduView } from './apdu-view.js';
 import { ExpectationFailedError, StepError } from './errors.js';
 import type { HostExchange, Timeline, TimelineEntry, TimelineMessage } from './timeline.js';
 
@@ -32,10 +33,24 @@ export interface Cursor {
   displayFrom: number;
   /** First receipt/result entry (seq) that counts. */
   receiptFrom: number;
+  /** First APDU entry (seq) that counts: the card was last presented there. */
+  apduFrom: number;
 }
 
 export function newCursor(): Cursor {
-  return { hostFrom: 0, displayFrom: 0, receiptFrom: 0 };
+  return { hostFrom: 0, displayFrom: 0, receiptFrom: 0, apduFrom: 0 };
+}
+
+/** Actions that present a card: `expect apdu` looks at the dialogue from there on. */
+const PRESENTING_ACTIONS: ReadonlySet<string> = new Set(['insert', 'tap', 'swipe']);
+
+/** Called before a card is presented: APDUs of earlier presentations no longer count. */
+export function markPresentation(c: Cursor, timeline: Timeline, action: string): void {
+  if (PRESENTING_ACTIONS.has(action)) c.apduFrom = timeline.lastSeq + 1;
+}
+
+function apduMatches(spec: Record<string, unknown>, a: ApduView): FieldMismatch[] {
+  return matchFields(spec as Record<string, Matcher>, (p) => a.fields[p]).mismatches;
 }
 
 /** Called before every action step: consumes the last matched exchange; the display now showing still counts. */
@@ -123,25 +138,24 @@ function receiptTexts(t: Timeline, from: number): string[] {
     .map((e) => String(e.data.text ?? ''));
 }
 
-/** Terminal fields plus the last result's outcome, messageKey, responseCode… */
+/**
+ * Terminal status fields plus the last transaction result: its fields (outcome, messageKey, responseCode,
+ * entryMode, reference, stan, authCode, amount, transaction, balance…) and its details as
+ * `details.<name>` (fieldMs, receiptPrinted, tvr…). Status fields win over result fields of the same name.
+ */
 async function terminalFields(env: ExpectEnv): Promise<Record<string, unknown>> {
   const status = await env.terminalStatus();
   const results = env.timeline.entries('result');
   const last = results[results.length - 1]?.data.result as Record<string, unknown> | undefined;
   const fromResult: Record<string, unknown> = {};
   if (last)
-    for (const k of [
-      'outcome',
-      'messageKey',
-      'responseCode',
-      'entryMode',
-      'reference',
-      'stan',
-      'authCode',
-      'transaction',
-      'balance',
-    ])
-      if (last[k] !== undefined) fromResult[k] = last[k];
+    for (const [k, v] of Object.entries(last)) {
+      if (v === undefined) continue;
+      if (k === 'details' && v && typeof v === 'object') {
+        for (const [dk, dv] of Object.entries(v as Record<string, unknown>))
+          if (dv !== undefined && (dv === null || typeof dv !== 'object')) fromResult[`details.${dk}`] = dv;
+      } else if (v === null || typeof v !== 'object') fromResult[k] = v;
+    }
   return { ...fromResult, ...status };
 }
 
@@ -292,6 +306,31 @@ async function evaluate(exp: Expectation, env: ExpectEnv): Promise<Outcome> {
       out.mismatches.push(...mm);
     }
   }
+  if (exp.apdu) {
+    const spec = exp.apdu as Record<string, unknown>;
+    const views = apduViews(t, c.apduFrom);
+    const want = exp.count !== undefined && !exp.host ? Number(exp.count) : 1;
+    const hits = views.filter((a) => apduMatches(spec, a).length === 0);
+    if (want > 0 ? hits.length < want : hits.length !== 0) {
+      out.ok = false;
+      let best: { a: ApduView; mm: FieldMismatch[] } | undefined;
+      for (const a of views) {
+        const mm = apduMatches(spec, a);
+        if (mm.length && (!best || mm.length <= best.mm.length)) best = { a, mm };
+      }
+      const seen = views.map((a) => `  ${describeApdu(a)}`).join('\n') || '  (no command to the card)';
+      const mm = (best?.mm ?? []).map((m) => ({ ...m, path: `apdu.${m.path}` }));
+      out.failures.push(
+        [
+          `expected apdu ${describeSpec(spec)}${want !== 1 ? ` ${want} times (saw ${hits.length})` : ''}`,
+          ...(best ? [`closest: ${describeApdu(best.a)}`, 'difference:', ...mm.map(formatMismatch)] : []),
+          'the card was sent:',
+          seen,
+        ].join('\n'),
+      );
+      out.mismatches.push(...mm);
+    }
+  }
   return out;
 }
 
@@ -332,6 +371,11 @@ async function violation(
     )
       return `expected card not ${describeSpec(body.card as Record<string, unknown>)}, but it is`;
   }
+  if (body.apdu) {
+    const spec = body.apdu as Record<string, unknown>;
+    const a = apduViews(t, c.apduFrom).find((a) => apduMatches(spec, a).length === 0);
+    if (a) return `expected no apdu ${describeSpec(spec)}\nbut the card was sent ${describeApdu(a)}`;
+  }
   return undefined;
 }
 
@@ -345,7 +389,8 @@ export async function checkExpectation(exp: Expectation, env: ExpectEnv): Promis
     exp.display !== undefined ||
     exp.receipt !== undefined ||
     exp.terminal !== undefined ||
-    exp.card !== undefined;
+    exp.card !== undefined ||
+    exp.apdu !== undefined;
   const within = withinOf(exp, positive ? env.defaultWithinMs : env.defaultNoneMs);
   const started = Date.now();
   const deadline = started + within;

@@ -3,7 +3,13 @@
  * capability (never a driver) or evaluates an expectation against the timeline.
  */
 import type { Bench } from '../bench/index.js';
-import type { TerminalOperationName } from '../capabilities/index.js';
+import {
+  BrokenError,
+  DEVICE_NAMES,
+  type DeviceCondition,
+  type DeviceName,
+  type TerminalOperationName,
+} from '../capabilities/index.js';
 import type { ToxicInput, MessageFaultInput } from '../net/index.js';
 import type {
   ActionName,
@@ -13,10 +19,17 @@ import type {
   Scenario,
   ScenarioHostRule,
   AccountOverride,
+  DeviceArgs,
 } from '../scenario/index.js';
 import { amountToMinorUnits, parseDuration } from '../scenario/index.js';
 import { StepError } from './errors.js';
-import { advanceCursor, checkExpectation, readCaptureSource, type ExpectEnv } from './expectations.js';
+import {
+  advanceCursor,
+  checkExpectation,
+  markPresentation,
+  readCaptureSource,
+  type ExpectEnv,
+} from './expectations.js';
 
 /** What a handler gets. */
 export interface StepContext {
@@ -86,11 +99,17 @@ export function toNetworkInput(f: NetworkFault): { toxic?: ToxicInput; fault?: M
     return n;
   };
   if (MESSAGE_FAULTS.has(f.toxic)) {
-    const input: Record<string, unknown> = { action: f.toxic, stream: f.stream ?? 'both', standing: true };
+    // Without nth a message fault is standing (every match); with it, it hits the Nth match once.
+    const input: Record<string, unknown> = {
+      action: f.toxic,
+      stream: f.stream ?? 'both',
+      standing: f.nth === undefined,
+    };
+    if (f.nth !== undefined) input.nth = num(f.nth, 'nth');
     if (f.name) input.name = f.name;
     if (f.on) input.match = f.on;
     if (f.delay !== undefined) input.delay = duration(f.delay, 'network delay');
-    if (f.times !== undefined) input.copies = num(f.times, 'times');
+    if (f.copies !== undefined) input.copies = num(f.copies, 'copies');
     if (f.field !== undefined) input.field = f.field;
     if (f.value !== undefined && f.value !== null) input.value = String(f.value);
     if (f.toxic === 'cutAfter' && f.bytes !== undefined) input.bytes = num(f.bytes, 'bytes');
@@ -177,6 +196,14 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
   async powerCycle(ctx) {
     await ctx.bench.get('terminal').powerCycle();
   },
+  async device(ctx, _args, step) {
+    // `normal`: every device back to ok.
+    const conditions: Partial<Record<DeviceName, DeviceCondition>> =
+      step.args === 'normal'
+        ? Object.fromEntries(DEVICE_NAMES.map((d) => [d, 'ok' as const]))
+        : (step.args as DeviceArgs);
+    await ctx.bench.get('devices').set(conditions);
+  },
   async insert(ctx, args) {
     await ctx.bench.get('cards').insert(resolveCardName(ctx, args?.card));
   },
@@ -191,6 +218,15 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
         resolveCardName(ctx, args?.card),
         (args?.track as 'track1' | 'track2' | 'both' | undefined) ?? 'track2',
       );
+  },
+  async cardCondition(ctx, args) {
+    const cards = ctx.bench.get('cards');
+    if (!cards.condition)
+      throw new BrokenError(`the bench '${ctx.bench.name}' cannot change a card's condition`, ctx.bench.name);
+    await cards.condition(resolveCardName(ctx, args?.card), {
+      ...(args?.nfc !== undefined ? { nfc: args.nfc as 'on' | 'off' } : {}),
+      ...(args?.wallet !== undefined ? { wallet: args.wallet as 'open' | 'closed' } : {}),
+    });
   },
   async remove(ctx, args) {
     await ctx.bench.get('cards').remove(typeof args?.card === 'string' ? args.card : undefined);
@@ -283,4 +319,5 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
 /** Before an action step the cursor moves on. */
 export function beforeStep(ctx: StepContext, action: string): void {
   if (!OBSERVING_ACTIONS.has(action)) advanceCursor(ctx.env.cursor, ctx.env.timeline);
+  markPresentation(ctx.env.cursor, ctx.env.timeline, action);
 }

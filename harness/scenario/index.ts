@@ -25,6 +25,7 @@ export type {
   Expectation,
   HostRule as ScenarioHostRule,
   NetworkFault,
+  DeviceArgs,
   AccountOverride,
   InlineCard,
   BenchOverrides,

@@ -68,4 +68,22 @@ describe('scenario/interpolate, matrix, duration, amount', () => {
     assert.equal(amountToMinorUnits('abc'), undefined);
     assert.equal(amountToMinorUnits('5', 0), 5);
   });
+
+  it("computes ${name + N} / ${name - N} with decimals, keeping a digit string's width", () => {
+    const scope = { stan: '000123', n: 5, amount: '12.50', wrap: '000000' };
+    assert.equal(interpolate('${stan + 1}', scope), '000124');
+    assert.equal(interpolate('${ stan - 23 }', scope), '000100');
+    assert.equal(interpolate('${n + 2}', scope), 7);
+    assert.equal(interpolate('${amount + 0.75}', scope), '13.25');
+    assert.equal(interpolate('${wrap - 1}', scope), '-1');
+    assert.equal(interpolate('STAN ${stan + 1}!', scope), 'STAN 000124!');
+    // not in scope (a capture at load time): left as written; the reference names the variable
+    assert.equal(interpolate('${later + 1}', scope), '${later + 1}');
+    assert.deepEqual(
+      findVarRefs('${later + 1}').map((r) => r.name),
+      ['later'],
+    );
+    // a value that is no decimal is not computed
+    assert.equal(interpolate('${x + 1}', { x: 'abc' }), '${x + 1}');
+  });
 });

@@ -10,6 +10,9 @@ export type Name = string;
 /**
  * A plain scalar matches exactly (numbers and numeric strings as numbers); "/re/flags" matches a pattern; an object combines operators.
  *
+ * This interface was referenced by `ApduMatcher`'s JSON-Schema definition
+ * via the `patternProperty` "^(data|response)\.[0-9A-Fa-f]{2,6}$".
+ *
  * This interface was referenced by `Scenario`'s JSON-Schema
  * via the `definition` "matcher".
  */
@@ -93,6 +96,8 @@ export interface Scenario {
     | 'emulator'
     | 'host'
     | 'network'
+    | 'devices'
+    | 'apdu'
   )[];
   bench?: BenchOverrides;
   cards?: CardAliases;
@@ -185,6 +190,10 @@ export interface MessageMatcher {
  * via the `definition` "matcherObject".
  */
 export interface MatcherObject {
+  /**
+   * Exactly this value (numbers and numeric strings compare as decimals); unlike a bare value, a text starting with / is not a regular expression. Useful with computed references: {equals: '${stan + 1}'}.
+   */
+  equals?: string | number | boolean;
   /**
    * true: the value is present; false: it is absent.
    */
@@ -312,10 +321,15 @@ export interface Step {
    * Switch the terminal off and on.
    */
   powerCycle?: NoArgs;
+  /**
+   * Put a terminal peripheral into a condition, or back to `normal` (every device ok). `reader`, `pinpad`, `printer`: `ok` or `fault` (a broken chip reader, a dead PIN pad, a printer out of paper); `contactless`: `ok`, `fault` or `weak` (a weakened field, e.g. behind a PIN-pad privacy shield: a brief tap fails, a longer hold works). Takes effect from the next card, PIN entry or receipt; needs the bench capability `devices`.
+   */
+  device?: 'normal' | DeviceArgs;
   insert?: InsertArgs;
   tap?: TapArgs;
   swipe?: SwipeArgs;
   remove?: RemoveArgs;
+  cardCondition?: CardConditionArgs;
   /**
    * Switch a network fault on, or `clear` them all.
    */
@@ -368,6 +382,24 @@ export interface PressArgs {
 export interface SelectArgs {
   item: string;
 }
+export interface DeviceArgs {
+  /**
+   * The chip card reader.
+   */
+  reader?: 'ok' | 'fault';
+  /**
+   * The contactless field.
+   */
+  contactless?: 'ok' | 'fault' | 'weak';
+  /**
+   * The PIN pad.
+   */
+  pinpad?: 'ok' | 'fault';
+  /**
+   * The receipt printer (fault: out of paper or out of order).
+   */
+  printer?: 'ok' | 'fault';
+}
 export interface InsertArgs {
   card: Name;
 }
@@ -380,7 +412,15 @@ export interface SwipeArgs {
   track?: 'track1' | 'track2' | 'both';
 }
 /**
- * A fault switched on in the network between terminal and host; it stays on until `network: clear`.
+ * Change a phone wallet's condition mid-scenario on the same virtual card (its ATC and offline counters are kept): `nfc: off` (the phone gives no answer), `nfc: on`, `wallet: closed` (the wallet app is not open: no answer), `wallet: open`. NFC off wins over the wallet; `nfc: on` alone opens the wallet.
+ */
+export interface CardConditionArgs {
+  card: Name;
+  nfc?: 'on' | 'off';
+  wallet?: 'open' | 'closed';
+}
+/**
+ * A fault switched on in the network between terminal and host; it stays on until `network: clear` (a message fault with `nth` hits one message only).
  *
  * This interface was referenced by `Scenario`'s JSON-Schema
  * via the `definition` "networkFault".
@@ -427,7 +467,14 @@ export interface NetworkFault {
   sizeVariation?: Count;
   field?: string;
   value?: ScalarValue;
-  times?: Count;
+  /**
+   * duplicate: how many extra copies of the matched message are sent (default 1).
+   */
+  copies?: Count;
+  /**
+   * A one-shot message fault: it hits only the Nth matching message (1-based) and is spent. Without `nth` a message fault is standing: it hits every matching message until `network: clear`.
+   */
+  nth?: Count;
 }
 export interface HostArgs {
   rules?: HostRule[];
@@ -465,6 +512,10 @@ export interface Expectation {
    */
   card?: FieldMatchers;
   /**
+   * A command the terminal sent to the card since the card was last presented (insert, tap, swipe), and the card's answer.
+   */
+  apdu?: ApduMatcher;
+  /**
    * Nothing matching this appears (within `within`).
    */
   none?: ExpectationBody;
@@ -482,7 +533,7 @@ export interface HostExpectation {
   response?: MessageMatcher;
 }
 /**
- * Terminal state (idle, signedIn, awaitingCard, …) and other terminal fields.
+ * Terminal state (idle, signedIn, awaitingCard, …), terminal status fields, and the last transaction result: its fields (outcome, messageKey, responseCode, entryMode, reference, stan, authCode, amount, transaction, balance…) and its details as `details.<name>` (details.fieldMs, details.receiptPrinted, details.tvr…).
  *
  * This interface was referenced by `Scenario`'s JSON-Schema
  * via the `definition` "terminalExpectation".
@@ -498,6 +549,51 @@ export interface TerminalExpectation {
  * via the `definition` "fieldMatchers".
  */
 export interface FieldMatchers {
+  [k: string]: Matcher | undefined;
+}
+/**
+ * A command the terminal sent to the card (since the card was last presented) and the card's answer. Values are hex text (upper case); keys `data.<TAG>` read a value the terminal put into the command's DOL data (GET PROCESSING OPTIONS: the card's PDOL, GENERATE AC: CDOL1, the second GENERATE AC: CDOL2), `response.<TAG>` a tag of the card's answer.
+ *
+ * This interface was referenced by `Scenario`'s JSON-Schema
+ * via the `definition` "apduMatcher".
+ */
+export interface ApduMatcher {
+  /**
+   * The command's name: SELECT, GET PROCESSING OPTIONS, READ RECORD, GET DATA, VERIFY, GET CHALLENGE, INTERNAL AUTHENTICATE, EXTERNAL AUTHENTICATE, GENERATE AC, GET RESPONSE (or UNKNOWN).
+   */
+  command?: Matcher;
+  /**
+   * contact or contactless.
+   */
+  via?: Matcher;
+  /**
+   * CLA byte, hex.
+   */
+  cla?: Matcher;
+  /**
+   * INS byte, hex (e.g. AE for GENERATE AC, 20 for VERIFY).
+   */
+  ins?: Matcher;
+  /**
+   * P1 byte, hex (GENERATE AC: 80 asks for an ARQC, 40 for a TC, 00 for an AAC).
+   */
+  p1?: Matcher;
+  /**
+   * P2 byte, hex.
+   */
+  p2?: Matcher;
+  /**
+   * The command data, hex (a VERIFY's PIN block is never shown: `<PIN block redacted>`).
+   */
+  data?: Matcher;
+  /**
+   * The card's status word, hex (9000, 6983…).
+   */
+  sw?: Matcher;
+  /**
+   * The card's answer without the status word, hex (PAN and track data masked).
+   */
+  response?: Matcher;
   [k: string]: Matcher | undefined;
 }
 /**
@@ -521,6 +617,10 @@ export interface ExpectationBody {
    * Card state: EMV tags (9F36 ATC, 9F79 EC balance) or fields (pinTriesLeft).
    */
   card?: FieldMatchers;
+  /**
+   * A command the terminal sent to the card since the card was last presented (insert, tap, swipe), and the card's answer.
+   */
+  apdu?: ApduMatcher;
 }
 export interface OperatorArgs {
   prompt: string;

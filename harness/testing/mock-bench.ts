@@ -96,6 +96,7 @@ export function createMockBench(
     }),
     host: proxy('host'),
     network: proxy<NetworkControl>('network'),
+    devices: proxy('devices'),
     operator: proxy('operator', {
       ask: async (prompt: string) => {
         record('operator', 'ask', [prompt]);

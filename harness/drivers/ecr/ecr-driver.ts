@@ -7,7 +7,9 @@
 import {
   ActiveGuard,
   ObserverSet,
+  type CardCondition,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Keypad,
   type Observation,
@@ -15,12 +17,14 @@ import {
   type TerminalControl,
   type TerminalOperationArgs,
   type TerminalOperationName,
+  walletFaultOf,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { isPayhilError } from '../../common/payhil-error.js';
 import type { InlineCard } from '../../scenario/index.js';
 import {
   EcrRemoteError,
+  type DeviceRequest,
   type EcrClient,
   type EcrEvent,
   type EcrKey,
@@ -104,6 +108,8 @@ export class EcrDriver {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  /** Device conditions over the test-mode `device` request (the emulator in test mode). */
+  readonly devices: DeviceControl;
 
   /** The ECR link while the driver is active. */
   private readonly link: ActiveGuard<EcrClient> = new ActiveGuard(
@@ -173,6 +179,19 @@ export class EcrDriver {
         this.insertedCard = undefined;
       },
       state: (card) => this.cardState(card),
+      condition: (card, condition) => this.cardCondition(card, condition),
+    };
+    this.devices = {
+      set: async (conditions) => {
+        this.needTestMode('device');
+        for (const [device, condition] of Object.entries(conditions))
+          if (condition !== undefined)
+            await this.call(`device ${device}`, {
+              op: 'device',
+              device: device as DeviceRequest['device'],
+              condition,
+            });
+      },
     };
   }
 
@@ -408,6 +427,19 @@ export class EcrDriver {
     });
     c.fresh = false;
     if (action === 'insert') this.insertedCard = card;
+  }
+
+  /** A card's condition through the test-mode `cardState` request (`options.fault`), counters kept. */
+  private async cardCondition(card: string, condition: CardCondition): Promise<void> {
+    this.needTestMode('card condition');
+    const c = this.refOf(card);
+    await this.call('card condition', {
+      op: 'cardState',
+      card: c.ref,
+      ...(c.fixture ? { fixture: c.fixture } : {}),
+      options: { ...(c.fresh ? { reset: true } : {}), fault: { kind: walletFaultOf(condition) } },
+    });
+    c.fresh = false;
   }
 
   /**

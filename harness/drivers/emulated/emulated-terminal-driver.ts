@@ -12,7 +12,9 @@ import {
   InactiveDriverError,
   ObserverSet,
   UnknownCardError,
+  walletFaultOf,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Driver,
   type Keypad,
@@ -28,6 +30,8 @@ import {
   cardStateReport,
   createTerminal,
   inlineCardFixture,
+  isDeviceCondition,
+  isTerminalDevice,
   startOperation,
   type EmulatedTerminal,
   type OriginalTransaction,
@@ -65,6 +69,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  readonly devices: DeviceControl;
 
   private readonly guard = new ActiveGuard<true>(() => new InactiveDriverError(this.name));
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
@@ -102,6 +107,18 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       swipe: async (ref) => this.need('card swipe').cardSlot.swipe(this.cardOf(ref)),
       remove: () => this.remove(),
       state: async (ref) => this.cardState(ref),
+      condition: async (ref, condition) => this.cardOf(ref).injectFault({ kind: walletFaultOf(condition) }),
+    };
+    this.devices = {
+      set: async (conditions) => {
+        const t = this.need('device');
+        for (const [device, condition] of Object.entries(conditions)) {
+          if (condition === undefined) continue;
+          if (!isTerminalDevice(device) || !isDeviceCondition(device, condition))
+            throw new BrokenError(`device: ${device} cannot be '${condition}'`, this.name);
+          t.setDevice(device, condition);
+        }
+      },
     };
   }
 

@@ -69,7 +69,9 @@ export const HAS_TEST_MODE = String.raw`() => typeof window.payhilTest === 'obje
 export const ADD_INLINE_CARD = String.raw`(a) => window.payhilTest.addCard(a.name, a.fixture)`;
 
 /** ({name?, reset}) => Promise<answer> — a card's run state through the page's test mode. */
-export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset)`;
+/** Puts a peripheral into a condition through the page's test mode (`device` request). */
+export const DEVICE = String.raw`(a) => window.payhilTest.device(a.device, a.condition)`;
+export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset, a.fault)`;
 
 /**
  * (sel: PageSelectors) => void. A MutationObserver that reports to the exposed binding
@@ -109,6 +111,7 @@ export const INSTALL_OBSERVER = String.raw`(sel) => {
         responseCode: result.getAttribute('data-response-code') || '',
         message: result.textContent || '',
         title: result.getAttribute('title') || '',
+        details: result.getAttribute('data-details') || '',
       });
   });
   observer.observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });

@@ -10,6 +10,7 @@ import {
   ActiveGuard,
   ObserverSet,
   type CardPresenter,
+  type DeviceControl,
   type Display,
   type Keypad,
   type Observation,
@@ -17,6 +18,7 @@ import {
   type TerminalControl,
   type TerminalOperationArgs,
   type TerminalOperationName,
+  walletFaultOf,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
 import { maskPansInText } from '../../common/mask.js';
@@ -32,6 +34,7 @@ import {
 import {
   ADD_INLINE_CARD,
   CARD_STATE,
+  DEVICE,
   CLICK_ELEMENT,
   HAS_TEST_MODE,
   INSTALL_OBSERVER,
@@ -115,6 +118,8 @@ type PageChange =
       responseCode: string;
       message: string;
       title: string;
+      /** JSON of the result's scalar details (the emulator's page); empty elsewhere. */
+      details?: string;
     };
 
 export class WebDriver {
@@ -123,6 +128,8 @@ export class WebDriver {
   readonly keypad: Keypad;
   readonly display: Display;
   readonly cards: CardPresenter;
+  /** Device conditions through the page's test mode (`window.payhilTest.device`). */
+  readonly devices: DeviceControl;
   readonly selectors: WebSelectorMap;
 
   private browser: Browser | undefined;
@@ -204,6 +211,15 @@ export class WebDriver {
         this.insertedCard = undefined;
       },
       state: (card) => this.cardState(card),
+      condition: async (card, condition) => {
+        await this.cardState(card, { kind: walletFaultOf(condition) });
+      },
+    };
+    this.devices = {
+      set: async (conditions) => {
+        for (const [device, condition] of Object.entries(conditions))
+          if (condition !== undefined) await this.device(device, condition);
+      },
     };
   }
 
@@ -449,11 +465,38 @@ export class WebDriver {
     if (action === 'insert') this.insertedCard = card;
   }
 
+  /** A device condition through the page's test mode. */
+  private async device(device: string, condition: string): Promise<void> {
+    const what = `device ${device} ${condition}`;
+    const page = this.need(what);
+    if (!this.pageTestMode)
+      throw new WebDriverUnsupportedError(
+        this.options.url,
+        what,
+        'the page has no test mode (window.payhilTest) to change device conditions',
+      );
+    let answer: { result?: unknown; error?: { code?: string; message?: string } };
+    try {
+      answer = (await page.evaluate(call(DEVICE, { device, condition }))) as typeof answer;
+    } catch (e) {
+      throw new WebDriverError(this.options.url, what, String((e as Error).message).split('\n')[0] ?? '', {
+        cause: e,
+      });
+    }
+    if (answer?.error)
+      throw new WebActionRefusedError(
+        this.options.url,
+        what,
+        `${answer.error.code ?? 'INTERNAL'}: ${answer.error.message ?? ''}`,
+        answer.error.code,
+      );
+  }
+
   /**
    * Card state through the page's test mode: the named card, else the card in the slot, else the
    * scenario's first card (as the embedded bench answers).
    */
-  private async cardState(card?: string): Promise<Record<string, unknown>> {
+  private async cardState(card?: string, fault?: { kind: string }): Promise<Record<string, unknown>> {
     const page = this.need('card state');
     if (!this.pageTestMode)
       throw new WebDriverUnsupportedError(
@@ -467,7 +510,9 @@ export class WebDriver {
     const reset = name !== null && this.resetPending.delete(name);
     let answer: { result?: { state?: Record<string, unknown> }; error?: { code?: string; message?: string } };
     try {
-      answer = (await page.evaluate(call(CARD_STATE, { name, reset }))) as typeof answer;
+      answer = (await page.evaluate(
+        call(CARD_STATE, { name, reset, ...(fault ? { fault } : {}) }),
+      )) as typeof answer;
     } catch (e) {
       throw new WebDriverError(
         this.options.url,
@@ -663,6 +708,11 @@ export class WebDriver {
         if (ref) result.reference = ref;
         if (auth) result.authCode = auth;
         if (pan) result.maskedPan = pan;
+        const details = detailsOf(c.details);
+        if (details) {
+          result.details = details;
+          if (typeof details.messageKey === 'string') result.messageKey = details.messageKey;
+        }
         this.emit({ kind: 'result', at, data: { result } });
         return;
       }
@@ -721,5 +771,20 @@ export class WebDriver {
 
   private emit(o: Observation): void {
     this.observers.emit(o);
+  }
+}
+
+/** The page's result details (a JSON object of scalars), or undefined when absent or not such an object. */
+function detailsOf(text: string | undefined): Record<string, unknown> | undefined {
+  if (!text) return undefined;
+  try {
+    const v: unknown = JSON.parse(text);
+    if (!v || typeof v !== 'object' || Array.isArray(v)) return undefined;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v as Record<string, unknown>))
+      if (x === null || typeof x !== 'object') out[k] = typeof x === 'string' ? maskPansInText(x) : x;
+    return out;
+  } catch {
+    return undefined;
   }
 }

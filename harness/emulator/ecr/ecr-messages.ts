@@ -23,7 +23,7 @@ export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
 /** Requests a terminal accepts only in test mode: a robot's hands, and the state of the cards it holds. */
-export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState'] as const;
+export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device'] as const;
 export type TestOp = (typeof TEST_OPS)[number];
 
 export type EcrOp = TransactionOp | ControlOp | TestOp;
@@ -186,7 +186,25 @@ export interface CardStateRequest {
   op: 'cardState';
   card?: string;
   fixture?: InlineCardFixture;
-  options?: { reset?: boolean };
+  /**
+   * `reset` brings the card back to its fixture first; `fault` changes its condition first (a CardFault
+   * such as {"kind": "nfc-off"} or {"kind": "wallet-open"}), keeping its counters.
+   */
+  options?: { reset?: boolean; fault?: { kind: string } };
+}
+
+/** Peripherals a `device` request can put into a condition. */
+export const ECR_DEVICES = ['reader', 'contactless', 'pinpad', 'printer'] as const;
+/** Conditions of a `device` request (`weak`: the contactless field only). */
+export const ECR_DEVICE_CONDITIONS = ['ok', 'fault', 'weak'] as const;
+/**
+ * Puts a terminal peripheral into a condition (test mode): `ok`, `fault`, or `weak` for the contactless
+ * field (a brief tap fails, a longer hold works). Takes effect from the next card, PIN entry or receipt.
+ */
+export interface DeviceRequest {
+  op: 'device';
+  device: (typeof ECR_DEVICES)[number];
+  condition: (typeof ECR_DEVICE_CONDITIONS)[number];
 }
 
 export type EcrRequestBody =
@@ -205,7 +223,8 @@ export type EcrRequestBody =
   | KeyRequest
   | CardRequest
   | PowerCycleRequest
-  | CardStateRequest;
+  | CardStateRequest
+  | DeviceRequest;
 
 /** A request as it travels: envelope plus body. `id` is chosen by the client, 1 – 2^31-1. */
 export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
@@ -262,7 +281,7 @@ export interface CardStateResult {
   card: string;
   state: Record<string, unknown>;
 }
-/** Result of cancel, key, card, powerCycle: the request was accepted. */
+/** Result of cancel, key, card, powerCycle, device: the request was accepted. */
 export type AcceptedResult = Record<string, never>;
 
 /** Result type per op. */
@@ -283,6 +302,7 @@ export interface EcrResultMap {
   card: AcceptedResult;
   powerCycle: AcceptedResult;
   cardState: CardStateResult;
+  device: AcceptedResult;
 }
 export type EcrResult = EcrResultMap[EcrOp];
 export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;

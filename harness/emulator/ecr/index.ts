@@ -50,6 +50,8 @@ export {
   ECR_KEYS,
   MMDD_PATTERN,
   CARD_ACTIONS,
+  ECR_DEVICES,
+  ECR_DEVICE_CONDITIONS,
   ECR_ERROR_CODES,
   isTransactionOp,
   isTestOp,
@@ -78,6 +80,7 @@ export type {
   ReceiptResult,
   AcceptedResult,
   CardStateRequest,
+  DeviceRequest,
   CardStateResult,
   InlineCardFixture,
 } from './ecr-messages.js';

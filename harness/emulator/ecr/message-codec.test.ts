@@ -36,6 +36,8 @@ describe('ECR message codec', () => {
       { op: 'card', action: 'insert', card: 'mine', fixture: { extends: 'cup-debit', pin: '1111' } },
       { op: 'powerCycle' },
       { op: 'cardState' },
+      { op: 'device', device: 'contactless', condition: 'weak' },
+      { op: 'device', device: 'printer', condition: 'fault' },
       { op: 'cardState', card: 'ec-debit', options: { reset: true } },
       { op: 'cardState', card: 'mine', fixture: { extends: 'cup-debit', ec: { balance: 2000 } } },
     ];
@@ -91,6 +93,13 @@ describe('ECR message codec', () => {
     ],
     ['card state of an unnamed inline card', { op: 'cardState', fixture: { extends: 'cup-debit' } }, 'card'],
     ['card state with options not an object', { op: 'cardState', card: 'x', options: [] }, 'options'],
+    ['device that is no peripheral', { op: 'device', device: 'modem', condition: 'ok' }, 'device'],
+    ['device condition unknown', { op: 'device', device: 'pinpad', condition: 'broken' }, 'condition'],
+    [
+      'weak outside the contactless field',
+      { op: 'device', device: 'reader', condition: 'weak' },
+      'condition',
+    ],
     ['a bad receipt copy', { op: 'readReceipt', copy: 'both' }, 'copy'],
   ];
   for (const [what, body, path] of badRequests) {

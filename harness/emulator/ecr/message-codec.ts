@@ -1,6 +1,8 @@
 import { EcrMessageError } from './errors.js';
 import {
   CARD_ACTIONS,
+  ECR_DEVICES,
+  ECR_DEVICE_CONDITIONS,
   ECR_KEYS,
   ECR_OPS,
   MMDD_PATTERN,
@@ -143,6 +145,14 @@ function checkRequest(m: Json): void {
       if (m.fixture !== undefined && m.card === undefined)
         bad('card', 'missing (the name of the inline card)');
       checkCardRef(m, bad);
+      return;
+    case 'device':
+      if (!(ECR_DEVICES as readonly unknown[]).includes(m.device))
+        bad('device', `expected one of ${ECR_DEVICES.join(', ')}`);
+      if (!(ECR_DEVICE_CONDITIONS as readonly unknown[]).includes(m.condition))
+        bad('condition', `expected one of ${ECR_DEVICE_CONDITIONS.join(', ')}`);
+      if (m.condition === 'weak' && m.device !== 'contactless')
+        bad('condition', "'weak' is for the contactless field only");
       return;
     default:
       return;

@@ -4,7 +4,8 @@
  * POST JSON (`api/request`, ECR-shaped bodies). Every element a test touches has a `data-testid`
  * (./web-selectors.ts). No full PAN and no PIN digit ever reaches the page: PIN entry shows `*`.
  * `window.payhilTest` is the page's test mode for a harness: `addCard(name, fixture)` puts an inline card
- * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state.
+ * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state,
+ * `device(device, condition)` puts a peripheral into a condition (a reader fault, a weak contactless field…).
  */
 
 const CSS = `
@@ -95,6 +96,9 @@ const SCRIPT = String.raw`
     el.textContent = r.message || r.outcome; el.setAttribute('data-outcome', r.outcome);
     el.setAttribute('data-transaction', r.transaction);
     el.setAttribute('data-response-code', r.responseCode || '');
+    // Result details with scalar values (messageKey, fieldMs, receiptPrinted…), for a harness to read.
+    var d = {}; Object.keys(r.details || {}).forEach(function (k) { var v = r.details[k]; if (v === null || typeof v !== 'object') d[k] = v; });
+    el.setAttribute('data-details', JSON.stringify(d));
     el.title = [r.transaction, r.maskedPan, r.reference && ('ref ' + r.reference), r.authCode && ('auth ' + r.authCode)]
       .filter(Boolean).join(' · ');
   }
@@ -156,10 +160,13 @@ const SCRIPT = String.raw`
         addOption(name, name + ' (' + fixture.extends + ')');
       inline[name] = fixture;
     },
-    cardState: function (name, reset) {
+    cardState: function (name, reset, fault) {
       var req = Object.assign({ op: 'cardState' }, name === undefined ? {} : cardRef(name));
-      if (reset) req.options = { reset: true };
+      if (reset || fault) req.options = Object.assign(reset ? { reset: true } : {}, fault ? { fault: fault } : {});
       return send(req, true);
+    },
+    device: function (device, condition) {
+      return send({ op: 'device', device: device, condition: condition }, true);
     }
   };
   function amount() {
