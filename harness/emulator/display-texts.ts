@@ -112,6 +112,9 @@ const TEXTS = {
 
 export type TextKey = keyof typeof TEXTS;
 
+/** Every display key, in the table's order (docs/scenario-language.md lists them all). */
+export const TEXT_KEYS = Object.keys(TEXTS) as TextKey[];
+
 /** The text of `key` in `lang`. */
 export function text(key: TextKey, lang: Language): string {
   return TEXTS[key][lang === 'zh' ? 1 : 0];
