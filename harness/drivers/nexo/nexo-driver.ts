@@ -153,6 +153,11 @@ export class NexoDriver {
     return this.active.active;
   }
 
+  /** True while a service runs (from its request to its result). */
+  get busy(): boolean {
+    return this.running !== undefined;
+  }
+
   /** Observes results, receipts, display texts and events; returns the unsubscribe. */
   observe(listener: ObservationListener): () => void {
     return this.observers.add(listener);
