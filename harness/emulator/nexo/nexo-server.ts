@@ -20,12 +20,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../common/logger.js';
 import { encodeNexo, NexoMessageError, nexoRequest, parseNexo, type NexoMessage } from '../../nexo/index.js';
 import { NexoBodyTooLargeError, NexoEndpointError, NexoForbiddenHostError } from './errors.js';
 import type { NexoPoi } from './nexo-poi.js';
 import { hostOriginRefusal, readBodyWithin } from '../http-request-guard.js';
+import { listenOn } from '../listen-on.js';
 
 const log = createLogger('payhil:emulator:nexo-server');
 
@@ -113,18 +113,10 @@ export async function startNexoServer(options: NexoServerOptions): Promise<NexoS
     throw new NexoEndpointError('E_NEXO_NOT_FOUND', 404, `no ${url.pathname.slice(0, 60)} here (POST /nexo)`);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const shownHost = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const a = await listenOn(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
-    url: `${scheme}://${shownHost}:${a.port}/nexo`,
-    address: { host: a.address, port: a.port },
+    url: `${scheme}://${a.urlHost}:${a.port}/nexo`,
+    address: { host: a.host, port: a.port },
     close: async () => {
       poi.close();
       server.closeAllConnections();

@@ -11,7 +11,6 @@
  * own name resolving to 127.0.0.1) or from another origin gets 403.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createLogger } from '../../common/logger.js';
 import {
   ECR_KEYS,
@@ -25,6 +24,7 @@ import {
 import { toTransactionResult, type EcrTerminalAdapter } from '../ecr-terminal-adapter.js';
 import type { TerminalEvent, TerminalEvents } from '../terminal-events.js';
 import { hostOriginRefusal, readBodyWithin } from '../http-request-guard.js';
+import { listenOn } from '../listen-on.js';
 import {
   WebUiBadRequestError,
   WebUiBodyTooLargeError,
@@ -202,18 +202,10 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const a = await listenOn(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
-    url: `http://${host}:${a.port}/`,
-    address: { host: a.address, port: a.port },
+    url: `http://${a.urlHost}:${a.port}/`,
+    address: { host: a.host, port: a.port },
     get clients() {
       return streams.size;
     },
