@@ -84,6 +84,19 @@ describe('benches from lab files', () => {
     assert.match(b.cannotServe(scenario('signIn', 'preAuth')) ?? '', /step 'preAuth' \(line 7\)/);
   });
 
+  it('the zvt bench: balance and withdrawal cannot be served over ZVT, pre-auth can', () => {
+    const b = createBenchFromLab(packagePath('fixtures', 'labs', 'zvt-benches.yaml'), 'zvt');
+    const step = (action: string) => ({ action, args: null, at: { file: 'f.yaml', line: 9, col: 3 } });
+    const scenario = (...actions: string[]) =>
+      ({ steps: actions.map(step), finally: [] }) as unknown as Parameters<typeof b.cannotServe>[0];
+    assert.equal(
+      b.cannotServe(scenario('signIn', 'purchase', 'preAuth', 'void', 'refund', 'settle')),
+      undefined,
+    );
+    assert.match(b.cannotServe(scenario('signIn', 'balance')) ?? '', /step 'balance' \(line 9\).*onto ZVT/);
+    assert.match(b.cannotServe(scenario('withdraw')) ?? '', /step 'withdraw'/);
+  });
+
   it('configuration faults of driver benches are usage errors naming what is missing', () => {
     const cases: [string, RegExp][] = [
       ['terminal: { driver: ecr-serial }', /ecr-serial needs terminal\.path \(or spawn\)/],

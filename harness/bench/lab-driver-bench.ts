@@ -1,6 +1,6 @@
 /**
  * Benches whose terminal is reached like a physical one: over an ECR link (serial port or TCP), through
- * its web UI or over nexo (HTTP; cards and keys through the emulator's ECR test channel, lab-nexo-terminal.ts),
+ * its web UI or over nexo (HTTP; cards and keys through the emulator's ECR test channel, protocol-terminal.ts),
  * optionally with `payhil emulator` started as its own process for a self-contained bench.
  * The host simulator (or an external host) sits behind the fault proxy, which is the spy.
  *
@@ -18,11 +18,10 @@ import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
 import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
-import { NexoDriver } from '../drivers/nexo/index.js';
+import { NexoDriver, NexoDriverUnsupportedError } from '../drivers/nexo/index.js';
 import { currencyOfNumeric } from '../nexo/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { NexoBenchTerminal } from './lab-nexo-terminal.js';
 import { TestModePresenter } from '../drivers/test-mode/index.js';
 import { ZvtDriverUnsupportedError, ZvtSerialDriver, ZvtTcpDriver } from '../drivers/zvt/index.js';
 import { ProtocolTerminal } from './protocol-terminal.js';
@@ -222,13 +221,21 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         startTimeoutMs: 1000,
         onFault: (err) => made.bench?.fault(err),
       });
-      const channel = e.testMode;
-      // Cards and keys through the test channel unless an operator presents them.
-      const test =
-        channel && spec.card.presenter !== 'operator'
-          ? new EcrTcpDriver({ host: channel.host, port: channel.port }, ecrOptions)
+      // The test-mode channel presents cards and keys unless an operator does.
+      const presenter =
+        e.testMode && spec.card.presenter !== 'operator'
+          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
           : undefined;
-      return new NexoBenchTerminal(nexo, test);
+      return new ProtocolTerminal(
+        nexo,
+        presenter,
+        (what) =>
+          new NexoDriverUnsupportedError(
+            nexo.name,
+            what,
+            'nexo does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
+          ),
+      );
     }
     if (e.kind === 'zvt-tcp' || e.kind === 'zvt-serial') {
       const zvtOptions = {
@@ -437,7 +444,8 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
     ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
-    ...(driverKind === 'nexo' ? { cannotServe: nexoCannotServe } : {}),
+    ...(driverKind === 'nexo' ? { cannotServe: protocolCannotServe('nexo', NEXO_SERVICES) } : {}),
+    ...(zvt ? { cannotServe: protocolCannotServe('ZVT', ZVT_SERVICES) } : {}),
   });
   made.bench = bench;
   return bench;
@@ -468,23 +476,46 @@ function pcscReaderOf(input: DriverBenchInput): { reader: string; emulatorReader
 }
 
 /** Transactions nexo carries (Login, Payment, Refund, Reversal, BalanceInquiry, Reconciliation). */
-const NEXO_SERVICES = new Set(['signIn', 'purchase', 'refund', 'void', 'balance', 'settle']);
+const NEXO_SERVICES: ReadonlySet<string> = new Set([
+  'signIn',
+  'purchase',
+  'refund',
+  'void',
+  'balance',
+  'settle',
+]);
+/** Transactions the ZVT driver maps (Registration/Initialisation, Authorisation, Pre-Authorisation, Reversal, Refund, End-of-Day). */
+const ZVT_SERVICES: ReadonlySet<string> = new Set([
+  'signIn',
+  'purchase',
+  'preAuth',
+  'void',
+  'refund',
+  'settle',
+]);
 /** Step actions that start a transaction. */
-const TRANSACTION_ACTIONS = new Set([...NEXO_SERVICES, 'preAuth', 'withdraw', 'completion']);
+const TRANSACTION_ACTIONS = new Set([...NEXO_SERVICES, ...ZVT_SERVICES, 'withdraw', 'completion']);
 
-/** Why a nexo bench cannot serve a scenario: a transaction step nexo does not carry (pre-auth, withdrawal). */
-function nexoCannotServe(s: Scenario): string | undefined {
+/**
+ * Why a protocol bench cannot serve a scenario: a transaction step its protocol does not carry (nexo:
+ * pre-auth, withdrawal; ZVT: balance, withdrawal), found before the scenario starts so it is skipped with
+ * the reason rather than failed halfway.
+ */
+function protocolCannotServe(
+  protocol: string,
+  services: ReadonlySet<string>,
+): (s: Scenario) => string | undefined {
   const walk = (steps: Scenario['steps']): string | undefined => {
     for (const step of steps) {
       const a = step.action as string;
-      if (TRANSACTION_ACTIONS.has(a) && !NEXO_SERVICES.has(a))
-        return `its step '${a}' (line ${step.at.line}) is a transaction payhil does not map onto nexo`;
+      if (TRANSACTION_ACTIONS.has(a) && !services.has(a))
+        return `its step '${a}' (line ${step.at.line}) is a transaction payhil does not map onto ${protocol}`;
       const inner = step.steps ? walk(step.steps) : undefined;
       if (inner) return inner;
     }
     return undefined;
   };
-  return walk(s.steps) ?? walk(s.finally);
+  return (s) => walk(s.steps) ?? walk(s.finally);
 }
 
 /** The PEM a nexo bench checks an https terminal's certificate against (path relative to the lab file). */

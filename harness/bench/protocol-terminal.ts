@@ -1,5 +1,5 @@
 /**
- * A terminal reached through a payment protocol (ZVT; nexo alike) on a bench: the protocol driver starts
+ * A terminal reached through a payment protocol (ZVT, nexo) on a bench: the protocol driver starts
  * transactions and reports display, receipts and results; what the protocol cannot carry (card
  * insertion, PIN entry, power cycle, the terminal's full status) goes to a presenter: the emulator's
  * test-mode channel on the emulated bench. Without one, cards and keys must come from another presenter
@@ -14,7 +14,7 @@ import {
 } from '../capabilities/index.js';
 import type { TestModePresenter } from '../drivers/test-mode/index.js';
 
-/** What a protocol driver offers (ZvtDriver). */
+/** What a protocol driver offers (ZvtDriver, NexoDriver). */
 export interface ProtocolDriverLike {
   readonly name: string;
   readonly terminal: TerminalControl;

@@ -20,6 +20,8 @@ import {
   walletFaultOf,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
+import { waitWithin } from '../../common/wait-within.js';
+import { directStartControl } from '../direct-start-control.js';
 import { isPayhilError } from '../../common/payhil-error.js';
 import type { InlineCard } from '../../scenario/index.js';
 import {
@@ -143,17 +145,17 @@ export class EcrDriver {
       traceFrames: options.traceFrames ?? false,
       powerCycleEachScenario: options.powerCycleEachScenario ?? false,
     };
-    this.terminal = {
+    this.terminal = directStartControl({
+      protocol: 'ECR',
+      unit: 'transaction',
+      carrier: 'request',
       start: (op, args) => this.start(op, args),
-      enterAmount: async (amount) => {
-        this.amount = amount;
-        this.note(`amount ${amount} kept for the next transaction (ECR sends it with the request)`);
-      },
-      select: async (item) => this.note(`menu item ${item} selected (ECR starts transactions directly)`),
+      keepAmount: (amount) => (this.amount = amount),
+      note: (text) => this.note(text),
       powerCycle: () => this.powerCycle(),
       status: () => this.status(),
       idle: (ms) => this.waitIdle(ms),
-    };
+    });
     this.keypad = {
       enterPin: (pin) => {
         if (!/^\d{4,12}$/.test(pin))
@@ -366,12 +368,8 @@ export class EcrDriver {
     });
   }
 
-  private async waitIdle(timeoutMs: number): Promise<void> {
-    const p = this.running;
-    if (!p) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+  private waitIdle(timeoutMs: number): Promise<void> {
+    return waitWithin(this.running, timeoutMs);
   }
 
   private async powerCycle(): Promise<void> {

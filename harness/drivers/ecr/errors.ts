@@ -1,29 +1,17 @@
-import { PayhilError } from '../../common/payhil-error.js';
+import { DriverError } from '../errors.js';
 
 /**
  * Errors of the ECR drivers (ecr-serial, ecr-tcp). Every one is a lab fault (verdict `broken`): the bench
  * could not do its part. What the terminal did with a transaction is judged on the timeline, never here.
  */
-export class EcrDriverError extends PayhilError {
-  /** The driver's name, e.g. "ecr-tcp 127.0.0.1:4000". */
-  readonly driver: string;
-  /** The ECR op or capability call that failed, e.g. "purchase", "card insert". */
-  readonly operation: string;
-  /** The code of the ECR link error behind it (E_ECR_CONNECT, E_ECR_PORT_BUSY, E_ECR_LINK_TIMEOUT…), if any. */
-  readonly causeCode: string | undefined;
+export class EcrDriverError extends DriverError {
   constructor(
     driver: string,
     operation: string,
     detail: string,
     options: { code?: string; cause?: unknown; causeCode?: string } = {},
   ) {
-    super(options.code ?? 'E_DRIVER_ECR', `${driver}: ${operation}: ${detail}`, {
-      verdict: 'broken',
-      cause: options.cause,
-    });
-    this.driver = driver;
-    this.operation = operation;
-    this.causeCode = options.causeCode;
+    super('E_DRIVER_ECR', driver, operation, detail, options);
   }
 }
 

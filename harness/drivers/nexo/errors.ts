@@ -3,19 +3,16 @@
  * terminal (unreachable, no answer, an answer that is not nexo), not a product outcome — a declined or
  * cancelled payment is a result on the timeline, never an error.
  */
-import { PayhilError } from '../../common/payhil-error.js';
+import { DriverError } from '../errors.js';
 
-export class NexoDriverError extends PayhilError {
+export class NexoDriverError extends DriverError {
   constructor(
-    readonly driver: string,
-    readonly operation: string,
+    driver: string,
+    operation: string,
     detail: string,
-    options: { code?: string; cause?: unknown } = {},
+    options: { code?: string; cause?: unknown; causeCode?: string } = {},
   ) {
-    super(options.code ?? 'E_DRIVER_NEXO', `${driver}: ${operation}: ${detail}`, {
-      verdict: 'broken',
-      ...(options.cause !== undefined ? { cause: options.cause } : {}),
-    });
+    super('E_DRIVER_NEXO', driver, operation, detail, options);
   }
 }
 

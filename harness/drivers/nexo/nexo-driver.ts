@@ -27,6 +27,8 @@ import {
   type TerminalOperationName,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
+import { waitWithin } from '../../common/wait-within.js';
+import { directStartControl } from '../direct-start-control.js';
 import { maskPansInText } from '../../common/mask.js';
 import {
   currencyOfAlpha,
@@ -132,25 +134,30 @@ export class NexoDriver {
     };
     this.exponent = currencyOfAlpha(this.options.currency).exponent;
     this.client = new NexoClient(options);
-    this.terminal = {
+    this.terminal = directStartControl({
+      protocol: 'nexo',
+      unit: 'service',
+      carrier: 'request',
       start: (op, args) => this.start(op, args),
-      enterAmount: async (amount) => {
-        this.amount = amount;
-        this.note(`amount ${amount} kept for the next service (nexo sends it with the request)`);
-      },
-      select: async (item) => this.note(`menu item ${item} selected (nexo starts services directly)`),
+      keepAmount: (amount) => (this.amount = amount),
+      note: (text) => this.note(text),
       powerCycle: () =>
         Promise.reject(
           new NexoDriverUnsupportedError(this.name, 'powerCycle', 'nexo cannot switch a terminal off and on'),
         ),
       status: () => this.status(),
       idle: (ms) => this.waitIdle(ms),
-    };
+    });
     this.display = { text: () => this.displayText() };
   }
 
   get isActive(): boolean {
     return this.active.active;
+  }
+
+  /** True while a service runs (from its request to its result). */
+  get busy(): boolean {
+    return this.running !== undefined;
   }
 
   /** Observes results, receipts, display texts and events; returns the unsubscribe. */
@@ -573,12 +580,8 @@ export class NexoDriver {
 
   // ---- plumbing ----------------------------------------------------------------------------------
 
-  private async waitIdle(timeoutMs: number): Promise<void> {
-    const p = this.running?.done;
-    if (!p) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+  private waitIdle(timeoutMs: number): Promise<void> {
+    return waitWithin(this.running?.done, timeoutMs);
   }
 
   private parties(): { SaleID: string; POIID: string; ServiceID: string } {

@@ -22,6 +22,8 @@ import {
   type TerminalOperationName,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
+import { waitWithin } from '../../common/wait-within.js';
+import { directStartControl } from '../direct-start-control.js';
 import { maskPansInText } from '../../common/mask.js';
 import { isPayhilError } from '../../common/payhil-error.js';
 import {
@@ -126,20 +128,20 @@ export class ZvtDriver {
       onFault: options.onFault,
       serialAckTimeoutMs: options.serialAckTimeoutMs,
     };
-    this.terminal = {
+    this.terminal = directStartControl({
+      protocol: 'ZVT',
+      unit: 'transaction',
+      carrier: 'command',
       start: (op, args) => this.start(op, args),
-      enterAmount: async (amount) => {
-        this.amount = amount;
-        this.note(`amount ${amount} kept for the next transaction (ZVT sends it with the command)`);
-      },
-      select: async (item) => this.note(`menu item ${item} selected (ZVT starts transactions directly)`),
+      keepAmount: (amount) => (this.amount = amount),
+      note: (text) => this.note(text),
       powerCycle: () =>
         Promise.reject(
           new ZvtDriverUnsupportedError(this.name, 'powerCycle', 'ZVT cannot switch a terminal off and on'),
         ),
       status: () => this.status(),
       idle: (ms) => this.waitIdle(ms),
-    };
+    });
     this.display = { text: async () => this.lines.join('\n') };
   }
 
@@ -407,12 +409,8 @@ export class ZvtDriver {
     return out;
   }
 
-  private async waitIdle(timeoutMs: number): Promise<void> {
-    const p = this.running?.done;
-    if (!p) return;
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([p, new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)))]);
-    clearTimeout(timer);
+  private waitIdle(timeoutMs: number): Promise<void> {
+    return waitWithin(this.running?.done, timeoutMs);
   }
 
   private receipt(text: string, copy: 'merchant' | 'customer'): void {

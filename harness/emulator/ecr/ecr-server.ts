@@ -1,5 +1,6 @@
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createLogger } from '../../common/logger.js';
+import { listenOn } from '../listen-on.js';
 import type { ByteChannel } from './byte-channel.js';
 import { EcrLink, type EcrLinkOptions } from './ecr-link.js';
 import {
@@ -122,16 +123,9 @@ export class EcrServer {
       else if (this.tcpLinks.size >= max) this.refuse(socket, max);
       else this.tcpLinks.add(this.attach(new TcpChannel(socket, { maxUnsentBytes }), { idleTimeoutMs }));
     });
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(address.port ?? 0, address.host ?? '127.0.0.1', () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const a = await listenOn(server, address.host ?? '127.0.0.1', address.port ?? 0);
     this.tcpServers.add(server);
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return { host: a.host, port: a.port };
   }
 
   /** Serves a serial port. Throws `EcrPortNotFoundError` / `EcrPortBusyError` (broken). */

@@ -20,11 +20,12 @@ import {
   type ServerResponse,
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { isIP, type AddressInfo } from 'node:net';
 import { createLogger } from '../../common/logger.js';
 import { encodeNexo, NexoMessageError, nexoRequest, parseNexo, type NexoMessage } from '../../nexo/index.js';
 import { NexoBodyTooLargeError, NexoEndpointError, NexoForbiddenHostError } from './errors.js';
 import type { NexoPoi } from './nexo-poi.js';
+import { hostOriginRefusal, readBodyWithin } from '../http-request-guard.js';
+import { listenOn } from '../listen-on.js';
 
 const log = createLogger('payhil:emulator:nexo-server');
 
@@ -71,8 +72,8 @@ export async function startNexoServer(options: NexoServerOptions): Promise<NexoS
   server.maxConnections = MAX_CONNECTIONS;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const refused = checkHostAndOrigin(req, allowed, scheme);
-    if (refused) throw refused;
+    const refused = hostOriginRefusal(req, allowed, scheme);
+    if (refused) throw new NexoForbiddenHostError(refused.header, refused.value);
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname === '/nexo') {
       if (req.method !== 'POST')
@@ -80,7 +81,7 @@ export async function startNexoServer(options: NexoServerOptions): Promise<NexoS
       const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
       if (type !== 'application/json')
         throw new NexoEndpointError('E_NEXO_MEDIA_TYPE', 415, 'send application/json');
-      const text = await readBody(req);
+      const text = await readBodyWithin(req, MAX_BODY, () => new NexoBodyTooLargeError(MAX_BODY));
       let m: NexoMessage;
       try {
         m = parseNexo(text);
@@ -112,18 +113,10 @@ export async function startNexoServer(options: NexoServerOptions): Promise<NexoS
     throw new NexoEndpointError('E_NEXO_NOT_FOUND', 404, `no ${url.pathname.slice(0, 60)} here (POST /nexo)`);
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const shownHost = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const a = await listenOn(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
-    url: `${scheme}://${shownHost}:${a.port}/nexo`,
-    address: { host: a.address, port: a.port },
+    url: `${scheme}://${a.urlHost}:${a.port}/nexo`,
+    address: { host: a.host, port: a.port },
     close: async () => {
       poi.close();
       server.closeAllConnections();
@@ -147,48 +140,6 @@ function reject(poiId: string, e: NexoMessageError): NexoMessage {
 
 function whole(v: string | null, fallback: number): number {
   return v !== null && /^\d{1,12}$/.test(v) ? Number(v) : fallback;
-}
-
-function checkHostAndOrigin(
-  req: IncomingMessage,
-  allowed: ReadonlySet<string>,
-  scheme: string,
-): NexoForbiddenHostError | undefined {
-  const host = req.headers.host ?? '';
-  let hostname: string | undefined;
-  try {
-    const u = new URL(`http://${host}`);
-    if (!(u.username || u.password || u.pathname !== '/' || u.search || u.hash))
-      hostname = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    hostname = undefined;
-  }
-  if (hostname === undefined || !(hostname === 'localhost' || isIP(hostname) !== 0 || allowed.has(hostname)))
-    return new NexoForbiddenHostError('host', host);
-  const origin = req.headers.origin;
-  if (origin === undefined) return undefined;
-  try {
-    const o = new URL(origin);
-    if (o.protocol === `${scheme}:` && o.host === new URL(`http://${host}`).host) return undefined;
-  } catch {
-    // not a URL: refused below
-  }
-  return new NexoForbiddenHostError('origin', origin);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      // Past the limit the rest is drained and dropped, so the refusal still reaches the client.
-      if (size > MAX_BODY) reject(new NexoBodyTooLargeError(MAX_BODY));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 function answer(res: ServerResponse, status: number, body: unknown): void {

@@ -11,7 +11,6 @@
  * own name resolving to 127.0.0.1) or from another origin gets 403.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { isIP, type AddressInfo } from 'node:net';
 import { createLogger } from '../../common/logger.js';
 import {
   ECR_KEYS,
@@ -24,6 +23,8 @@ import {
 } from '../ecr/index.js';
 import { toTransactionResult, type EcrTerminalAdapter } from '../ecr-terminal-adapter.js';
 import type { TerminalEvent, TerminalEvents } from '../terminal-events.js';
+import { hostOriginRefusal, readBodyWithin } from '../http-request-guard.js';
+import { listenOn } from '../listen-on.js';
 import {
   WebUiBadRequestError,
   WebUiBodyTooLargeError,
@@ -121,7 +122,8 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
   heartbeat.unref();
 
   const server: Server = createServer((req, res) => {
-    const refused = checkHostAndOrigin(req, allowedHosts);
+    const why = hostOriginRefusal(req, allowedHosts, 'http');
+    const refused = why ? new WebUiForbiddenHostError(why.header, why.value) : undefined;
     if (refused) {
       log('refused', refused.message);
       json(res, refused.status, { error: { code: refused.wireCode, message: refused.message } });
@@ -168,7 +170,10 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
     let body: EcrRequestBody;
     try {
       if (!/^application\/json\b/i.test(req.headers['content-type'] ?? '')) throw new WebUiMediaTypeError();
-      body = parseRequest(await readBody(req), cards);
+      body = parseRequest(
+        await readBodyWithin(req, MAX_BODY, () => new WebUiBodyTooLargeError(MAX_BODY)),
+        cards,
+      );
     } catch (e) {
       if (!(e instanceof WebUiRequestError)) throw e;
       return json(res, e.status, { error: { code: e.wireCode, message: e.message } });
@@ -197,18 +202,10 @@ export async function startWebUi(options: WebUiOptions): Promise<WebUiHandle> {
     }
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const a = server.address() as AddressInfo;
-  const host = a.family === 'IPv6' ? `[${a.address}]` : a.address;
+  const a = await listenOn(server, options.host ?? '127.0.0.1', options.port ?? 0);
   return {
-    url: `http://${host}:${a.port}/`,
-    address: { host: a.address, port: a.port },
+    url: `http://${a.urlHost}:${a.port}/`,
+    address: { host: a.host, port: a.port },
     get clients() {
       return streams.size;
     },
@@ -273,61 +270,6 @@ function toWebEvent(e: TerminalEvent, status: () => unknown): WebEvent | undefin
     default:
       return undefined;
   }
-}
-
-/**
- * The refusal for a request naming a host the UI does not answer to (`Host`), or coming from another
- * origin (`Origin` not the UI's own); undefined when it may go on.
- */
-function checkHostAndOrigin(
-  req: IncomingMessage,
-  allowedHosts: ReadonlySet<string>,
-): WebUiForbiddenHostError | undefined {
-  const host = req.headers.host ?? '';
-  const hostname = hostnameOf(`http://${host}`);
-  if (hostname === undefined || !hostAllowed(hostname, allowedHosts))
-    return new WebUiForbiddenHostError('host', host);
-  const origin = req.headers.origin;
-  if (origin === undefined) return undefined;
-  let same: boolean;
-  try {
-    const o = new URL(origin);
-    same = o.protocol === 'http:' && o.host === new URL(`http://${host}`).host;
-  } catch {
-    same = false;
-  }
-  return same ? undefined : new WebUiForbiddenHostError('origin', origin);
-}
-
-/** The host name of a URL (brackets of an IPv6 address removed, lower case), or undefined. */
-function hostnameOf(url: string): string | undefined {
-  try {
-    const u = new URL(url);
-    if (u.username || u.password || u.pathname !== '/' || u.search || u.hash) return undefined;
-    return u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  } catch {
-    return undefined;
-  }
-}
-
-/** IP addresses and localhost cannot be rebound to another host; other names must be allowed. */
-function hostAllowed(hostname: string, allowed: ReadonlySet<string>): boolean {
-  return hostname === 'localhost' || isIP(hostname) !== 0 || allowed.has(hostname);
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      // Past the limit the rest is drained and dropped, so the refusal still reaches the client.
-      if (size > MAX_BODY) reject(new WebUiBodyTooLargeError(MAX_BODY));
-      else chunks.push(c);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
 }
 
 /** A request body: a JSON object with a known `op` (members are checked by the terminal). */

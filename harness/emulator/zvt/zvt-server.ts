@@ -3,8 +3,9 @@
  * ZVT (PA00P015). The cash register connects (TCP, default port 20007 on real terminals) or sits on the
  * serial cable; each connection gets a `ZvtTerminalSession`.
  */
-import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { createServer, type Server, type Socket } from 'node:net';
 import { createLogger } from '../../common/logger.js';
+import { listenOn } from '../listen-on.js';
 import { DEFAULT_PASSWORD, ZvtLink, type ZvtError } from '../../zvt/index.js';
 import { SerialChannel, TcpChannel, type SerialChannelOptions } from '../ecr/index.js';
 import type { EmulatedTerminal } from '../emulated-terminal.js';
@@ -36,16 +37,9 @@ export class ZvtServer {
   /** Listens on TCP; resolves with the bound address (port 0 = any free port). */
   async listenTcp(address: { host: string; port: number }): Promise<{ host: string; port: number }> {
     const server = createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(address.port, address.host, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    const a = await listenOn(server, address.host, address.port);
     this.servers.push(server);
-    const a = server.address() as AddressInfo;
-    return { host: a.address, port: a.port };
+    return { host: a.host, port: a.port };
   }
 
   /** Serves the cash register on a serial port (8N1). */
