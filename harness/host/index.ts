@@ -3,8 +3,10 @@
 // (TestTerminal, buildIccData, testHostConfig) are in harness/testing (`payhil/testing`).
 export { startHost, parseListen } from './host-server.js';
 export type { HostOptions, HostHandle } from './host-server.js';
-export { HostProcessor, responseMti } from './host-processor.js';
-export type { Outcome, ProcessorOptions } from './host-processor.js';
+export { HostProcessor } from './host-processor.js';
+export type { Outcome } from './host-processor.js';
+export { responseMti } from './processor-core.js';
+export type { ProcessorOptions } from './processor-core.js';
 export type { HostRule, RuleAction } from './host-rule.js';
 export { RuleEngine } from './rule-engine.js';
 export type { RuleHit } from './rule-engine.js';
