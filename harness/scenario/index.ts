@@ -1,5 +1,5 @@
 export { loadScenarioFiles, loadScenarios } from './loader.js';
-export type { LoadOptions, LoadResult } from './loader.js';
+export type { LoadOptions, LoadResult } from './load-context.js';
 export { validateFiles } from './validate-files.js';
 export type { ValidateFilesOptions, ValidationReport } from './validate-files.js';
 export { validateFilesParallel, AUTO_WORKERS_ABOVE } from './validate-parallel.js';

@@ -2,7 +2,8 @@
  * What the main thread and the workers of `validateFilesParallel` share: the input of a worker, the
  * messages it posts, and how a batch is claimed (an atomic counter, so a faster thread takes more).
  */
-import type { LoadOptions, loadScenarioBatch } from './loader.js';
+import type { LoadOptions } from './load-context.js';
+import type { loadScenarioBatch } from './loader.js';
 
 export type BatchResult = ReturnType<typeof loadScenarioBatch>;
 

@@ -9,7 +9,8 @@ import { SchemaLoadError, validateWithSchema } from '../common/schema-check.js';
 import { parseYamlText, readYamlFile } from '../common/yaml-file.js';
 import { fixtureKindOf, fixtureSchemaPath } from './fixture-schemas.js';
 import { checkSchemaLine } from './schema-line.js';
-import { loadScenarioFiles, type LoadOptions } from './loader.js';
+import type { LoadOptions } from './load-context.js';
+import { loadScenarioFiles } from './loader.js';
 import type { Scenario } from './scenario.js';
 
 export interface ValidationReport {
