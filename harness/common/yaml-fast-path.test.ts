@@ -124,7 +124,7 @@ describe('common/yaml-fast-path', () => {
     ];
     const taken = files.filter((f) => agrees(readFileSync(f, 'utf8'), f));
     // Files with block scalars (`description: >`) go to the yaml library by design; the rest is plain.
-    assert.ok(taken.length >= files.length * 0.6, `${taken.length} of ${files.length}`);
+    assert.ok(taken.length >= files.length * 0.5, `${taken.length} of ${files.length}`);
   });
 
   it('agrees with yaml on 2,000 mutations of the bundled scenarios whenever it takes one', function () {

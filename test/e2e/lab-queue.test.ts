@@ -132,12 +132,13 @@ function childrenOf(pid: number): number[] {
 }
 
 describe('the lab on BullMQ + Redis (spawned-emulator benches)', function () {
-  this.timeout(240000);
+  this.timeout(600000);
   let redis: TestRedis;
   let dir: string;
   let inventory: string;
   const agents: AgentProcess[] = [];
-  const paths = (): string[] => ['scenarios/purchase', join(dir, 'slow-wrong.yaml')];
+  /** The whole bundled catalogue and one slow scenario that fails on purpose (its agent is killed). */
+  const paths = (): string[] => ['scenarios', join(dir, 'slow-wrong.yaml')];
 
   before(async () => {
     redis = await startRedis(PASSWORD);
@@ -215,6 +216,11 @@ describe('the lab on BullMQ + Redis (spawned-emulator benches)', function () {
       [
         'run',
         ...paths(),
+        // The same kind of bench as the agents' (spawned emulator, ECR over TCP), two at a time.
+        '--lab',
+        'fixtures/labs/emulator-process.yaml',
+        '--bench',
+        'ecr-tcp',
         '--jobs',
         '2',
         '--results-dir',
@@ -223,7 +229,7 @@ describe('the lab on BullMQ + Redis (spawned-emulator benches)', function () {
         join(dir, 'local.xml'),
       ],
       packageRoot(),
-      120000,
+      300000,
     );
     assert.equal(local.code, 1, local.out);
     const [a1, a2, a3] = [agent('tcp-1'), agent('tcp-2'), agent('serial-1')];
@@ -247,7 +253,7 @@ describe('the lab on BullMQ + Redis (spawned-emulator benches)', function () {
         join(dir, 'dist.xml'),
       ],
       packageRoot(),
-      180000,
+      300000,
     );
     // Whichever agent starts the slow scenario is killed while it runs it.
     const victim = await Promise.race(

@@ -79,17 +79,14 @@ describe('payhil run on the ZVT benches (emulator as its own process, ZVT + test
         .join('\n')}`,
     );
     assert.ok(passed.length >= 50, `${passed.length} passed`);
-    for (const [id, s] of skipped) assert.match(s, /lacks (atm|operator)/, id);
-    assert.ok(
-      skipped.every(([id]) => id.startsWith('atm/')),
-      skipped.map(([id]) => id).join(' '),
-    );
+    // ZVT carries neither device conditions nor the card dialogue; the bench is a POS.
+    for (const [id, s] of skipped) assert.match(s, /lacks (atm|operator|devices|apdu)/, id);
     // The console line of a skipped scenario says why.
     assert.match(r.out, /^SKIP .* atm\/\S+ — the bench 'zvt' lacks atm/m);
     assert.equal(r.code, 0, r.out.slice(-2000));
     // For the report: run / skipped and why.
     process.stdout.write(
-      `      zvt: ${passed.length} passed, ${skipped.length} skipped (ATM scenarios: the bench is a POS), ${took}\n`,
+      `      zvt: ${passed.length} passed, ${skipped.length} skipped (ATM, device-condition and card-dialogue scenarios), ${took}\n`,
     );
   });
 
@@ -100,7 +97,7 @@ describe('payhil run on the ZVT benches (emulator as its own process, ZVT + test
     const v = [...r.verdicts];
     assert.ok(v.length >= 15, `${v.length} scenarios`);
     assert.deepEqual(
-      v.filter(([, s]) => s !== 'passed'),
+      v.filter(([, s]) => s !== 'passed' && !/^skipped: .*lacks devices/.test(s)),
       [],
       r.out.slice(-3000),
     );
