@@ -32,27 +32,22 @@ import { directStartControl } from '../direct-start-control.js';
 import { maskPansInText } from '../../common/mask.js';
 import {
   currencyOfAlpha,
-  fromMinorUnits,
   nexoRequest,
-  outputText,
-  toMinorUnits,
-  type DisplayRequest,
-  type EventNotification,
   type NexoBody,
   type NexoMessage,
   type NexoResponseStatus,
-  type PaymentReceipt,
-  type PrintRequest,
-  type TransactionStatusResponse,
 } from '../../nexo/index.js';
 import {
   NexoDriverError,
   NexoDriverInactiveError,
-  NexoDriverLostTransactionError,
   NexoDriverRefusedError,
   NexoDriverUnsupportedError,
 } from './errors.js';
 import { NexoClient, NexoHttpError, type NexoClientOptions } from './nexo-client.js';
+import { notificationObservation, pollNotifications } from './notification-poll.js';
+import { serviceRequest, type PoiTransactionId } from './nexo-service-request.js';
+import { additional, hasPayhilOutcome, serviceResult } from './nexo-service-result.js';
+import { recoverByTransactionStatus, type RecoveryContext } from './transaction-recovery.js';
 
 const log = createLogger('payhil:drivers:nexo');
 
@@ -91,8 +86,6 @@ interface Running {
   done: Promise<void>;
 }
 
-const NOTIFICATION_WAIT_MS = 10_000;
-
 export class NexoDriver {
   readonly terminal: TerminalControl;
   readonly display: Display;
@@ -104,7 +97,7 @@ export class NexoDriver {
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
   private serviceSeq = 0;
   private running: Running | undefined;
-  private lastPoiTransaction: { TransactionID: string; TimeStamp: string } | undefined;
+  private lastPoiTransaction: PoiTransactionId | undefined;
   private amount: number | undefined;
   private displayLines: string[] | undefined;
   private printsSeen = false;
@@ -176,7 +169,13 @@ export class NexoDriver {
       this.active.deactivate();
       throw e;
     }
-    if (this.options.notifications) void this.pollLoop(stop.signal);
+    if (this.options.notifications)
+      void pollNotifications(
+        this.client,
+        stop.signal,
+        (m) => this.onNotification(m),
+        (text) => this.note(text),
+      );
   }
 
   async deactivate(): Promise<void> {
@@ -273,7 +272,7 @@ export class NexoDriver {
       if (e instanceof NexoHttpError && e.kind === 'status') throw this.refusedBy(op, e);
       this.note(`${op}: the answer was lost (${(e as Error).message}); asking TransactionStatus`);
       try {
-        response = await this.recover(op, request, e);
+        response = await recoverByTransactionStatus(this.recoveryContext(), op, request, e);
       } catch (lost) {
         // Once `start` returned, no step carries the error: the bench hears it as a fault (broken).
         if (phase.started) this.options.onFault?.(lost as Error);
@@ -300,192 +299,26 @@ export class NexoDriver {
     this.onResponse(op, response);
   }
 
-  /** TransactionStatus until the service's answer is repeated, bounded by recoveryTimeoutMs. */
-  private async recover(
-    op: TerminalOperationName,
-    request: NexoMessage,
-    cause: unknown,
-  ): Promise<NexoMessage> {
-    const until = Date.now() + this.options.recoveryTimeoutMs;
-    let last = (cause as Error).message;
-    while (Date.now() < until && this.active.active) {
-      const ask = nexoRequest('TransactionStatus', this.parties(), {
-        MessageReference: {
-          MessageCategory: request.header.MessageCategory,
-          ServiceID: request.header.ServiceID,
-          SaleID: this.options.saleId,
-          POIID: this.options.poiId,
-        },
-      });
-      try {
-        const r = await this.client.send(
-          ask,
-          Math.min(this.options.controlTimeoutMs, Math.max(1, until - Date.now())),
-        );
-        const b = r?.body as TransactionStatusResponse | undefined;
-        if (b?.Response.Result === 'Success' && b.RepeatedMessageResponse) {
-          const repeated = b.RepeatedMessageResponse;
-          const [bodyName, repeatedBody] = Object.entries(repeated.RepeatedResponseMessageBody)[0] ?? [];
-          if (bodyName && repeatedBody) {
-            this.note(`${op}: recovered by TransactionStatus`);
-            return {
-              envelope: 'SaleToPOIResponse',
-              header: repeated.MessageHeader,
-              bodyName,
-              body: repeatedBody,
-            };
-          }
-        }
-        last = `TransactionStatus: ${b?.Response.ErrorCondition ?? b?.Response.Result ?? 'no answer'}`;
-        if (b?.Response.ErrorCondition === 'NotFound') break;
-      } catch (e) {
-        last = `TransactionStatus: ${(e as Error).message}`;
-      }
-      await new Promise((r) =>
-        setTimeout(r, Math.min(this.options.recoveryIntervalMs, Math.max(0, until - Date.now()))),
-      );
-    }
-    throw new NexoDriverLostTransactionError(
-      this.name,
-      op,
-      `the terminal stopped answering service ${request.header.ServiceID} (${request.header.MessageCategory}) and it could not be recovered within ${this.options.recoveryTimeoutMs} ms (last: ${last})`,
-      cause,
-    );
-  }
-
   private requestFor(op: TerminalOperationName, args: TerminalOperationArgs): NexoMessage {
-    const amount = args.amount ?? this.amount ?? 0;
+    const amount = this.amount;
     this.amount = undefined;
-    const parties = this.parties();
-    const saleData = {
-      SaleTransactionID: {
-        TransactionID: `${this.options.saleId}-${parties.ServiceID}`,
-        TimeStamp: new Date().toISOString(),
-      },
-    };
-    const amounts = {
-      Currency: this.options.currency,
-      RequestedAmount: fromMinorUnits(amount, this.exponent),
-    };
-    const original = (): { TransactionID: string; TimeStamp: string } => {
-      const of = args.of ?? 'last';
-      if (of !== 'last')
-        return {
-          TransactionID: of,
-          TimeStamp: this.lastPoiTransaction?.TimeStamp ?? new Date().toISOString(),
-        };
-      if (!this.lastPoiTransaction)
-        throw new NexoDriverError(
-          this.name,
-          op,
-          "no earlier transaction with a POITransactionID to use for 'last'",
-          { code: 'E_DRIVER_NO_ORIGINAL' },
-        );
-      return this.lastPoiTransaction;
-    };
-    switch (op) {
-      case 'signIn':
-        return nexoRequest('Login', parties, {
-          DateTime: new Date().toISOString(),
-          SaleSoftware: {
-            ManufacturerID: 'payhil',
-            ApplicationName: 'payhil',
-            SoftwareVersion: '0.1',
-            CertificationCode: 'none',
-          },
-          OperatorLanguage: 'en',
-        });
-      case 'purchase':
-        return nexoRequest('Payment', parties, {
-          SaleData: saleData,
-          PaymentTransaction: { AmountsReq: amounts },
-        });
-      case 'refund':
-        return nexoRequest('Payment', parties, {
-          SaleData: saleData,
-          PaymentTransaction: {
-            AmountsReq: amounts,
-            OriginalPOITransaction: { POITransactionID: original() },
-          },
-          PaymentData: { PaymentType: 'Refund' },
-        });
-      case 'void':
-        return nexoRequest('Reversal', parties, {
-          OriginalPOITransaction: { POITransactionID: original() },
-          ReversalReason: 'MerchantCancel',
-          ...(args.amount !== undefined ? { ReversedAmount: amounts.RequestedAmount } : {}),
-        });
-      case 'balance':
-        return nexoRequest('BalanceInquiry', parties, {});
-      case 'settle':
-        return nexoRequest('Reconciliation', parties, { ReconciliationType: 'SaleReconciliation' });
-      default:
-        throw new NexoDriverUnsupportedError(
-          this.name,
-          op,
-          `nexo has no ${op} payhil maps (pre-authorisation and withdrawal are not carried)`,
-        );
-    }
+    return serviceRequest(op, args, {
+      name: this.name,
+      parties: this.parties(),
+      saleId: this.options.saleId,
+      currency: this.options.currency,
+      exponent: this.exponent,
+      amount,
+      lastPoiTransaction: this.lastPoiTransaction,
+    });
   }
 
   /** The result (and receipts) of a service's answer onto the timeline. */
   private onResponse(op: TerminalOperationName, m: NexoMessage): void {
-    const body = m.body as NexoBody & {
-      Response: NexoResponseStatus;
-      POIData?: { POITransactionID?: { TransactionID: string; TimeStamp: string } };
-      PaymentResult?: {
-        AmountsResp?: { AuthorizedAmount: number };
-        PaymentInstrumentData?: { CardData?: { MaskedPan?: string } };
-        PaymentAcquirerData?: { ApprovalCode?: string };
-      };
-      PaymentReceipt?: PaymentReceipt[];
-      PaymentAccountStatus?: { CurrentBalance?: number };
-      ReversedAmount?: number;
-    };
-    const status = body.Response;
-    const extra = additional(status);
-    const outcome = extra.get('outcome') ?? outcomeOf(status);
-    const poiTx = body.POIData?.POITransactionID;
-    if (poiTx?.TransactionID && outcome === 'approved' && (op === 'purchase' || op === 'refund'))
-      this.lastPoiTransaction = poiTx;
-    const result: Record<string, unknown> = {
-      transaction: op,
-      outcome,
-      messageKey: extra.get('messageKey') ?? messageKeyOf(status),
-      message:
-        extra.get('message') ?? `${status.Result}${status.ErrorCondition ? ` ${status.ErrorCondition}` : ''}`,
-      nexo: {
-        result: status.Result,
-        ...(status.ErrorCondition ? { errorCondition: status.ErrorCondition } : {}),
-      },
-    };
-    const set = (k: string, v: unknown): void => {
-      if (v !== undefined && v !== null && v !== '') result[k] = v;
-    };
-    set('responseCode', extra.get('responseCode'));
-    set('stan', extra.get('stan'));
-    set('entryMode', extra.get('entryMode'));
-    set('currency', extra.get('currency'));
-    set('reference', extra.get('reference') ?? (poiTx?.TransactionID || undefined));
-    set('authCode', body.PaymentResult?.PaymentAcquirerData?.ApprovalCode);
-    const pan = body.PaymentResult?.PaymentInstrumentData?.CardData?.MaskedPan;
-    if (pan) set('maskedPan', maskPansInText(pan.replace(/\s/g, '')));
-    const authorized = body.PaymentResult?.AmountsResp?.AuthorizedAmount ?? body.ReversedAmount;
-    if (authorized !== undefined && outcome === 'approved')
-      set('amount', toMinorUnits(authorized, this.exponent));
-    const balance = body.PaymentAccountStatus?.CurrentBalance;
-    if (balance !== undefined) set('balance', toMinorUnits(balance, this.exponent));
-    if (!this.printsSeen)
-      for (const r of body.PaymentReceipt ?? [])
-        this.emit({
-          kind: 'receipt',
-          at: Date.now(),
-          data: {
-            text: maskPansInText(outputText(r.OutputContent)),
-            copy: r.DocumentQualifier === 'CustomerReceipt' ? 'customer' : 'merchant',
-            source: 'nexo',
-          },
-        });
+    const { result, outcome, poiTransaction, receipts } = serviceResult(op, m, this.exponent);
+    if (poiTransaction?.TransactionID && outcome === 'approved' && (op === 'purchase' || op === 'refund'))
+      this.lastPoiTransaction = poiTransaction;
+    if (!this.printsSeen) for (const r of receipts) this.emit(r);
     this.emit({ kind: 'result', at: Date.now(), data: { result } });
   }
 
@@ -523,65 +356,36 @@ export class NexoDriver {
     return typeof s.display === 'string' ? maskPansInText(s.display) : '';
   }
 
-  private async pollLoop(signal: AbortSignal): Promise<void> {
-    let after = 0;
-    let first = true;
-    while (!signal.aborted) {
-      try {
-        const r = await this.client.poll(after, first ? 0 : NOTIFICATION_WAIT_MS);
-        if (signal.aborted) return;
-        // Messages from before activation are history, not this bench's observations.
-        if (!first) {
-          if (r.lost) this.note(`${r.lost} notifications of the terminal were lost`);
-          for (const m of r.messages) this.onNotification(m);
-        }
-        first = false;
-        after = r.next;
-      } catch (e) {
-        if (signal.aborted) return;
-        log('notifications poll failed: %s', (e as Error).message);
-        await new Promise((res) => setTimeout(res, 500));
-      }
-    }
-  }
-
   private onNotification(m: NexoMessage): void {
-    const at = Date.now();
-    if (m.bodyName === 'DisplayRequest') {
-      const outs = (m.body as DisplayRequest).DisplayOutput;
-      const lines = outputText(outs[0]?.OutputContent).split('\n').map(maskPansInText);
-      this.displayLines = lines;
+    const n = notificationObservation(this.name, m);
+    if (!n) return;
+    if (n.displayLines) {
+      this.displayLines = n.displayLines;
       this.onTook?.();
-      this.emit({ kind: 'display', at, data: { lines, source: 'nexo' } });
-    } else if (m.bodyName === 'PrintRequest') {
-      const p = (m.body as PrintRequest).PrintOutput;
-      this.printsSeen = true;
-      this.emit({
-        kind: 'receipt',
-        at,
-        data: {
-          text: maskPansInText(outputText(p.OutputContent)),
-          copy: p.DocumentQualifier === 'CustomerReceipt' ? 'customer' : 'merchant',
-          source: 'nexo',
-        },
-      });
-    } else if (m.bodyName === 'EventNotification') {
-      const ev = m.body as EventNotification;
-      this.emit({
-        kind: 'note',
-        at,
-        data: {
-          text: `${this.name}: nexo event ${ev.EventToNotify}${ev.EventDetails ? ` (${maskPansInText(ev.EventDetails)})` : ''}`,
-          event: ev.EventToNotify,
-        },
-      });
     }
+    if (n.print) this.printsSeen = true;
+    this.emit(n.observation);
   }
 
   // ---- plumbing ----------------------------------------------------------------------------------
 
   private waitIdle(timeoutMs: number): Promise<void> {
     return waitWithin(this.running?.done, timeoutMs);
+  }
+
+  private recoveryContext(): RecoveryContext {
+    return {
+      name: this.name,
+      client: this.client,
+      saleId: this.options.saleId,
+      poiId: this.options.poiId,
+      recoveryTimeoutMs: this.options.recoveryTimeoutMs,
+      controlTimeoutMs: this.options.controlTimeoutMs,
+      recoveryIntervalMs: this.options.recoveryIntervalMs,
+      parties: () => this.parties(),
+      isActive: () => this.active.active,
+      note: (text) => this.note(text),
+    };
   }
 
   private parties(): { SaleID: string; POIID: string; ServiceID: string } {
@@ -625,39 +429,4 @@ export class NexoDriver {
   private emit(o: Observation): void {
     this.observers.emit(o);
   }
-}
-
-/** AdditionalResponse as key=value pairs (Adyen's form; payhil's POI puts its result fields there). */
-function additional(s: NexoResponseStatus | undefined): URLSearchParams {
-  try {
-    return new URLSearchParams(s?.AdditionalResponse ?? '');
-  } catch {
-    return new URLSearchParams();
-  }
-}
-
-function hasPayhilOutcome(s: NexoResponseStatus): boolean {
-  return additional(s).has('outcome');
-}
-
-/** payhil's outcome of a nexo Response (for a terminal that does not say it in AdditionalResponse). */
-function outcomeOf(s: NexoResponseStatus): string {
-  if (s.Result === 'Success') return 'approved';
-  switch (s.ErrorCondition) {
-    case 'Refusal':
-    case 'WrongPIN':
-    case 'InvalidCard':
-    case 'PaymentRestriction':
-      return 'declined';
-    case 'Cancel':
-    case 'Aborted':
-      return 'cancelled';
-    default:
-      return 'failed';
-  }
-}
-
-function messageKeyOf(s: NexoResponseStatus): string {
-  if (s.Result === 'Success') return 'approved';
-  return s.ErrorCondition ? s.ErrorCondition.charAt(0).toLowerCase() + s.ErrorCondition.slice(1) : 'failed';
 }

@@ -13,7 +13,8 @@ import { EcrTerminalAdapter } from '../../emulator/ecr-terminal-adapter.js';
 import { startRig, type Rig } from '../../emulator/emulator-test-kit.test-helper.js';
 import { startWebUi, type WebUiHandle } from '../../emulator/web/index.js';
 import { WebDriverUnsupportedError } from './errors.js';
-import { PngAttachment, WebDriver } from './web-driver.js';
+import { PngAttachment } from './page-observer.js';
+import { WebDriver } from './web-driver.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const PNG_SIGNATURE = Buffer.from('89504e470d0a1a0a', 'hex'); // PNG spec §5.2
