@@ -110,10 +110,12 @@ describe('the lab: faults of a distributed run', function () {
     const code = await exited;
     assert.equal(code, 1, out);
     const xml = readFileSync(join(dir, 'lost.xml'), 'utf8');
-    assert.equal(xml.match(/<testcase /g)?.length, 12);
+    const queuedCount = Number((/payhil run: (\d+) scenarios? queued/.exec(out) as RegExpExecArray)[1]);
+    assert.ok(queuedCount >= 12, out);
+    assert.equal(xml.match(/<testcase /g)?.length, queuedCount);
     assert.equal(
       xml.match(/<error message="Redis at redis:\/\/127\.0\.0\.1:\d+ lost for 3 s/g)?.length,
-      12,
+      queuedCount,
       xml,
     );
   });
