@@ -5,6 +5,7 @@
  * 127.0.0.1 (port 0).
  */
 import { strict as assert } from 'node:assert';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { createVirtualCard } from '../cards/index.js';
 import { startHost, type HostHandle } from '../host/index.js';
 import { createTerminal, type EmulatedTerminal } from './emulated-terminal.js';
@@ -192,5 +193,36 @@ describe('terminal timeouts from the profile', () => {
     const r = await t.purchase(100);
     assert.equal(r.outcome, 'cancelled');
     assert.deepEqual(r.details, { timeout: 'cardRead', waitedMs: 80 });
+  });
+  it('ATM signing in by itself: a withdrawal meanwhile is refused OUT OF SERVICE, not "busy"', async () => {
+    // A host that takes the connection and never answers: every sign-in runs to its timeout.
+    const held: Socket[] = [];
+    const silent = createServer((s) => held.push(s));
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const { port } = silent.address() as AddressInfo;
+    const q = quick('cup-atm-ci');
+    const t = await createTerminal({
+      profile: {
+        ...q,
+        timeouts: { ...q.timeouts, signIn: 300 },
+        signIn: { ...q.signIn, retries: 0, intervalMs: 20 },
+      },
+      host: { host: '127.0.0.1', port },
+    });
+    try {
+      const first = await t.signIn();
+      assert.equal(first.outcome, 'failed');
+      const since = t.events.lastSeq;
+      await t.events.waitFor((e) => e.type === 'state' && e.state === 'signingIn', 5000, since);
+      const r = await t.withdraw(100);
+      assert.equal(r.messageKey, 'notSignedIn');
+      assert.equal(r.outcome, 'failed');
+      assert.equal(t.display.text(), 'OUT OF SERVICE');
+      assert.equal(t.state, 'signingIn', 'the sign-in by itself goes on');
+    } finally {
+      await t.close();
+      for (const s of held) s.destroy();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
   });
 });

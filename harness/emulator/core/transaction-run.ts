@@ -45,6 +45,16 @@ export async function runTransaction(
   ecrReference?: string,
 ): Promise<TerminalResult> {
   const { core, reader, keypad } = rooms;
+  const signingInByItself = core.busy && core.state === 'signingIn' && core.profile.kind === 'atm';
+  if (signingInByItself && op !== 'signIn') {
+    // An ATM that cannot sign in tries again by itself; a cardholder who comes meanwhile is refused as when
+    // it is idle (the screen already says OUT OF SERVICE), and the sign-in goes on undisturbed.
+    const refusal = core.preconditions(op);
+    if (refusal) {
+      core.events.emit({ type: 'result', result: refusal });
+      return refusal;
+    }
+  }
   if (core.busy)
     throw new TerminalStateError(
       `a transaction is in progress (${core.state})`,
