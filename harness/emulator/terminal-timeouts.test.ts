@@ -225,4 +225,39 @@ describe('terminal timeouts from the profile', () => {
       await new Promise<void>((r) => silent.close(() => r()));
     }
   });
+  it('a sign-in asked for while a reversal is tried again in idle waits for that try, then signs in', async () => {
+    const t = await terminal('cup-pos-ci');
+    // The 0210 and every 0400 are lost: each reversal try runs to the reversal timeout (1 s).
+    const lost = [
+      host.addRule({ mti: '0200', times: 1, respond: { noAnswer: true } }),
+      host.addRule({ mti: '0400', respond: { noAnswer: true } }),
+    ];
+    try {
+      const p = t.purchase(1500);
+      await t.keypad.enterPin('123456');
+      await t.cardSlot.insert(createVirtualCard('cup-debit'));
+      assert.notEqual((await p).outcome, 'approved');
+      const since = t.events.lastSeq;
+      await t.cardSlot.remove();
+      await t.events.waitFor((e) => e.type === 'reversal' && e.status === 'sent', 5000, since);
+      assert.equal(t.state, 'reversal', 'the idle try is on the line');
+      const s = await t.signIn();
+      assert.equal(s.outcome, 'approved', s.message);
+      const seen = t.events
+        .history()
+        .filter(
+          (e) => e.seq > since && (e.type === 'state' || (e.type === 'reversal' && e.status === 'failed')),
+        )
+        .map((e) => (e.type === 'state' ? e.state : `reversal ${e.type === 'reversal' ? e.status : ''}`));
+      assert.deepEqual(seen.slice(seen.indexOf('reversal')), [
+        'reversal',
+        'reversal failed',
+        'signingIn',
+        'result',
+        'idle',
+      ]);
+    } finally {
+      for (const id of lost) host.removeRule(id);
+    }
+  });
 });

@@ -42,8 +42,9 @@ export const TRANSITIONS: Readonly<Record<TerminalState, readonly TerminalState[
   cardholderVerification: ['applicationSelection', 'readingCard', 'online', 'reversal', 'result'],
   online: ['completion', 'reversal', 'result'],
   completion: ['reversal', 'result'],
-  // `idle`: a pending reversal tried again while the terminal was idle.
-  reversal: ['amount', 'waitingForCard', 'online', 'settling', 'result', 'idle'],
+  // `idle`: a pending reversal tried again while the terminal was idle; `signingIn`: a sign-in asked for
+  // during that try begins once it is answered or given up.
+  reversal: ['signingIn', 'amount', 'waitingForCard', 'online', 'settling', 'result', 'idle'],
   settling: ['reversal', 'result'],
 };
 

@@ -75,6 +75,7 @@ export async function runTransaction(
   let r: TerminalResult | undefined;
   let bug: { error: unknown } | undefined;
   try {
+    await rooms.host.idleReversalSettled();
     r = await body(ctx);
   } catch (e) {
     r = outcomeOf(rooms, op, amount, e);

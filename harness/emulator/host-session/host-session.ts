@@ -190,7 +190,6 @@ export class HostSession {
    * `reversal-after-next-txn` the reversal that was pending at the start goes out after the transaction.
    */
   async reversalBefore(signal: AbortSignal): Promise<() => Promise<void>> {
-    if (this.idleSend) await this.idleSend;
     if (!this.core.defects.has('reversal-after-next-txn')) {
       await this.flushReversal(signal);
       return async () => undefined;
@@ -199,6 +198,14 @@ export class HostSession {
     return async () => {
       if (old && this.pending === old) await this.flushReversal(signal);
     };
+  }
+
+  /**
+   * Resolves when no reversal tried while idle is on the line. A transaction waits for it before it
+   * begins (the terminal is then still in `reversal`); once the terminal is busy no idle try starts.
+   */
+  async idleReversalSettled(): Promise<void> {
+    if (this.idleSend) await this.idleSend;
   }
 
   /** Sends the pending reversal (repeating up to the profile's count) before going on. */
