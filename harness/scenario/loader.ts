@@ -12,7 +12,7 @@
  * file reading), reference-checks.ts, steps-fragments.ts (steps files as includes see them),
  * step-builder.ts (steps and include expansion), and here the documents and their matrix combinations.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { validateWithSchema } from '../common/schema-check.js';
 import type { YamlDocument } from '../common/yaml-file.js';
 import { parseDuration } from './duration.js';
@@ -147,6 +147,7 @@ class Loader extends StepBuilder {
         host: {
           rules: value.host?.rules ?? [],
           accounts: (value.host?.accounts ?? {}) as Scenario['host']['accounts'],
+          ...(value.host?.replay !== undefined ? { replay: resolve(dirname(file), value.host.replay) } : {}),
         },
         vars: scope,
         params: combo,
