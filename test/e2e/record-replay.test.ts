@@ -107,7 +107,9 @@ describe('e2e: payhil record → scenario + replay host', function () {
     assert.equal(s!.host.replay, join(dir, 'rec'));
     const expects = s!.steps
       .filter((st) => st.action === 'expect')
-      .map((st) => st.args as Record<string, any>);
+      .map(
+        (st) => st.args as { host: { request: Record<string, unknown>; response: Record<string, unknown> } },
+      );
     assert.deepEqual(
       expects.map((e) => [e.host.request.mti, e.host.request['4'], e.host.response['39']]),
       [
