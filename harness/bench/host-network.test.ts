@@ -8,6 +8,29 @@ import { createHostNetwork, presentedFixtures } from './host-network.js';
 const scenario = (over: Partial<Scenario>): Scenario =>
   ({ id: 's', bench: {}, cards: {}, steps: [], finally: [], ...over }) as unknown as Scenario;
 
+describe('host network: a scenario with host.replay on the simulator', () => {
+  it('a missing recording is broken with the reason, not a crash', async () => {
+    const net = createHostNetwork({ dialect: 'cup', emit: () => undefined });
+    await net.driver.activate();
+    try {
+      await net.driver.beginScenario?.(
+        scenario({ host: { rules: [], accounts: {}, replay: '/nonexistent/rec' } } as Partial<Scenario>),
+      );
+      await assert.rejects(
+        net.host.reset({ accounts: {}, cardOverrides: {} }),
+        (e: Error & { code?: string; verdict?: string }) => {
+          assert.equal(e.code, 'E_BENCH_HOST_SETUP');
+          assert.equal(e.verdict, 'broken');
+          assert.match(e.message, /host\.replay: replay: no replay fixture at \/nonexistent\/rec/);
+          return true;
+        },
+      );
+    } finally {
+      await net.driver.deactivate();
+    }
+  });
+});
+
 describe('host network with an external host', () => {
   let external: HostHandle;
   before(async () => {
@@ -39,6 +62,10 @@ describe('host network with an external host', () => {
         net.driver.beginScenario?.(scenario({ bench: { dialect: 'iso87-ascii' } })) ?? Promise.resolve(),
         /dialect 'iso87-ascii' \(bench\.dialect\); this bench's host and proxy speak 'cup'/,
       );
+      await net.driver.beginScenario?.(
+        scenario({ host: { rules: [], accounts: {}, replay: '/rec/x' } } as Partial<Scenario>),
+      );
+      await assert.rejects(net.host.reset({ accounts: {}, cardOverrides: {} }), /host\.replay \(\/rec\/x\)/);
       await net.driver.beginScenario?.(scenario({ bench: { dialect: 'cup' } }));
       await net.host.reset({ accounts: {}, cardOverrides: {} }); // nothing to set up: fine
       await assert.rejects(

@@ -257,7 +257,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           { code: 'E_BENCH_HOST_SETUP' },
         );
       profileAsked = options.externalHost && s.bench.host ? s.bench.host : undefined;
-      wantReplay = s.host.replay;
+      wantReplay = s.host?.replay;
       presented = options.externalHost ? presentedFixtures(s) : undefined;
       if (!options.externalHost && s.bench.host && s.bench.host !== hostProfile) {
         hostProfile = s.bench.host;
