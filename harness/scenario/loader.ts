@@ -126,6 +126,7 @@ class Loader extends StepBuilder {
       const cards = (value.cards ?? {}) as Record<string, string | InlineCard>;
       this.checkCardAliases(doc, shown, cards);
       this.checkBench(doc, shown, value);
+      this.checkReplay(doc, file, shown, value);
       const ctx: StepContext = { aliases: new Set(Object.keys(cards)), captures: [] };
       const errs = this.errorCount();
       const walk: StepWalk = { doc, file, ctx, stack: [file], via: [], where };
