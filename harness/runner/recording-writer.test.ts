@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cardHash, loadReplayFixture } from '../host/index.js';
 import type { IsoMessage } from '../iso8583/index.js';
-import { loadScenarios } from '../scenario/index.js';
+import { findYamlFiles, loadScenarios } from '../scenario/index.js';
 import {
   majorAmount,
   recordedScenario,
@@ -142,6 +142,11 @@ describe('runner/recorded-scenario and recording-writer: payhil record output', 
     assert.match(r.skipped[1]!, /card 621234\*+4566/);
     const fixture = loadReplayFixture(dir);
     assert.equal(fixture.exchanges.length, 6);
+    assert.deepEqual(
+      findYamlFiles([dir]).files,
+      [r.scenarioFile],
+      'a folder search (run, validate) skips the fixture',
+    );
     for (const file of [r.scenarioFile, r.replayFile]) {
       const text = readFileSync(file, 'utf8');
       for (const secret of [DEBIT, UNKNOWN, TRACK2, PIN_BLOCK, KEYS62, MAC, '000000000042'])
