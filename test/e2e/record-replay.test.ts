@@ -8,7 +8,7 @@
  */
 import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -171,6 +171,44 @@ describe('e2e: payhil record → scenario + replay host', function () {
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /FAIL .* recorded\/e2e-session/);
     assert.match(r.out, /response\.39: expected = 00, got A0/);
+  });
+
+  it('the same steps and expectations pass on a lab bench whose external host is `payhil host --replay DIR`', async () => {
+    const h = await startPayhil(
+      ['host', '--dialect', 'cup', '--listen', '127.0.0.1:0', '--replay', join(dir, 'rec')],
+      /listening on \S+:\d+ \(replaying/,
+    );
+    try {
+      const address = /listening on (\S+:\d+)/.exec(h.out())?.[1] as string;
+      const lab = join(dir, 'lab.yaml');
+      writeFileSync(
+        lab,
+        [
+          'name: replay-lab',
+          'capabilities: [chip, contactless, magstripe, pinpad, printer, display, ecr, emulator, host, network]',
+          'terminal: { driver: emulated, profile: cup-pos-ci }',
+          'card: { presenter: in-process }',
+          `host: { mode: external, address: '${address}' }`,
+          'dialect: cup',
+          '',
+        ].join('\n'),
+      );
+      // host.replay asks for the bench's own simulator (broken on an external host): the copy drops it.
+      const copy = join(dir, 'external', 'scenario.yaml');
+      mkdirSync(join(dir, 'external'));
+      const text = readFileSync(join(dir, 'rec', 'scenario.yaml'), 'utf8');
+      assert.match(text, /\nhost:\n  replay: \.\n/);
+      writeFileSync(copy, text.replace(/\nhost:\n  replay: \.\n/, '\n'));
+      const r = await runPayhil(['run', copy, '--lab', lab], dir, 90_000);
+      assert.equal(r.code, 0, r.out);
+      assert.match(r.out, /PASS .* recorded\/e2e-session/);
+      const broken = await runPayhil(['run', join(dir, 'rec', 'scenario.yaml'), '--lab', lab], dir, 90_000);
+      assert.equal(broken.code, 1, broken.out);
+      assert.match(broken.out, /BROKEN[\s\S]*host\.replay/);
+    } finally {
+      h.child.kill('SIGTERM');
+      await h.exited;
+    }
   });
 
   it('payhil host --replay DIR answers the recorded requests the same way, 96 and a journal event to another', async () => {
