@@ -197,8 +197,8 @@ describe('e2e: payhil record → scenario + replay host', function () {
       const copy = join(dir, 'external', 'scenario.yaml');
       mkdirSync(join(dir, 'external'));
       const text = readFileSync(join(dir, 'rec', 'scenario.yaml'), 'utf8');
-      assert.match(text, /\nhost:\n  replay: \.\n/);
-      writeFileSync(copy, text.replace(/\nhost:\n  replay: \.\n/, '\n'));
+      assert.match(text, /\nhost:\n {2}replay: \.\n/);
+      writeFileSync(copy, text.replace(/\nhost:\n {2}replay: \.\n/, '\n'));
       const r = await runPayhil(['run', copy, '--lab', lab], dir, 90_000);
       assert.equal(r.code, 0, r.out);
       assert.match(r.out, /PASS .* recorded\/e2e-session/);
