@@ -112,6 +112,8 @@ export async function runRecord(argv: string[], io: CliIo, stop: Promise<unknown
     `payhil record: ${pairing.exchanges.length} exchanges (${pairing.answered} answered) → ${result.scenarioFile} (${result.expected} expectations), ${result.replayFile} (${result.replayed} answers)`,
   );
   for (const s of result.skipped) io.err(`payhil record: left out of the scenario: ${s}`);
+  if (pairing.dropped > 0)
+    io.err(`payhil record: ${pairing.dropped} requests past the first ${pairing.limit} were not recorded`);
   if (pairing.strayAnswers > 0) io.err(`payhil record: ${pairing.strayAnswers} answers matched no request`);
   if (result.expected === 0) {
     io.err('payhil record: nothing a scenario step can drive was recorded; the scenario has no steps');

@@ -26,4 +26,17 @@ describe('net/exchange-pairing: requests and answers of a spy', () => {
     assert.equal(p.answered, 3);
     assert.equal(answered, 3);
   });
+
+  it('keeps presence, not value, of PIN block, keys and MAC; counts requests past its limit', () => {
+    const p = new ExchangePairing(1);
+    p.add(1, 'upstream', {
+      mti: '0200',
+      fields: { 2: '6222021000000000017', 52: '1A2B3C4D5E6F7081', 64: '1122334455667788' },
+    });
+    p.add(1, 'upstream', { mti: '0200', fields: { 11: '000002' } });
+    p.add(1, 'downstream', { mti: '0210', fields: { 39: '00', 62: 'AB'.repeat(20) } });
+    assert.deepEqual(p.exchanges[0]?.request.fields, { 2: '6222021000000000017', 52: '*', 64: '*' });
+    assert.equal(p.exchanges[0]?.response?.fields[62], '*');
+    assert.equal(p.dropped, 1);
+  });
 });
