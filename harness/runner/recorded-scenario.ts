@@ -120,6 +120,13 @@ export function recordedScenario(
   const steps: Step[] = [];
   const skipped: { index: number; reason: string }[] = [];
   const cards: Record<string, string> = {};
+  const requires = new Set<string>(['host']);
+  const NEEDS: Record<string, string> = {
+    insert: 'chip',
+    tap: 'contactless',
+    swipe: 'magstripe',
+    enterPin: 'pinpad',
+  };
   let inserted = false;
   const removeCard = (): void => {
     if (inserted) steps.push({ remove: null });
@@ -145,6 +152,7 @@ export function recordedScenario(
     }
     if (drive.length > 0) removeCard();
     steps.push(...drive);
+    for (const st of drive) for (const k of Object.keys(st)) if (NEEDS[k]) requires.add(NEEDS[k]);
     const card = o.cardOf(i);
     if (drive.length > 0 && card) {
       cards[card.alias] = card.fixture;
@@ -158,6 +166,7 @@ export function recordedScenario(
     title: o.title ?? `Recorded session ${o.id}`,
     ...(o.description ? { description: o.description } : {}),
     tags: ['recorded'],
+    requires: [...requires],
     ...(Object.keys(cards).length > 0 ? { cards } : {}),
     host: { replay: o.replay ?? '.' },
     steps,

@@ -45,6 +45,20 @@ export interface RecordingResult {
   skipped: string[];
 }
 
+/**
+ * The document with every mapping as a Map whose `mti` comes first (plain objects list integer-like keys
+ * such as '39' before 'mti'), so the YAML reads as a message does.
+ */
+function mtiFirst(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(mtiFirst);
+  if (v === null || typeof v !== 'object') return v;
+  const entries = Object.entries(v as Record<string, unknown>);
+  const m = new Map<string, unknown>();
+  for (const [k, x] of entries) if (k === 'mti') m.set(k, mtiFirst(x));
+  for (const [k, x] of entries) if (k !== 'mti') m.set(k, mtiFirst(x));
+  return m;
+}
+
 /** Card fixtures by PAN (the bundled ones), loaded once. */
 function bundledByPan(): Map<string, { name: string; pin?: string | undefined }> {
   const out = new Map<string, { name: string; pin?: string | undefined }>();
@@ -124,13 +138,13 @@ export function writeRecording(
       '# track, PIN block or key is in this file. Run it: payhil run ' +
       SCENARIO_FILE +
       '\n' +
-      stringify(doc, { lineWidth: 0 }),
+      stringify(mtiFirst(doc), { lineWidth: 0 }),
   );
   writeFileSync(
     replayFile,
     '# Replay host fixture written by `payhil record`: `payhil host --replay DIR` answers from it.\n' +
       '# Matched by MTI, processing code, amount and card (salted hash, PAN masked); never by STAN.\n' +
-      stringify(fixture, { lineWidth: 0 }),
+      stringify(mtiFirst(fixture), { lineWidth: 0 }),
   );
   const steps = doc.steps as unknown[];
   return {
