@@ -22,7 +22,7 @@ import {
 } from '../iso8583/index.js';
 import type { AccountStore } from './account-store.js';
 import { loadHostConfig, resolveAccounts, type IssuerCardData } from './config-loader.js';
-import { HostServerError } from './errors.js';
+import { HostConfigError, HostServerError } from './errors.js';
 import type { HostConfig } from './host-config.js';
 import { HostProcessor, type HandleOptions, type Outcome } from './host-processor.js';
 import { loadReplayFixture, type ReplayFixture } from './replay-fixture.js';
@@ -131,6 +131,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const accounts = resolveAccounts(config, options.cards);
   const processorOptions = { dialect, config, accounts, ...(options.now ? { now: options.now } : {}) };
   const replay = typeof options.replay === 'string' ? loadReplayFixture(options.replay) : options.replay;
+  if (replay && replay.dialect !== dialect.name)
+    throw new HostConfigError(
+      `replay: the recording is in the ISO 8583 dialect '${replay.dialect}', this host speaks '${dialect.name}'`,
+    );
   const processor = replay
     ? new ReplayProcessor(processorOptions, replay)
     : new HostProcessor(processorOptions);

@@ -126,6 +126,13 @@ describe('host/replay-processor: payhil host --replay', function () {
     assert.equal(s.fields[62], undefined);
   });
 
+  it('refuses a recording of another dialect', async () => {
+    await assert.rejects(
+      startHost({ dialect: 'iso87-ascii', config: testHostConfig(), replay: fixture() }),
+      /recording is in the ISO 8583 dialect 'cup', this host speaks 'iso87-ascii'/,
+    );
+  });
+
   it('loads a recording folder, and refuses a missing or invalid fixture with a located error', () => {
     const dir = mkdtempSync(join(tmpdir(), 'payhil-replay-'));
     try {
