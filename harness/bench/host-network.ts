@@ -95,6 +95,11 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   };
 
   const onHostEntry = (e: HostJournalEntry): void => {
+    // A replay host's request with no recorded answer (answered 96): the reason belongs on the timeline.
+    if (e.direction === 'event' && e.event === 'replay-unmatched') {
+      emit('note', { text: e.message ?? 'replay: no recorded answer' });
+      return;
+    }
     if (e.direction === 'event' || !e.raw) return;
     emit('raw-frame', {
       direction: e.direction === 'in' ? 'request' : 'response',
