@@ -109,7 +109,7 @@ export async function runRecord(argv: string[], io: CliIo, stop: Promise<unknown
     source,
   });
   io.out(
-    `payhil record: ${pairing.exchanges.length} exchanges (${pairing.answered} answered) → ${result.scenarioFile} (${result.expected} expectations), ${result.replayFile} (${result.replayed} answers)`,
+    `payhil record: ${pairing.exchanges.length} exchanges (${pairing.answered} answered) → ${result.scenarioFile} (${result.expected} expectations), ${result.replayFile} (${result.replayed} requests)`,
   );
   for (const s of result.skipped) io.err(`payhil record: left out of the scenario: ${s}`);
   if (pairing.dropped > 0)

@@ -31,9 +31,9 @@ describe('host/replay-fixture: matching recorded exchanges', () => {
     };
     const book = new ReplayBook(fixture);
     const key = (stan: string, amount?: string) => requestKey(purchase(stan, amount), SALT, PAN);
-    assert.equal(book.take(key('000777'))?.response.fields['39'], '51');
-    assert.equal(book.take(key('000778'))?.response.fields['39'], '00');
-    assert.equal(book.take(key('000779'))?.response.fields['39'], '00');
+    assert.equal(book.take(key('000777'))?.response?.fields['39'], '51');
+    assert.equal(book.take(key('000778'))?.response?.fields['39'], '00');
+    assert.equal(book.take(key('000779'))?.response?.fields['39'], '00');
     assert.equal(book.take(key('000780', '000000001001')), undefined, 'another amount');
     assert.equal(
       book.take(requestKey(purchase('1'), SALT, '6258002000000000022')),
@@ -42,7 +42,14 @@ describe('host/replay-fixture: matching recorded exchanges', () => {
     );
     assert.equal(book.take({ ...key('1'), processingCode: '310000' }), undefined, 'another processing code');
     book.reset();
-    assert.equal(book.take(key('000781'))?.response.fields['39'], '51', 'reset starts over');
+    assert.equal(book.take(key('000781'))?.response?.fields['39'], '51', 'reset starts over');
+  });
+
+  it('records a request the host never answered as noAnswer', () => {
+    const x = recordExchange(purchase('000001'), undefined, SALT);
+    assert.equal(x.noAnswer, true);
+    assert.equal(x.response, undefined);
+    assert.equal(x.request.amount, '000000001000');
   });
 
   it('hashes the PAN with the salt and keeps it only masked', () => {
@@ -70,7 +77,7 @@ describe('host/replay-fixture: matching recorded exchanges', () => {
         64: '1122334455667788',
       },
     };
-    assert.deepEqual(Object.keys(recordExchange(purchase('1'), resp, SALT).response.fields).sort(), [
+    assert.deepEqual(Object.keys(recordExchange(purchase('1'), resp, SALT).response!.fields).sort(), [
       '38',
       '39',
       '54',

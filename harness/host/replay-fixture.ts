@@ -6,7 +6,8 @@
  * time or RRN, which change on every run. The card is a salted hash of the PAN (the first 16 hex digits
  * of SHA-256(salt ‖ PAN), salt in the file) beside the PAN masked 6+4: the file never holds a clear PAN.
  * Several recorded exchanges with the same key answer in their recorded order; past the last, the last
- * answers again (a terminal that signs in twice gets the second answer, then the second again).
+ * answers again (a terminal that signs in twice gets the second answer, then the second again). A request
+ * the host never answered is recorded as `noAnswer`: replayed, it gets no answer either.
  *
  * Only the response fields a host decides are kept (`REPLAYED_FIELDS` leaves out echoes, times, RRN,
  * track data, PIN blocks, working keys, EMV data and MACs): the replay host echoes the new request's
@@ -62,7 +63,10 @@ export interface ReplayRequestKey {
 
 export interface ReplayExchange {
   request: ReplayRequestKey;
-  response: { mti: string; fields: Record<string, string> };
+  /** The answer; absent with `noAnswer`. */
+  response?: { mti: string; fields: Record<string, string> };
+  /** The host never answered (the terminal timed out): the replay host stays silent too. */
+  noAnswer?: true;
 }
 
 export interface ReplayFixture {
@@ -119,13 +123,17 @@ export function requestKey(req: IsoMessage, salt: string, pan: string | undefine
   return key;
 }
 
-/** One recorded exchange from a request and its answer (only the replayed response fields are kept). */
+/**
+ * One recorded exchange from a request and its answer (only the replayed response fields are kept), or
+ * a request that never got one (`resp` undefined: `noAnswer`).
+ */
 export function recordExchange(
   req: IsoMessage,
-  resp: IsoMessage,
+  resp: IsoMessage | undefined,
   salt: string,
   pan: string | undefined = readablePan(req),
 ): ReplayExchange {
+  if (!resp) return { request: requestKey(req, salt, pan), noAnswer: true };
   const fields: Record<string, string> = {};
   for (const [k, v] of Object.entries(resp.fields))
     if (v !== undefined && isReplayedField(Number(k))) fields[k] = v;

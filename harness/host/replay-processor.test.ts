@@ -110,6 +110,26 @@ describe('host/replay-processor: payhil host --replay', function () {
     assert.ok(!JSON.stringify(events).includes(TEST_PANS.credit), 'no clear PAN in the journal');
   });
 
+  it('gives no answer to a request the host never answered when recorded (a timeout replays as a timeout)', async () => {
+    const f = fixture();
+    f.exchanges.push({
+      request: {
+        mti: '0200',
+        processingCode: '000000',
+        amount: '000000000500',
+        card: card(TEST_PANS.credit),
+      },
+      noAnswer: true,
+    });
+    const term = await start(f);
+    await term.signIn();
+    const req = term.build('purchase', { card: { pan: TEST_PANS.credit }, amount: 500, pin: TEST_PIN });
+    await assert.rejects(term.exchange(req, { timeoutMs: 500 }));
+    const withheld = host!.journal.entries((e) => e.direction === 'event' && e.event === 'no-answer');
+    assert.equal(withheld.length, 1);
+    assert.match(withheld[0]!.message ?? '', /never answered when recorded/);
+  });
+
   it('keeps the session checks: a bad MAC is A0, a recorded failed sign-in gives its code and no keys', async () => {
     let term = await start(fixture());
     await term.signIn();

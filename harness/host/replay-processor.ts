@@ -8,7 +8,8 @@
  * of the request (A0) and the MAC of the answer, the echo fields, time and RRN, and the ARPC (computed
  * for the request's ARQC with the recorded response code, when the issuer keys of the card are known).
  * What comes from the recording: the answer's MTI, its response code and the other fields a host
- * decides (authorisation code, balances, settlement result…).
+ * decides (authorisation code, balances, settlement result…). A request the host never answered when
+ * recorded gets no answer (the journal says so), as a timeout in the field replays as a timeout.
  *
  * A request the recording has no answer for gets response code 96 (system malfunction) and a
  * `replay-unmatched` journal event naming its key (MTI, processing code, amount, masked card): never a
@@ -62,13 +63,15 @@ export class ReplayProcessor extends HostProcessor {
         opts,
       );
     }
+    if (!rec.response) return { rule: 'replay (never answered when recorded)' };
     const code = rec.response.fields['39'];
     if (network && (code === undefined || code === RC.APPROVED)) return super.handle(req, opts);
     this.current = this.clock();
     try {
+      const recorded = rec.response;
       const resp = this.base(req);
-      resp.mti = rec.response.mti;
-      for (const [k, v] of Object.entries(rec.response.fields))
+      resp.mti = recorded.mti;
+      for (const [k, v] of Object.entries(recorded.fields))
         if (isReplayedField(Number(k))) resp.fields[Number(k)] = v;
       if (code === RC.APPROVED && this.has[37]) resp.fields[37] = this.nextRrn();
       if (code !== undefined && terminal) this.attachReplayArpc(req, resp, terminal, code);

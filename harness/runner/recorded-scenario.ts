@@ -10,9 +10,10 @@
  * 0800 → `signIn`; 0200 `00xxxx` → `purchase {amount}`, 0200 `31xxxx` → `balance`, 0500 → `settle`,
  * each card transaction presenting the recorded card as field 22 says (05x insert, 07x tap, 02x swipe)
  * and entering the card fixture's PIN when the request carried a PIN (52, or 22 ending in 1). Messages
- * the terminal sends by itself (0400/0420 reversals, 0320 batch upload, 0820 echo) are expected after
- * the step they follow. Exchanges no step can drive (void, refund, pre-authorisation, withdrawal…) are
- * left out and listed in `skipped` so the caller can say so.
+ * the terminal sends by itself (0400/0420 reversals, 0320 batch upload) are expected after the step
+ * they follow; a request that got no answer is expected without one. Exchanges no step can drive (void,
+ * refund, pre-authorisation, withdrawal…) and echo tests (0820, on the terminal's timer) are left out
+ * and listed in `skipped` so the caller can say so.
  */
 import type { IsoMessage } from '../iso8583/index.js';
 
@@ -50,7 +51,7 @@ export interface RecordedScenario {
 type Step = Record<string, unknown>;
 
 /** Terminal-initiated requests: expected where they fall, driven by no step. */
-const FOLLOW_UPS = new Set(['0400', '0420', '0320', '0820', '0220']);
+const FOLLOW_UPS = new Set(['0400', '0420', '0320', '0220']);
 
 /** Minor units (field 4) → an amount in major units, as the scenario language writes it ('12.50'). */
 export function majorAmount(field4: string): string {
@@ -136,7 +137,8 @@ export function recordedScenario(
     const req = x.request;
     const proc = req.fields[3] ?? '';
     let drive: Step[] | string | undefined;
-    if (FOLLOW_UPS.has(req.mti)) drive = [];
+    if (req.mti === '0820') drive = "an echo test (0820) comes from the terminal's timer, not from a step";
+    else if (FOLLOW_UPS.has(req.mti)) drive = [];
     else if (req.mti === '0800') drive = [{ signIn: null }];
     else if (req.mti === '0500') drive = [{ settle: null }];
     else if (req.mti === '0200' && proc.startsWith('00') && req.fields[25] !== '06') {

@@ -154,6 +154,30 @@ describe('runner/recorded-scenario and recording-writer: payhil record output', 
     }
   });
 
+  it('keeps a request that got no answer (expected without a response, noAnswer in the fixture); leaves out echo tests', () => {
+    const x: ObservedExchange[] = [
+      session()[0]!,
+      { request: msg('0820', { 11: '000005', 60: '00000001301' }), response: answer('0830', '00') },
+      { request: session()[1]!.request },
+      { request: session()[2]!.request, response: answer('0410', '00') },
+    ];
+    const r = writeRecording(dir, x, { id: 'recorded/timeout', dialect: 'cup' });
+    const [s] = loadScenarios([r.scenarioFile]);
+    const expects = s!.steps
+      .filter((st) => st.action === 'expect')
+      .map((st) => st.args as { host: Record<string, unknown> });
+    assert.deepEqual(
+      expects.map((e) => Object.keys(e.host)),
+      [['request', 'response'], ['request'], ['request', 'response']],
+    );
+    assert.match(r.skipped[0]!, /#2 0820: an echo test \(0820\) comes from the terminal's timer/);
+    const fixture = loadReplayFixture(dir);
+    assert.deepEqual(
+      fixture.exchanges.map((e) => e.noAnswer ?? false),
+      [false, false, true, false],
+    );
+  });
+
   it('maps a PAN no fixture has to --card FIXTURE, hashed as the fixture PAN the scenario will present', () => {
     const salt = 'cd'.repeat(16);
     const r = writeRecording(dir, session().slice(5), {

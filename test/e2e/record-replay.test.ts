@@ -99,7 +99,7 @@ describe('e2e: payhil record → scenario + replay host', function () {
   it('writes a loadable scenario whose expectations are the exchanges in order, and the replay fixture', () => {
     assert.match(
       recordOut,
-      /3 exchanges \(3 answered\).*scenario\.yaml \(3 expectations\).*replay-host\.yaml \(3 answers\)/s,
+      /3 exchanges \(3 answered\).*scenario\.yaml \(3 expectations\).*replay-host\.yaml \(3 requests\)/s,
     );
     const [s, ...more] = loadScenarios([join(dir, 'rec', 'scenario.yaml')]);
     assert.equal(more.length, 0);
