@@ -1,5 +1,5 @@
 import { strict as assert } from 'node:assert';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHost } from '../host/index.js';
@@ -65,6 +65,11 @@ describe('cli/record', function () {
     await assert.rejects(
       runRecord(['--upstream', '127.0.0.1:1', '-o', 'x', '--id', 'bad id'], memoryIo(dir), never),
       /--id 'bad id' must be/,
+    );
+    writeFileSync(join(dir, 'a-file'), '');
+    await assert.rejects(
+      runRecord(['--upstream', '127.0.0.1:1', '-o', 'a-file/rec'], memoryIo(dir), never),
+      /-o: cannot write to .*a-file\/rec/,
     );
   });
 });

@@ -1,3 +1,4 @@
+import { accessSync, constants, mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ExchangePairing, Proxy } from '../net/index.js';
@@ -75,6 +76,13 @@ export async function runRecord(argv: string[], io: CliIo, stop: Promise<unknown
       ? resolve(io.cwd, dialectName)
       : dialectName;
   const dir = resolve(io.cwd, values.out);
+  // Checked before the first byte is recorded: a session must not be lost for want of a folder.
+  try {
+    mkdirSync(dir, { recursive: true });
+    accessSync(dir, constants.W_OK);
+  } catch (e) {
+    throw new UsageError(`record: -o: cannot write to ${dir}: ${(e as Error).message}`);
+  }
 
   const pairing = new ExchangePairing();
   let proxy: Proxy;
