@@ -59,7 +59,7 @@ export class ReplayProcessor extends HostProcessor {
       return this.macced(
         { response: resp, note: `replay: no recorded answer for ${describeKey(key)}: answered 96` },
         resp,
-        terminal,
+        network ? undefined : terminal,
         opts,
       );
     }
