@@ -10,7 +10,7 @@ import { UsageError } from './usage-error.js';
 import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil record --upstream HOST:PORT -o DIR [--listen HOST:PORT] [--dialect NAME] [--id ID]
-                    [--card FIXTURE] [--count N] [--for DURATION]
+                    [--card FIXTURE] [--count N] [--for DURATION] [--within DURATION]
 
 Sits as the spy between a terminal and an acquirer (test) host: forwards the bytes unchanged both ways,
 decodes every ISO 8583 message, and on stop writes the session as
@@ -30,6 +30,7 @@ Neither file holds a clear PAN, track, PIN block or key (docs/record-replay.md).
   --card FIXTURE        the card fixture the scenario presents for a PAN no bundled card fixture has
   --count N             stop after N answered exchanges
   --for DURATION        stop after this long (30s, 15m, 2h)
+  --within DURATION     how long each host expectation of the scenario waits (default 30s)
 
 Stops on SIGINT/SIGTERM, --count or --for, then writes the files.
 Exit status: 0 written, 1 nothing drivable was recorded or the scenario did not load, 2 usage error.`;
@@ -51,6 +52,7 @@ export async function runRecord(argv: string[], io: CliIo, stop: Promise<unknown
         card: { type: 'string' },
         count: { type: 'string' },
         for: { type: 'string' },
+        within: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -67,6 +69,7 @@ export async function runRecord(argv: string[], io: CliIo, stop: Promise<unknown
   if (count !== undefined && (!Number.isInteger(count) || count < 1))
     throw new UsageError(`record: --count takes a whole number above 0, got '${values.count}'`);
   const forMs = values.for === undefined ? undefined : labDuration(values.for, 'record: --for');
+  if (values.within !== undefined) labDuration(values.within, 'record: --within');
   const id = values.id ?? `recorded/${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*$/, '')}`;
   if (!/^[A-Za-z0-9][A-Za-z0-9_./-]*$/.test(id))
     throw new UsageError(`record: --id '${id}' must be letters, digits, '-', '_', '.', '/'`);
@@ -114,6 +117,7 @@ export async function runRecord(argv: string[], io: CliIo, stop: Promise<unknown
     id,
     dialect: proxy.dialect?.name ?? dialectName,
     ...(values.card ? { cardFixture: values.card } : {}),
+    ...(values.within ? { within: values.within } : {}),
     source,
   });
   io.out(

@@ -39,6 +39,8 @@ export interface RecordedScenarioOptions {
   cardOf: (index: number) => RecordedCard | undefined;
   /** `host.replay` of the scenario: the recording folder relative to the scenario file. Default '.'. */
   replay?: string;
+  /** The `within` of each host expectation (a duration such as '30s'). Default '30s'. */
+  within?: string;
 }
 
 export interface RecordedScenario {
@@ -80,11 +82,11 @@ export function responseExpectation(resp: IsoMessage | undefined): Record<string
   return out;
 }
 
-function expectStep(x: ObservedExchange): Step {
+function expectStep(x: ObservedExchange, within: string): Step {
   const host: Record<string, unknown> = { request: requestExpectation(x.request) };
   const response = responseExpectation(x.response);
   if (response) host.response = response;
-  return { expect: { host, within: '30s' } };
+  return { expect: { host, within } };
 }
 
 /** The card presentation field 22 says (entry mode 05x insert, 07x tap, 02x swipe). */
@@ -160,7 +162,7 @@ export function recordedScenario(
       cards[card.alias] = card.fixture;
       if (presentation(req.fields[22]) === 'insert') inserted = true;
     }
-    steps.push(expectStep(x));
+    steps.push(expectStep(x, o.within ?? '30s'));
   });
   removeCard();
   const doc: Record<string, unknown> = {

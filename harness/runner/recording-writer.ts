@@ -33,6 +33,8 @@ export interface RecordingOptions {
   source?: string;
   /** Recording time (default now). */
   at?: Date;
+  /** The `within` of each host expectation (default 30s). */
+  within?: string;
 }
 
 export interface RecordingResult {
@@ -107,6 +109,7 @@ export function writeRecording(
       `Recorded by payhil record${o.source ? ` (${o.source})` : ''} on ${at.toISOString()}: ` +
       `${exchanges.length} exchanges. Runs against the replay host of this folder (host.replay).`,
     cardOf: (i) => cardOfIndex[i],
+    ...(o.within ? { within: o.within } : {}),
   });
   const skippedText = skipped.map(({ index, reason }) => {
     const r = exchanges[index]?.request as IsoMessage;

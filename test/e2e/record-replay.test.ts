@@ -72,7 +72,17 @@ describe('e2e: payhil record → scenario + replay host', function () {
       onMessage: ({ message }) => clear.push({ mti: message.mti, fields: { ...message.fields } }),
     });
     const rec = await startPayhil(
-      ['record', '--upstream', tap.listen, '-o', join(dir, 'rec'), '--id', 'recorded/e2e-session'],
+      [
+        'record',
+        '--upstream',
+        tap.listen,
+        '-o',
+        join(dir, 'rec'),
+        '--id',
+        'recorded/e2e-session',
+        '--within',
+        '8s',
+      ],
       /listening on \S+:\d+/,
     );
     const port = Number(/listening on [^:\s]+:(\d+)/.exec(rec.out())?.[1]);
@@ -171,6 +181,7 @@ describe('e2e: payhil record → scenario + replay host', function () {
     assert.equal(r.code, 1, r.out);
     assert.match(r.out, /FAIL .* recorded\/e2e-session/);
     assert.match(r.out, /response\.39: expected = 00, got A0/);
+    assert.match(r.out, /waited 8000 ms/);
   });
 
   it('the same steps and expectations pass on a lab bench whose external host is `payhil host --replay DIR`', async () => {
