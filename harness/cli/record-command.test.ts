@@ -66,6 +66,10 @@ describe('cli/record', function () {
       runRecord(['--upstream', '127.0.0.1:1', '-o', 'x', '--id', 'bad id'], memoryIo(dir), never),
       /--id 'bad id' must be/,
     );
+    await assert.rejects(
+      runRecord(['--upstream', '127.0.0.1:1', '-o', 'x', '--within', 'soon'], memoryIo(dir), never),
+      /--within: 'soon' is not a duration/,
+    );
     writeFileSync(join(dir, 'a-file'), '');
     await assert.rejects(
       runRecord(['--upstream', '127.0.0.1:1', '-o', 'a-file/rec'], memoryIo(dir), never),
