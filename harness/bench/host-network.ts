@@ -6,7 +6,13 @@
  */
 import { connect } from 'node:net';
 import { packagePath } from '../common/project-root.js';
-import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
+import {
+  loadHostConfig,
+  loadReplayFixture,
+  startHost,
+  type HostConfig,
+  type HostHandle,
+} from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
 import { loadDialect } from '../iso8583/index.js';
 import { LocalNetworkControl, PcapWriter, maskPcap, startProxy, type Proxy } from '../net/index.js';
@@ -68,6 +74,9 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   let profileAsked: string | undefined;
   /** An external host's bench: the card fixtures the current scenario's steps present. */
   let presented: ReadonlySet<string> | undefined;
+  /** The recording folder the current scenario's host answers from (`host.replay`), and the running host's. */
+  let wantReplay: string | undefined;
+  let runningReplay: string | undefined;
   let proxy: Proxy | undefined;
   let network: NetworkControl | undefined;
   const pcap = useProxy && options.pcap !== false ? new ScenarioPcapWriter() : undefined;
@@ -86,6 +95,11 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   };
 
   const onHostEntry = (e: HostJournalEntry): void => {
+    // A replay host's request with no recorded answer (answered 96): the reason belongs on the timeline.
+    if (e.direction === 'event' && e.event === 'replay-unmatched') {
+      emit('note', { text: e.message ?? 'replay: no recorded answer' });
+      return;
+    }
     if (e.direction === 'event' || !e.raw) return;
     emit('raw-frame', {
       direction: e.direction === 'in' ? 'request' : 'response',
@@ -125,7 +139,17 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   };
 
   const startOwnHost = async (config: HostConfig): Promise<HostHandle> => {
-    const h = await startHost({ dialect, config });
+    let replay;
+    try {
+      replay = wantReplay === undefined ? undefined : loadReplayFixture(wantReplay);
+    } catch (e) {
+      throw new BrokenError(`host.replay: ${(e as Error).message}`, 'host', {
+        code: 'E_BENCH_HOST_SETUP',
+        cause: e,
+      });
+    }
+    const h = await startHost({ dialect, config, ...(replay ? { replay } : {}) });
+    runningReplay = wantReplay;
     h.journal.on('entry', onHostEntry);
     if (!useProxy) h.journal.on('entry', onHostMessage);
     host = h;
@@ -141,6 +165,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     async reset(setup?: HostAccountsSetup) {
       if (options.externalHost) {
         const missing = [...(profileAsked ? [`host profile '${profileAsked}' (bench.host)`] : [])];
+        if (wantReplay !== undefined) missing.push(`host.replay (${wantReplay})`);
         if (setup) missing.push(...externalHostGaps(setup, presented));
         if (missing.length > 0) throw externalHostCannot(options.externalHost, missing);
         return;
@@ -148,7 +173,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       const custom =
         setup !== undefined &&
         (Object.keys(setup.accounts).length > 0 || Object.keys(setup.cardOverrides).length > 0);
-      if (!custom && host && !hostCustom) {
+      if (!custom && host && !hostCustom && wantReplay === runningReplay) {
         host.reset();
         return;
       }
@@ -237,6 +262,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           { code: 'E_BENCH_HOST_SETUP' },
         );
       profileAsked = options.externalHost && s.bench.host ? s.bench.host : undefined;
+      wantReplay = s.host?.replay;
       presented = options.externalHost ? presentedFixtures(s) : undefined;
       if (!options.externalHost && s.bench.host && s.bench.host !== hostProfile) {
         hostProfile = s.bench.host;

@@ -53,8 +53,12 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'reference emulated POS/ATM terminal with ECR link, web UI and PC/SC reader',
     load: async () => (await import('./emulator-command.js')).emulatorCommand,
   },
+  record: {
+    summary: 'spy between terminal and acquirer: write the session as a scenario and a replay host',
+    load: async () => (await import('./record-command.js')).recordCommand,
+  },
   host: {
-    summary: 'acquirer/issuer host simulator',
+    summary: 'acquirer/issuer host simulator (or a replay host of a recorded session)',
     load: async () => (await import('./host-command.js')).hostCommand,
   },
 };

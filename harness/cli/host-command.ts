@@ -6,14 +6,18 @@ import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { runUntilStopSignal } from './stop-signal.js';
 
-const HELP = `usage: payhil host --dialect NAME --listen HOST:PORT [--config FILE] [--journal FILE.jsonl]
+const HELP = `usage: payhil host --dialect NAME --listen HOST:PORT [--config FILE] [--journal FILE.jsonl] [--replay DIR]
 
 Runs the acquirer/issuer host simulator until SIGINT or SIGTERM.
 
   --dialect NAME     ISO 8583 dialect: cup, iso87-ascii, iso87-binary, or a dialect YAML file
   --listen HOST:PORT address to listen on (port 0 = any free port; the address is printed)
   --config FILE      host configuration YAML (default: fixtures/hosts/default.yaml)
-  --journal FILE     append every message in and out (masked) to this JSONL file`;
+  --journal FILE     append every message in and out (masked) to this JSONL file
+  --replay DIR       answer from a session recorded by \`payhil record\` (DIR/replay-host.yaml): matched
+                     by MTI, processing code, amount and card; sign-in keys, MACs and ARPC computed for
+                     this session; a request with no recorded answer gets 96 and a journal event
+                     (docs/record-replay.md)`;
 
 /**
  * Runs the host until `stop` settles; exported for tests (the command itself stops on SIGINT/SIGTERM).
@@ -28,6 +32,7 @@ export async function runHost(argv: string[], io: CliIo, stop: Promise<unknown>)
         listen: { type: 'string' },
         config: { type: 'string' },
         journal: { type: 'string' },
+        replay: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
       strict: true,
@@ -62,9 +67,12 @@ export async function runHost(argv: string[], io: CliIo, stop: Promise<unknown>)
     listen: values.listen,
     ...(values.config ? { config: resolve(io.cwd, values.config) } : {}),
     ...(journalFile ? { journalFile } : {}),
+    ...(values.replay ? { replay: resolve(io.cwd, values.replay) } : {}),
     log: (line) => io.err(line),
   });
-  io.out(`payhil host: ${host.dialect.name} host listening on ${host.address.host}:${host.address.port}`);
+  io.out(
+    `payhil host: ${host.dialect.name} host listening on ${host.address.host}:${host.address.port}${values.replay ? ` (replaying ${values.replay})` : ''}`,
+  );
   await stop;
   const total = host.journal.total;
   await host.close();

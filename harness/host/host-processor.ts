@@ -46,6 +46,8 @@ export interface Outcome {
   mak?: Buffer;
   /** With `deferMac`: corrupt the MAC (a rule asked for a bad MAC). */
   badMac?: boolean;
+  /** Something the journal must say about this answer (a replay host's unmatched request). */
+  note?: string;
 }
 
 /** Options of one `handle` call (the TCP server uses them to work on the raw bytes). */

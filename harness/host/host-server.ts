@@ -22,9 +22,11 @@ import {
 } from '../iso8583/index.js';
 import type { AccountStore } from './account-store.js';
 import { loadHostConfig, resolveAccounts, type IssuerCardData } from './config-loader.js';
-import { HostServerError } from './errors.js';
+import { HostConfigError, HostServerError } from './errors.js';
 import type { HostConfig } from './host-config.js';
 import { HostProcessor, type HandleOptions, type Outcome } from './host-processor.js';
+import { loadReplayFixture, type ReplayFixture } from './replay-fixture.js';
+import { ReplayProcessor } from './replay-processor.js';
 import { responseMti } from './processor-core.js';
 import type { HostRule } from './host-rule.js';
 import { HostJournal, type JournalRecord } from './journal.js';
@@ -50,6 +52,11 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** Clock, for tests. */
   now?: () => Date;
+  /**
+   * Answer from a recorded session instead of the issuer logic (replay-processor.ts): a fixture, or a
+   * recording folder / replay-host.yaml file written by `payhil record`.
+   */
+  replay?: ReplayFixture | string;
 }
 
 /** A running host. */
@@ -122,12 +129,15 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const dialect = typeof options.dialect === 'string' ? loadDialect(options.dialect) : options.dialect;
   const config = typeof options.config === 'object' ? options.config : loadHostConfig(options.config);
   const accounts = resolveAccounts(config, options.cards);
-  const processor = new HostProcessor({
-    dialect,
-    config,
-    accounts,
-    ...(options.now ? { now: options.now } : {}),
-  });
+  const processorOptions = { dialect, config, accounts, ...(options.now ? { now: options.now } : {}) };
+  const replay = typeof options.replay === 'string' ? loadReplayFixture(options.replay) : options.replay;
+  if (replay && replay.dialect !== dialect.name)
+    throw new HostConfigError(
+      `replay: the recording is in the ISO 8583 dialect '${replay.dialect}', this host speaks '${dialect.name}'`,
+    );
+  const processor = replay
+    ? new ReplayProcessor(processorOptions, replay)
+    : new HostProcessor(processorOptions);
   const journal = new HostJournal({ dialect, size: config.journalSize ?? 10000 });
   if (options.journalFile) journal.attachFile(options.journalFile);
   const log = options.log ?? ((line: string) => debug(line));
@@ -404,6 +414,10 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       handleOptions.macFrame = req.fields[64] !== undefined && macs.onFrame(req) ? frame : undefined;
       outcome = processor.handle(req, handleOptions);
       handleOptions.macFrame = undefined;
+      if (outcome.note !== undefined) {
+        log(`host: connection ${c.id}: ${outcome.note}`);
+        event(c, 'replay-unmatched', outcome.note);
+      }
     } catch (e) {
       // A bug or an impossible rule: answer 96 rather than drop the terminal.
       const text = `host: connection ${c.id}: internal error on ${req.mti}: ${(e as Error).message}`;

@@ -45,3 +45,18 @@ export {
 } from './errors.js';
 export { ARQC_INPUT_TAGS, arqcInput } from './arqc-input.js';
 export { verifyArqc, issuerAuthData, cryptogramKey } from './issuer-crypto.js';
+export { ReplayProcessor } from './replay-processor.js';
+export {
+  ReplayBook,
+  REPLAY_FILE,
+  REPLAY_SCHEMA,
+  cardHash,
+  describeKey,
+  keyMatches,
+  loadReplayFixture,
+  newCardSalt,
+  readablePan,
+  recordExchange,
+  requestKey,
+} from './replay-fixture.js';
+export type { ReplayFixture, ReplayExchange, ReplayRequestKey, ReplayCard } from './replay-fixture.js';

@@ -36,7 +36,7 @@ export interface JournalEntry {
    * PIN, track and key fields overwritten in place (same positions and lengths as on the wire).
    */
   raw?: string;
-  /** Event name for direction 'event': connect, close, idle-timeout, frame-too-large, connection-limit, malformed, rule, no-answer. */
+  /** Event name for direction 'event': connect, close, idle-timeout, frame-too-large, connection-limit, malformed, rule, no-answer, replay-unmatched (a replay host had no recorded answer: 96). */
   event?: string;
   /** Human text: decode error, rule id, log line. */
   message?: string;

@@ -14,6 +14,9 @@ export { toxicDefinitions, normalizeToxic, updateToxicSpec } from './toxic-regis
 export type { ToxicInput, ToxicSpec } from './toxic-registry.js';
 export type { ToxicType, ToxicDefinition, AttributeDefinition } from './toxic-definition.js';
 export type { StreamDirection } from './toxic-stage.js';
+export type { MessageTap } from './message-stage.js';
+export { ExchangePairing } from './exchange-pairing.js';
+export type { PairedExchange } from './exchange-pairing.js';
 export { LocalNetworkControl } from './network-control.js';
 export type { NetworkControl } from './network-control.js';
 export { ToxiproxyNetworkControl } from './toxiproxy-network-control.js';

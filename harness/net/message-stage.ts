@@ -20,6 +20,12 @@ export function alterValue(value: string, binary: boolean): string {
 }
 
 /**
+ * Sees every frame that decoded, unmasked, as it passed the spy (before any message fault acts on it):
+ * the tap of `payhil record`. It must not keep sensitive fields (track, PIN block, keys) beyond its need.
+ */
+export type MessageTap = (m: { conn: number; dir: StreamDirection; message: DecodedFrame }) => void;
+
+/**
  * The front stage of each link when the proxy has a dialect: the spy and the message-aware faults.
  * Every chunk is framed with the dialect's FrameParser; each complete frame is decoded and journaled
  * (masked), and undecodable bytes are journaled as such. While no fault watches this direction bytes
@@ -46,6 +52,7 @@ export class MessageStage extends ScheduledStage {
     private readonly journal: ProxyJournal,
     private readonly faults: MessageFaults,
     private readonly onCut: () => void,
+    private readonly tap?: MessageTap,
   ) {
     super();
     this.parser = new FrameParser(dialect);
@@ -197,6 +204,7 @@ export class MessageStage extends ScheduledStage {
           break;
       }
     }
+    if (decoded && this.tap) this.tap({ conn: this.conn, dir: this.dir, message: decoded });
     if (decoded) {
       const view = maskFrame(this.dialect, decoded);
       this.journal.record({

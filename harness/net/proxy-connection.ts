@@ -3,7 +3,7 @@ import { createLogger } from '../common/logger.js';
 import type { Dialect } from '../iso8583/dialect-types.js';
 import { maskRawHex } from '../iso8583/index.js';
 import type { MessageFaults } from './message-fault.js';
-import { MessageStage } from './message-stage.js';
+import { MessageStage, type MessageTap } from './message-stage.js';
 import type { PcapFlow, PcapRecorder } from './pcap-recorder.js';
 import type { ProxyJournal } from './proxy-journal.js';
 import { toxicDefinitions, type ToxicSpec } from './toxic-registry.js';
@@ -33,6 +33,8 @@ export interface ConnectionOwner {
   readonly spyRaw: boolean;
   /** Raw chunks show their bytes (else their length only). */
   readonly spyRawUnmasked: boolean;
+  /** The decoded-message tap (ProxyOptions.onMessage), when there is one. */
+  readonly onMessage?: MessageTap | undefined;
   toxicList(): readonly ToxicSpec[];
   random(): number;
   connectionClosed(conn: ProxyConnection): void;
@@ -97,7 +99,15 @@ export class ProxyConnection {
       for (const d of [this.up, this.down]) {
         d.link.prepend(
           MESSAGE_KEY,
-          new MessageStage(owner.dialect, d.dir, this.id, owner.journal, owner.faults, () => this.onCut(d)),
+          new MessageStage(
+            owner.dialect,
+            d.dir,
+            this.id,
+            owner.journal,
+            owner.faults,
+            () => this.onCut(d),
+            owner.onMessage,
+          ),
         );
       }
     }

@@ -5,6 +5,7 @@ import { loadDialect } from '../iso8583/dialect-loader.js';
 import type { Dialect } from '../iso8583/dialect-types.js';
 import { formatHostPort, parseHostPort, type HostPort } from './address.js';
 import { AlreadyExistsError, NotFoundError, ProxyInputError, ProxyListenError } from './errors.js';
+import type { MessageTap } from './message-stage.js';
 import { MessageFaults, type MessageFaultInput, type MessageFaultSpec } from './message-fault.js';
 import { PcapRecorder } from './pcap-recorder.js';
 import { PcapWriter } from './pcap-writer.js';
@@ -39,6 +40,8 @@ export interface ProxyOptions {
    * length unless `spyRawUnmasked` is set.
    */
   readonly spyRaw?: boolean;
+  /** Sees every decoded frame unmasked (with a dialect): the tap of `payhil record` (message-stage.ts). */
+  readonly onMessage?: MessageTap;
   /** With `spyRaw`: show each chunk's first bytes as hex as they are (PAN-like digit runs masked 6/4 only). Default false. */
   readonly spyRawUnmasked?: boolean;
 }
@@ -65,6 +68,7 @@ export class Proxy implements ConnectionOwner {
   readonly recorder: PcapRecorder | undefined;
   readonly spyRaw: boolean;
   readonly spyRawUnmasked: boolean;
+  readonly onMessage: MessageTap | undefined;
   private listenAt: HostPort;
   private upstreamAt: HostPort;
   private wantEnabled: boolean;
@@ -106,6 +110,7 @@ export class Proxy implements ConnectionOwner {
     this.rand = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.spyRaw = options.spyRaw ?? false;
     this.spyRawUnmasked = options.spyRawUnmasked ?? false;
+    this.onMessage = options.onMessage;
   }
 
   random(): number {

@@ -2,10 +2,15 @@ import { readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 const YAML = /\.ya?ml$/i;
+/**
+ * The replay host fixture `payhil record` writes beside its scenario (host/replay-fixture.ts names it;
+ * this layer sits below and repeats it): not a scenario, so a folder search passes it by.
+ */
+const REPLAY_FIXTURE = 'replay-host.yaml';
 
 /**
- * The YAML files named by `paths` (files as given, folders searched recursively; hidden folders and
- * node_modules skipped), sorted, without duplicates. Paths that do not exist are returned in `missing`.
+ * The YAML files named by `paths` (files as given, folders searched recursively; hidden folders,
+ * node_modules and replay host fixtures skipped), sorted, without duplicates. Paths that do not exist are returned in `missing`.
  */
 export function findYamlFiles(
   paths: readonly string[],
@@ -19,7 +24,7 @@ export function findYamlFiles(
       const p = join(dir, name);
       const st = statSync(p);
       if (st.isDirectory()) walk(p);
-      else if (YAML.test(name)) files.add(p);
+      else if (YAML.test(name) && name !== REPLAY_FIXTURE) files.add(p);
     }
   };
   for (const p of paths) {

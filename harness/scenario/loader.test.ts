@@ -51,6 +51,20 @@ describe('scenario/loader', () => {
       .map((d) => `${d.file}:${d.line}:${d.col}: ${d.message}`);
   }
 
+  it('host.replay: resolved against the scenario file; a folder without replay-host.yaml is a located error', () => {
+    write('scenarios/rec/replay-host.yaml', 'version: 1\n');
+    write('scenarios/rec/s.yaml', HEAD + 'host: { replay: . }\nsteps:\n  - signIn:\n');
+    const ok = load('scenarios/rec/s.yaml');
+    assert.deepEqual(errors(ok.diagnostics), []);
+    assert.equal(ok.scenarios[0]?.host.replay, join(root, 'scenarios/rec'));
+    write('scenarios/rec/t.yaml', HEAD + 'host:\n  replay: ../nowhere\nsteps:\n  - signIn:\n');
+    const bad = load('scenarios/rec/t.yaml');
+    assert.match(
+      errors(bad.diagnostics).join('\n'),
+      /t\.yaml:3:11: no recording at .*nowhere \(no replay-host\.yaml in it\)/,
+    );
+  });
+
   it('loads a scenario: id from the path, defaults, steps with their positions', () => {
     write(
       'scenarios/purchase/basic.yaml',

@@ -12,7 +12,7 @@
  * file reading), reference-checks.ts, steps-fragments.ts (steps files as includes see them),
  * step-builder.ts (steps and include expansion), and here the documents and their matrix combinations.
  */
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { validateWithSchema } from '../common/schema-check.js';
 import type { YamlDocument } from '../common/yaml-file.js';
 import { parseDuration } from './duration.js';
@@ -126,6 +126,7 @@ class Loader extends StepBuilder {
       const cards = (value.cards ?? {}) as Record<string, string | InlineCard>;
       this.checkCardAliases(doc, shown, cards);
       this.checkBench(doc, shown, value);
+      this.checkReplay(doc, file, shown, value);
       const ctx: StepContext = { aliases: new Set(Object.keys(cards)), captures: [] };
       const errs = this.errorCount();
       const walk: StepWalk = { doc, file, ctx, stack: [file], via: [], where };
@@ -147,6 +148,7 @@ class Loader extends StepBuilder {
         host: {
           rules: value.host?.rules ?? [],
           accounts: (value.host?.accounts ?? {}) as Scenario['host']['accounts'],
+          ...(value.host?.replay !== undefined ? { replay: resolve(dirname(file), value.host.replay) } : {}),
         },
         vars: scope,
         params: combo,

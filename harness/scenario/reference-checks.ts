@@ -2,6 +2,8 @@
  * The loader's reference checks beyond the schema: undefined `${var}`, captures used before they are set,
  * matrix variables never used, unknown card or bench profile, invalid regular expression in a matcher.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { didYouMean } from '../common/diagnostic.js';
 import { checkMatcher } from '../common/matcher.js';
 import type { YamlDocument, YamlPath } from '../common/yaml-file.js';
@@ -149,6 +151,20 @@ export abstract class ReferenceChecks extends LoadContext {
         ...(near ? { hint: `did you mean '${near}'?` } : {}),
       });
     }
+  }
+
+  /**
+   * `host.replay` names a folder written by `payhil record`: it must hold replay-host.yaml (the name
+   * host/replay-fixture.ts writes; the scenario layer sits below the host and repeats it).
+   */
+  protected checkReplay(doc: YamlDocument, file: string, shown: string, value: ScenarioDoc): void {
+    const replay = value.host?.replay;
+    if (replay === undefined || replay.includes('${')) return;
+    const dir = resolve(dirname(file), replay);
+    if (existsSync(join(dir, 'replay-host.yaml'))) return;
+    this.error(doc, shown, ['host', 'replay'], `no recording at ${dir} (no replay-host.yaml in it)`, {
+      hint: 'write one with `payhil record --upstream HOST:PORT -o DIR`',
+    });
   }
 
   protected checkBench(doc: YamlDocument, shown: string, value: ScenarioDoc): void {

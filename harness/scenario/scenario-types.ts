@@ -138,7 +138,7 @@ export interface InlineCard {
   [k: string]: unknown | undefined;
 }
 /**
- * Host rules and account overrides for this scenario.
+ * Host rules, account overrides and a replay recording for this scenario.
  */
 export interface HostSetup {
   rules?: HostRule[];
@@ -148,6 +148,10 @@ export interface HostSetup {
   accounts?: {
     [k: string]: AccountOverride | undefined;
   };
+  /**
+   * A folder written by `payhil record` (relative to this file): the bench's host simulator answers from its replay-host.yaml instead of its issuer logic (docs/record-replay.md).
+   */
+  replay?: string;
 }
 /**
  * A rule of the host simulator: the first rule whose conditions all hold answers the request as `respond` says.

@@ -48,7 +48,8 @@ export interface Scenario {
   bench: BenchOverrides;
   /** alias → fixture name, or an inline card extending one. */
   cards: Record<string, string | InlineCard>;
-  host: { rules: HostRule[]; accounts: Record<string, AccountOverride> };
+  /** Host rules, account overrides, and `replay`: the absolute path of a recording folder (`payhil record`). */
+  host: { rules: HostRule[]; accounts: Record<string, AccountOverride>; replay?: string };
   /** vars after interpolation, plus the matrix values. */
   vars: Record<string, ScalarValue>;
   /** This combination's matrix values ({} without a matrix). */
