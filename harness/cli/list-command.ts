@@ -5,6 +5,7 @@ import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
 import { scenarioSelector } from '../scenario/index.js';
 import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
+import { configurePack } from './pack-fixtures.js';
 import { UsageError } from './usage-error.js';
 import { defaultTargets, parseCommon } from './validate-command.js';
 
@@ -41,6 +42,12 @@ export const listCommand: Command = {
       ? { root: io.cwd, paths: positionals }
       : defaultTargets(io.cwd, ['scenarios']);
     const root = values.root !== undefined ? resolve(io.cwd, String(values.root)) : target.root;
+    configurePack(
+      io,
+      'list',
+      values.fixtures as string[] | undefined,
+      positionals.length ? positionals : [root],
+    );
     if (values.root !== undefined && !existsSync(root))
       throw new UsageError(`list: --root ${String(values.root)}: no such folder`);
     const { files, missing } = findYamlFiles(target.paths, io.cwd);
