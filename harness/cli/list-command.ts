@@ -9,7 +9,7 @@ import { configurePack } from './pack-fixtures.js';
 import { UsageError } from './usage-error.js';
 import { defaultTargets, parseCommon } from './validate-command.js';
 
-const HELP = `usage: payhil list [paths…] [--tags a,b,!c] [--grep RE] [--json] [--root DIR]
+const HELP = `usage: payhil list [paths…] [--tags a,b,!c] [--grep RE] [--json] [--root DIR] [--fixtures DIR]
 
 Prints the scenarios after matrix expansion, one line per combination: id, title, tags, requires, file:line.
 Default path: scenarios/ (of the current folder, else payhil's own).
@@ -18,6 +18,7 @@ Default path: scenarios/ (of the current folder, else payhil's own).
   --grep RE      keep scenarios whose id or title matches the regular expression
   --json         print a JSON array (id, title, tags, requires, severity, params, file, line)
   --root DIR     project root (default: cwd)
+  --fixtures DIR the scenario pack's fixtures, before payhil's bundled ones (repeatable); see docs/packs.md
 
 Exit status: 0 listed, 1 scenarios do not load (errors printed), 2 usage error.`;
 

@@ -77,4 +77,30 @@ describe("payhil validate and run: a scenario pack's fixtures", () => {
     assert.match([...r.stdout, ...r.stderr].join('\n'), /bogusKey/);
     assert.equal(r.stderr.filter((l) => /shadows/.test(l)).length, 1);
   });
+
+  it("--fixtures DIR names the pack's fixtures explicitly; a missing folder is a usage error", async () => {
+    const shared = join(pack, 'shared-fixtures');
+    mkdirSync(join(shared, 'terminals'), { recursive: true });
+    mkdirSync(join(shared, 'cards'), { recursive: true });
+    writeFileSync(join(shared, 'terminals', 'lab-pos.yaml'), 'name: lab-pos\nextends: cup-pos-ci\n');
+    writeFileSync(join(shared, 'cards', 'lab-card.yaml'), 'name: lab-card\nextends: cup-debit\n');
+    rmSync(join(pack, 'fixtures'), { recursive: true });
+    const without = memoryIo(pack);
+    assert.equal(await main(['validate', '-q', 'scenarios'], without), 1, 'no pack found: lab-pos unknown');
+    const v = memoryIo(pack);
+    assert.equal(
+      await main(['validate', '-q', '--fixtures', 'shared-fixtures', 'scenarios'], v),
+      0,
+      v.stdout.join('\n'),
+    );
+    const r = memoryIo(pack);
+    assert.equal(
+      await main(['run', '--no-history', '--fixtures', 'shared-fixtures'], r),
+      0,
+      [...r.stdout, ...r.stderr].join('\n'),
+    );
+    const bad = memoryIo(pack);
+    assert.equal(await main(['run', '--fixtures', 'nope'], bad), 2);
+    assert.match(bad.stderr.join('\n'), /--fixtures nope: no such folder/);
+  });
 });

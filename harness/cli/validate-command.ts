@@ -9,7 +9,7 @@ import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
 import { configurePack } from './pack-fixtures.js';
 import { UsageError } from './usage-error.js';
 
-const HELP = `usage: payhil validate [paths…] [--root DIR] [--json] [--quiet] [--jobs N]
+const HELP = `usage: payhil validate [paths…] [--root DIR] [--fixtures DIR] [--json] [--quiet] [--jobs N]
 
 Checks scenario files (schema and references: cards, includes, \${vars}, ids, matrix) and fixture files
 (against the schema of their fixtures/<kind>/ folder). Folders are searched for *.yaml.
