@@ -103,4 +103,15 @@ describe("payhil validate and run: a scenario pack's fixtures", () => {
     assert.equal(await main(['run', '--fixtures', 'nope'], bad), 2);
     assert.match(bad.stderr.join('\n'), /--fixtures nope: no such folder/);
   });
+
+  it('the agent takes the pack from --fixtures, checked before anything else', async () => {
+    const bad = memoryIo(pack);
+    const inventory = packagePath('fixtures', 'inventories', 'local.yaml');
+    const code = await main(
+      ['agent', '--queue', 'redis://127.0.0.1:1', '--lab', inventory, '--fixtures', 'nope'],
+      bad,
+    );
+    assert.equal(code, 2);
+    assert.match(bad.stderr.join('\n'), /agent: --fixtures nope: no such folder/);
+  });
 });
