@@ -5,6 +5,7 @@
  * scenario's accounts. Without the proxy (embedded bench option) the host journal is the spy.
  */
 import { connect } from 'node:net';
+import { findFixture } from '../common/fixture-search.js';
 import { packagePath } from '../common/project-root.js';
 import {
   loadHostConfig,
@@ -85,7 +86,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     let c = configs.get(name);
     if (!c) {
       c = {
-        ...loadHostConfig(packagePath('fixtures', 'hosts', `${name}.yaml`)),
+        ...loadHostConfig(findFixture('hosts', name) ?? packagePath('fixtures', 'hosts', `${name}.yaml`)),
         ledgerSize: 1000,
         journalSize: 2000,
       };

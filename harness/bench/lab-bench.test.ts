@@ -48,13 +48,37 @@ describe('benches from lab files', () => {
       assert.equal(b.facts.dialect, 'cup');
       assert.equal(b.scenarioTimeoutMs, 120000);
       assert.ok(b.has('terminal') && b.has('keypad') && b.has('cards') && b.has('host') && b.has('network'));
-      assert.deepEqual(b.missing(['emulator', 'network', driver === 'web' ? 'web' : 'ecr', 'atm']), ['atm']);
+      assert.deepEqual(b.missing(['emulator', 'network', driver === 'web' ? 'web' : 'ecr', 'apdu', 'atm']), [
+        'atm',
+      ]);
     }
     assert.throws(
       () => createBenchFromLab(file),
       /holds the benches ecr-serial, ecr-tcp, web, .*; choose one/,
     );
     assert.throws(() => createBenchFromLab(file, 'robot'), /has no bench 'robot' \(it has ecr-serial/);
+  });
+
+  it('offers apdu where it sees the card dialogue: a spawned emulator (its trace), not a real terminal', () => {
+    const lab = (terminal: string): string => {
+      const f = join(dir, `apdu-${Math.random().toString(36).slice(2)}.yaml`);
+      writeFileSync(
+        f,
+        `name: x\nterminal: ${terminal}\ncard: { presenter: in-process }\nhost: { mode: simulator }\n`,
+      );
+      return f;
+    };
+    for (const t of [
+      '{ driver: ecr-tcp, spawn: {} }',
+      '{ driver: ecr-serial, spawn: {} }',
+      '{ driver: web, spawn: {} }',
+    ])
+      assert.deepEqual(createBenchFromLab(lab(t)).missing(['apdu']), [], t);
+    for (const t of [
+      '{ driver: ecr-tcp, address: 127.0.0.1:4000 }',
+      '{ driver: web, url: http://127.0.0.1:1/ }',
+    ])
+      assert.deepEqual(createBenchFromLab(lab(t)).missing(['apdu']), ['apdu'], t);
   });
 
   it('the pcsc bench: cards through vpcd to the emulator reading PC/SC, swipes via the ECR link', () => {
@@ -66,14 +90,18 @@ describe('benches from lab files', () => {
     assert.equal(b.facts['terminal.reader'], 'Virtual PCD 00 00');
     assert.match(b.facts['terminal.driver'] as string, /^ecr-tcp \(payhil emulator as its own process/);
     assert.ok(b.has('cards') && b.has('terminal') && b.has('keypad'));
-    assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'pcsc', 'ecr', 'atm']), ['atm']);
+    assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'pcsc', 'ecr', 'apdu', 'atm']), ['atm']);
   });
 
   it('the nexo bench: nexo terminal, cards and keys through the test channel; pre-auth cannot be served', () => {
     const b = createBenchFromLab(packagePath('fixtures', 'labs', 'nexo.yaml'), 'nexo');
     assert.match(b.facts['terminal.protocol'] as string, /^nexo Retailer Sale-to-POI/);
     assert.ok(b.has('cards') && b.has('terminal') && b.has('keypad') && b.has('display'));
-    assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'nexo', 'ecr', 'atm']), ['ecr', 'atm']);
+    assert.deepEqual(b.missing(['chip', 'contactless', 'magstripe', 'nexo', 'ecr', 'apdu', 'atm']), [
+      'ecr',
+      'apdu',
+      'atm',
+    ]);
     const step = (action: string) => ({ action, args: null, at: { file: 'f.yaml', line: 7, col: 3 } });
     const scenario = (...actions: string[]) =>
       ({ steps: actions.map(step), finally: [] }) as unknown as Parameters<typeof b.cannotServe>[0];

@@ -9,6 +9,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { findFixture } from '../common/fixture-search.js';
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { parseDuration } from '../scenario/index.js';
@@ -83,7 +84,9 @@ export function resolveLabFile(opts: { lab?: string; bench?: string; cwd?: strin
   }
   if (opts.bench !== undefined) {
     const local = resolve(opts.cwd ?? process.cwd(), 'fixtures', 'labs', `${opts.bench}.yaml`);
-    const f = existsSync(local) ? local : packagePath('fixtures', 'labs', `${opts.bench}.yaml`);
+    const f = existsSync(local)
+      ? local
+      : (findFixture('labs', opts.bench) ?? packagePath('fixtures', 'labs', `${opts.bench}.yaml`));
     if (!existsSync(f))
       throw new BenchConfigError(
         `no bench named '${opts.bench}' (looked for fixtures/labs/${opts.bench}.yaml)`,

@@ -22,7 +22,7 @@ import { NexoDriver, NexoDriverUnsupportedError } from '../drivers/nexo/index.js
 import { currencyOfNumeric } from '../nexo/index.js';
 import { readFileSync } from 'node:fs';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { TestModePresenter } from '../drivers/test-mode/index.js';
+import { ApduTraceDriver, TestModePresenter } from '../drivers/test-mode/index.js';
 import { ZvtDriverUnsupportedError, ZvtSerialDriver, ZvtTcpDriver } from '../drivers/zvt/index.js';
 import { ProtocolTerminal } from './protocol-terminal.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
@@ -163,6 +163,9 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         hostTarget: () => infra.terminalTarget(),
       })
     : undefined;
+  /** The spawned emulator's ECR link carries its card-reader trace (no PC/SC presenter sees the APDUs). */
+  const apduFromTerminal =
+    proc !== undefined && !pcsc && (driverKind === 'ecr-serial' || driverKind === 'ecr-tcp');
 
   const endpoint = (): EmulatorEndpoint => {
     if (proc) return proc.endpoint();
@@ -205,6 +208,8 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     const ecrOptions: EcrDriverOptions = {
       powerCycleEachScenario: powerCycle,
       ...(t.traceFrames ? { traceFrames: true } : {}),
+      // The emulator's card-reader trace, unless the bench's own PC/SC presenter sees the APDUs itself.
+      ...(apduFromTerminal ? { apduTrace: true } : {}),
     };
     if (e.kind === 'ecr-serial')
       return new EcrSerialDriver({ path: e.path, baudRate: e.baudRate }, ecrOptions);
@@ -382,6 +387,17 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   }
   if (proc) drivers.push(proc);
   drivers.push(termDriver);
+  // The web UI shows no APDUs: the spawned emulator's ECR test-mode channel carries its card-reader trace.
+  if (proc && driverKind === 'web' && !pcsc) {
+    const trace = new ApduTraceDriver(() => {
+      const e = proc.endpoint();
+      if (e.kind !== 'web' || !e.testMode)
+        throw new BrokenError('the emulator process has no ECR test-mode channel for its APDU trace', name);
+      return e.testMode;
+    });
+    trace.observe((o) => emit(o.kind, o.data, o.at));
+    drivers.push(trace);
+  }
   const capabilities: Partial<CapabilityMap> = {
     terminal,
     keypad,
@@ -399,6 +415,9 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   );
   if (!spec.capabilities && proc) offers.add('emulator');
   if (!spec.capabilities && presenter) offers.add('pcsc');
+  // What the card was asked: the bench's PC/SC presenter sees every command, the emulator's trace too.
+  if (!spec.capabilities && (presenter || apduFromTerminal || (proc && driverKind === 'web')))
+    offers.add('apdu');
   capabilities.devices = {
     set: (c) => {
       const d = need().devices;

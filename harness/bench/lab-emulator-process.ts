@@ -45,7 +45,8 @@ export interface EmulatorProcessOptions {
 export type EmulatorEndpoint =
   | { kind: 'ecr-serial'; path: string; baudRate: number }
   | { kind: 'ecr-tcp'; host: string; port: number }
-  | { kind: 'web'; url: string }
+  /** The web UI, plus the ECR test-mode channel where there is one (the card-reader trace: `apdu`). */
+  | { kind: 'web'; url: string; testMode?: { host: string; port: number } }
   /** nexo over HTTP, plus the ECR test-mode channel (cards, keys, power cycle) where there is one. */
   | { kind: 'nexo'; url: string; poiId: string; testMode?: { host: string; port: number } }
   /** ZVT on TCP or a pty, plus the ECR test-mode channel (cards, keys) on TCP. */
@@ -138,7 +139,7 @@ export class EmulatorProcessDriver implements Driver {
     else if (o.link === 'zvt-serial') {
       this.pty = await startPtyPair();
       args.push('--zvt', `serial:${this.pty.a}`, '--baud', String(baudRate), '--ecr', 'tcp:127.0.0.1:0');
-    } else args.push('--web', listen);
+    } else args.push('--web', listen, '--ecr', 'tcp:127.0.0.1:0');
     if (o.reader !== undefined) args.push('--reader', o.reader);
     log('spawn %s %o', PAYHIL_BIN, args);
     const child = spawn(process.execPath, [PAYHIL_BIN, ...args], {
@@ -211,8 +212,9 @@ export class EmulatorProcessDriver implements Driver {
       }
     } else {
       const m = /web UI on (\S+)/.exec(this.output);
-      if (!m) throw this.broken('did not print its web UI address');
-      endpoint = { kind: 'web', url: m[1] as string };
+      const t = /ECR listening on tcp (\S+):(\d+)/.exec(this.output);
+      if (!m || !t) throw this.broken('did not print its web UI and ECR test-mode addresses');
+      endpoint = { kind: 'web', url: m[1] as string, testMode: { host: t[1] as string, port: Number(t[2]) } };
     }
     if (o.reader !== undefined) {
       const m = /reading cards through PC\/SC reader '([^']+)'/.exec(this.output);

@@ -93,7 +93,7 @@ describe('cards/card-fixture-loader', () => {
     );
     assert.throws(
       () => loadCardFixture('no-such-card'),
-      (e: unknown) => e instanceof CardFixtureError && /bundled cards: cup-credit/.test(e.message),
+      (e: unknown) => e instanceof CardFixtureError && /cards: cup-credit/.test(e.message),
     );
     writeFileSync(join(dir, 'partial.yaml'), 'name: partial\n');
     assert.throws(() => loadCardFixture('partial.yaml', { cwd: dir }), LocatedError);

@@ -1,5 +1,6 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { basename, dirname, isAbsolute, resolve } from 'node:path';
+import { findFixture, fixtureNames } from '../common/fixture-search.js';
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import type { CardFixture } from './card-fixture.js';
@@ -30,7 +31,7 @@ function looksLikePath(ref: string): boolean {
 
 /**
  * Where a card reference points: a path (relative to `baseDir`) when it looks like one, else a fixture
- * next to `baseDir` (for `extends`), else a bundled fixture `fixtures/cards/NAME.yaml`.
+ * next to `baseDir` (for `extends`), else `cards/NAME.yaml` of the scenario pack's fixtures, else the bundled one.
  */
 export function resolveCardRef(ref: string, baseDir?: string): string {
   if (looksLikePath(ref)) return isAbsolute(ref) ? ref : resolve(baseDir ?? process.cwd(), ref);
@@ -38,7 +39,7 @@ export function resolveCardRef(ref: string, baseDir?: string): string {
     const local = resolve(baseDir, `${ref}.yaml`);
     if (existsSync(local)) return local;
   }
-  return resolve(bundledCardsDir(), `${ref}.yaml`);
+  return findFixture('cards', ref) ?? resolve(bundledCardsDir(), `${ref}.yaml`);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
@@ -80,7 +81,7 @@ export function loadCardFixture(ref: string, options: { cwd?: string } = {}): Ca
   const load = (r: string, baseDir: string | undefined): Record<string, unknown> => {
     const file = resolveCardRef(r, baseDir);
     if (!existsSync(file)) {
-      const hint = looksLikePath(r) ? '' : ` (bundled cards: ${listBundledCards().join(', ')})`;
+      const hint = looksLikePath(r) ? '' : ` (cards: ${fixtureNames('cards').join(', ')})`;
       throw new CardFixtureError(r, `not found at ${file}${hint}`);
     }
     if (chain.includes(file))

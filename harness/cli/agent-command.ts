@@ -6,6 +6,7 @@ import { labDuration, queueUrl } from './lab-duration.js';
 import { runOneScenario } from './run-one-scenario.js';
 import { runUntilStopSignal } from './stop-signal.js';
 import { UsageError } from './usage-error.js';
+import { configurePack } from './pack-fixtures.js';
 
 const HELP = `usage: payhil agent --queue redis://HOST:PORT --lab FILE|FOLDER [--bench NAME]… [options]
 
@@ -20,6 +21,9 @@ scenarios finish, then the benches are deregistered.
   --lock DURATION     job lock, the lease of a bench, renewed at half (default 30s); a killed agent's
                       scenario runs again elsewhere after it
   --heartbeat DURATION  heartbeat period (default 2s; offline after 3 missed)
+  --fixtures DIR      the scenario pack's fixtures (terminal profiles, cards, hosts…), before payhil's
+                      bundled ones (repeatable; default: the fixtures/ folder of the nearest folder above
+                      the --lab inventory that has one or a package.json); see docs/packs.md
 
 Exit status: 0 stopped by a signal, 2 usage or configuration error (bad inventory, Redis unreachable).`;
 
@@ -36,6 +40,7 @@ export const agentCommand: Command = {
         bench: { type: 'string', multiple: true },
         lock: { type: 'string' },
         heartbeat: { type: 'string' },
+        fixtures: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -48,6 +53,7 @@ export const agentCommand: Command = {
     const lockMs = values.lock !== undefined ? labDuration(values.lock, 'agent: --lock') : undefined;
     const heartbeatMs =
       values.heartbeat !== undefined ? labDuration(values.heartbeat, 'agent: --heartbeat') : undefined;
+    configurePack(io, 'agent', values.fixtures, [values.lab]);
     let benches = loadInventory(values.lab, io.cwd);
     if (values.bench) {
       const names = new Set(benches.map((b) => b.name));

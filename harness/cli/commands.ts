@@ -29,6 +29,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'evidence bundle of a run (ZIP with reports, pcaps, scenario files, SHA-256 manifest)',
     load: async () => (await import('./evidence-command.js')).evidenceCommand,
   },
+  init: {
+    summary: 'scaffold a scenario pack (scenarios/, fixtures/, README, CI example) in a folder',
+    load: async () => (await import('./init-command.js')).initCommand,
+  },
   validate: {
     summary: 'check scenario and fixture files (schema, references) with located errors',
     load: async () => (await import('./validate-command.js')).validateCommand,

@@ -226,7 +226,11 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         },
       });
       closers.push(() => server.close());
-      const unforward = forwardEcrEvents(events, (e) => server.pushEvent(e));
+      const unforward = forwardEcrEvents(
+        events,
+        (e) => server.pushEvent(e),
+        (e) => server.pushTrace(e),
+      );
       closers.push(async () => unforward());
       for (const spec of ecr) {
         if (spec.kind === 'tcp') {

@@ -5,10 +5,11 @@ import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
 import { scenarioSelector } from '../scenario/index.js';
 import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
+import { configurePack } from './pack-fixtures.js';
 import { UsageError } from './usage-error.js';
 import { defaultTargets, parseCommon } from './validate-command.js';
 
-const HELP = `usage: payhil list [paths…] [--tags a,b,!c] [--grep RE] [--json] [--root DIR]
+const HELP = `usage: payhil list [paths…] [--tags a,b,!c] [--grep RE] [--json] [--root DIR] [--fixtures DIR]
 
 Prints the scenarios after matrix expansion, one line per combination: id, title, tags, requires, file:line.
 Default path: scenarios/ (of the current folder, else payhil's own).
@@ -17,6 +18,7 @@ Default path: scenarios/ (of the current folder, else payhil's own).
   --grep RE      keep scenarios whose id or title matches the regular expression
   --json         print a JSON array (id, title, tags, requires, severity, params, file, line)
   --root DIR     project root (default: cwd)
+  --fixtures DIR the scenario pack's fixtures, before payhil's bundled ones (repeatable); see docs/packs.md
 
 Exit status: 0 listed, 1 scenarios do not load (errors printed), 2 usage error.`;
 
@@ -41,6 +43,12 @@ export const listCommand: Command = {
       ? { root: io.cwd, paths: positionals }
       : defaultTargets(io.cwd, ['scenarios']);
     const root = values.root !== undefined ? resolve(io.cwd, String(values.root)) : target.root;
+    configurePack(
+      io,
+      'list',
+      values.fixtures as string[] | undefined,
+      positionals.length ? positionals : [root],
+    );
     if (values.root !== undefined && !existsSync(root))
       throw new UsageError(`list: --root ${String(values.root)}: no such folder`);
     const { files, missing } = findYamlFiles(target.paths, io.cwd);

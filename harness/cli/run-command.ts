@@ -8,7 +8,7 @@ import {
   type Bench,
   type LabFile,
 } from '../bench/index.js';
-import { packagePath } from '../common/project-root.js';
+import { fixtureDirs } from '../common/fixture-search.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import {
@@ -27,6 +27,7 @@ import { scenarioSelector } from '../scenario/index.js';
 import { EXIT_FAIL, EXIT_OK, EXIT_USAGE, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { parseCommandArgs } from './command-args.js';
+import { configurePack } from './pack-fixtures.js';
 import { defaultTargets } from './validate-command.js';
 import { runParallel } from './parallel-run.js';
 import { runQueued } from './queued-run.js';
@@ -65,12 +66,15 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
   --history-dir DIR   run history (default reports/history; one record per run, Allure trends per bench)
   --no-history        do not record the run in the history
   --root DIR          project root for includes (default: cwd)
+  --fixtures DIR      the scenario pack's fixtures, before payhil's bundled ones (repeatable; default: the
+                      fixtures/ folder of the nearest folder above the first path, or the current folder,
+                      that has one or a package.json); see docs/packs.md
 
 Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
 
 /** Benches of the lab files in fixtures/labs/ (of `cwd`, then payhil's own): bench name → files. */
 export function labBenches(cwd: string): Map<string, string[]> {
-  const dirs = [...new Set([resolve(cwd, 'fixtures', 'labs'), packagePath('fixtures', 'labs')])];
+  const dirs = [...new Set([resolve(cwd, 'fixtures', 'labs'), ...fixtureDirs().map((d) => join(d, 'labs'))])];
   const benches = new Map<string, string[]>();
   const seen = new Set<string>();
   for (const dir of dirs) {
@@ -109,7 +113,7 @@ export function chooseLabBench(
   }
   const own = [
     resolve(cwd, 'fixtures', 'labs', `${bench}.yaml`),
-    packagePath('fixtures', 'labs', `${bench}.yaml`),
+    ...fixtureDirs().map((d) => join(d, 'labs', `${bench}.yaml`)),
   ];
   if (own.some((f) => existsSync(f))) return { file: resolveLabFile({ bench, cwd }) as string };
   const benches = labBenches(cwd);
@@ -183,6 +187,7 @@ export const runCommand: Command = {
         'history-dir': { type: 'string' },
         'no-history': { type: 'boolean' },
         root: { type: 'string' },
+        fixtures: { type: 'string', multiple: true },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -244,6 +249,7 @@ export const runCommand: Command = {
       ? { root: io.cwd, paths: positionals }
       : defaultTargets(io.cwd, ['scenarios']);
     const root = values.root !== undefined ? resolve(io.cwd, values.root) : target.root;
+    configurePack(io, 'run', values.fixtures, positionals.length ? positionals : [root]);
     const { files, missing } = findYamlFiles(target.paths, io.cwd);
     if (missing.length > 0) throw new UsageError(`run: no such file or folder: ${missing.join(', ')}`);
     const { scenarios: all, diagnostics } = loadScenarioFiles(files, { root });

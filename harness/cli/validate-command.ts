@@ -6,15 +6,20 @@ import { packageRoot } from '../common/project-root.js';
 import { findYamlFiles } from '../scenario/find-files.js';
 import { validateFilesParallel } from '../scenario/validate-parallel.js';
 import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
+import { configurePack } from './pack-fixtures.js';
 import { UsageError } from './usage-error.js';
 
-const HELP = `usage: payhil validate [paths…] [--root DIR] [--json] [--quiet] [--jobs N]
+const HELP = `usage: payhil validate [paths…] [--root DIR] [--fixtures DIR] [--json] [--quiet] [--jobs N]
 
 Checks scenario files (schema and references: cards, includes, \${vars}, ids, matrix) and fixture files
 (against the schema of their fixtures/<kind>/ folder). Folders are searched for *.yaml.
 Default paths: scenarios/ and fixtures/ (of the current folder, else payhil's own).
 
   --root DIR   project root: ids derive from DIR/scenarios, includes may not leave DIR (default: cwd)
+  --fixtures DIR
+               the scenario pack's fixtures (cards/, terminals/, hosts/, dialects/, labs/), before payhil's
+               bundled ones (repeatable; default: the fixtures/ folder of the nearest folder above the
+               first path, or the current folder, that has one or a package.json); see docs/packs.md
   --json       print the diagnostics as a JSON array
   --quiet      print errors only (no warnings, no summary)
   --jobs N     worker threads besides the main one (used for more than 100 scenario files);
@@ -35,7 +40,7 @@ export function parseCommon(
   argv: string[],
   extra: Record<string, { type: 'string' | 'boolean'; short?: string }>,
   name: string,
-): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   try {
     return parseArgs({
       args: argv,
@@ -43,6 +48,7 @@ export function parseCommon(
       strict: true,
       options: {
         root: { type: 'string' },
+        fixtures: { type: 'string', multiple: true },
         json: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         ...extra,
@@ -70,6 +76,12 @@ export const validateCommand: Command = {
       ? { root: io.cwd, paths: positionals }
       : defaultTargets(io.cwd, ['scenarios', 'fixtures']);
     const root = values.root !== undefined ? resolve(io.cwd, String(values.root)) : target.root;
+    configurePack(
+      io,
+      'validate',
+      values.fixtures as string[] | undefined,
+      positionals.length ? positionals : [root],
+    );
     if (values.root !== undefined && !existsSync(root))
       throw new UsageError(`validate: --root ${String(values.root)}: no such folder`);
     let workers: number | undefined;

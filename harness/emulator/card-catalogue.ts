@@ -1,12 +1,14 @@
 /**
  * The cards a request from outside the process may name (ECR `card` / `cardState`, the web UI): the
- * bundled fixtures and the fixtures of configured folders (`payhil emulator --card-dir`), by name only.
+ * fixtures of configured folders (`payhil emulator --card-dir`), of the scenario pack and the bundled
+ * ones, by name only.
  * A name is never taken for a path, so a cash register or a web page cannot make the terminal read a
  * file, nor learn whether one exists: a path is refused before anything on disk is looked at.
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { listBundledCards, loadCardFixture, type CardFixture } from '../cards/index.js';
+import { findFixture, fixtureNames } from '../common/fixture-search.js';
+import { loadCardFixture, type CardFixture } from '../cards/index.js';
 import { CardNameError } from './errors.js';
 
 /** A card name: letters, digits, `.`, `_`, `-`; 1 to 64 characters, not starting with `.` or `-`. */
@@ -28,7 +30,7 @@ export class CardCatalogue {
 
   /** Every name offered: the configured folders' fixtures, then the bundled ones; sorted, no repeats. */
   names(): string[] {
-    return [...new Set([...this.dirs.flatMap((d) => namesIn(d)), ...listBundledCards()])].sort();
+    return [...new Set([...this.dirs.flatMap((d) => namesIn(d)), ...fixtureNames('cards')])].sort();
   }
 
   /**
@@ -45,7 +47,9 @@ export class CardCatalogue {
       const file = join(dir, `${name}.yaml`);
       if (existsSync(file)) return loadCardFixture(file);
     }
-    if (listBundledCards().includes(name)) return loadCardFixture(name);
+    // The scenario pack's cards, then the bundled ones: looked up by name only (findFixture).
+    const found = findFixture('cards', name);
+    if (found) return loadCardFixture(found);
     throw new CardNameError(
       name,
       `unknown card ${quoted(name)}: the terminal offers ${this.names().join(', ')}`,

@@ -11,6 +11,7 @@ import { createLogger } from '../common/logger.js';
 import {
   ECR_ERROR_CODES,
   EcrRemoteError,
+  type ApduTraceEvent,
   type EcrEventBody,
   type EcrHandler,
   type EcrRequestBody,
@@ -189,6 +190,9 @@ export class EcrTerminalAdapter {
       case 'device':
         t.setDevice(r.device, r.condition);
         return {};
+      case 'trace':
+        // A subscription of one ECR link (EcrServer answers it); other ways in have no link to trace to.
+        throw new EcrRemoteError(ECR_ERROR_CODES.NOT_SUPPORTED, 'trace is a request of an ECR link');
       default:
         throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);
     }
@@ -376,14 +380,27 @@ export function toEcrEvent(e: TerminalEvent): EcrEventBody | undefined {
 }
 
 /**
- * Pushes the terminal's events to the ECR link(s) as they happen. `push` is not awaited (the terminal
+ * Pushes the terminal's events to the ECR link(s) as they happen, and its card-reader APDUs to `pushTrace`
+ * (the links that asked for the trace). `push` is not awaited (the terminal
  * must never wait for a cash register); a failed push is logged. Returns the function that stops it.
  */
 export function forwardEcrEvents(
   events: TerminalEvents,
   push: (event: EcrEventBody) => Promise<unknown>,
+  pushTrace?: (event: ApduTraceEvent) => Promise<unknown>,
 ): () => void {
   return events.on((e) => {
+    if (e.type === 'apdu') {
+      // Already masked by the card reader (card-transport.ts): PIN block redacted, PAN and tracks masked.
+      pushTrace?.({
+        event: 'apdu',
+        via: e.via,
+        command: e.command,
+        response: e.response,
+        ms: Math.round(e.ms * 1000) / 1000,
+      }).catch((err: unknown) => log('trace push failed', (err as Error).message));
+      return;
+    }
     const body = toEcrEvent(e);
     if (!body) return;
     push(body).catch((err: unknown) => log('event push failed', (err as Error).message));

@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
+import { findFixture, fixtureNames } from '../common/fixture-search.js';
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { resolveDefects, type DefectName } from './defects.js';
@@ -204,7 +205,7 @@ function resolveRef(ref: string, baseDir?: string): string {
     const local = resolve(baseDir, `${ref}.yaml`);
     if (existsSync(local)) return local;
   }
-  return resolve(bundledTerminalsDir(), `${ref}.yaml`);
+  return findFixture('terminals', ref) ?? resolve(bundledTerminalsDir(), `${ref}.yaml`);
 }
 
 /** Reads a profile spec by bundled name or path, resolving `extends` (8 deep at most). Schema-checked. */
@@ -214,7 +215,7 @@ export function loadTerminalProfileSpec(ref: string, options: { cwd?: string } =
     const file = resolveRef(r, baseDir);
     if (!existsSync(file))
       throw new TerminalProfileError(
-        `terminal profile '${r}' not found${looksLikePath(r) ? '' : ` (bundled: ${listBundledTerminals().join(', ')})`}`,
+        `terminal profile '${r}' not found${looksLikePath(r) ? '' : ` (profiles: ${fixtureNames('terminals').join(', ')})`}`,
         r,
       );
     if (chain.includes(file) || chain.length >= 8)

@@ -89,7 +89,7 @@ describe('iso8583/dialect-loader', () => {
   it('refuses unknown names and inconsistent tables with a DialectError', () => {
     assert.throws(
       () => loadDialect('nope'),
-      (e: unknown) => e instanceof DialectError && /bundled: cup/.test(e.message),
+      (e: unknown) => e instanceof DialectError && /dialects: cup/.test(e.message),
     );
     const base = loadDialect('cup').definition;
     const bad = (fields: DialectDefinition['fields']): unknown => compileDialect({ ...base, fields });

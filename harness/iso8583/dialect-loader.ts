@@ -5,6 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { findFixture, fixtureNames } from '../common/fixture-search.js';
 import { packagePath } from '../common/project-root.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { createLogger } from '../common/logger.js';
@@ -44,15 +45,15 @@ export function loadDialect(nameOrPath: string, cwd = process.cwd()): Dialect {
 function dialectFile(nameOrPath: string, cwd: string): string {
   const looksLikeName = /^[a-z0-9][a-z0-9-]*$/.test(nameOrPath);
   if (looksLikeName) {
-    const bundled = packagePath('fixtures', 'dialects', `${nameOrPath}.yaml`);
-    if (existsSync(bundled)) return bundled;
+    const found = findFixture('dialects', nameOrPath);
+    if (found) return found;
   }
   const file = resolve(cwd, nameOrPath);
   if (!existsSync(file)) {
     throw new DialectError(
       nameOrPath,
       looksLikeName
-        ? `no such dialect (bundled: ${BUNDLED_DIALECTS.join(', ')}; or give a path to a YAML file)`
+        ? `no such dialect (dialects: ${fixtureNames('dialects').join(', ')}; or give a path to a YAML file)`
         : `file not found: ${file}`,
     );
   }

@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { sortDiagnostics, sourceLineOf, type Diagnostic, type SourcePos } from '../common/diagnostic.js';
+import { packFixtureDirs } from '../common/fixture-search.js';
 import { packagePath } from '../common/project-root.js';
 import { parseYamlText, readYamlFile, type YamlDocument, type YamlPath } from '../common/yaml-file.js';
 import type { ActionName, Scenario } from './scenario.js';
@@ -16,7 +17,8 @@ export interface LoadOptions {
   root?: string;
   /**
    * Folders holding fixtures by kind (`cards/`, `terminals/`, `hosts/`, `dialects/`, `labs/`).
-   * Default: `<root>/fixtures` and payhil's bundled `fixtures/`.
+   * Default: the scenario pack's (see common/fixture-search.ts; `<root>/fixtures` when no pack is set) and
+   * payhil's bundled `fixtures/`: the folders `run` loads fixtures from.
    */
   fixtureRoots?: string[];
   /**
@@ -68,6 +70,12 @@ export interface StepWalk {
 /** True for a string holding a `${…}` reference (checked after interpolation, not before). */
 export const hasRef = (v: unknown): boolean => typeof v === 'string' && v.includes('${');
 
+/** The fixture folders a load searches by default: the pack's (else `<root>/fixtures`), then bundled. */
+function defaultFixtureRoots(root: string): string[] {
+  const pack = packFixtureDirs();
+  return [...(pack.length ? pack : [join(root, 'fixtures')]), packagePath('fixtures')];
+}
+
 /** True when `file` is `root` or lies under it (paths already resolved). */
 export function isInside(root: string, file: string): boolean {
   const rel = relative(root, file);
@@ -107,11 +115,7 @@ export abstract class LoadContext {
     this.root = resolve(options.root ?? process.cwd());
     this.sources = options.sources ?? new Map();
     this.fixtureRoots = [
-      ...new Set(
-        (options.fixtureRoots ?? [join(this.root, 'fixtures'), packagePath('fixtures')]).map((r) =>
-          resolve(r),
-        ),
-      ),
+      ...new Set((options.fixtureRoots ?? defaultFixtureRoots(this.root)).map((r) => resolve(r))),
     ];
   }
 

@@ -26,7 +26,9 @@ const READER = 'Virtual PCD 00 00';
  * online QuickPass tap with `expect card`, a PIN-blocked card with `expect card`, chip purchases with
  * online PIN (debit) and offline PIN verified by the chip (an inline credit card), a decline (51), and a
  * mute chip seen by pcscd that falls back to a swipe (handed to the ECR link's test-mode swipe), and a
- * tapped card that leaves the reader mid-read (PLEASE TAP AGAIN, not CARD NOT SUPPORTED).
+ * tapped card that leaves the reader mid-read (PLEASE TAP AGAIN, not CARD NOT SUPPORTED); and `expect
+ * apdu` / `none: {apdu}` on the card dialogue the bench's presenter sees (a PIN-blocked card: GET DATA 9F17
+ * answered 00, no VERIFY, GENERATE AC asking for an ARQC).
  */
 const IDS = [
   'contactless/ec-offline-approval',
@@ -38,6 +40,7 @@ const IDS = [
   'card/damaged-chip-fallback',
   'contactless/card-moved-away[holdMs=20]',
   'contactless/card-moved-away[holdMs=80]',
+  'card/dialogue-pin-blocked-no-verify',
 ];
 
 interface AllureResult {
@@ -149,6 +152,11 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
       credit.text('timeline'),
       new RegExp(`card 'credit' taken out of PC/SC reader '${escapeRegExp(READER)}' \\(removed\\)`),
     );
+    // The card dialogue as the presenter saw it, each exchange once (the emulator's own trace is not asked
+    // for on this bench): GET DATA of the PIN try counter, no VERIFY.
+    const blocked = of('card/dialogue-pin-blocked-no-verify').text('APDU trace');
+    assert.equal(blocked.match(/C: 80CA9F17/g)?.length, 1, blocked);
+    assert.doesNotMatch(blocked, /C: 0020/, 'no VERIFY');
     // A mute chip: pcscd reports it, the terminal gets no answer and asks for the stripe.
     const mute = of('card/damaged-chip-fallback').text('timeline');
     const inserted = mute.search(/CARD +insert card /);

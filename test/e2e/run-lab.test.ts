@@ -3,8 +3,10 @@
  * fixtures/labs/emulator-process.yaml: the emulator as its own process reached over a socat pty pair
  * (ecr-serial) and through its web UI in Debian's Chromium (web), with the host simulator behind the
  * fault proxy. The ATM scenarios run on the same way into an emulator started as an ATM (ecr-serial-atm,
- * web-atm). Every scenario passes, except those the embedded bench skips too, for the same reason (they
- * need an operator); the benches are named with --bench alone (found inside the multi-bench lab file).
+ * web-atm; every scenario that needs an ATM, by its tag `atm`). Every scenario passes, except those the
+ * embedded bench skips too, for the same reason (they need an operator); the scenarios that read the card
+ * dialogue (`expect apdu`) pass too, from the emulator's card-reader trace on its ECR test-mode channel. The
+ * benches are named with --bench alone (found inside the multi-bench lab file).
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -59,11 +61,10 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
   let catalogue: string[];
   /** The ids the embedded bench skips, and what they lack there. */
   const embeddedSkips = new Map<string, string[]>();
-  /**
-   * The ids a bench with the emulator as its own process skips besides: they need the card dialogue
-   * (`apdu`), which only the in-process terminal reports.
-   */
-  const labOnlySkips = new Set<string>();
+  /** The ids that read the card dialogue (`apdu`): they run on these benches too (not skipped). */
+  const apduIds = new Set<string>();
+  /** The ids that need an ATM (all tagged `atm`): run on the ATM bench. */
+  const atmIds = new Set<string>();
 
   before(function () {
     this.timeout(30_000);
@@ -75,7 +76,11 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
     for (const s of scenarios) {
       const missing = embedded.missing(s.requires);
       if (missing.length) embeddedSkips.set(s.id, missing);
-      else if (s.requires.includes('apdu')) labOnlySkips.add(s.id);
+      else if (s.requires.includes('apdu')) apduIds.add(s.id);
+      if (s.requires.includes('atm')) {
+        assert.ok(s.tags.includes('atm'), `${s.id} needs an ATM: tag it atm`);
+        atmIds.add(s.id);
+      }
     }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -91,6 +96,7 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
     bench: string,
     paths: string[],
     killAfterMs: number,
+    extra: string[] = [],
   ): Promise<Verdicts & { code: number | null; out: string }> {
     const results = join(dir, `${bench}-results`);
     const junit = join(dir, `${bench}.xml`);
@@ -106,6 +112,7 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
         results,
         '--junit',
         junit,
+        ...extra,
       ],
       dir,
       killAfterMs,
@@ -127,33 +134,31 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
     ['ecr-serial', 'ecr-serial-atm', 5 * 60_000],
     ['web', 'web-atm', 7 * 60_000],
   ] as const) {
-    it(`--bench ${pos} (and ${atm} for scenarios/atm): every scenario passes; the skips are the embedded bench's`, async function () {
+    it(`--bench ${pos} (and ${atm} for the ATM scenarios): every scenario passes, apdu ones included; the skips are the embedded bench's`, async function () {
       this.timeout(timeoutMs);
       const started = Date.now();
       const main = await run(pos, [packagePath('scenarios')], timeoutMs - 60_000);
-      const atmRun = await run(atm, [packagePath('scenarios', 'atm')], 60_000);
+      const atmRun = await run(atm, [packagePath('scenarios')], 90_000, ['--tags', 'atm']);
       const took = `${pos} + ${atm} in ${((Date.now() - started) / 1000).toFixed(1)} s`;
       const printed = `${notPassLines(main.out)}\n${notPassLines(atmRun.out)}`;
       // The ATM scenarios need a terminal started as an ATM: the POS bench skips them (no `atm`).
       const verdict = new Map<string, string>();
       for (const id of catalogue) {
-        const v = id.startsWith('atm/') ? atmRun : main;
-        if (id.startsWith('atm/')) assert.equal(main.status.get(id), 'skipped', `${id} on the POS bench`);
+        const v = atmIds.has(id) ? atmRun : main;
+        if (atmIds.has(id)) assert.equal(main.status.get(id), 'skipped', `${id} on the POS bench`);
         verdict.set(id, `${v.status.get(id) ?? 'absent'}${v.detail.has(id) ? `: ${v.detail.get(id)}` : ''}`);
       }
-      const notPassed = [...verdict].filter(
-        ([id, s]) => !s.startsWith('passed') && !embeddedSkips.has(id) && !labOnlySkips.has(id),
-      );
+      const notPassed = [...verdict].filter(([id, s]) => !s.startsWith('passed') && !embeddedSkips.has(id));
       assert.deepEqual(notPassed, [], `${took}\n${printed}`);
+      assert.ok(apduIds.size >= 3, `${apduIds.size} scenarios read the card dialogue`);
+      for (const id of apduIds) assert.match(verdict.get(id) ?? '', /^passed/, id);
       const skipped = [...verdict].filter(([, s]) => s.startsWith('skipped'));
       assert.deepEqual(
         skipped.map(([id]) => id).sort(),
-        [...embeddedSkips.keys(), ...labOnlySkips].sort(),
-        "the embedded bench's skips, and the scenarios that read the card dialogue (apdu)",
+        [...embeddedSkips.keys()].sort(),
+        "the embedded bench's skips",
       );
-      for (const [id, s] of skipped)
-        assert.match(s, labOnlySkips.has(id) ? /lacks (.+, )?apdu$/ : /lacks operator$/, id);
-      assert.equal(skipped.length, embeddedSkips.size + labOnlySkips.size);
+      for (const [id, s] of skipped) assert.match(s, /lacks operator$/, id);
       assert.equal(main.code, 0, printed);
       assert.equal(atmRun.code, 0, printed);
     });

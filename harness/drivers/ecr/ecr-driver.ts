@@ -85,6 +85,12 @@ export interface EcrDriverOptions {
    * signed-out terminal like the embedded bench's fresh one. Default false.
    */
   powerCycleEachScenario?: boolean;
+  /**
+   * Ask the terminal (test mode) for its card-reader trace on this link (`trace` request): each APDU it
+   * exchanges with the card becomes an `apdu` observation. Activation fails (broken) when the terminal
+   * refuses. Default false.
+   */
+  apduTrace?: boolean;
 }
 
 /** How a concrete driver opens its link. */
@@ -144,6 +150,7 @@ export class EcrDriver {
       controlTimeoutMs: options.controlTimeoutMs ?? 5000,
       traceFrames: options.traceFrames ?? false,
       powerCycleEachScenario: options.powerCycleEachScenario ?? false,
+      apduTrace: options.apduTrace ?? false,
     };
     this.terminal = directStartControl({
       protocol: 'ECR',
@@ -234,6 +241,11 @@ export class EcrDriver {
       const s = await this.call('status', { op: 'status' });
       this.testMode = s.testMode;
       this.lastState = s.state;
+      if (this.options.apduTrace) {
+        if (!this.testMode)
+          throw new EcrDriverUnsupportedError(this.name, 'trace', 'the terminal is not in test mode');
+        await this.call('trace', { op: 'trace', apdu: true });
+      }
       log('%s active: %o', this.name, s);
     } catch (e) {
       this.link.release(client);

@@ -5,6 +5,7 @@
  */
 import type { Observation } from '../../capabilities/index.js';
 import { maskPansInText } from '../../common/mask.js';
+import { maskIccHex } from '../../emv/index.js';
 import type { EcrEvent, EcrTraceRecord, TransactionResult } from '../../emulator/ecr/index.js';
 
 /** A transaction result as the timeline keeps it: `details.messageKey` lifted to `messageKey`. */
@@ -31,6 +32,20 @@ export function observationOf(
       return { kind: 'receipt', at, data: { text: maskPansInText(e.text), copy: e.copy ?? 'merchant' } };
     case 'result':
       return { kind: 'result', at, data: { result: resultData(e.result) } };
+    case 'apdu':
+      // Masked by the terminal (the codec refuses a VERIFY with its PIN block); PAN and tracks masked again.
+      return {
+        kind: 'apdu',
+        at,
+        data: {
+          via: e.via,
+          command: e.command,
+          response:
+            e.response.length > 4 ? maskIccHex(e.response.slice(0, -4)) + e.response.slice(-4) : e.response,
+          ms: e.ms,
+          source: 'ecr-trace',
+        },
+      };
     case 'error':
       return {
         kind: 'note',

@@ -23,7 +23,7 @@ export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
 /** Requests a terminal accepts only in test mode: a robot's hands, and the state of the cards it holds. */
-export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device'] as const;
+export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device', 'trace'] as const;
 export type TestOp = (typeof TEST_OPS)[number];
 
 export type EcrOp = TransactionOp | ControlOp | TestOp;
@@ -224,7 +224,17 @@ export type EcrRequestBody =
   | CardRequest
   | PowerCycleRequest
   | CardStateRequest
-  | DeviceRequest;
+  | DeviceRequest
+  | TraceRequest;
+
+/**
+ * Test mode: asks for the terminal's card-reader trace on this link (`apdu` events: every command APDU to
+ * the card and its answer, masked as in reports) or stops it. Per link; off when a link opens.
+ */
+export interface TraceRequest {
+  op: 'trace';
+  apdu: boolean;
+}
 
 /** A request as it travels: envelope plus body. `id` is chosen by the client, 1 – 2^31-1. */
 export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
@@ -281,7 +291,7 @@ export interface CardStateResult {
   card: string;
   state: Record<string, unknown>;
 }
-/** Result of cancel, key, card, powerCycle, device: the request was accepted. */
+/** Result of cancel, key, card, powerCycle, device, trace: the request was accepted. */
 export type AcceptedResult = Record<string, never>;
 
 /** Result type per op. */
@@ -303,6 +313,7 @@ export interface EcrResultMap {
   powerCycle: AcceptedResult;
   cardState: CardStateResult;
   device: AcceptedResult;
+  trace: AcceptedResult;
 }
 export type EcrResult = EcrResultMap[EcrOp];
 export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;
@@ -324,7 +335,21 @@ export type EcrEventBody =
   | { event: 'receipt'; text: string; copy?: 'merchant' | 'customer' }
   | { event: 'result'; result: TransactionResult }
   | { event: 'indicator'; beep?: number; leds?: Record<string, 'on' | 'off' | 'blink'> }
-  | { event: 'error'; error: EcrErrorBody };
+  | { event: 'error'; error: EcrErrorBody }
+  | ApduTraceEvent;
+
+/**
+ * One exchange between the terminal and the card (test mode, only to links that asked with `trace`):
+ * hex upper case; VERIFY's PIN block is replaced by `<PIN block redacted>`, and PAN and track data in the
+ * answer (5A, 57, 9F1F, 9F6B) are masked, as in every report. `ms`: time the card took to answer.
+ */
+export interface ApduTraceEvent {
+  event: 'apdu';
+  via: 'contact' | 'contactless';
+  command: string;
+  response: string;
+  ms: number;
+}
 
 export type EcrEvent = EcrEventBody & { v: 1; kind: 'event' };
 

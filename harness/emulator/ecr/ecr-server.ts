@@ -5,6 +5,7 @@ import type { ByteChannel } from './byte-channel.js';
 import { EcrLink, type EcrLinkOptions } from './ecr-link.js';
 import {
   ECR_ERROR_CODES,
+  type ApduTraceEvent,
   isTestOp,
   type EcrEventBody,
   type EcrRequest,
@@ -68,6 +69,8 @@ export class EcrServer {
   private readonly options: EcrServerOptions;
   private readonly links = new Set<EcrLink>();
   private readonly tcpLinks = new Set<EcrLink>();
+  /** Links that asked for the card-reader trace (test-mode `trace` with `apdu: true`). */
+  private readonly traced = new Set<EcrLink>();
   private readonly tcpServers = new Set<Server>();
   /** Sockets refused over the limit, until they are gone. */
   private readonly refused = new Set<Socket>();
@@ -103,6 +106,7 @@ export class EcrServer {
       (cause) => {
         this.links.delete(link);
         this.tcpLinks.delete(link);
+        this.traced.delete(link);
         this.emit({
           type: 'closed',
           link: link.description,
@@ -140,6 +144,17 @@ export class EcrServer {
   async pushEvent(event: EcrEventBody): Promise<number> {
     const payload = encodeMessage({ ...event, v: 1, kind: 'event' });
     const results = await Promise.allSettled([...this.links].map((l) => l.send(payload)));
+    return results.filter((r) => r.status === 'fulfilled').length;
+  }
+
+  /**
+   * Pushes a card-reader trace event to the links that asked for it (`trace`); resolves with how many
+   * ACKed it. Nothing is sent when none asked (the trace never reaches a plain cash register).
+   */
+  async pushTrace(event: ApduTraceEvent): Promise<number> {
+    if (this.traced.size === 0) return 0;
+    const payload = encodeMessage({ ...event, v: 1, kind: 'event' });
+    const results = await Promise.allSettled([...this.traced].map((l) => l.send(payload)));
     return results.filter((r) => r.status === 'fulfilled').length;
   }
 
@@ -214,6 +229,11 @@ export class EcrServer {
     });
     if (isTestOp(request.op) && this.options.testMode === false) {
       response = refuse(ECR_ERROR_CODES.NOT_TEST_MODE, `${request.op} needs a terminal in test mode`);
+    } else if (request.op === 'trace') {
+      // Link-level: which cash register gets the trace is the link's business, not the terminal's.
+      if (request.apdu) this.traced.add(link);
+      else this.traced.delete(link);
+      response = { v: 1, kind: 'response', id: request.id, op: request.op, ok: true, result: {} };
     } else {
       try {
         const result = await this.options.handler(request);

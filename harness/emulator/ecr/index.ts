@@ -83,6 +83,8 @@ export type {
   DeviceRequest,
   CardStateResult,
   InlineCardFixture,
+  ApduTraceEvent,
+  TraceRequest,
 } from './ecr-messages.js';
 export { encodeMessage, decodeMessage } from './message-codec.js';
 export { EcrClient } from './ecr-client.js';

@@ -146,6 +146,9 @@ function checkRequest(m: Json): void {
         bad('card', 'missing (the name of the inline card)');
       checkCardRef(m, bad);
       return;
+    case 'trace':
+      if (typeof m.apdu !== 'boolean') bad('apdu', 'expected true or false');
+      return;
     case 'device':
       if (!(ECR_DEVICES as readonly unknown[]).includes(m.device))
         bad('device', `expected one of ${ECR_DEVICES.join(', ')}`);
@@ -215,6 +218,15 @@ function checkEvent(m: Json): void {
       return;
     case 'indicator':
       return;
+    case 'apdu':
+      if (m.via !== 'contact' && m.via !== 'contactless')
+        throw new EcrMessageError('via', 'expected "contact" or "contactless"');
+      for (const k of ['command', 'response'])
+        if (typeof m[k] !== 'string' || (m[k] as string).length > 2 * 65_544)
+          throw new EcrMessageError(k, 'expected a string (hex)');
+      if (typeof m.ms !== 'number' || !(m.ms >= 0)) throw new EcrMessageError('ms', 'expected a number ≥ 0');
+      checkApduMasked(m.command as string);
+      return;
     case 'error':
       checkErrorBody(m.error, 'error');
       return;
@@ -229,6 +241,15 @@ function checkErrorBody(e: unknown, path: string): void {
   if (typeof code !== 'string' || typeof message !== 'string') {
     throw new EcrMessageError(path, 'expected {code: string, message: string}');
   }
+}
+
+/**
+ * An APDU trace with a PIN block in clear is a product fault: a VERIFY command (INS 20) must carry
+ * `<PIN block redacted>` after its header, never its data.
+ */
+function checkApduMasked(command: string): void {
+  if (/^[0-9A-F]{2}20/i.test(command) && command.length > 10 && !/redacted/.test(command))
+    throw new EcrMessageError('command', 'a VERIFY command with its PIN block in clear');
 }
 
 /** A PAN in clear on the ECR link is a product fault: only first 6 / last 4 may be digits. */
