@@ -4,7 +4,7 @@
  * job) cancels: the queued scenarios are removed, the running ones finish, no job or lock stays behind.
  */
 import { connectRedis, LabStore, parseRedisAddress, runDistributed } from '../lab/index.js';
-import type { ScenarioRecord } from '../report/index.js';
+import type { HistoryRecorder, ScenarioRecord } from '../report/index.js';
 import type { RunSummary } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { MergedRun } from './merged-run.js';
@@ -22,6 +22,17 @@ export interface QueuedRunOptions extends RunOneOptions {
   /** Cancel the rest after the first scenario that does not pass. */
   bail?: boolean;
   write: (line: string) => void;
+  /**
+   * Appends the run's record to the run history. The bench of a queued run is the lab's queue: named
+   * `queue`, or `queue[TAG,…]` with --bench-tag (the benches that ran it vary with the agents up; their
+   * names are in the facts' `benches`).
+   */
+  history?: HistoryRecorder;
+}
+
+/** The history's bench name of a queued run: `queue`, or `queue[a,b]` with bench tags (sorted). */
+export function queuedBenchName(benchTags: readonly string[]): string {
+  return benchTags.length === 0 ? 'queue' : `queue[${[...benchTags].sort().join(',')}]`;
 }
 
 export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOptions): Promise<RunSummary> {
@@ -75,6 +86,14 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
     process.off('SIGTERM', onSignal);
     redis.disconnect();
   }
-  merged.setEnvironment({ queue: address.display, benches: [...benches].sort().join(', ') });
-  return merged.finish();
+  const name = queuedBenchName(o.benchTags);
+  merged.setEnvironment({
+    bench: name,
+    queue: address.display,
+    benches: [...benches].sort().join(', '),
+    ...(o.benchTags.length > 0 ? { 'bench-tags': [...o.benchTags].sort().join(', ') } : {}),
+  });
+  const summary = merged.finish();
+  await o.history?.recordMerged(summary, { name, facts: merged.facts, scenarios });
+  return summary;
 }

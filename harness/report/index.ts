@@ -34,7 +34,7 @@ export {
   gitState,
   sha256File,
 } from './history-recorder.js';
-export type { HistoryRecorderOptions } from './history-recorder.js';
+export type { HistoryRecorderOptions, MergedBench } from './history-recorder.js';
 export {
   RUN_MARKER,
   benchHistoryDir,
