@@ -318,6 +318,51 @@ describe('reports', () => {
     assert.ok(lines.some((l) => /response\.39: expected = 00, got 51/.test(l)));
   });
 
+  it("console: the reason beside every SKIP and BROKEN line; a failure at its failing step's file:line", () => {
+    const lines: string[] = [];
+    const c = new ConsoleReporter({ write: (l) => lines.push(l) });
+    const failed = run(scenario('purchase/b'), 'failed', 'response.39: expected = 00, got 51');
+    // The failing expect came through an include: the chain of include sites, then the step.
+    failed.steps.push({
+      name: 'include ../common/chip-purchase.steps.yaml',
+      action: 'include',
+      at: 'scenarios/purchase/a.yaml:12',
+      status: 'failed',
+      start: 1100,
+      stop: 1200,
+      children: [
+        {
+          name: 'expect host response 39 = 00, within 5 s',
+          action: 'expect',
+          at: 'scenarios/purchase/a.yaml:12 → scenarios/common/chip-purchase.steps.yaml:9',
+          status: 'failed',
+          start: 1100,
+          stop: 1200,
+          children: [],
+        },
+      ],
+    });
+    const broken = run(scenario('network/c'), 'broken', 'host unreachable: ECONNREFUSED 127.0.0.1:1\nmore');
+    const skipped = run(scenario('network/d'), 'skipped', 'the bench lacks robot');
+    const runs = [failed, broken, skipped];
+    for (const r of runs) c.scenarioEnd(r);
+    c.runEnd({ runs, counts: { passed: 0, failed: 1, broken: 1, skipped: 1 }, start: 0, stop: 1500 });
+    assert.match(lines[0] as string, /^FAIL +250 ms {2}purchase\/b$/);
+    assert.match(
+      lines[1] as string,
+      /^BROKEN +250 ms {2}network\/c — host unreachable: ECONNREFUSED 127\.0\.0\.1:1$/,
+    );
+    assert.match(lines[2] as string, /^SKIP +250 ms {2}network\/d — the bench lacks robot$/);
+    assert.ok(
+      lines.includes(
+        'FAILED purchase/b (scenarios/purchase/a.yaml:12 → scenarios/common/chip-purchase.steps.yaml:9)',
+      ),
+      lines.join('\n'),
+    );
+    // No failing step known (the bench broke before the first): the scenario's own line.
+    assert.ok(lines.includes('BROKEN network/c (scenarios/purchase/a.yaml:3)'), lines.join('\n'));
+  });
+
   it('says clearly when Java is missing', () => {
     const saved = process.env.JAVA_HOME;
     process.env.JAVA_HOME = join(tmpdir(), 'payhil-no-java-here');
