@@ -95,7 +95,15 @@ function stepResult(s: StepRecord): StepResult {
     stage: Stage.FINISHED,
     steps: s.children.map(stepResult),
     attachments: [],
-    parameters: [{ name: 'at', value: s.at }],
+    // The step's file:line: shown on a step that failed or broke (where to look), hidden on the others
+    // (kept in the result for tools: a merged run rebuilds its steps from it).
+    parameters: [
+      {
+        name: 'at',
+        value: s.at,
+        ...(s.status === 'failed' || s.status === 'broken' ? {} : { mode: 'hidden' as const }),
+      },
+    ],
     start: s.start,
     stop: s.stop,
   };

@@ -11,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
+import type { Writer } from 'allure-js-commons/sdk/reporter';
 import { Timeline, type ScenarioRun } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { AllureWriter, featureOf } from './allure-writer.js';
@@ -75,6 +76,19 @@ function run(s: Scenario, status: ScenarioRun['status'], message?: string): Scen
     captures: {},
     attempt: 1,
   } as ScenarioRun;
+}
+
+/** A writer that drops everything (toResult still names the attachments). */
+function nullWriter(): Writer {
+  return {
+    writeResult: () => undefined,
+    writeAttachment: () => undefined,
+    writeAttachmentFromPath: () => undefined,
+    writeGroup: () => undefined,
+    writeEnvironmentInfo: () => undefined,
+    writeCategoriesDefinitions: () => undefined,
+    writeGlobals: () => undefined,
+  } as unknown as Writer;
 }
 
 describe('reports', () => {
@@ -301,6 +315,27 @@ describe('reports', () => {
     assert.match(xml, /<skipped message="needs robot"\/>/);
     assert.equal((xml.match(/<testsuite /g) ?? []).length, 2);
     assert.equal(xmlEscape('a\u0001"b'), 'a&quot;b');
+  });
+
+  it('Allure steps: the title in words, file:line shown only on the step that failed', () => {
+    const r = run(scenario('purchase/t'), 'failed', 'response.39: expected = 00, got 51');
+    r.steps.push({
+      name: 'expect host request 0200 with 55.9F26 present, response 39 = 00, within 30 s',
+      action: 'expect',
+      at: 'scenarios/purchase/a.yaml:9',
+      status: 'failed',
+      start: 1100,
+      stop: 1200,
+      children: [],
+    });
+    const res = new AllureWriter({ writer: nullWriter() }).toResult(r);
+    const [signIn, expectStep] = res.steps;
+    assert.equal(
+      expectStep?.name,
+      'expect host request 0200 with 55.9F26 present, response 39 = 00, within 30 s',
+    );
+    assert.deepEqual(expectStep?.parameters, [{ name: 'at', value: 'scenarios/purchase/a.yaml:9' }]);
+    assert.deepEqual(signIn?.parameters, [{ name: 'at', value: 'a.yaml:3', mode: 'hidden' }]);
   });
 
   it('console: a line per scenario and a summary table', () => {
