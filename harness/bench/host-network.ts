@@ -92,6 +92,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       conn: e.connectionId,
       mti: e.mti,
       raw: e.raw,
+      // The dialect the frame is in: reports decode it into a field table.
+      dialect,
     });
   };
   const onProxyEntry = (e: ProxyJournalEntry): void => {

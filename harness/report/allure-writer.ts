@@ -26,15 +26,9 @@ import type { Scenario } from '../scenario/index.js';
 import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 import { ResultsWriter } from './results-writer.js';
+import { framesHtml } from './frames-view.js';
 import { ReportError } from './errors.js';
-import {
-  apduTraceText,
-  binaryAttachments,
-  ecrFramesText,
-  rawFramesText,
-  receiptText,
-  timelineText,
-} from './attachments.js';
+import { apduTraceText, binaryAttachments, ecrFramesText, receiptText, timelineText } from './attachments.js';
 
 /** Allure categories: what kind of not-passing a result is. */
 export const CATEGORIES: Category[] = [
@@ -168,7 +162,7 @@ export class AllureWriter implements RunReporter {
     ];
     const attachments = [
       this.attach('timeline', timelineText(run), ContentType.TEXT, 'txt'),
-      this.attach('ISO 8583 frames (masked)', rawFramesText(run), ContentType.TEXT, 'txt'),
+      this.attach('ISO 8583 frames (masked)', framesHtml(run), ContentType.HTML, 'html'),
       this.attach('APDU trace', apduTraceText(run), ContentType.TEXT, 'txt'),
       this.attach('ECR frames', ecrFramesText(run), ContentType.TEXT, 'txt'),
       this.attach('receipt', receiptText(run), ContentType.TEXT, 'txt'),

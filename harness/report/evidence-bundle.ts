@@ -102,7 +102,7 @@ function attachmentFile(name: string, source: string): string {
     timeline: 'timeline.txt',
     receipt: 'receipt.txt',
     'host traffic (masked).pcap': 'host-traffic-masked.pcap',
-    'ISO 8583 frames (masked)': 'iso8583-frames-masked.txt',
+    'ISO 8583 frames (masked)': 'iso8583-frames-masked.html',
     'APDU trace': 'apdu-trace.txt',
     'ECR frames': 'ecr-frames.txt',
   };
