@@ -20,6 +20,7 @@ import { ConsoleReporter } from './console-reporter.js';
 import { junitXml, xmlEscape } from './junit-writer.js';
 import { createMockBench } from '../testing/index.js';
 import { apduTraceText, timelineText } from './attachments.js';
+import { encodeTlv } from '../emv/index.js';
 
 const at = { file: 'scenarios/purchase/a.yaml', line: 3, col: 1 };
 
@@ -275,6 +276,72 @@ describe('reports', () => {
       for (const secret of [pan, track2, name, id, '241234FFFFFFFFFF'])
         assert.ok(!text.includes(secret), `${where}: ${secret} in clear\n${text}`);
     }
+  });
+
+  it('APDU trace: commands named, answers decoded by tag: AID and application label in clear as text, sensitive tags masked', () => {
+    const aid = 'A000000333010101';
+    const label = Buffer.from('UnionPay Debit', 'ascii').toString('hex').toUpperCase();
+    const pan = '6222021234567890123';
+    const name = Buffer.from('ZHANG/SAN', 'ascii').toString('hex').toUpperCase();
+    const h = (x: string): Buffer => Buffer.from(x, 'hex');
+    const select = encodeTlv([
+      {
+        tag: '6F',
+        children: [
+          { tag: '84', value: h(aid) },
+          {
+            tag: 'A5',
+            children: [
+              { tag: '50', value: h(label) },
+              { tag: '87', value: h('01') },
+            ],
+          },
+        ],
+      },
+    ])
+      .toString('hex')
+      .toUpperCase();
+    const record = encodeTlv([
+      {
+        tag: '70',
+        children: [
+          { tag: '5A', value: h(`${pan}F`) },
+          { tag: '5F20', value: h(name) },
+        ],
+      },
+    ])
+      .toString('hex')
+      .toUpperCase();
+    const r0 = run(scenario('purchase/apdu-words'), 'passed');
+    r0.timeline.add(
+      'apdu',
+      { via: 'contact', command: '00A404000E315041592E5359532E444446303100', response: '6A82' },
+      1004,
+    );
+    r0.timeline.add(
+      'apdu',
+      { via: 'contact', command: `00A4040008${aid}00`, response: `${select}9000` },
+      1006,
+    );
+    r0.timeline.add('apdu', { via: 'contact', command: '00B2010C00', response: `${record}9000` }, 1007);
+    const text = apduTraceText(r0);
+    assert.match(
+      text,
+      /contact {2}SELECT\n {2}C: 00A404000E315041592E5359532E444446303100\n {5}file name "1PAY\.SYS\.DDF01"\n {2}R: 6A82/,
+    );
+    assert.match(text, new RegExp(`contact {2}SELECT\\n {2}C: 00A4040008${aid}00\\n {5}AID ${aid}\\n`));
+    assert.match(
+      text,
+      new RegExp(
+        `\\n {5}6F {2}File Control Information \\(FCI\\) Template\\n {7}84 {2}Dedicated File \\(DF\\) Name: ${aid}\\n`,
+      ),
+    );
+    assert.match(text, new RegExp(`\\n {9}50 {2}Application Label: ${label} "UnionPay Debit"\\n`));
+    assert.match(text, /contact {2}READ RECORD\n/);
+    assert.match(text, /\n {7}5A {2}Application Primary Account Number \(PAN\): 622202\*{9}0123\n/);
+    assert.match(text, /\n {7}5F20 {2}Cardholder Name: <cardholder data redacted/);
+    for (const secret of [pan, name, 'ZHANG/SAN'])
+      assert.ok(!text.includes(secret), `${secret} in clear\n${text}`);
   });
 
   it('Allure: the durable writer (allure-js-commons FileSystemWriter) writes the same result', () => {
