@@ -9,7 +9,14 @@ import { packagePath } from '../common/project-root.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
 import { loadDialect } from '../iso8583/index.js';
-import { LocalNetworkControl, PcapWriter, maskPcap, startProxy, type Proxy } from '../net/index.js';
+import {
+  LocalNetworkControl,
+  PcapWriter,
+  maskPcap,
+  relabelLegs,
+  startProxy,
+  type Proxy,
+} from '../net/index.js';
 import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import {
@@ -255,6 +262,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       try {
         // Masked here, before the capture leaves the driver: nothing downstream ever holds it in clear.
         body = maskPcap(loadDialect(dialect), pcap.take());
+        // Fixed addresses and port 8583 for both legs: Wireshark decodes it without the run's ports.
+        if (proxy) body = relabelLegs(body, { proxyPort: proxy.address().port, hostPort: upstream().port });
       } catch {
         return; // a capture that cannot be masked is not shown at all
       }
