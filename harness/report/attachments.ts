@@ -198,6 +198,17 @@ export function ecrFramesText(run: ScenarioRun): string {
   return lines.length ? maskPansInText(lines.join('\n')) + '\n' : '';
 }
 
+/** The screenshots of the timeline with the time each was taken (epoch ms), oldest first. */
+export function timedScreenshots(run: ScenarioRun): { at: number; name: string; body: Buffer }[] {
+  const out: { at: number; name: string; body: Buffer }[] = [];
+  for (const e of run.timeline.entries('screenshot')) {
+    const a = e.data.attachment as { name?: unknown; body?: unknown } | undefined;
+    if (a && Buffer.isBuffer(a.body) && typeof a.name === 'string')
+      out.push({ at: e.at, name: a.name, body: a.body });
+  }
+  return out;
+}
+
 /** Binary evidence on the timeline (`screenshot`, `pcap`): name, MIME type and bytes, oldest first. */
 export function binaryAttachments(
   run: ScenarioRun,

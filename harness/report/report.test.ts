@@ -12,9 +12,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
 import type { Writer } from 'allure-js-commons/sdk/reporter';
-import { Timeline, type ScenarioRun } from '../runner/index.js';
+import { Timeline, type ScenarioRun, type StepRecord } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
-import { AllureWriter, featureOf } from './allure-writer.js';
+import { AllureWriter, featureOf, screenshotName, stepAt } from './allure-writer.js';
 import { carryHistory, checkJava } from './allure-report.js';
 import { ConsoleReporter } from './console-reporter.js';
 import { junitXml, xmlEscape } from './junit-writer.js';
@@ -174,9 +174,16 @@ describe('reports', () => {
       assert.ok(a, `attachment ${name} in ${JSON.stringify(r.attachments)}`);
       return a;
     };
-    assert.equal(by('display-1.png').type, 'image/png');
-    assert.ok(by('display-1.png').source.endsWith('.png'));
-    assert.deepEqual(readFileSync(join(dir, by('display-1.png').source)), png);
+    // The screenshot hangs on the step that was running (signIn, 1000–1100), named after it.
+    const rs = r as unknown as {
+      steps: { name: string; attachments: { name: string; source: string; type: string }[] }[];
+    };
+    assert.ok(!r.attachments.some((a) => a.type === 'image/png'), 'no screenshot on the result itself');
+    const shot = rs.steps[0]?.attachments.find((a) => a.name === 'signIn — display 1.png');
+    assert.ok(shot, JSON.stringify(rs.steps));
+    assert.equal(shot.type, 'image/png');
+    assert.ok(shot.source.endsWith('.png'));
+    assert.deepEqual(readFileSync(join(dir, shot.source)), png);
     assert.equal(by('host traffic (masked).pcap').type, 'application/vnd.tcpdump.pcap');
     assert.ok(by('host traffic (masked).pcap').source.endsWith('.pcap'));
     assert.deepEqual(readFileSync(join(dir, by('host traffic (masked).pcap').source)), pcap);
@@ -403,6 +410,33 @@ describe('reports', () => {
     );
     assert.deepEqual(expectStep?.parameters, [{ name: 'at', value: 'scenarios/purchase/a.yaml:9' }]);
     assert.deepEqual(signIn?.parameters, [{ name: 'at', value: 'a.yaml:3', mode: 'hidden' }]);
+  });
+
+  it('screenshots: each on the innermost step running when it was taken, named after that step', () => {
+    const step = (name: string, start: number, stop: number, children: StepRecord[] = []): StepRecord => ({
+      name,
+      action: name.split(' ')[0] as string,
+      at: 'a.yaml:1',
+      status: 'passed',
+      start,
+      stop,
+      children,
+    });
+    const expectStep = step('expect display matches /PIN/', 1300, 1400);
+    const steps = [
+      step('signIn', 1000, 1100),
+      step('include ../common/chip-purchase.steps.yaml', 1100, 1500, [
+        step('insert card card', 1100, 1200),
+        expectStep,
+      ]),
+    ];
+    assert.equal(stepAt(steps, 999), undefined);
+    assert.equal(stepAt(steps, 1050)?.name, 'signIn');
+    assert.equal(stepAt(steps, 1250)?.name, 'insert card card', 'between steps: the one just run');
+    assert.equal(stepAt(steps, 1350), expectStep);
+    assert.equal(screenshotName(expectStep, 'display-7.png'), 'expect display matches /PIN/ — display 7.png');
+    assert.equal(screenshotName(undefined, 'display-2.png'), 'display 2.png');
+    assert.ok(screenshotName(step('x'.repeat(300), 0, 0), 'display-1.png').length < 100);
   });
 
   it('console: a line per scenario and a summary table', () => {
