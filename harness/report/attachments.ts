@@ -62,6 +62,8 @@ export function describeEntry(e: TimelineEntry): string {
       return `TERMINAL ${d.direction === 'sent' ? 'sent' : 'got'} ${String(d.mti)}`;
     case 'network':
       return `NETWORK  ${JSON.stringify(d)}`;
+    case 'note':
+      return `${d.level === 'warning' ? 'WARNING ' : 'NOTE    '} ${String(d.text)}`;
     case 'operator':
       return `OPERATOR ${String(d.prompt)} → ${String(d.answer)}`;
     case 'ecr-frame':
@@ -74,7 +76,7 @@ export function describeEntry(e: TimelineEntry): string {
     case 'raw-frame':
       return `FRAME    ${String(d.direction)} ${String(d.mti)} ${String(d.raw)}`;
     default:
-      return `${e.kind.toUpperCase().padEnd(8)} ${JSON.stringify(d)}`;
+      return `${String(e.kind as string).toUpperCase().padEnd(8)} ${JSON.stringify(d)}`;
   }
 }
 

@@ -51,6 +51,9 @@ export interface ConsoleReporterOptions {
 }
 
 export class ConsoleReporter implements RunReporter {
+  /** Warnings printed so far (each once a run). */
+  private readonly warned = new Set<string>();
+
   constructor(private readonly options: ConsoleReporterOptions) {}
 
   runStart(info: RunInfo): void {
@@ -69,6 +72,14 @@ export class ConsoleReporter implements RunReporter {
     this.options.write(
       `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}`,
     );
+    // A bench's warnings (a missing Chinese font on the web bench…): once a run, after the scenario that met them.
+    for (const e of run.timeline.entries('note')) {
+      if (e.data.level !== 'warning') continue;
+      const text = maskReportText(String(e.data.text));
+      if (this.warned.has(text)) continue;
+      this.warned.add(text);
+      this.options.write(`WARN    ${text.startsWith('warning: ') ? text.slice(9) : text}`);
+    }
   }
 
   runEnd(summary: RunSummary): void {
