@@ -168,9 +168,13 @@ export function framesHtml(run: ScenarioRun): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>ISO 8583 frames (masked)</title><style>
 body{font:13px system-ui,sans-serif;margin:8px;color:#222}
 h2{font-size:13px;margin:14px 0 4px;font-weight:600}
-.pair{display:flex;gap:16px;align-items:flex-start;flex-wrap:wrap}
+.pair{display:flex;gap:16px;align-items:flex-start}
+.pair>div{flex:0 1 auto;min-width:0}
+pre{flex:none}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:2px 6px;text-align:left;vertical-align:top}
-td:first-child,td:last-child,pre{font-family:ui-monospace,monospace;word-break:break-all}
+td:first-child,td:last-child,pre{font-family:ui-monospace,monospace}
+td:last-child{word-break:break-all;max-width:36em}
+td:nth-child(2){min-width:16em}
 tr.tag td:first-child{padding-left:18px;color:#555}
 pre{margin:0;background:#f6f6f6;padding:6px;font-size:12px}
 .err{color:#a00}
