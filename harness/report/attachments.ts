@@ -76,7 +76,9 @@ export function describeEntry(e: TimelineEntry): string {
     case 'raw-frame':
       return `FRAME    ${String(d.direction)} ${String(d.mti)} ${String(d.raw)}`;
     default:
-      return `${String(e.kind as string).toUpperCase().padEnd(8)} ${JSON.stringify(d)}`;
+      return `${String(e.kind as string)
+        .toUpperCase()
+        .padEnd(8)} ${JSON.stringify(d)}`;
   }
 }
 
