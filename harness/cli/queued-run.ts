@@ -4,7 +4,7 @@
  * job) cancels: the queued scenarios are removed, the running ones finish, no job or lock stays behind.
  */
 import { connectRedis, LabStore, parseRedisAddress, runDistributed } from '../lab/index.js';
-import type { HistoryRecorder, ScenarioRecord } from '../report/index.js';
+import { RedisHistoryStore, type HistoryRecorder, type ScenarioRecord } from '../report/index.js';
 import type { RunSummary } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
 import { MergedRun } from './merged-run.js';
@@ -81,19 +81,36 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
       ...(o.noAgentWaitMs !== undefined ? { noAgentWaitMs: o.noAgentWaitMs } : {}),
       ...(o.redisLossMs !== undefined ? { redisLossMs: o.redisLossMs } : {}),
     });
+  } catch (e) {
+    redis.disconnect();
+    throw e;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+  }
+  try {
+    const name = queuedBenchName(o.benchTags);
+    merged.setEnvironment({
+      bench: name,
+      queue: address.display,
+      benches: [...benches].sort().join(', '),
+      ...(o.benchTags.length > 0 ? { 'bench-tags': [...o.benchTags].sort().join(', ') } : {}),
+    });
+    const summary = merged.finish();
+    await o.history?.recordMerged(summary, { name, facts: merged.facts, scenarios });
+    // The same record on the lab's Redis: the team's queued runs in one place (`payhil diff --queue URL`).
+    const record = o.history?.record;
+    if (record) {
+      const shared = new RedisHistoryStore(redis, address.display);
+      try {
+        await shared.append(record);
+        o.write(`history: also on the lab's Redis (${shared.where})`);
+      } catch (e) {
+        o.write(`history: not on the lab's Redis: ${(e as Error).message}`);
+      }
+    }
+    return summary;
+  } finally {
     redis.disconnect();
   }
-  const name = queuedBenchName(o.benchTags);
-  merged.setEnvironment({
-    bench: name,
-    queue: address.display,
-    benches: [...benches].sort().join(', '),
-    ...(o.benchTags.length > 0 ? { 'bench-tags': [...o.benchTags].sort().join(', ') } : {}),
-  });
-  const summary = merged.finish();
-  await o.history?.recordMerged(summary, { name, facts: merged.facts, scenarios });
-  return summary;
 }

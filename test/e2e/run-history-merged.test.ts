@@ -199,6 +199,25 @@ describe('run history of --jobs and --queue runs', function () {
         d.stillFailing.map((s) => s.id),
         ['merged/expects-approval'],
       );
+      // The same two records on the lab's Redis, readable by `payhil diff --queue` from any machine.
+      assert.match(
+        again.out,
+        /^history: also on the lab's Redis \(redis:\/\/127\.0\.0\.1:\d+ payhil:history:runs\)$/m,
+      );
+      const shared = await redis.client.hgetall('payhil:history:runs');
+      const local = readdirSync(history).map((f) => f.replace(/\.json$/, ''));
+      assert.deepEqual(Object.keys(shared).sort(), local.sort());
+      for (const id of local)
+        assert.deepEqual(
+          JSON.parse(shared[id] as string),
+          JSON.parse(readFileSync(join(history, `${id}.json`), 'utf8')),
+        );
+      const fromRedis = await runPayhil(
+        ['diff', '--queue', redis.url, '--bench', 'queue[firmware=emulator]', '--json'],
+        packageRoot(),
+        30_000,
+      );
+      assert.deepEqual(JSON.parse(fromRedis.out), d, fromRedis.out);
     });
   });
 });
