@@ -30,6 +30,9 @@ export interface QueuedRunOptions extends RunOneOptions {
   history?: HistoryRecorder;
 }
 
+/** How long the lab's Redis may take to take the run's record (ms). */
+const SHARED_HISTORY_MS = 5000;
+
 /** The history's bench name of a queued run: `queue`, or `queue[a,b]` with bench tags (sorted). */
 export function queuedBenchName(benchTags: readonly string[]): string {
   return benchTags.length === 0 ? 'queue' : `queue[${[...benchTags].sort().join(',')}]`;
@@ -102,11 +105,23 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
     const record = o.history?.record;
     if (record) {
       const shared = new RedisHistoryStore(redis, address.display);
+      let timer: NodeJS.Timeout | undefined;
       try {
-        await shared.append(record);
+        // Bounded: a Redis lost at the end of the run costs the shared copy, not a hung run.
+        await Promise.race([
+          shared.append(record),
+          new Promise<never>((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`no answer within ${SHARED_HISTORY_MS} ms`)),
+              SHARED_HISTORY_MS,
+            );
+          }),
+        ]);
         o.write(`history: also on the lab's Redis (${shared.where})`);
       } catch (e) {
         o.write(`history: not on the lab's Redis: ${(e as Error).message}`);
+      } finally {
+        clearTimeout(timer);
       }
     }
     return summary;
