@@ -6,7 +6,14 @@
 -- the message right after a 2-byte length, so this dissector reassembles frames over TCP segments,
 -- shows length, TPDU and header, and hands the message on to "iso8583" behind a synthetic length.
 --
--- Use:   wireshark -X lua_script:docs/wireshark-iso8583.lua -o cup8583.port:PORT capture.pcap
+-- payhil's per-scenario captures (the Allure attachment "host traffic (masked).pcap") use TCP port 8583
+-- for both servers and fixed addresses per party: terminal 127.0.0.1, proxy 127.0.0.2, host 127.0.0.3.
+-- Port 8583 is this dissector's default, so they decode as they are:
+--        wireshark -X lua_script:docs/wireshark-iso8583.lua capture.pcap
+--        tshark -X lua_script:docs/wireshark-iso8583.lua -r capture.pcap -V
+-- and each message shows once per leg, labelled (cup8583.leg: "terminal → proxy", "proxy → host",
+-- "host → proxy", "proxy → terminal"). Another capture (a real one, the proxy's --pcap file):
+--        wireshark -X lua_script:docs/wireshark-iso8583.lua -o cup8583.port:PORT capture.pcap
 --        tshark -X lua_script:docs/wireshark-iso8583.lua -d tcp.port==PORT,cup8583 -r capture.pcap -V
 -- or copy the file into your personal Lua plugins folder and pick "CUP8583" in Decode As.
 -- For CUP's BCD numbers set the ISO 8583 preference "Charset for numbers" to binary
@@ -24,9 +31,13 @@ local f_mti = ProtoField.string("cup8583.mti", "MTI")
 local f_body = ProtoField.bytes("cup8583.body", "ISO 8583 message")
 local f_bitmap = ProtoField.bytes("cup8583.bitmap", "Bitmap")
 local f_fields = ProtoField.string("cup8583.fields", "Fields present")
-cup.fields = { f_length, f_tpdu, f_tpdu_id, f_tpdu_dst, f_tpdu_src, f_header, f_mti, f_body, f_bitmap, f_fields }
+local f_leg = ProtoField.string("cup8583.leg", "Leg (payhil capture)")
+cup.fields = { f_length, f_tpdu, f_tpdu_id, f_tpdu_dst, f_tpdu_src, f_header, f_mti, f_body, f_bitmap, f_fields, f_leg }
 
-cup.prefs.port = Pref.uint("TCP port", 0, "TCP port of the host (0: use Decode As)")
+cup.prefs.port = Pref.uint("TCP port", 8583, "TCP port of the host (payhil captures: 8583; 0: use Decode As)")
+
+-- The parties of a payhil capture by address (see the top of this file).
+local parties = { ["127.0.0.1"] = "terminal", ["127.0.0.2"] = "proxy", ["127.0.0.3"] = "host" }
 cup.prefs.tpdu_bytes = Pref.uint("TPDU bytes", 5, "Bytes of TPDU after the length (CUP: 5)")
 cup.prefs.header_bytes = Pref.uint("Header bytes", 6, "Bytes of header after the TPDU (CUP: 6)")
 
@@ -51,6 +62,12 @@ local function dissect_frame(tvb, pinfo, tree)
   local size = tvb:len()
   pinfo.cols.protocol = "CUP 8583"
   local t = tree:add(cup, tvb(0, size), "CUP ISO 8583 frame")
+  local from, to = parties[tostring(pinfo.src)], parties[tostring(pinfo.dst)]
+  local leg = nil
+  if from ~= nil and to ~= nil then
+    leg = from .. " → " .. to
+    t:add(f_leg, leg)
+  end
   t:add(f_length, tvb(0, 2))
   local offset = 2
   local tpdu = cup.prefs.tpdu_bytes
@@ -92,6 +109,7 @@ local function dissect_frame(tvb, pinfo, tree)
     t:add(f_fields, tvb(bm, bytes), list)
     pinfo.cols.info = "MTI " .. mti .. " fields " .. list
   end
+  if leg ~= nil then pinfo.cols.info = leg .. ": " .. tostring(pinfo.cols.info) end
   local sub = iso8583_dissector()
   if sub ~= nil then
     local body = tvb(offset, size - offset):bytes()
@@ -119,3 +137,5 @@ function cup.prefs_changed()
 end
 
 tcp_port:add_for_decode_as(cup)
+registered_port = cup.prefs.port
+if registered_port ~= 0 then tcp_port:add(registered_port, cup) end

@@ -16,7 +16,14 @@ import {
 } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
 import { loadDialect } from '../iso8583/index.js';
-import { LocalNetworkControl, PcapWriter, maskPcap, startProxy, type Proxy } from '../net/index.js';
+import {
+  LocalNetworkControl,
+  PcapWriter,
+  maskPcap,
+  relabelLegs,
+  startProxy,
+  type Proxy,
+} from '../net/index.js';
 import type { JournalEntry as ProxyJournalEntry } from '../net/index.js';
 import type { Scenario } from '../scenario/index.js';
 import {
@@ -107,6 +114,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       conn: e.connectionId,
       mti: e.mti,
       raw: e.raw,
+      // The dialect the frame is in: reports decode it into a field table.
+      dialect,
     });
   };
   const onProxyEntry = (e: ProxyJournalEntry): void => {
@@ -280,6 +289,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       try {
         // Masked here, before the capture leaves the driver: nothing downstream ever holds it in clear.
         body = maskPcap(loadDialect(dialect), pcap.take());
+        // Fixed addresses and port 8583 for both legs: Wireshark decodes it without the run's ports.
+        if (proxy) body = relabelLegs(body, { proxyPort: proxy.address().port, hostPort: upstream().port });
       } catch {
         return; // a capture that cannot be masked is not shown at all
       }

@@ -7,11 +7,14 @@ import {
   diffText,
   gateFindings,
   loadRunView,
+  RedisHistoryStore,
   viewOfRecord,
   type FailOn,
   type HistoryStore,
+  type RunRecord,
   type RunView,
 } from '../report/index.js';
+import { connectRedis, parseRedisAddress } from '../lab/index.js';
 import { EXIT_FAIL, EXIT_OK, type CliIo, type Command } from './command.js';
 import { parseCommandArgs } from './command-args.js';
 import { historyStoreOf } from './run-history.js';
@@ -27,6 +30,7 @@ XML file. Default: the last two runs of the bench in the history (the bench of t
 with one argument, HEAD is the latest run of its bench.
 
   --history-dir DIR   the run history (default reports/history)
+  --queue URL         the lab's run history on Redis (redis://…; where --queue runs also record)
   --bench NAME        the bench whose runs are the defaults and the flaky window
   --markdown          Markdown (a pull-request comment) instead of the table
   --json              JSON instead of the table
@@ -94,6 +98,7 @@ export const diffCommand: Command = {
       strict: true,
       options: {
         'history-dir': { type: 'string' },
+        queue: { type: 'string' },
         bench: { type: 'string' },
         markdown: { type: 'boolean' },
         json: { type: 'boolean' },
@@ -118,10 +123,25 @@ export const diffCommand: Command = {
     if (flakyWindow !== undefined && flakyWindow < 2)
       throw new UsageError('diff: --flaky-window must be 2 or more');
 
-    const store = historyStoreOf(io.cwd, values['history-dir']);
-    const [base, head] = await sides(positionals, io.cwd, store, values.bench);
-    const benchOf = values.bench ?? head.bench ?? base.bench;
-    const history = await store.list(benchOf !== undefined ? { bench: benchOf } : {});
+    if (values.queue !== undefined && values['history-dir'] !== undefined)
+      throw new UsageError('diff: --queue or --history-dir, not both');
+    // --queue URL: the lab's history on Redis (queued runs), else the history folder.
+    const redis =
+      values.queue !== undefined ? await connectRedis(parseRedisAddress(values.queue)) : undefined;
+    redis?.on('error', () => undefined);
+    let base: RunView;
+    let head: RunView;
+    let history: RunRecord[];
+    try {
+      const store: HistoryStore = redis
+        ? new RedisHistoryStore(redis, parseRedisAddress(values.queue as string).display)
+        : historyStoreOf(io.cwd, values['history-dir']);
+      [base, head] = await sides(positionals, io.cwd, store, values.bench);
+      const benchOf = values.bench ?? head.bench ?? base.bench;
+      history = await store.list(benchOf !== undefined ? { bench: benchOf } : {});
+    } finally {
+      redis?.disconnect();
+    }
     const d = diffRuns(base, head, {
       history,
       ...(flakyWindow !== undefined ? { flakyWindow } : {}),

@@ -44,6 +44,11 @@ export class MergedRun {
     this.environment = env;
   }
 
+  /** The facts set with setEnvironment (the run history records them as the bench's facts). */
+  get facts(): Record<string, string> {
+    return { ...this.environment };
+  }
+
   /** Takes a scenario's final record; false when its scenario already has one (counted once). */
   add(record: ScenarioRecord): boolean {
     const s = this.scenarios[record.index];

@@ -5,7 +5,7 @@
  * once; Ctrl-C stops taking scenarios, lets the running ones finish and reports what ran.
  */
 import { runPool } from '../lab/index.js';
-import type { ScenarioRecord } from '../report/index.js';
+import type { HistoryRecorder, ScenarioRecord } from '../report/index.js';
 import type { RunSummary } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
 import type { BenchSpec } from '../lab/index.js';
@@ -20,6 +20,8 @@ export interface ParallelRunOptions extends WorkerRunOptions {
   junitFile?: string;
   bail?: boolean;
   write: (line: string) => void;
+  /** Appends the run's record to the run history (as a local run's; bench named by its facts). */
+  history?: HistoryRecorder;
 }
 
 /** Runs `scenarios` (catalogue order) on `jobs` forked benches; resolves with the merged summary. */
@@ -87,5 +89,8 @@ export async function runParallel(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return merged.finish();
+  const summary = merged.finish();
+  const facts = merged.facts;
+  await o.history?.recordMerged(summary, { name: facts.bench ?? 'unknown', facts, scenarios });
+  return summary;
 }

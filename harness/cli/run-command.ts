@@ -30,7 +30,7 @@ import { parseCommandArgs } from './command-args.js';
 import { configurePack } from './pack-fixtures.js';
 import { defaultTargets } from './validate-command.js';
 import { runParallel } from './parallel-run.js';
-import { runQueued } from './queued-run.js';
+import { queuedBenchName, runQueued } from './queued-run.js';
 import { labDuration } from './lab-duration.js';
 import { historyLine, historyRecorder, type RunHistory } from './run-history.js';
 
@@ -277,6 +277,17 @@ export const runCommand: Command = {
     mkdirSync(resultsDir, { recursive: true });
     cleanResults(resultsDir);
     const junitFile = values.junit !== undefined ? resolve(io.cwd, values.junit) : undefined;
+    const history = values['no-history']
+      ? undefined
+      : historyRecorder({
+          cwd: io.cwd,
+          root,
+          resultsDir,
+          ...(values['history-dir'] !== undefined ? { historyDir: values['history-dir'] } : {}),
+          ...(lab ? { labFile: lab.file } : {}),
+          ...(junitFile !== undefined ? { junit: junitFile } : {}),
+          ...(values.defect ? { defects: values.defect } : {}),
+        });
     if (values.queue !== undefined) {
       const summary = await runQueued(scenarios, {
         queue: values.queue,
@@ -288,9 +299,13 @@ export const runCommand: Command = {
         ...(queueWait !== undefined ? { noAgentWaitMs: queueWait } : {}),
         ...(queueLost !== undefined ? { redisLossMs: queueLost } : {}),
         ...(values.bail ? { bail: true } : {}),
+        ...(history ? { history: history.recorder } : {}),
         write: (l) => io.out(l),
       });
-      return finishRun(summary, resultsDir, junitFile, values.report === true, io);
+      return finishRun(summary, resultsDir, junitFile, values.report === true, io, {
+        bench: queuedBenchName(values['bench-tag'] ?? []),
+        ...(history ? { history } : {}),
+      });
     }
     if (jobs !== undefined) {
       const summary = await runParallel(scenarios, {
@@ -307,9 +322,13 @@ export const runCommand: Command = {
         ...(values.bail ? { bail: true } : {}),
         ...(retries !== undefined ? { retries } : {}),
         ...(within !== undefined ? { defaultWithinMs: within } : {}),
+        ...(history ? { history: history.recorder } : {}),
         write: (l) => io.out(l),
       });
-      return finishRun(summary, resultsDir, junitFile, values.report === true, io);
+      return finishRun(summary, resultsDir, junitFile, values.report === true, io, {
+        ...(history?.recorder.record ? { bench: history.recorder.record.bench.name } : {}),
+        ...(history ? { history } : {}),
+      });
     }
     const bench: Bench = lab
       ? createBenchFromLab(lab.file, lab.bench)
@@ -322,17 +341,6 @@ export const runCommand: Command = {
       new AllureWriter({ resultsDir }),
     ];
     if (junitFile !== undefined) reporters.push(new JunitWriter(junitFile));
-    const history = values['no-history']
-      ? undefined
-      : historyRecorder({
-          cwd: io.cwd,
-          root,
-          resultsDir,
-          ...(values['history-dir'] !== undefined ? { historyDir: values['history-dir'] } : {}),
-          ...(lab ? { labFile: lab.file } : {}),
-          ...(junitFile !== undefined ? { junit: junitFile } : {}),
-          ...(values.defect ? { defects: values.defect } : {}),
-        });
     if (history) reporters.push(history.recorder);
     const summary = await runScenarios(scenarios, {
       bench,

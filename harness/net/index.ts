@@ -28,6 +28,8 @@ export { PcapRecorder } from './pcap-recorder.js';
 export { readPcap } from './pcap-reader.js';
 export type { PcapCapture, PcapPacket, PcapTcp } from './pcap-reader.js';
 export { maskPcap, maskIsoStream } from './pcap-masking.js';
+export { relabelLegs, CAPTURE_PORT, CAPTURE_ADDRESSES } from './pcap-legs.js';
+export type { CaptureLegs } from './pcap-legs.js';
 export {
   maskFields,
   maskFrame,

@@ -26,13 +26,14 @@ import type { Scenario } from '../scenario/index.js';
 import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 import { ResultsWriter } from './results-writer.js';
+import { framesHtml } from './frames-view.js';
 import { ReportError } from './errors.js';
 import {
   apduTraceText,
   binaryAttachments,
   ecrFramesText,
-  rawFramesText,
   receiptText,
+  timedScreenshots,
   timelineText,
 } from './attachments.js';
 
@@ -87,18 +88,56 @@ function md5(text: string): string {
   return createHash('md5').update(text).digest('hex');
 }
 
-function stepResult(s: StepRecord): StepResult {
+function stepResult(s: StepRecord, attach: (s: StepRecord) => Attachment[] = () => []): StepResult {
   return {
     name: s.name,
     status: STATUS[s.status],
     statusDetails: s.error ? { message: maskReportText(s.error) } : {},
     stage: Stage.FINISHED,
-    steps: s.children.map(stepResult),
-    attachments: [],
-    parameters: [{ name: 'at', value: s.at }],
+    steps: s.children.map((c) => stepResult(c, attach)),
+    attachments: attach(s),
+    // The step's file:line: shown on a step that failed or broke (where to look), hidden on the others
+    // (kept in the result for tools: a merged run rebuilds its steps from it).
+    parameters: [
+      {
+        name: 'at',
+        value: s.at,
+        ...(s.status === 'failed' || s.status === 'broken' ? {} : { mode: 'hidden' as const }),
+      },
+    ],
     start: s.start,
     stop: s.stop,
   };
+}
+
+/** The longest step title in a screenshot's name. */
+const SHOT_TITLE_CHARS = 80;
+
+/**
+ * The step a screenshot belongs to: the innermost step that had started when it was taken, the last
+ * such in step order (a display change is the effect of the step just run or running).
+ */
+export function stepAt(steps: readonly StepRecord[], at: number): StepRecord | undefined {
+  let found: StepRecord | undefined;
+  const walk = (list: readonly StepRecord[]): void => {
+    for (const s of list) {
+      if (s.start > at) return;
+      found = s;
+      walk(s.children);
+    }
+  };
+  walk(steps);
+  return found;
+}
+
+/** A screenshot's name after its step: `insert card card — display 3.png`. */
+export function screenshotName(step: StepRecord | undefined, file: string): string {
+  const n = /(\d+)/.exec(file)?.[1];
+  const what = n !== undefined ? `display ${n}` : file.replace(/\.png$/i, '');
+  if (!step) return `${what}.png`;
+  const title =
+    step.name.length > SHOT_TITLE_CHARS ? `${step.name.slice(0, SHOT_TITLE_CHARS - 1)}…` : step.name;
+  return `${title} — ${what}.png`;
 }
 
 export interface AllureWriterOptions {
@@ -160,15 +199,20 @@ export class AllureWriter implements RunReporter {
     ];
     const attachments = [
       this.attach('timeline', timelineText(run), ContentType.TEXT, 'txt'),
-      this.attach('ISO 8583 frames (masked)', rawFramesText(run), ContentType.TEXT, 'txt'),
+      this.attach('ISO 8583 frames (masked)', framesHtml(run), ContentType.HTML, 'html'),
       this.attach('APDU trace', apduTraceText(run), ContentType.TEXT, 'txt'),
       this.attach('ECR frames', ecrFramesText(run), ContentType.TEXT, 'txt'),
       this.attach('receipt', receiptText(run), ContentType.TEXT, 'txt'),
-      ...binaryAttachments(run, 'screenshot').map((a) =>
-        this.attachBytes(a.name, a.body, ContentType.PNG, 'png'),
-      ),
       ...binaryAttachments(run, 'pcap').map((a) => this.attachBytes(a.name, a.body, PCAP_TYPE, 'pcap')),
     ].filter((a): a is Attachment => a !== undefined);
+    // Each screenshot on the step that was running, named after it (those before the first step: on the result).
+    const shots = new Map<StepRecord, Attachment[]>();
+    for (const shot of timedScreenshots(run)) {
+      const step = stepAt(run.steps, shot.at);
+      const a = this.attachBytes(screenshotName(step, shot.name), shot.body, ContentType.PNG, 'png');
+      if (step) shots.set(step, [...(shots.get(step) ?? []), a]);
+      else attachments.push(a);
+    }
     const message = run.message ? maskReportText(run.message) : undefined;
     return {
       uuid: randomUUID(),
@@ -190,7 +234,7 @@ export class AllureWriter implements RunReporter {
         : {},
       stage: Stage.FINISHED,
       ...(s.description ? { description: s.description } : {}),
-      steps: run.steps.map(stepResult),
+      steps: run.steps.map((st) => stepResult(st, (x) => shots.get(x) ?? [])),
       attachments,
       parameters: [
         ...Object.entries(s.params).map(([name, v]) => ({ name, value: maskPansInText(String(v)) })),

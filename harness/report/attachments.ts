@@ -8,7 +8,15 @@
  * text (receipt, ECR trace) by the look of PAN-like digit runs.
  */
 import { maskPansInText } from '../common/mask.js';
-import { maskApduCommandText, maskApduResponseText } from '../emv/index.js';
+import {
+  describeTlv,
+  maskApduCommandText,
+  maskApduResponseText,
+  parseTlv,
+  tagInfo,
+  tagSensitivity,
+  type TlvDescription,
+} from '../emv/index.js';
 import { maskReportText } from '../net/index.js';
 import type { ScenarioRun, TimelineEntry } from '../runner/index.js';
 
@@ -54,6 +62,8 @@ export function describeEntry(e: TimelineEntry): string {
       return `TERMINAL ${d.direction === 'sent' ? 'sent' : 'got'} ${String(d.mti)}`;
     case 'network':
       return `NETWORK  ${JSON.stringify(d)}`;
+    case 'note':
+      return `${d.level === 'warning' ? 'WARNING ' : 'NOTE    '} ${String(d.text)}`;
     case 'operator':
       return `OPERATOR ${String(d.prompt)} → ${String(d.answer)}`;
     case 'ecr-frame':
@@ -66,7 +76,9 @@ export function describeEntry(e: TimelineEntry): string {
     case 'raw-frame':
       return `FRAME    ${String(d.direction)} ${String(d.mti)} ${String(d.raw)}`;
     default:
-      return `${e.kind.toUpperCase().padEnd(8)} ${JSON.stringify(d)}`;
+      return `${String(e.kind as string)
+        .toUpperCase()
+        .padEnd(8)} ${JSON.stringify(d)}`;
   }
 }
 
@@ -91,17 +103,88 @@ export function rawFramesText(run: ScenarioRun): string {
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
+/** Command names by INS (ISO 7816-4 and EMV Book 3), for the trace's headings. */
+const APDU_COMMANDS: Readonly<Record<string, string>> = {
+  A4: 'SELECT',
+  A8: 'GET PROCESSING OPTIONS',
+  B2: 'READ RECORD',
+  CA: 'GET DATA',
+  '20': 'VERIFY',
+  '24': 'CHANGE REFERENCE DATA',
+  '84': 'GET CHALLENGE',
+  '88': 'INTERNAL AUTHENTICATE',
+  '82': 'EXTERNAL AUTHENTICATE',
+  AE: 'GENERATE AC',
+  C0: 'GET RESPONSE',
+};
+
+/** Printable ASCII of a hex value, or undefined when it is not all printable. */
+function printable(hex: string): string | undefined {
+  if (!/^([0-9A-F]{2})+$/.test(hex)) return undefined;
+  const b = Buffer.from(hex, 'hex');
+  return [...b].every((c) => c >= 0x20 && c < 0x7f) ? b.toString('latin1') : undefined;
+}
+
 /**
- * The APDU trace, or '' when none: masked by the tag dictionary's list of sensitive tags (a second time:
- * the terminal masks at the source), PIN blocks redacted, an AID in clear.
+ * A card's answer decoded tag by tag, each with its name and value: masked by the tag dictionary's list
+ * (`describeTlv` with `mask`: PAN 6/4, track data, cardholder name and ID hidden), alphanumeric
+ * elements (an application label 50, a preferred name 9F12, a file name) also as text. Nothing when
+ * the answer is not BER-TLV or was redacted at the source.
+ */
+export function decodedTlvLines(hex: string, indent: string): string[] {
+  if (!hex || !/^([0-9A-Fa-f]{2})+$/.test(hex)) return [];
+  let nodes: TlvDescription[];
+  try {
+    nodes = describeTlv(parseTlv(Buffer.from(hex, 'hex')), { mask: true });
+  } catch {
+    return [];
+  }
+  const lines: string[] = [];
+  const walk = (ns: readonly TlvDescription[], depth: number): void => {
+    for (const n of ns) {
+      const pad = indent + '  '.repeat(depth);
+      if (n.children) {
+        lines.push(`${pad}${n.tag}  ${n.name}`);
+        walk(n.children, depth + 1);
+        continue;
+      }
+      const info = tagInfo(n.tag);
+      const text =
+        !tagSensitivity(n.tag) &&
+        info &&
+        (info.format === 'a' || info.format === 'an' || info.format === 'ans')
+          ? printable(n.value)
+          : undefined;
+      lines.push(`${pad}${n.tag}  ${n.name}: ${n.value}${text !== undefined ? ` "${text}"` : ''}`);
+    }
+  };
+  walk(nodes, 0);
+  return lines;
+}
+
+/**
+ * The APDU trace, or '' when none: per command its name, the command and the answer as hex masked by
+ * the tag dictionary's list of sensitive tags (a second time: the terminal masks at the source), PIN
+ * blocks redacted, an AID in clear; then the answer decoded tag by tag (names, labels as text, the same
+ * masking) — a SELECT's file name also as text.
  */
 export function apduTraceText(run: ScenarioRun): string {
-  const lines = run.timeline
-    .entries('apdu')
-    .map(
-      (e) =>
-        `${ms(e.t)} ${String(e.data.via)}\n  C: ${maskApduCommandText(String(e.data.command))}\n  R: ${maskApduResponseText(String(e.data.response))}`,
-    );
+  const lines = run.timeline.entries('apdu').map((e) => {
+    const command = String(e.data.command);
+    const response = String(e.data.response);
+    const ins = /^[0-9A-Fa-f]{8}/.test(command) ? command.slice(2, 4).toUpperCase() : '';
+    const name = APDU_COMMANDS[ins] ?? (ins ? `INS ${ins}` : 'APDU');
+    const out = [`${ms(e.t)} ${String(e.data.via)}  ${name}`, `  C: ${maskApduCommandText(command)}`];
+    if (ins === 'A4' && /^[0-9A-Fa-f]{10,}$/.test(command)) {
+      const lc = parseInt(command.slice(8, 10), 16);
+      const data = command.slice(10, 10 + lc * 2).toUpperCase();
+      const text = printable(data);
+      if (data) out.push(`     ${text !== undefined ? `file name "${text}"` : `AID ${data}`}`);
+    }
+    out.push(`  R: ${maskApduResponseText(response)}`);
+    if (/^[0-9A-Fa-f]{4,}$/.test(response)) out.push(...decodedTlvLines(response.slice(0, -4), '     '));
+    return out.join('\n');
+  });
   return lines.length ? lines.join('\n') + '\n' : '';
 }
 
@@ -117,6 +200,17 @@ export function receiptText(run: ScenarioRun): string {
 export function ecrFramesText(run: ScenarioRun): string {
   const lines = run.timeline.entries('ecr-frame').map((e) => `${ms(e.t)} ${String(e.data.text)}`);
   return lines.length ? maskPansInText(lines.join('\n')) + '\n' : '';
+}
+
+/** The screenshots of the timeline with the time each was taken (epoch ms), oldest first. */
+export function timedScreenshots(run: ScenarioRun): { at: number; name: string; body: Buffer }[] {
+  const out: { at: number; name: string; body: Buffer }[] = [];
+  for (const e of run.timeline.entries('screenshot')) {
+    const a = e.data.attachment as { name?: unknown; body?: unknown } | undefined;
+    if (a && Buffer.isBuffer(a.body) && typeof a.name === 'string')
+      out.push({ at: e.at, name: a.name, body: a.body });
+  }
+  return out;
 }
 
 /** Binary evidence on the timeline (`screenshot`, `pcap`): name, MIME type and bytes, oldest first. */

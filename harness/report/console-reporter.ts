@@ -1,9 +1,10 @@
 /**
- * Console progress: a live line per scenario (status, duration, id) and, at the end, a summary table per
- * scenario folder plus the reasons of what did not pass (first lines, masked).
+ * Console progress: a live line per scenario (status, duration, id, and for SKIP and BROKEN the reason's
+ * first line) and, at the end, a summary table per scenario folder plus the reasons of what did not pass
+ * (first lines, masked), each at the file:line of the step that failed (through its include sites).
  */
 import { maskReportText } from '../net/index.js';
-import type { RunInfo, RunReporter, RunSummary, ScenarioRun } from '../runner/index.js';
+import type { RunInfo, RunReporter, RunSummary, ScenarioRun, StepRecord } from '../runner/index.js';
 import { epicOf } from '../runner/index.js';
 
 const MARK: Record<string, string> = {
@@ -12,6 +13,31 @@ const MARK: Record<string, string> = {
   broken: 'BROKEN',
   skipped: 'SKIP  ',
 };
+
+/** The longest reason shown on a scenario's live line (the summary has the whole text). */
+const REASON_CHARS = 160;
+
+/** The deepest step that failed or broke, first in step order (a repeat's or an include's inner step). */
+export function failedStepOf(steps: readonly StepRecord[]): StepRecord | undefined {
+  for (const s of steps) {
+    const inner = failedStepOf(s.children);
+    if (inner) return inner;
+    if (s.status === 'failed' || s.status === 'broken') return s;
+  }
+  return undefined;
+}
+
+/** Where a run failed: its failing step's file:line (`a.yaml:3 → steps.yaml:7`), else the scenario's. */
+export function failureLocation(run: ScenarioRun): string {
+  const step = failedStepOf(run.steps);
+  return step?.at ? step.at : `${run.scenario.file}:${run.scenario.at.line}`;
+}
+
+/** The first line of a reason, masked and bounded. */
+function reasonLine(message: string): string {
+  const first = maskReportText(message).split('\n')[0] as string;
+  return first.length > REASON_CHARS ? `${first.slice(0, REASON_CHARS - 1)}…` : first;
+}
 
 function dur(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -25,6 +51,9 @@ export interface ConsoleReporterOptions {
 }
 
 export class ConsoleReporter implements RunReporter {
+  /** Warnings printed so far (each once a run). */
+  private readonly warned = new Set<string>();
+
   constructor(private readonly options: ConsoleReporterOptions) {}
 
   runStart(info: RunInfo): void {
@@ -35,11 +64,22 @@ export class ConsoleReporter implements RunReporter {
 
   scenarioEnd(run: ScenarioRun): void {
     const retry = run.attempt > 1 ? ` (attempt ${run.attempt})` : '';
-    // A skipped scenario says why on its line (what the bench lacks).
-    const why = run.status === 'skipped' && run.message ? ` — ${maskReportText(run.message)}` : '';
+    // A skipped scenario says why on its line (what the bench lacks), a broken one what broke.
+    const why =
+      (run.status === 'skipped' || run.status === 'broken') && run.message
+        ? ` — ${reasonLine(run.message)}`
+        : '';
     this.options.write(
       `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}`,
     );
+    // A bench's warnings (a missing Chinese font on the web bench…): once a run, after the scenario that met them.
+    for (const e of run.timeline.entries('note')) {
+      if (e.data.level !== 'warning') continue;
+      const text = maskReportText(String(e.data.text));
+      if (this.warned.has(text)) continue;
+      this.warned.add(text);
+      this.options.write(`WARN    ${text.startsWith('warning: ') ? text.slice(9) : text}`);
+    }
   }
 
   runEnd(summary: RunSummary): void {
@@ -66,7 +106,7 @@ export class ConsoleReporter implements RunReporter {
     if (bad.length) {
       w('');
       for (const r of bad) {
-        w(`${r.status.toUpperCase()} ${r.scenario.id} (${r.scenario.file}:${r.scenario.at.line})`);
+        w(`${r.status.toUpperCase()} ${r.scenario.id} (${failureLocation(r)})`);
         // A payhil bug shows where it was thrown.
         const lines = maskReportText((r.message ?? '') + (r.stack ? `\n${r.stack}` : '')).split('\n');
         const n = this.options.detailLines ?? 12;

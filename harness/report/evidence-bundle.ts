@@ -102,7 +102,7 @@ function attachmentFile(name: string, source: string): string {
     timeline: 'timeline.txt',
     receipt: 'receipt.txt',
     'host traffic (masked).pcap': 'host-traffic-masked.pcap',
-    'ISO 8583 frames (masked)': 'iso8583-frames-masked.txt',
+    'ISO 8583 frames (masked)': 'iso8583-frames-masked.html',
     'APDU trace': 'apdu-trace.txt',
     'ECR frames': 'ecr-frames.txt',
   };
@@ -117,6 +117,20 @@ interface AllureResult {
   start?: number;
   stop?: number;
   attachments?: { name: string; source: string }[];
+  steps?: AllureStep[];
+}
+
+interface AllureStep {
+  attachments?: { name: string; source: string }[];
+  steps?: AllureStep[];
+}
+
+/** A result's attachments and its steps' (screenshots hang on the step that was running), in order. */
+function allAttachments(r: { attachments?: AllureStep['attachments']; steps?: AllureStep[] }): {
+  name: string;
+  source: string;
+}[] {
+  return [...(r.attachments ?? []), ...(r.steps ?? []).flatMap(allAttachments)];
 }
 
 /** JUnit XML rebuilt from Allure results, for a run that did not write one. */
@@ -199,7 +213,7 @@ export function collectEvidence(record: RunRecord, options: EvidenceOptions = {}
     usedDirs.add(dir);
     add(`${dir}/result.json`, JSON.stringify(r, null, 1) + '\n');
     const names = new Set<string>();
-    for (const a of r.attachments ?? []) {
+    for (const a of allAttachments(r)) {
       if (!/^[A-Za-z0-9._-]+$/.test(a.source)) continue; // only files of the results folder itself
       const src = join(resultsDir, a.source);
       if (!existsSync(src)) {

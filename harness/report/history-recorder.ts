@@ -185,12 +185,23 @@ export function scenarioHistory(run: ScenarioRun): ScenarioHistory {
   };
 }
 
+/**
+ * The bench of a run whose scenarios ran elsewhere (`--jobs N` worker processes, `--queue` agents): its
+ * name and facts as the merged report shows them, and the scenarios in catalogue order.
+ */
+export interface MergedBench {
+  name: string;
+  facts: Record<string, string>;
+  scenarios: readonly Scenario[];
+}
+
 export class HistoryRecorder implements RunReporter {
   /** The record written at the end of the run (undefined before, or when writing failed). */
   record: RunRecord | undefined;
   /** Why the record could not be written, when it could not (reporter errors do not stop a run). */
   error: Error | undefined;
   private info: RunInfo | undefined;
+  private merged: MergedBench | undefined;
   private status: Promise<Record<string, unknown> | undefined> | undefined;
 
   constructor(private readonly options: HistoryRecorderOptions) {}
@@ -202,6 +213,15 @@ export class HistoryRecorder implements RunReporter {
   scenarioEnd(): void {
     // Asked once, while the bench is up (between scenarios; the bench is down again at runEnd).
     if (!this.status && this.info) this.status = probeStatus(this.info.bench);
+  }
+
+  /**
+   * Records a run merged from records (`--jobs`, `--queue`): the same record as a local run's, the bench
+   * named by `bench` (no status probe: the terminals were in other processes; identity from the facts).
+   */
+  async recordMerged(summary: RunSummary, bench: MergedBench): Promise<void> {
+    this.merged = bench;
+    await this.runEnd(summary);
   }
 
   async runEnd(summary: RunSummary): Promise<void> {
@@ -225,11 +245,11 @@ export class HistoryRecorder implements RunReporter {
 
   private async build(summary: RunSummary): Promise<RunRecord> {
     const o = this.options;
-    const bench = this.info?.bench;
+    const bench = this.merged ?? this.info?.bench;
     const facts = { ...(bench?.facts ?? {}) };
     const status = await this.status;
     const start = new Date(summary.start);
-    const scenarios = this.info?.scenarios ?? summary.runs.map((r) => r.scenario);
+    const scenarios = this.merged?.scenarios ?? this.info?.scenarios ?? summary.runs.map((r) => r.scenario);
     const files = scenarioFiles(scenarios)
       .map((f) => recordFile(o.root, f))
       .filter((f): f is RecordedFile => f !== undefined);

@@ -25,6 +25,8 @@ export type { FailureInput, FingerprintStep } from './failure-fingerprint.js';
 export { RUN_RECORD_FORMAT, isFailing } from './run-record.js';
 export type { RunRecord, ScenarioHistory, RecordedFile, TerminalIdentity } from './run-record.js';
 export { FolderHistoryStore, newRunId, checkRunRecord, RUN_ID_PATTERN } from './history-store.js';
+export { RedisHistoryStore, REDIS_HISTORY_KEY } from './redis-history-store.js';
+export type { HistoryRedis } from './redis-history-store.js';
 export type { HistoryStore } from './history-store.js';
 export {
   HistoryRecorder,
@@ -34,7 +36,7 @@ export {
   gitState,
   sha256File,
 } from './history-recorder.js';
-export type { HistoryRecorderOptions } from './history-recorder.js';
+export type { HistoryRecorderOptions, MergedBench } from './history-recorder.js';
 export {
   RUN_MARKER,
   benchHistoryDir,

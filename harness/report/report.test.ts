@@ -11,14 +11,16 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
-import { Timeline, type ScenarioRun } from '../runner/index.js';
+import type { Writer } from 'allure-js-commons/sdk/reporter';
+import { Timeline, type ScenarioRun, type StepRecord } from '../runner/index.js';
 import type { Scenario } from '../scenario/index.js';
-import { AllureWriter, featureOf } from './allure-writer.js';
+import { AllureWriter, featureOf, screenshotName, stepAt } from './allure-writer.js';
 import { carryHistory, checkJava } from './allure-report.js';
 import { ConsoleReporter } from './console-reporter.js';
 import { junitXml, xmlEscape } from './junit-writer.js';
 import { createMockBench } from '../testing/index.js';
 import { apduTraceText, timelineText } from './attachments.js';
+import { encodeTlv } from '../emv/index.js';
 
 const at = { file: 'scenarios/purchase/a.yaml', line: 3, col: 1 };
 
@@ -75,6 +77,19 @@ function run(s: Scenario, status: ScenarioRun['status'], message?: string): Scen
     captures: {},
     attempt: 1,
   } as ScenarioRun;
+}
+
+/** A writer that drops everything (toResult still names the attachments). */
+function nullWriter(): Writer {
+  return {
+    writeResult: () => undefined,
+    writeAttachment: () => undefined,
+    writeAttachmentFromPath: () => undefined,
+    writeGroup: () => undefined,
+    writeEnvironmentInfo: () => undefined,
+    writeCategoriesDefinitions: () => undefined,
+    writeGlobals: () => undefined,
+  } as unknown as Writer;
 }
 
 describe('reports', () => {
@@ -159,9 +174,16 @@ describe('reports', () => {
       assert.ok(a, `attachment ${name} in ${JSON.stringify(r.attachments)}`);
       return a;
     };
-    assert.equal(by('display-1.png').type, 'image/png');
-    assert.ok(by('display-1.png').source.endsWith('.png'));
-    assert.deepEqual(readFileSync(join(dir, by('display-1.png').source)), png);
+    // The screenshot hangs on the step that was running (signIn, 1000–1100), named after it.
+    const rs = r as unknown as {
+      steps: { name: string; attachments: { name: string; source: string; type: string }[] }[];
+    };
+    assert.ok(!r.attachments.some((a) => a.type === 'image/png'), 'no screenshot on the result itself');
+    const shot = rs.steps[0]?.attachments.find((a) => a.name === 'signIn — display 1.png');
+    assert.ok(shot, JSON.stringify(rs.steps));
+    assert.equal(shot.type, 'image/png');
+    assert.ok(shot.source.endsWith('.png'));
+    assert.deepEqual(readFileSync(join(dir, shot.source)), png);
     assert.equal(by('host traffic (masked).pcap').type, 'application/vnd.tcpdump.pcap');
     assert.ok(by('host traffic (masked).pcap').source.endsWith('.pcap'));
     assert.deepEqual(readFileSync(join(dir, by('host traffic (masked).pcap').source)), pcap);
@@ -263,6 +285,72 @@ describe('reports', () => {
     }
   });
 
+  it('APDU trace: commands named, answers decoded by tag: AID and application label in clear as text, sensitive tags masked', () => {
+    const aid = 'A000000333010101';
+    const label = Buffer.from('UnionPay Debit', 'ascii').toString('hex').toUpperCase();
+    const pan = '6222021234567890123';
+    const name = Buffer.from('ZHANG/SAN', 'ascii').toString('hex').toUpperCase();
+    const h = (x: string): Buffer => Buffer.from(x, 'hex');
+    const select = encodeTlv([
+      {
+        tag: '6F',
+        children: [
+          { tag: '84', value: h(aid) },
+          {
+            tag: 'A5',
+            children: [
+              { tag: '50', value: h(label) },
+              { tag: '87', value: h('01') },
+            ],
+          },
+        ],
+      },
+    ])
+      .toString('hex')
+      .toUpperCase();
+    const record = encodeTlv([
+      {
+        tag: '70',
+        children: [
+          { tag: '5A', value: h(`${pan}F`) },
+          { tag: '5F20', value: h(name) },
+        ],
+      },
+    ])
+      .toString('hex')
+      .toUpperCase();
+    const r0 = run(scenario('purchase/apdu-words'), 'passed');
+    r0.timeline.add(
+      'apdu',
+      { via: 'contact', command: '00A404000E315041592E5359532E444446303100', response: '6A82' },
+      1004,
+    );
+    r0.timeline.add(
+      'apdu',
+      { via: 'contact', command: `00A4040008${aid}00`, response: `${select}9000` },
+      1006,
+    );
+    r0.timeline.add('apdu', { via: 'contact', command: '00B2010C00', response: `${record}9000` }, 1007);
+    const text = apduTraceText(r0);
+    assert.match(
+      text,
+      /contact {2}SELECT\n {2}C: 00A404000E315041592E5359532E444446303100\n {5}file name "1PAY\.SYS\.DDF01"\n {2}R: 6A82/,
+    );
+    assert.match(text, new RegExp(`contact {2}SELECT\\n {2}C: 00A4040008${aid}00\\n {5}AID ${aid}\\n`));
+    assert.match(
+      text,
+      new RegExp(
+        `\\n {5}6F {2}File Control Information \\(FCI\\) Template\\n {7}84 {2}Dedicated File \\(DF\\) Name: ${aid}\\n`,
+      ),
+    );
+    assert.match(text, new RegExp(`\\n {9}50 {2}Application Label: ${label} "UnionPay Debit"\\n`));
+    assert.match(text, /contact {2}READ RECORD\n/);
+    assert.match(text, /\n {7}5A {2}Application Primary Account Number \(PAN\): 622202\*{9}0123\n/);
+    assert.match(text, /\n {7}5F20 {2}Cardholder Name: <cardholder data redacted/);
+    for (const secret of [pan, name, 'ZHANG/SAN'])
+      assert.ok(!text.includes(secret), `${secret} in clear\n${text}`);
+  });
+
   it('Allure: the durable writer (allure-js-commons FileSystemWriter) writes the same result', () => {
     const dir = mkdtempSync(join(tmpdir(), 'payhil-allure-d-'));
     dirs.push(dir);
@@ -303,6 +391,54 @@ describe('reports', () => {
     assert.equal(xmlEscape('a\u0001"b'), 'a&quot;b');
   });
 
+  it('Allure steps: the title in words, file:line shown only on the step that failed', () => {
+    const r = run(scenario('purchase/t'), 'failed', 'response.39: expected = 00, got 51');
+    r.steps.push({
+      name: 'expect host request 0200 with 55.9F26 present, response 39 = 00, within 30 s',
+      action: 'expect',
+      at: 'scenarios/purchase/a.yaml:9',
+      status: 'failed',
+      start: 1100,
+      stop: 1200,
+      children: [],
+    });
+    const res = new AllureWriter({ writer: nullWriter() }).toResult(r);
+    const [signIn, expectStep] = res.steps;
+    assert.equal(
+      expectStep?.name,
+      'expect host request 0200 with 55.9F26 present, response 39 = 00, within 30 s',
+    );
+    assert.deepEqual(expectStep?.parameters, [{ name: 'at', value: 'scenarios/purchase/a.yaml:9' }]);
+    assert.deepEqual(signIn?.parameters, [{ name: 'at', value: 'a.yaml:3', mode: 'hidden' }]);
+  });
+
+  it('screenshots: each on the innermost step running when it was taken, named after that step', () => {
+    const step = (name: string, start: number, stop: number, children: StepRecord[] = []): StepRecord => ({
+      name,
+      action: name.split(' ')[0] as string,
+      at: 'a.yaml:1',
+      status: 'passed',
+      start,
+      stop,
+      children,
+    });
+    const expectStep = step('expect display matches /PIN/', 1300, 1400);
+    const steps = [
+      step('signIn', 1000, 1100),
+      step('include ../common/chip-purchase.steps.yaml', 1100, 1500, [
+        step('insert card card', 1100, 1200),
+        expectStep,
+      ]),
+    ];
+    assert.equal(stepAt(steps, 999), undefined);
+    assert.equal(stepAt(steps, 1050)?.name, 'signIn');
+    assert.equal(stepAt(steps, 1250)?.name, 'insert card card', 'between steps: the one just run');
+    assert.equal(stepAt(steps, 1350), expectStep);
+    assert.equal(screenshotName(expectStep, 'display-7.png'), 'expect display matches /PIN/ — display 7.png');
+    assert.equal(screenshotName(undefined, 'display-2.png'), 'display 2.png');
+    assert.ok(screenshotName(step('x'.repeat(300), 0, 0), 'display-1.png').length < 100);
+  });
+
   it('console: a line per scenario and a summary table', () => {
     const lines: string[] = [];
     const c = new ConsoleReporter({ write: (l) => lines.push(l) });
@@ -316,6 +452,51 @@ describe('reports', () => {
     assert.match(lines[1] as string, /^FAIL /);
     assert.ok(lines.some((l) => /^purchase +1 +1 +0 +0$/.test(l)));
     assert.ok(lines.some((l) => /response\.39: expected = 00, got 51/.test(l)));
+  });
+
+  it("console: the reason beside every SKIP and BROKEN line; a failure at its failing step's file:line", () => {
+    const lines: string[] = [];
+    const c = new ConsoleReporter({ write: (l) => lines.push(l) });
+    const failed = run(scenario('purchase/b'), 'failed', 'response.39: expected = 00, got 51');
+    // The failing expect came through an include: the chain of include sites, then the step.
+    failed.steps.push({
+      name: 'include ../common/chip-purchase.steps.yaml',
+      action: 'include',
+      at: 'scenarios/purchase/a.yaml:12',
+      status: 'failed',
+      start: 1100,
+      stop: 1200,
+      children: [
+        {
+          name: 'expect host response 39 = 00, within 5 s',
+          action: 'expect',
+          at: 'scenarios/purchase/a.yaml:12 → scenarios/common/chip-purchase.steps.yaml:9',
+          status: 'failed',
+          start: 1100,
+          stop: 1200,
+          children: [],
+        },
+      ],
+    });
+    const broken = run(scenario('network/c'), 'broken', 'host unreachable: ECONNREFUSED 127.0.0.1:1\nmore');
+    const skipped = run(scenario('network/d'), 'skipped', 'the bench lacks robot');
+    const runs = [failed, broken, skipped];
+    for (const r of runs) c.scenarioEnd(r);
+    c.runEnd({ runs, counts: { passed: 0, failed: 1, broken: 1, skipped: 1 }, start: 0, stop: 1500 });
+    assert.match(lines[0] as string, /^FAIL +250 ms {2}purchase\/b$/);
+    assert.match(
+      lines[1] as string,
+      /^BROKEN +250 ms {2}network\/c — host unreachable: ECONNREFUSED 127\.0\.0\.1:1$/,
+    );
+    assert.match(lines[2] as string, /^SKIP +250 ms {2}network\/d — the bench lacks robot$/);
+    assert.ok(
+      lines.includes(
+        'FAILED purchase/b (scenarios/purchase/a.yaml:12 → scenarios/common/chip-purchase.steps.yaml:9)',
+      ),
+      lines.join('\n'),
+    );
+    // No failing step known (the bench broke before the first): the scenario's own line.
+    assert.ok(lines.includes('BROKEN network/c (scenarios/purchase/a.yaml:3)'), lines.join('\n'));
   });
 
   it('says clearly when Java is missing', () => {

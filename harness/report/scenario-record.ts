@@ -5,9 +5,15 @@
  * results folder and one JUnit file in catalogue order, so a local, a `--jobs N`, a `--shard i/n` and a
  * distributed run report the same way.
  */
-import type { TestResult, TestResultContainer } from 'allure-js-commons';
+import type { StepResult, TestResult, TestResultContainer } from 'allure-js-commons';
 import type { Writer } from 'allure-js-commons/sdk/reporter';
-import { Timeline, type RunReporter, type ScenarioRun, type Status } from '../runner/index.js';
+import {
+  Timeline,
+  type RunReporter,
+  type ScenarioRun,
+  type Status,
+  type StepRecord,
+} from '../runner/index.js';
 import { AllureWriter } from './allure-writer.js';
 import { junitCaseOf, type JunitCase } from './junit-writer.js';
 
@@ -96,9 +102,34 @@ export class RecordingReporter implements RunReporter {
   }
 }
 
+const STEP_STATUS: Record<string, Status> = {
+  passed: 'passed',
+  failed: 'failed',
+  broken: 'broken',
+  skipped: 'skipped',
+};
+
 /**
- * A ScenarioRun rebuilt from a record for the console and the summary (verdict, message, times; no steps
- * or timeline: those are in the record's Allure result and attachments).
+ * A step record rebuilt from an Allure step: its action is the title's first word (step titles start
+ * with the action, see runner/step-title.ts), its file:line the `at` parameter.
+ */
+export function stepOfAllure(s: StepResult): StepRecord {
+  const at = s.parameters?.find((p) => p.name === 'at')?.value ?? '';
+  return {
+    name: s.name ?? '',
+    action: /^[A-Za-z]+/.exec(s.name ?? '')?.[0] ?? 'step',
+    at,
+    status: STEP_STATUS[s.status ?? ''] ?? 'broken',
+    start: s.start ?? 0,
+    stop: s.stop ?? 0,
+    ...(s.statusDetails?.message ? { error: s.statusDetails.message } : {}),
+    children: (s.steps ?? []).map(stepOfAllure),
+  };
+}
+
+/**
+ * A ScenarioRun rebuilt from a record for the console, the summary and the run history (verdict,
+ * message, times, the steps from its Allure result; no timeline: that is in the attachments).
  */
 export function runOfRecord(record: ScenarioRecord, scenario: ScenarioRun['scenario']): ScenarioRun {
   return {
@@ -109,7 +140,7 @@ export function runOfRecord(record: ScenarioRecord, scenario: ScenarioRun['scena
     ...(record.errorCode ? { errorCode: record.errorCode } : {}),
     start: record.start,
     stop: record.stop,
-    steps: [],
+    steps: (record.allure.steps ?? []).map(stepOfAllure),
     timeline: new Timeline(record.start),
     captures: {},
     attempt: record.attempt,

@@ -3,6 +3,7 @@
  * steps (each a step record), always run `finally`, stop at the scenario timeout. The verdict keeps
  * failed (an expectation did not hold) and broken (the bench could not do its part) apart.
  */
+import { stepTitle } from './step-title.js';
 import { isPayhilError } from '../common/payhil-error.js';
 import { createLogger } from '../common/logger.js';
 import { maskPansInText } from '../common/mask.js';
@@ -78,20 +79,7 @@ function where(step: LoadedStep): string {
 }
 
 function stepName(step: LoadedStep, args: unknown): string {
-  if (args === null || args === undefined) return step.action;
-  if (typeof args !== 'object') return `${step.action}: ${String(args)}`;
-  if (step.action === 'repeat') return `repeat ${(args as { times?: unknown }).times} times`;
-  // A PIN never reaches a report, even a test PIN.
-  if (step.action === 'enterPin') {
-    const a = args as { pin?: unknown; cancel?: unknown; timeout?: unknown };
-    return a.cancel
-      ? 'enterPin (cancel)'
-      : a.timeout
-        ? 'enterPin (let it time out)'
-        : `enterPin (${String(a.pin ?? '').length} digits)`;
-  }
-  const text = JSON.stringify(args);
-  return `${step.action} ${text.length > 160 ? text.slice(0, 157) + '…' : text}`;
+  return stepTitle(step.action, args);
 }
 
 function classify(e: unknown): {

@@ -2,6 +2,7 @@
  * The observation of the page: the in-page observer's display, state, receipt and result changes as bench
  * observations, and a PNG screenshot of the terminal element after each display change.
  */
+import { CJK_TEXT } from './cjk-font-check.js';
 import type { CDPSession, Page } from 'playwright-core';
 import { ObserverSet, type Observation, type ObservationListener } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
@@ -46,6 +47,9 @@ export class PageObserver {
   lastReference: string | undefined;
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
   private displayCount = 0;
+  /** Set when the machine has no Chinese font (cjk-font-check.ts); warned once per display run of Chinese text. */
+  cjkWarning: string | undefined;
+  private cjkWarned = false;
   private shotChain: Promise<void> = Promise.resolve();
   private shotPending = false;
 
@@ -59,6 +63,11 @@ export class PageObserver {
 
   observe(listener: ObservationListener): () => void {
     return this.observers.add(listener);
+  }
+
+  /** Warns again at the next Chinese display (a new scenario's timeline gets its own warning). */
+  resetWarnings(): void {
+    this.cjkWarned = false;
   }
 
   /** Resolves once the screenshot under way (if any) is done. */
@@ -76,6 +85,12 @@ export class PageObserver {
           data: { lines: c.lines.map(maskPansInText), key: c.key, source: 'web' },
         });
         this.displayCount++;
+        if (this.cjkWarning && CJK_TEXT.test(c.lines.join(' '))) {
+          // Once until resetWarnings() (the driver calls it when a scenario begins).
+          if (!this.cjkWarned)
+            this.emit({ kind: 'note', at, data: { text: this.cjkWarning, level: 'warning', source: 'web' } });
+          this.cjkWarned = true;
+        }
         this.screenshot();
         return;
       case 'state':

@@ -1,4 +1,5 @@
 /** The web driver's options, their defaults, and the Chromium flags it launches with. */
+import { cjkFontWarning } from './cjk-font-check.js';
 
 /** Chromium flags for a headless lab machine (no sandbox in containers, no background traffic). */
 export const CHROMIUM_ARGS = [
@@ -40,6 +41,11 @@ export interface WebDriverOptions {
    * and enabled (about 10 ms), which the emulator's page and most pages answer alike.
    */
   mouseClicks?: boolean;
+  /**
+   * Asked at each activation: the warning to give when a display shows Chinese text, or undefined when
+   * the machine can draw it. Default `cjkFontWarning` (fc-list :lang=zh; see cjk-font-check.ts).
+   */
+  cjkFontCheck?: () => string | undefined;
 }
 
 /** The options with their defaults applied (the selector map is resolved apart). */
@@ -60,5 +66,6 @@ export function resolveWebDriverOptions(options: WebDriverOptions): ResolvedWebD
     freshCards: options.freshCards ?? true,
     powerCycleEachScenario: options.powerCycleEachScenario ?? false,
     mouseClicks: options.mouseClicks ?? false,
+    cjkFontCheck: options.cjkFontCheck ?? (() => cjkFontWarning()),
   };
 }

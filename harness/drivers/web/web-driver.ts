@@ -179,6 +179,8 @@ export class WebDriver {
           .context()
           .newCDPSession(page)
           .catch(() => undefined);
+      // Chinese text without a Chinese font renders as empty boxes: say so rather than show boxes.
+      this.observer.cjkWarning = this.options.cjkFontCheck();
       this.browser = browser;
       this.guard.activate(page);
       log('%s active', this.name);
@@ -201,6 +203,7 @@ export class WebDriver {
 
   /** Before a scenario: let a previous transaction end (bounded); power-cycle when asked to. */
   async beginScenario(): Promise<void> {
+    this.observer.resetWarnings();
     await this.waitIdle(10_000);
     if (this.options.powerCycleEachScenario) await this.terminal.powerCycle();
   }
