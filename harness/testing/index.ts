@@ -18,3 +18,5 @@ export {
   TEST_TERMINAL,
   TEST_TERMINAL_2,
 } from './host-test-config.js';
+export { describeDriverConformance } from './driver-conformance.js';
+export type { ConformanceBench, ConformanceDriver, ConformanceTarget } from './driver-conformance.js';

@@ -17,11 +17,17 @@ export interface NexoClientOptions {
 }
 
 /** What went wrong with one HTTP exchange. */
+/** Socket errors of a connection that never opened: the request did not reach the terminal. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
 export class NexoHttpError extends Error {
   constructor(
     message: string,
-    /** `timeout` (no answer in time), `network` (refused, reset), `status` (an HTTP error answer), `format`. */
-    readonly kind: 'timeout' | 'network' | 'status' | 'format',
+    /**
+     * `timeout` (no answer in time), `unreachable` (connection refused, no route: the request never left),
+     * `network` (reset, closed mid-exchange), `status` (an HTTP error answer), `format`.
+     */
+    readonly kind: 'timeout' | 'unreachable' | 'network' | 'status' | 'format',
     readonly status?: number,
     readonly body?: string,
   ) {
@@ -120,7 +126,9 @@ export class NexoClient {
         () => finish(new NexoHttpError(`no answer within ${timeoutMs} ms`, 'timeout')),
         timeoutMs,
       );
-      req.on('error', (e) => finish(new NexoHttpError(e.message, 'network')));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        finish(new NexoHttpError(e.message, UNREACHABLE.has(e.code ?? '') ? 'unreachable' : 'network')),
+      );
       req.end(body);
     });
   }
