@@ -3,8 +3,13 @@
  * cash-register driver payhil ships, each bound to `payhil emulator` as its own process with the host
  * simulator in this process: ecr-tcp, ecr-serial (socat pty pair), nexo (HTTP), zvt-tcp and zvt-serial
  * (socat pty pair). nexo and ZVT carry no card or PIN from the cash register: cards and keys go through
- * the emulator's ECR test-mode channel beside them (ProtocolTerminal, as on the lab benches).
+ * the emulator's ECR test-mode channel beside them (ProtocolTerminal, as on the lab benches). The sidecar
+ * driver runs against the reference sidecar (JSON lines → the emulator's ECR link), as its child over
+ * stdio and as its own process over TCP.
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { SidecarDriver, SidecarDriverUnsupportedError } from '../../harness/drivers/sidecar/index.js';
 import { EcrSerialDriver } from '../../harness/drivers/ecr-serial/index.js';
 import { EcrTcpDriver } from '../../harness/drivers/ecr-tcp/index.js';
 import { NexoDriver, NexoDriverUnsupportedError } from '../../harness/drivers/nexo/index.js';
@@ -162,5 +167,77 @@ describeDriverConformance({
       );
       return withTestMode(zvt, b.testMode, (w) => new ZvtDriverUnsupportedError(zvt.name, w, 'not over ZVT'));
     });
+  },
+});
+
+/** The reference sidecar script (compiled). */
+const SIDECAR_MAIN = fileURLToPath(
+  new URL('../../harness/drivers/sidecar/reference-sidecar-main.js', import.meta.url),
+);
+
+describeDriverConformance({
+  name: 'sidecar over stdio (reference sidecar → emulator ECR)',
+  offers: ALL,
+  async start() {
+    const b = await startEmulatorBench([]);
+    const ecr = `${b.testMode.host}:${b.testMode.port}`;
+    return conformanceBench(b, () => {
+      const sidecar = new SidecarDriver(
+        { command: process.execPath, args: [SIDECAR_MAIN, '--ecr', ecr] },
+        { previousTimeoutMs: PREVIOUS_MS, requestTimeoutMs: 3000, startTimeoutMs: 5000 },
+      );
+      return withTestMode(
+        sidecar,
+        b.testMode,
+        (w) => new SidecarDriverUnsupportedError(sidecar.name, w, 'not over the sidecar'),
+      );
+    });
+  },
+});
+
+describeDriverConformance({
+  name: 'sidecar over TCP (reference sidecar as its own process; the sidecar is the peer that dies)',
+  offers: ALL,
+  async start() {
+    const b = await startEmulatorBench([]);
+    const child = spawn(
+      process.execPath,
+      [SIDECAR_MAIN, '--ecr', `${b.testMode.host}:${b.testMode.port}`, '--listen', '127.0.0.1:0'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const at = await new Promise<{ host: string; port: number }>((resolve, reject) => {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /sidecar listening on tcp (\S+):(\d+)/.exec(out);
+        if (m) resolve({ host: m[1] as string, port: Number(m[2]) });
+      });
+      child.once('exit', (code) => reject(new Error(`the sidecar exited with ${code}: ${out}`)));
+    });
+    const kill = async (): Promise<void> => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      await exited;
+    };
+    const base = conformanceBench(b, () => {
+      const sidecar = new SidecarDriver(at, {
+        previousTimeoutMs: PREVIOUS_MS,
+        requestTimeoutMs: 3000,
+        startTimeoutMs: 5000,
+      });
+      return withTestMode(
+        sidecar,
+        b.testMode,
+        (w) => new SidecarDriverUnsupportedError(sidecar.name, w, 'not over the sidecar'),
+      );
+    });
+    return {
+      ...base,
+      killPeer: kill,
+      close: async () => {
+        await kill();
+        await base.close();
+      },
+    };
   },
 });
