@@ -72,6 +72,9 @@ interface Running {
   timer: NodeJS.Timeout | undefined;
 }
 
+/** How long a sidecar whose output closed gets to report its exit (for the message). */
+const EXIT_WAIT_MS = 500;
+
 type Resolved = Required<Omit<SidecarDriverOptions, 'onFault'>> & Pick<SidecarDriverOptions, 'onFault'>;
 
 export class SidecarDriver {
@@ -215,20 +218,26 @@ export class SidecarDriver {
   private closed(peer: JsonLinesPeer): void {
     if (this.peer.current !== peer) return;
     const ch = this.channel;
-    const how =
-      ch instanceof ChildProcessChannel
-        ? `${ch.exit ?? 'its output closed'}${ch.stderrTail ? `; stderr: ${ch.stderrTail.split('\n').slice(-3).join(' | ')}` : ''}`
-        : 'the connection closed';
-    const err = new SidecarDriverError(
-      this.name,
-      this.running?.op ?? 'link',
-      `the sidecar went away (${how})`,
-      {
-        code: 'E_DRIVER_SIDECAR_GONE',
-      },
-    );
-    this.note(err.message);
-    if (this.running) this.fault(err);
+    void this.howItEnded(ch).then((how) => {
+      const err = new SidecarDriverError(
+        this.name,
+        this.running?.op ?? 'link',
+        `the sidecar went away (${how})`,
+        {
+          code: 'E_DRIVER_SIDECAR_GONE',
+        },
+      );
+      if (this.running) this.fault(err);
+      else this.emit({ kind: 'note', at: Date.now(), data: { text: err.message } });
+    });
+  }
+
+  /** "exit code 3; stderr: …" for a child (its exit awaited briefly: stdout closes first), else the socket. */
+  private async howItEnded(ch: ByteChannel | undefined): Promise<string> {
+    if (!(ch instanceof ChildProcessChannel)) return 'the connection closed';
+    if (ch.exit === undefined) await waitWithin(new Promise((r) => ch.child.once('exit', r)), EXIT_WAIT_MS);
+    const tail = ch.stderrTail.split('\n').slice(-3).join(' | ');
+    return `${ch.exit ?? 'its output closed'}${tail ? `; stderr: ${tail}` : ''}`;
   }
 
   private badInput(e: KitBadInputError): void {
@@ -243,7 +252,7 @@ export class SidecarDriver {
 
   /** A fault no call carries: on the timeline, to the bench, and the running transaction ends with it. */
   private fault(e: SidecarDriverError): void {
-    this.note(e.message);
+    this.emit({ kind: 'note', at: Date.now(), data: { text: e.message } });
     this.o.onFault?.(e);
     this.finish();
   }
