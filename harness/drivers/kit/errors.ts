@@ -48,7 +48,8 @@ export class KitRemoteError extends PayhilError {
     description: string,
     what: string,
     readonly remoteCode: string,
-    detail: string,
+    /** The peer's own message. */
+    readonly detail: string,
   ) {
     super('E_KIT_REMOTE', `${description}: ${what} refused: ${remoteCode}: ${detail}`, { verdict: 'broken' });
   }

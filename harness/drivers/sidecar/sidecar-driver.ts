@@ -378,7 +378,7 @@ export class SidecarDriver {
   private broken(what: string, e: unknown): SidecarDriverError {
     if (e instanceof SidecarDriverError) return e;
     if (e instanceof KitRemoteError)
-      return new SidecarDriverRefusedError(this.name, what, e.remoteCode, e.message);
+      return new SidecarDriverRefusedError(this.name, what, e.remoteCode, e.detail);
     return new SidecarDriverError(this.name, what, (e as Error).message ?? String(e), {
       cause: e,
       ...(isPayhilError(e) ? { causeCode: e.code } : {}),
