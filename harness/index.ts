@@ -114,6 +114,33 @@ export { ZvtDriver, ZvtTcpDriver, ZvtSerialDriver } from './drivers/zvt/index.js
 export type { ZvtDriverOptions, ZvtTcpResource, ZvtSerialResource } from './drivers/zvt/index.js';
 export { TestModePresenter } from './drivers/test-mode/index.js';
 export type { TestModeResource, TestModePresenterOptions } from './drivers/test-mode/index.js';
+export { DriverError } from './drivers/errors.js';
+export {
+  SidecarDriver,
+  SidecarDriverError,
+  SidecarDriverRefusedError,
+  SidecarDriverUnsupportedError,
+  SIDECAR_PROTOCOL_VERSION,
+  serveReferenceSidecar,
+} from './drivers/sidecar/index.js';
+export type { SidecarDriverOptions, SidecarResource, SidecarHello } from './drivers/sidecar/index.js';
+// The driver kit (docs/drivers.md, "Writing a terminal driver"): transports and framing.
+export {
+  LineFramer,
+  StreamChannel,
+  ChildProcessChannel,
+  JsonLinesPeer,
+  KitBadInputError,
+  KitChannelClosedError,
+  KitProcessError,
+  KitRemoteError,
+  KitTimeoutError,
+  connectTcpChannel,
+  SerialChannel,
+} from './drivers/kit/index.js';
+export type { ByteChannel, LineItem, JsonLinesPeerOptions } from './drivers/kit/index.js';
+export { ProtocolTerminal } from './bench/protocol-terminal.js';
+export type { ProtocolDriverLike } from './bench/protocol-terminal.js';
 
 // ---- the emulated terminal --------------------------------------------------------------------------
 export { createTerminal, EmulatedTerminal, loadTerminalProfile } from './emulator/index.js';

@@ -131,6 +131,11 @@ describe('benches from lab files', () => {
       ['terminal: { driver: ecr-tcp }', /ecr-tcp needs terminal\.address/],
       ['terminal: { driver: web }', /web needs terminal\.url/],
       ['terminal: { driver: nexo }', /nexo needs terminal\.url, the terminal's Sale-to-POI endpoint/],
+      ['terminal: { driver: sidecar }', /sidecar needs terminal\.sidecar \(a command\) or terminal\.address/],
+      [
+        'terminal: { driver: sidecar, sidecar: { command: bridge.exe } }',
+        /card presenter 'in-process' for a sidecar terminal needs terminal\.testModeAddress/,
+      ],
       [
         "terminal: { driver: nexo, url: 'http://127.0.0.1:9/nexo', caFile: no-such-ca.pem }",
         /terminal\.caFile no-such-ca\.pem: ENOENT/,

@@ -23,7 +23,13 @@ export interface LabBenchSpec {
   description?: string;
   capabilities?: string[];
   terminal: {
-    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial';
+    driver: 'emulated' | 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial' | 'sidecar';
+    /**
+     * sidecar: the command the driver starts (its stdio speaks JSON lines; docs/sidecar-protocol.md). In
+     * command and args `{ecr}` is the test-mode channel's host:port, `{node}` this Node, `{payhil}` payhil's
+     * folder; cwd is relative to the lab file. Without it the driver connects to terminal.address.
+     */
+    sidecar?: { command: string; args?: string[]; cwd?: string };
     /** zvt-tcp: write the ZVT traffic to this pcap file (Wireshark's ZVT dissector decodes it). */
     pcapFile?: string;
     /** zvt-*: longest silence of the terminal while a command runs (duration). Default 2m. */

@@ -25,6 +25,12 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { ApduTraceDriver, TestModePresenter } from '../drivers/test-mode/index.js';
 import { ZvtDriverUnsupportedError, ZvtSerialDriver, ZvtTcpDriver } from '../drivers/zvt/index.js';
 import { ProtocolTerminal } from './protocol-terminal.js';
+import {
+  SidecarDriver,
+  SidecarDriverUnsupportedError,
+  type SidecarResource,
+} from '../drivers/sidecar/index.js';
+import { packageRoot } from '../common/project-root.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
@@ -82,14 +88,16 @@ const REMOVABLE_WAIT_MS = 10000;
 export function createDriverBench(input: DriverBenchInput): Bench {
   const { file, name, spec } = input;
   const t = spec.terminal;
-  const driverKind = t.driver as 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial';
+  const driverKind = t.driver as
+    'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial' | 'sidecar';
   const zvt = driverKind === 'zvt-tcp' || driverKind === 'zvt-serial';
+  const sidecar = driverKind === 'sidecar';
   if (spec.network?.proxy === false)
     throw new BenchConfigError(
       `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
       file,
     );
-  if (zvt && spec.card.presenter === 'pcsc')
+  if ((zvt || sidecar) && spec.card.presenter === 'pcsc')
     throw new BenchConfigError(
       `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
       file,
@@ -116,6 +124,16 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     if (zvt && ['in-process', 'test-mode'].includes(spec.card.presenter) && !t.testModeAddress)
       throw new BenchConfigError(
         `${file}: bench '${name}': card presenter '${spec.card.presenter}' for a ZVT terminal needs terminal.testModeAddress (the emulator's ECR test-mode channel) or spawn; a real terminal needs presenter 'operator'`,
+        file,
+      );
+    if (sidecar && !t.sidecar && !t.address)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': sidecar needs terminal.sidecar (a command) or terminal.address (a sidecar on TCP), or spawn`,
+        file,
+      );
+    if (sidecar && ['in-process', 'test-mode'].includes(spec.card.presenter) && !t.testModeAddress)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': card presenter '${spec.card.presenter}' for a sidecar terminal needs terminal.testModeAddress (the emulator's ECR test-mode channel) or spawn; a real terminal needs presenter 'operator'`,
         file,
       );
     if (driverKind === 'web' && !t.url)
@@ -203,7 +221,46 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     return { kind: 'web', url: t.url as string };
   };
   const powerCycle = t.powerCycleEachScenario ?? spawn !== undefined;
+  const makeSidecar = (): TerminalDriverLike => {
+    // Spawned: the emulator's ECR link is the test-mode channel and the sidecar's {ecr}.
+    const e = proc ? proc.endpoint() : undefined;
+    const tm =
+      e?.kind === 'ecr-tcp' ? e : t.testModeAddress ? parseEcrTcpAddress(t.testModeAddress) : undefined;
+    const subst = (v: string): string =>
+      v
+        .replaceAll('{ecr}', tm ? `${tm.host}:${tm.port}` : '{ecr}')
+        .replaceAll('{node}', process.execPath)
+        .replaceAll('{payhil}', packageRoot());
+    let resource: SidecarResource;
+    if (t.sidecar)
+      resource = {
+        command: subst(t.sidecar.command),
+        args: (t.sidecar.args ?? []).map(subst),
+        ...(t.sidecar.cwd ? { cwd: resolvePath(dirname(file), t.sidecar.cwd) } : {}),
+      };
+    else {
+      const a = parseEcrTcpAddress(t.address as string);
+      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
+      resource = a;
+    }
+    const driver = new SidecarDriver(resource, { onFault: (err) => made.bench?.fault(err) });
+    const presenter =
+      tm && spec.card.presenter !== 'operator'
+        ? new TestModePresenter(tm, { powerCycleEachScenario: powerCycle })
+        : undefined;
+    return new ProtocolTerminal(
+      driver,
+      presenter,
+      (what) =>
+        new SidecarDriverUnsupportedError(
+          driver.name,
+          what,
+          'the sidecar protocol does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
+        ),
+    );
+  };
   const makeTerminalDriver = (): TerminalDriverLike => {
+    if (sidecar) return makeSidecar();
     const e = endpoint();
     const ecrOptions: EcrDriverOptions = {
       powerCycleEachScenario: powerCycle,
@@ -410,7 +467,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   const offers = new Set(
     spec.capabilities ?? [
       ...BASE_OFFERS,
-      driverKind === 'web' ? 'web' : driverKind === 'nexo' ? 'nexo' : zvt ? 'zvt' : 'ecr',
+      driverKind === 'web'
+        ? 'web'
+        : driverKind === 'nexo'
+          ? 'nexo'
+          : zvt
+            ? 'zvt'
+            : sidecar
+              ? 'sidecar'
+              : 'ecr',
     ],
   );
   if (!spec.capabilities && proc) offers.add('emulator');
@@ -444,7 +509,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     facts: {
       'terminal.profile': profileName,
       'terminal.driver': proc
-        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' || driverKind === 'zvt-serial' ? ', socat pty pair' : ''}${zvt ? ', cards and keys through its ECR test-mode channel' : ''})`
+        ? `${driverKind} (payhil emulator as its own process${driverKind === 'ecr-serial' || driverKind === 'zvt-serial' ? ', socat pty pair' : ''}${zvt || sidecar ? ', cards and keys through its ECR test-mode channel' : ''})`
         : driverKind,
       ...(driverKind === 'nexo'
         ? { 'terminal.protocol': 'nexo Retailer Sale-to-POI (JSON over HTTP, Adyen Terminal API local form)' }

@@ -21,7 +21,7 @@ const PAYHIL_BIN = fileURLToPath(new URL('../cli/bin.js', import.meta.url));
 export interface EmulatorProcessOptions {
   /** How the bench reaches the terminal. */
   /** nexo and zvt-*: the protocol plus an ECR test channel on TCP (`--ecr tcp:127.0.0.1:0`) for cards and keys. */
-  link: 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial';
+  link: 'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial' | 'sidecar';
   /** Terminal profile (bundled name or file). */
   profile: string;
   defects?: readonly string[];
@@ -133,7 +133,7 @@ export class EmulatorProcessDriver implements Driver {
     if (o.link === 'ecr-serial') {
       this.pty = await startPtyPair();
       args.push('--ecr', `serial:${this.pty.a}`, '--baud', String(baudRate));
-    } else if (o.link === 'ecr-tcp') args.push('--ecr', `tcp:${listen}`);
+    } else if (o.link === 'ecr-tcp' || o.link === 'sidecar') args.push('--ecr', `tcp:${listen}`);
     else if (o.link === 'nexo') args.push('--nexo', listen, '--ecr', 'tcp:127.0.0.1:0');
     else if (o.link === 'zvt-tcp') args.push('--zvt', `tcp:${listen}`, '--ecr', 'tcp:127.0.0.1:0');
     else if (o.link === 'zvt-serial') {
@@ -185,7 +185,7 @@ export class EmulatorProcessDriver implements Driver {
     });
     let endpoint: EmulatorEndpoint;
     if (o.link === 'ecr-serial') endpoint = { kind: 'ecr-serial', path: (this.pty as PtyPair).b, baudRate };
-    else if (o.link === 'ecr-tcp') {
+    else if (o.link === 'ecr-tcp' || o.link === 'sidecar') {
       const m = /ECR listening on tcp (\S+):(\d+)/.exec(this.output);
       if (!m) throw this.broken('did not print its ECR address');
       endpoint = { kind: 'ecr-tcp', host: m[1] as string, port: Number(m[2]) };

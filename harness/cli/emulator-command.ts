@@ -17,13 +17,14 @@ import { EcrTerminalAdapter, forwardEcrEvents } from '../emulator/ecr-terminal-a
 import { startWebUi, type WebUiHandle } from '../emulator/web/index.js';
 import { NexoPoi, startNexoServer } from '../emulator/nexo/index.js';
 import { readFileSync } from 'node:fs';
-import { ZvtServer } from '../emulator/zvt/index.js';
+import { ZvtServer, ZVT_SERVER_DEFAULTS } from '../emulator/zvt/index.js';
 import { EXIT_OK, type CliIo, type Command } from './command.js';
 import { UsageError } from './usage-error.js';
 import { runUntilStopSignal } from './stop-signal.js';
 
 const HELP = `usage: payhil emulator --profile NAME|PATH --host HOST:PORT [--ecr serial:PATH | tcp:HOST:PORT]…
                        [--zvt serial:PATH | tcp:HOST:PORT]… [--zvt-password DIGITS]
+                       [--zvt-max-clients N] [--zvt-idle-timeout SECONDS]
                        [--web HOST:PORT] [--reader vpcd | pcsc:NAME] [--defect NAME]… [--sign-in] [--baud N]
                        [--card-dir DIR]… [--ecr-max-clients N] [--ecr-idle-timeout SECONDS]
                        [--web-allow-host NAME]… [--nexo HOST:PORT [--nexo-cert PEM --nexo-key PEM]]
@@ -39,6 +40,10 @@ Runs the reference emulated terminal until SIGINT or SIGTERM.
   --zvt serial:PATH    speak ZVT on a serial port (DLE STX … DLE ETX CRC framing; --baud applies)
   --zvt-password DIGITS
                        the 6-digit password ZVT commands must carry (default 123456)
+  --zvt-max-clients N  cash registers served at once over --zvt tcp (default ${'${zvtMaxClients}'}); one more is
+                       disconnected at once
+  --zvt-idle-timeout SECONDS
+                       close a ZVT TCP cash register that sent nothing for this long (default ${'${zvtIdle}'}; 0 = never)
   --web HOST:PORT      serve the web UI (port 0 = any free port; the URL is printed)
   --nexo HOST:PORT     serve nexo Retailer (Sale-to-POI JSON, HTTP POST /nexo; port 0 = any free port; the
                        URL is printed); see docs/nexo.md
@@ -101,6 +106,8 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         ecr: { type: 'string', multiple: true },
         zvt: { type: 'string', multiple: true },
         'zvt-password': { type: 'string' },
+        'zvt-max-clients': { type: 'string' },
+        'zvt-idle-timeout': { type: 'string' },
         web: { type: 'string' },
         reader: { type: 'string' },
         defect: { type: 'string', multiple: true },
@@ -125,7 +132,9 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
     io.out(
       HELP.replace('${bundled}', listBundledTerminals().join(', '))
         .replace('${maxClients}', String(SERVER_DEFAULTS.maxConnections))
-        .replace('${idle}', String(SERVER_DEFAULTS.idleTimeoutMs / 1000)),
+        .replace('${idle}', String(SERVER_DEFAULTS.idleTimeoutMs / 1000))
+        .replace('${zvtMaxClients}', String(ZVT_SERVER_DEFAULTS.maxConnections))
+        .replace('${zvtIdle}', String(ZVT_SERVER_DEFAULTS.idleTimeoutMs / 1000)),
     );
     return EXIT_OK;
   }
@@ -162,6 +171,8 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
     throw new UsageError(`emulator: --baud must be a positive integer, got '${values.baud}'`);
   const maxConnections = wholeNumber('--ecr-max-clients', values['ecr-max-clients'], 1);
   const idleSeconds = wholeNumber('--ecr-idle-timeout', values['ecr-idle-timeout'], 0);
+  const zvtMaxConnections = wholeNumber('--zvt-max-clients', values['zvt-max-clients'], 1);
+  const zvtIdleSeconds = wholeNumber('--zvt-idle-timeout', values['zvt-idle-timeout'], 0);
   const allowedHosts = values['web-allow-host'] ?? [];
   for (const h of allowedHosts)
     if (!/^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(h))
@@ -247,6 +258,8 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
         terminal: () => terminal,
         events,
         ...(zvtPassword !== undefined ? { password: zvtPassword } : {}),
+        ...(zvtMaxConnections !== undefined ? { maxConnections: zvtMaxConnections } : {}),
+        ...(zvtIdleSeconds !== undefined ? { idleTimeoutMs: zvtIdleSeconds * 1000 } : {}),
         onLinkEvent: (e) =>
           io.out(`payhil emulator: ZVT ${e.link} ${e.type}${e.detail ? `: ${e.detail}` : ''}`),
       });

@@ -27,6 +27,8 @@ describe('payhil emulator --zvt (command)', function () {
     [['--zvt', 'usb:x'], /--zvt must be serial:PATH or tcp:HOST:PORT, got 'usb:x'/],
     [['--zvt', 'tcp:nowhere'], /--zvt tcp: must be HOST:PORT/],
     [['--zvt-password', '12ab56'], /--zvt-password must be 6 digits, got '12ab56'/],
+    [['--zvt-max-clients', '0'], /--zvt-max-clients must be a whole number of at least 1, got '0'/],
+    [['--zvt-idle-timeout', '1.5'], /--zvt-idle-timeout must be a whole number of at least 0, got '1.5'/],
   ] as const) {
     it(`usage error: ${args.join(' ')}`, async () => {
       await assert.rejects(runEmulator([...base(), ...args], memoryIo(), never), (e: unknown) => {
@@ -51,6 +53,31 @@ describe('payhil emulator --zvt (command)', function () {
     await waitFor(/ready$/m);
     return { io, waitFor, stop: async () => (stop(), await run) };
   }
+
+  it('--zvt-max-clients 1 --zvt-idle-timeout 1: a second cash register is refused, a silent one closed after 1 s', async () => {
+    const e = await started([
+      '--zvt',
+      'tcp:127.0.0.1:0',
+      '--zvt-max-clients',
+      '1',
+      '--zvt-idle-timeout',
+      '1',
+    ]);
+    try {
+      const port = Number(/ZVT listening on tcp 127\.0\.0\.1:(\d+)/.exec(e.io.stdout.join('\n'))?.[1]);
+      const first = connect({ host: '127.0.0.1', port });
+      first.on('error', () => undefined);
+      await e.waitFor(/ZVT tcp:\S+ open/);
+      const second = connect({ host: '127.0.0.1', port });
+      second.on('error', () => undefined);
+      assert.match(await e.waitFor(/refused/), /ZVT tcp:\S+ refused: 1 cash registers served already/);
+      assert.match(await e.waitFor(/idle/), /ZVT tcp:\S+ closed: idle: nothing received for 1000 ms/);
+      first.destroy();
+      second.destroy();
+    } finally {
+      await e.stop();
+    }
+  });
 
   it('--zvt tcp: answers the spec Registration with 80 00 00 and Completion 06 0F', async () => {
     const e = await started(['--zvt', 'tcp:127.0.0.1:0']);

@@ -93,6 +93,7 @@ export interface Scenario {
     | 'robot'
     | 'nexo'
     | 'zvt'
+    | 'sidecar'
     | 'emulator'
     | 'host'
     | 'network'

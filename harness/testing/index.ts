@@ -1,7 +1,7 @@
 // Curated public API of harness/testing (`payhil/testing`): test kits for a lab's own tests, never used by
 // payhil's production code. A mock bench (every capability a recording mock with test controls), a
 // terminal-side ISO 8583 client for the host simulator, card-side field 55 and a self-contained host
-// configuration with TEST keys, PINs and PANs.
+// configuration with TEST keys, PINs and PANs; the conformance suite every terminal driver passes.
 export { createMockBench } from './mock-bench.js';
 export type { MockBench, MockCall } from './mock-bench.js';
 export { TestTerminal } from './test-terminal.js';
@@ -18,3 +18,5 @@ export {
   TEST_TERMINAL,
   TEST_TERMINAL_2,
 } from './host-test-config.js';
+export { describeDriverConformance } from './driver-conformance.js';
+export type { ConformanceBench, ConformanceDriver, ConformanceTarget } from './driver-conformance.js';

@@ -17,11 +17,23 @@ export interface NexoClientOptions {
 }
 
 /** What went wrong with one HTTP exchange. */
+/** Socket errors of a connection that never opened: the request did not reach the terminal. */
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+
+/** A kept-alive connection found closed when the request was written on it. */
+const STALE = new Set(['ECONNRESET', 'EPIPE']);
+
+/** The request went out on a kept-alive connection the peer had closed: it never reached the terminal. */
+class StaleSocketError extends Error {}
+
 export class NexoHttpError extends Error {
   constructor(
     message: string,
-    /** `timeout` (no answer in time), `network` (refused, reset), `status` (an HTTP error answer), `format`. */
-    readonly kind: 'timeout' | 'network' | 'status' | 'format',
+    /**
+     * `timeout` (no answer in time), `unreachable` (connection refused, no route: the request never left),
+     * `network` (reset, closed mid-exchange), `status` (an HTTP error answer), `format`.
+     */
+    readonly kind: 'timeout' | 'unreachable' | 'network' | 'status' | 'format',
     readonly status?: number,
     readonly body?: string,
   ) {
@@ -72,7 +84,27 @@ export class NexoClient {
     return { next: v.next, lost: typeof v.lost === 'number' ? v.lost : 0, messages };
   }
 
-  private exchange(
+  /**
+   * One HTTP exchange. A request written on a kept-alive connection the terminal had closed meanwhile
+   * (`reusedSocket`, reset before any answer) never reached it: it is sent once more on a fresh
+   * connection (the pattern of Node's http documentation), so a terminal that went away is told apart
+   * from a lost answer (`unreachable`, not `network`).
+   */
+  private async exchange(
+    method: 'GET' | 'POST',
+    url: string,
+    body: string | undefined,
+    timeoutMs: number,
+  ): Promise<{ status: number; body: string }> {
+    try {
+      return await this.exchangeOnce(method, url, body, timeoutMs);
+    } catch (e) {
+      if (e instanceof StaleSocketError) return this.exchangeOnce(method, url, body, timeoutMs);
+      throw e;
+    }
+  }
+
+  private exchangeOnce(
     method: 'GET' | 'POST',
     url: string,
     body: string | undefined,
@@ -120,7 +152,15 @@ export class NexoClient {
         () => finish(new NexoHttpError(`no answer within ${timeoutMs} ms`, 'timeout')),
         timeoutMs,
       );
-      req.on('error', (e) => finish(new NexoHttpError(e.message, 'network')));
+      let answered = false;
+      req.on('response', () => (answered = true));
+      req.on('error', (e: NodeJS.ErrnoException) =>
+        finish(
+          req.reusedSocket && !answered && STALE.has(e.code ?? '')
+            ? new StaleSocketError(e.message)
+            : new NexoHttpError(e.message, UNREACHABLE.has(e.code ?? '') ? 'unreachable' : 'network'),
+        ),
+      );
       req.end(body);
     });
   }

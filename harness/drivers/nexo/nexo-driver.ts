@@ -270,6 +270,12 @@ export class NexoDriver {
       response = await this.client.send(request, this.options.transactionTimeoutMs);
     } catch (e) {
       if (e instanceof NexoHttpError && e.kind === 'status') throw this.refusedBy(op, e);
+      // The request never reached a terminal (nothing listens): nothing to recover, the call fails now.
+      if (e instanceof NexoHttpError && e.kind === 'unreachable')
+        throw new NexoDriverError(this.name, op, `the terminal is not reachable: ${e.message}`, {
+          cause: e,
+          causeCode: 'E_NEXO_UNREACHABLE',
+        });
       this.note(`${op}: the answer was lost (${(e as Error).message}); asking TransactionStatus`);
       try {
         response = await recoverByTransactionStatus(this.recoveryContext(), op, request, e);

@@ -21,11 +21,28 @@ export interface ZvtServerOptions {
   password?: string;
   /** How long the terminal waits for the cash register's ACK of each message (ms). Default 5 000. */
   ackTimeoutMs?: number;
-  /** Cash registers served at once over TCP (default 4); one more is closed at once. */
+  /** Cash registers served at once over TCP (default `ZVT_SERVER_DEFAULTS.maxConnections`); one more is closed at once. */
   maxConnections?: number;
-  /** Called when a link opens or closes, and for input that could not be read. */
-  onLinkEvent?: (e: { type: 'open' | 'closed' | 'bad-input'; link: string; detail?: string }) => void;
+  /**
+   * A TCP cash register that sent nothing for this long is disconnected (ms; default
+   * `ZVT_SERVER_DEFAULTS.idleTimeoutMs`; 0 = never), so silent connections cannot hold the slots.
+   */
+  idleTimeoutMs?: number;
+  /** Called when a link opens, closes or is refused, and for input that could not be read. */
+  onLinkEvent?: (e: {
+    type: 'open' | 'closed' | 'refused' | 'bad-input';
+    link: string;
+    detail?: string;
+  }) => void;
 }
+
+/** Limits of the ZVT TCP server. */
+export const ZVT_SERVER_DEFAULTS = {
+  /** Cash registers served at once over TCP. */
+  maxConnections: 4,
+  /** A TCP link with nothing received for this long is closed (ms). */
+  idleTimeoutMs: 15 * 60_000,
+} as const;
 
 export class ZvtServer {
   private readonly servers: Server[] = [];
@@ -56,10 +73,36 @@ export class ZvtServer {
 
   private accept(socket: Socket): void {
     const channel = new TcpChannel(socket, { maxUnsentBytes: 1 << 20 });
-    if (this.links.size >= (this.options.maxConnections ?? 4)) {
+    const max = this.options.maxConnections ?? ZVT_SERVER_DEFAULTS.maxConnections;
+    if (this.links.size >= max) {
       log('refused %s: too many cash registers', channel.description);
+      this.options.onLinkEvent?.({
+        type: 'refused',
+        link: channel.description,
+        detail: `${max} cash registers served already`,
+      });
       socket.destroy();
       return;
+    }
+    const idleMs = this.options.idleTimeoutMs ?? ZVT_SERVER_DEFAULTS.idleTimeoutMs;
+    if (idleMs > 0) {
+      // Nothing received for idleMs: the slot goes back (the session ends as the socket closes).
+      let timer: NodeJS.Timeout | undefined;
+      const arm = (): void => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          log('closing %s: nothing received for %d ms', channel.description, idleMs);
+          this.options.onLinkEvent?.({
+            type: 'closed',
+            link: channel.description,
+            detail: `idle: nothing received for ${idleMs} ms`,
+          });
+          socket.destroy();
+        }, idleMs);
+      };
+      arm();
+      socket.on('data', arm);
+      socket.once('close', () => clearTimeout(timer));
     }
     this.serve(new ZvtLink(channel, this.linkOptions('tcp', channel.description)), channel.description);
   }
