@@ -18,3 +18,5 @@ export {
   TEST_TERMINAL,
   TEST_TERMINAL_2,
 } from './host-test-config.js';
+export { MockMultiplexer, MockRobot } from './mock-mux-robot.js';
+export type { MockDeviceCall } from './mock-mux-robot.js';
