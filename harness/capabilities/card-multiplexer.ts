@@ -15,8 +15,12 @@ export interface MuxStatus {
  * does not answer or refuses is a lab fault: the promise rejects with a `broken` error.
  */
 export interface CardMultiplexer {
-  /** Connects slot `slot`'s card to the terminal's reader (disconnecting any other first). */
-  select(slot: number, via?: MuxInterface): Promise<void>;
+  /**
+   * Connects slot `slot`'s card to the terminal's reader (disconnecting any other first). Contactless
+   * with `holdMs`: the card leaves the field `holdMs` after the terminal first talks to it (a mux that
+   * cannot tell: after it was connected).
+   */
+  select(slot: number, via?: MuxInterface, holdMs?: number): Promise<void>;
   /** Disconnects every card: the terminal's reader is empty. */
   deselect(): Promise<void>;
   /** The label of the card in `slot` as the multiplexer reports it; undefined for an empty slot. */

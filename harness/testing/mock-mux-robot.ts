@@ -41,8 +41,8 @@ export class MockMultiplexer implements CardMultiplexer {
       throw new BrokenError(`no slot ${slot} (1-${this.slotCount})`, 'mock multiplexer');
   }
 
-  async select(slot: number, via: MuxInterface = 'contact'): Promise<void> {
-    this.record('select', [slot, via]);
+  async select(slot: number, via: MuxInterface = 'contact', holdMs?: number): Promise<void> {
+    this.record('select', holdMs === undefined ? [slot, via] : [slot, via, holdMs]);
     this.check(slot);
     this.selected = { slot, via };
   }

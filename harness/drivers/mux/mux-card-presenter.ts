@@ -1,0 +1,178 @@
+/**
+ * The `multiplexer` card presenter: the scenario's cards are real cards sitting in the slots of a card
+ * multiplexer in front of the terminal's one reader; the lab file maps card fixture names to slots
+ * (`card.slots: {cup-debit: 3}`, or `{cup-debit: {slot: 3, label: 'CUP DEBIT 12'}}` when the mux reports
+ * its cards by another label). `insert` selects the card's slot (contact), `tap` selects it contactless
+ * (with the hold time the mux honours), `remove` deselects. Swipes go to the bench's other presenter
+ * (a mux has no stripe head), as on the pcsc bench.
+ *
+ * Preflight: `activate()` asks the mux which card each mapped slot holds and refuses (broken, before the
+ * first scenario) when a slot is empty or holds another card, saying which card to put where.
+ * A physical card cannot report its run state: `expect card` and `cardCondition` are refused, and
+ * {@link MuxCardPresenter.cannotServe} tells the bench to skip such scenarios with the reason.
+ */
+import type { CardMultiplexer, CardPresenter } from '../../capabilities/index.js';
+import type { InlineCard, LoadedStep, Scenario } from '../../scenario/index.js';
+import { MuxError } from './errors.js';
+
+/** A slot of the lab file: its number and, optionally, the label the mux reports for its card. */
+export interface MuxSlot {
+  slot: number;
+  label?: string;
+}
+
+export interface MuxCardPresenterOptions {
+  /** Card fixture name → slot (number, or slot and the mux's label for it). */
+  slots: Record<string, number | MuxSlot>;
+  /** The presenter swipes go to (the terminal driver's test-mode card requests), asked at each use. */
+  swipeVia?: () => CardPresenter | undefined;
+  /** Tap hold time when the step gives none (ms); undefined: the mux's own default. */
+  defaultHoldMs?: number;
+}
+
+/** A driver-like object with activate/deactivate (the mux driver). */
+interface Activatable {
+  readonly name: string;
+  activate(): Promise<void>;
+  deactivate(): Promise<void>;
+}
+
+export class MuxCardPresenter {
+  readonly name: string;
+  readonly cards: CardPresenter;
+  private readonly slots: Map<string, MuxSlot>;
+  private aliases: Record<string, string | InlineCard> = {};
+  private selected: number | undefined;
+
+  constructor(
+    private readonly device: Activatable,
+    private readonly mux: CardMultiplexer,
+    private readonly options: MuxCardPresenterOptions,
+  ) {
+    this.name = `multiplexer card presenter (${device.name})`;
+    this.slots = new Map(
+      Object.entries(options.slots).map(([card, s]) => [card, typeof s === 'number' ? { slot: s } : s]),
+    );
+    this.cards = {
+      prepare: async (map) => {
+        this.aliases = { ...map };
+        await this.options.swipeVia?.()?.prepare(map).catch(() => undefined);
+      },
+      insert: (card) => this.select(card, 'contact'),
+      tap: (card, holdMs) => this.select(card, 'contactless', holdMs ?? this.options.defaultHoldMs),
+      swipe: async (card, track) => {
+        const other = this.options.swipeVia?.();
+        if (!other)
+          throw new MuxError(this.device.name, 'swipe', `cannot swipe '${card}': a multiplexer has no stripe head and the bench has no other way to swipe`, {
+            code: 'E_MUX_CARD',
+          });
+        await other.swipe(card, track);
+      },
+      remove: () => this.deselect(),
+      state: async () => {
+        throw new MuxError(this.device.name, 'expect card', 'a real card in a multiplexer slot cannot report its run state', {
+          code: 'E_MUX_CARD',
+        });
+      },
+    };
+  }
+
+  /** Opens the mux and runs the preflight: every mapped slot holds its card. */
+  async activate(): Promise<void> {
+    await this.device.activate();
+    try {
+      await this.preflight();
+      await this.mux.deselect();
+      this.selected = undefined;
+    } catch (e) {
+      await this.device.deactivate().catch(() => undefined);
+      throw e;
+    }
+  }
+
+  async deactivate(): Promise<void> {
+    if (this.selected !== undefined) await this.mux.deselect().catch(() => undefined);
+    this.selected = undefined;
+    await this.device.deactivate();
+  }
+
+  async beginScenario(): Promise<void> {
+    await this.deselect();
+  }
+
+  async endScenario(): Promise<void> {
+    await this.deselect().catch(() => undefined);
+  }
+
+  /**
+   * Asks the mux what each mapped slot holds; MuxError E_MUX_SLOT naming every slot that is empty or
+   * holds another card, and what to put there.
+   */
+  async preflight(): Promise<void> {
+    const wrong: string[] = [];
+    for (const [card, s] of this.slots) {
+      const want = s.label ?? card;
+      const has = await this.mux.slotCard(s.slot);
+      if (has === undefined) wrong.push(`slot ${s.slot} is empty: put card '${want}' in it`);
+      else if (has !== want)
+        wrong.push(`slot ${s.slot} holds '${has}', not '${want}': put '${want}' in slot ${s.slot} or fix card.slots in the lab file`);
+    }
+    if (wrong.length)
+      throw new MuxError(this.device.name, 'preflight', wrong.join('; '), { code: 'E_MUX_SLOT' });
+  }
+
+  /**
+   * Why the bench cannot serve a scenario with this presenter: a card no slot holds (or an inline card),
+   * `expect card` or `cardCondition` (a real card cannot report or change its state). Undefined when it can.
+   */
+  cannotServe(scenario: Scenario): string | undefined {
+    for (const [alias, ref] of Object.entries(scenario.cards)) {
+      if (typeof ref !== 'string') return `its card '${alias}' is an inline card, which no multiplexer slot holds`;
+      if (!this.slots.has(ref)) return `its card '${alias}' (${ref}) is in no multiplexer slot (card.slots)`;
+    }
+    const walk = (steps: readonly LoadedStep[]): string | undefined => {
+      for (const step of steps) {
+        if (step.action === 'cardCondition')
+          return `its step 'cardCondition' (line ${step.at.line}) changes a phone wallet, which a multiplexer cannot`;
+        const args = step.args as Record<string, unknown> | null;
+        if (step.action === 'expect' && args && typeof args === 'object' && ('card' in args || hasCard(args)))
+          return `its 'expect card' (line ${step.at.line}) reads a card's run state, which a real card in a multiplexer cannot report`;
+        const inner = step.steps ? walk(step.steps) : undefined;
+        if (inner) return inner;
+      }
+      return undefined;
+    };
+    return walk(scenario.steps) ?? walk(scenario.finally);
+  }
+
+  private slotOf(ref: string): number {
+    const mapped = this.aliases[ref];
+    const fixture = typeof mapped === 'string' ? mapped : mapped === undefined ? ref : undefined;
+    const s = fixture !== undefined ? this.slots.get(fixture) : undefined;
+    if (!s)
+      throw new MuxError(
+        this.device.name,
+        'card',
+        `card '${ref}'${fixture && fixture !== ref ? ` (${fixture})` : ''} is in no multiplexer slot: map it in card.slots of the lab file`,
+        { code: 'E_MUX_CARD' },
+      );
+    return s.slot;
+  }
+
+  private async select(ref: string, via: 'contact' | 'contactless', holdMs?: number): Promise<void> {
+    const slot = this.slotOf(ref);
+    if (this.selected !== undefined) await this.deselect();
+    await this.mux.select(slot, via, ...(holdMs !== undefined ? [holdMs] : []));
+    this.selected = slot;
+  }
+
+  private async deselect(): Promise<void> {
+    await this.mux.deselect();
+    this.selected = undefined;
+  }
+}
+
+/** An `expect` with `card` in its body or in `none`/`not` sub-bodies. */
+function hasCard(args: Record<string, unknown>): boolean {
+  return Object.values(args).some((v) => v !== null && typeof v === 'object' && 'card' in (v as object));
+}
