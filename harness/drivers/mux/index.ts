@@ -10,3 +10,5 @@ export type { LineLinkResource, LineLinkOptions } from './line-link.js';
 export { MuxDriver } from './mux-driver.js';
 export { MuxCardPresenter } from './mux-card-presenter.js';
 export type { MuxCardPresenterOptions, MuxSlot } from './mux-card-presenter.js';
+export { MuxSimulator, SIM_SLOTS } from './mux-simulator.js';
+export type { MuxSimulatorOptions } from './mux-simulator.js';
