@@ -18,6 +18,14 @@ import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
 import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
+import {
+  describeResource,
+  MuxCardPresenter,
+  MuxDriver,
+  type LineLinkResource,
+  type MuxSlot,
+} from '../drivers/mux/index.js';
+import { HttpRobotDriver } from '../drivers/robot/index.js';
 import { NexoDriver, NexoDriverUnsupportedError } from '../drivers/nexo/index.js';
 import { currencyOfNumeric } from '../nexo/index.js';
 import { readFileSync } from 'node:fs';
@@ -94,11 +102,13 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
       file,
     );
-  if (!['in-process', 'test-mode', 'operator', 'pcsc'].includes(spec.card.presenter))
+  if (!['in-process', 'test-mode', 'operator', 'pcsc', 'multiplexer'].includes(spec.card.presenter))
     throw new BenchConfigError(
-      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd) or 'operator'`,
+      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd), 'multiplexer' or 'operator'`,
       file,
     );
+  const muxConfig = spec.card.presenter === 'multiplexer' ? muxOf(input) : undefined;
+  const robotKeys = robotKeypadOf(input);
   const spawn = t.spawn;
   const pcsc = spec.card.presenter === 'pcsc' ? pcscReaderOf(input) : undefined;
   // The spawned emulator reads the presenter's reader unless the lab file names another.
@@ -380,8 +390,24 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     presenter.observe((o) => emit(o.kind, o.data, o.at));
     drivers.push(presenter);
   }
+  let mux: MuxCardPresenter | undefined;
+  if (muxConfig) {
+    // Swipes (a mux has no stripe head) go to the terminal driver's own card requests.
+    const device = new MuxDriver(muxConfig.resource, { timeoutMs: muxConfig.timeoutMs });
+    mux = new MuxCardPresenter(device, device.mux, {
+      slots: muxConfig.slots,
+      swipeVia: () => active.current?.cards,
+      ...(spec.card.tapHoldMs !== undefined ? { defaultHoldMs: spec.card.tapHoldMs } : {}),
+    });
+    drivers.push(mux);
+  }
   if (proc) drivers.push(proc);
   drivers.push(termDriver);
+  let robot: HttpRobotDriver | undefined;
+  if (robotKeys) {
+    robot = new HttpRobotDriver(robotKeys);
+    drivers.push(robot);
+  }
   const capabilities: Partial<CapabilityMap> = {
     terminal,
     keypad,
@@ -391,6 +417,8 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     network: infra.network,
   };
   if (presenter) capabilities.cards = presenter.cards;
+  if (mux) capabilities.cards = mux.cards;
+  if (robot) capabilities.keypad = robot.keypad;
   const offers = new Set(
     spec.capabilities ?? [
       ...BASE_OFFERS,
@@ -433,7 +461,10 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       ...(spawn?.defects?.length ? { 'terminal.defects': spawn.defects.join(' ') } : {}),
       'card.presenter': pcsc
         ? `pcsc (virtual cards through vpcd 127.0.0.1:${spec.card.vpcdPort ?? 35963}, PC/SC reader '${pcsc.reader}')`
-        : spec.card.presenter,
+        : muxConfig
+          ? `multiplexer (${describeResource(muxConfig.resource)}, ${Object.keys(muxConfig.slots).length} slots checked before the first scenario)`
+          : spec.card.presenter,
+      ...(robotKeys ? { keypad: `robot ${robotKeys.url}` } : {}),
       ...(spawnReader !== undefined ? { 'terminal.reader': readerFromSpec(spawnReader) } : {}),
       dialect,
       host: input.externalHost
@@ -444,8 +475,14 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
     ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
-    ...(driverKind === 'nexo' ? { cannotServe: protocolCannotServe('nexo', NEXO_SERVICES) } : {}),
-    ...(zvt ? { cannotServe: protocolCannotServe('ZVT', ZVT_SERVICES) } : {}),
+    ...(driverKind === 'nexo' || zvt || mux
+      ? {
+          cannotServe: (s: Scenario) =>
+            (driverKind === 'nexo' ? protocolCannotServe('nexo', NEXO_SERVICES)(s) : undefined) ??
+            (zvt ? protocolCannotServe('ZVT', ZVT_SERVICES)(s) : undefined) ??
+            mux?.cannotServe(s),
+        }
+      : {}),
   });
   made.bench = bench;
   return bench;
@@ -473,6 +510,62 @@ function pcscReaderOf(input: DriverBenchInput): { reader: string; emulatorReader
       file,
     );
   return { reader, emulatorReader };
+}
+
+/** The multiplexer of a lab bench: its link, slots and answer timeout; BenchConfigError when incomplete. */
+function muxOf(input: DriverBenchInput): {
+  resource: LineLinkResource;
+  slots: Record<string, number | MuxSlot>;
+  timeoutMs: number;
+} {
+  const { file, name, spec } = input;
+  const c = spec.card;
+  if ((c.path === undefined) === (c.address === undefined))
+    throw new BenchConfigError(
+      `${file}: bench '${name}': the multiplexer needs card.path (its serial port) or card.address (host:port), one of them`,
+      file,
+    );
+  if (!c.slots || !Object.keys(c.slots).length)
+    throw new BenchConfigError(
+      `${file}: bench '${name}': the multiplexer needs card.slots (card fixture → slot number)`,
+      file,
+    );
+  const seen = new Map<number, string>();
+  for (const [card, s] of Object.entries(c.slots)) {
+    const n = typeof s === 'number' ? s : s.slot;
+    const other = seen.get(n);
+    if (other !== undefined)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': card.slots puts '${other}' and '${card}' in slot ${n}`,
+        file,
+      );
+    seen.set(n, card);
+  }
+  let resource: LineLinkResource;
+  if (c.path !== undefined)
+    resource = { kind: 'serial', path: c.path, ...(c.baudRate ? { baudRate: c.baudRate } : {}) };
+  else {
+    const a = parseEcrTcpAddress(c.address as string);
+    if (!a) throw new BenchConfigError(`${file}: card.address '${c.address}' is not host:port`, file);
+    resource = { kind: 'tcp', host: a.host, port: a.port };
+  }
+  return {
+    resource,
+    slots: c.slots,
+    timeoutMs: (c.timeout !== undefined ? parseDuration(c.timeout) : undefined) ?? 3000,
+  };
+}
+
+/** The robot that presses the keys (keypad.source robot), or undefined. */
+function robotKeypadOf(input: DriverBenchInput): { url: string; timeoutMs?: number } | undefined {
+  const k = input.spec.keypad;
+  if (!k || k.source !== 'robot') return undefined;
+  if (!k.url)
+    throw new BenchConfigError(
+      `${input.file}: bench '${input.name}': keypad.source robot needs keypad.url`,
+      input.file,
+    );
+  return { url: k.url, ...(k.timeout !== undefined ? { timeoutMs: parseDuration(k.timeout) ?? 5000 } : {}) };
 }
 
 /** Transactions nexo carries (Login, Payment, Refund, Reversal, BalanceInquiry, Reconciliation). */

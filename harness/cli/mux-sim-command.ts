@@ -103,7 +103,11 @@ export const muxSimCommand: Command = {
         }
         if (tcp) where.push(`tcp ${tcp.host}:${await sim.listenTcp(tcp.host, tcp.port)}`);
         if (robot) where.push(`robot http://${robot.host}:${await sim.listenRobot(robot.host, robot.port)}`);
-        io.out(`mux-sim ready: ${where.join(', ')}; slots ${Object.entries(slots).map(([n, c]) => `${n}=${c}`).join(' ')}`);
+        io.out(
+          `mux-sim ready: ${where.join(', ')}; slots ${Object.entries(slots)
+            .map(([n, c]) => `${n}=${c}`)
+            .join(' ')}`,
+        );
         await stop;
       } finally {
         await sim.close();

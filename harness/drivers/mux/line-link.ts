@@ -16,8 +16,7 @@ const log = createLogger('payhil:mux:link');
 
 /** Where the multiplexer is: a serial port path or a TCP address. */
 export type LineLinkResource =
-  | { kind: 'serial'; path: string; baudRate?: number }
-  | { kind: 'tcp'; host: string; port: number };
+  { kind: 'serial'; path: string; baudRate?: number } | { kind: 'tcp'; host: string; port: number };
 
 /** A byte pipe (serial port or socket). */
 interface Pipe {
@@ -63,18 +62,28 @@ export class LineLink {
 
   private async openSerial(r: { path: string; baudRate?: number }): Promise<Pipe> {
     if (!existsSync(r.path))
-      throw new MuxError(this.name, 'open', `no serial port at ${r.path}: is the multiplexer plugged in (card.path)?`, {
-        code: 'E_MUX_PORT',
-      });
+      throw new MuxError(
+        this.name,
+        'open',
+        `no serial port at ${r.path}: is the multiplexer plugged in (card.path)?`,
+        {
+          code: 'E_MUX_PORT',
+        },
+      );
     const port = new SerialPort({ path: r.path, baudRate: r.baudRate ?? 9600, autoOpen: false, lock: true });
     await new Promise<void>((resolve, reject) =>
       port.open((err) =>
         err
           ? reject(
-              new MuxError(this.name, 'open', `cannot open ${r.path}: ${err.message} (another program uses it?)`, {
-                code: 'E_MUX_PORT',
-                cause: err,
-              }),
+              new MuxError(
+                this.name,
+                'open',
+                `cannot open ${r.path}: ${err.message} (another program uses it?)`,
+                {
+                  code: 'E_MUX_PORT',
+                  cause: err,
+                },
+              ),
             )
           : resolve(),
       ),
@@ -94,9 +103,14 @@ export class LineLink {
       const timer = setTimeout(() => {
         s.destroy();
         reject(
-          new MuxError(this.name, 'connect', `no connection within ${this.options.connectTimeoutMs ?? 5000} ms`, {
-            code: 'E_MUX_PORT',
-          }),
+          new MuxError(
+            this.name,
+            'connect',
+            `no connection within ${this.options.connectTimeoutMs ?? 5000} ms`,
+            {
+              code: 'E_MUX_PORT',
+            },
+          ),
         );
       }, this.options.connectTimeoutMs ?? 5000);
       s.once('connect', () => {
@@ -106,10 +120,15 @@ export class LineLink {
       s.once('error', (e) => {
         clearTimeout(timer);
         reject(
-          new MuxError(this.name, 'connect', `${e.message}: is the multiplexer on and at this address (card.address)?`, {
-            code: 'E_MUX_PORT',
-            cause: e,
-          }),
+          new MuxError(
+            this.name,
+            'connect',
+            `${e.message}: is the multiplexer on and at this address (card.address)?`,
+            {
+              code: 'E_MUX_PORT',
+              cause: e,
+            },
+          ),
         );
       });
     });
@@ -148,7 +167,11 @@ export class LineLink {
   private exchange(command: string, verb: string, timeoutMs: number): Promise<string[]> {
     return new Promise((resolve, reject) => {
       if (this.closedWhy !== undefined || !this.pipe)
-        return reject(new MuxError(this.name, command, `link closed (${this.closedWhy ?? 'not open'})`, { code: 'E_MUX_CLOSED' }));
+        return reject(
+          new MuxError(this.name, command, `link closed (${this.closedWhy ?? 'not open'})`, {
+            code: 'E_MUX_CLOSED',
+          }),
+        );
       const timer = setTimeout(() => {
         this.waiter = undefined;
         reject(
@@ -174,10 +197,15 @@ export class LineLink {
         if (r.ok) resolve(r.args);
         else
           reject(
-            new MuxError(this.name, command, `the multiplexer refused: ERR ${r.code}${r.text ? ` ${r.text}` : ''}`, {
-              code: 'E_MUX_REFUSED',
-              causeCode: r.code,
-            }),
+            new MuxError(
+              this.name,
+              command,
+              `the multiplexer refused: ERR ${r.code}${r.text ? ` ${r.text}` : ''}`,
+              {
+                code: 'E_MUX_REFUSED',
+                causeCode: r.code,
+              },
+            ),
           );
         return true;
       };
@@ -198,7 +226,8 @@ export class LineLink {
         log(`${this.name}: skipped a line that is no answer: ${JSON.stringify(item.text.slice(0, 80))}`);
         continue;
       }
-      if (!this.waiter?.(reply)) log(`${this.name}: skipped an answer nobody waits for: ${item.text.slice(0, 80)}`);
+      if (!this.waiter?.(reply))
+        log(`${this.name}: skipped an answer nobody waits for: ${item.text.slice(0, 80)}`);
     }
   }
 

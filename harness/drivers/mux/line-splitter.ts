@@ -6,9 +6,7 @@
  * kept until its LF arrives.
  */
 export type LineItem =
-  | { kind: 'line'; text: string }
-  | { kind: 'overlong'; bytes: number }
-  | { kind: 'garbage'; bytes: number };
+  { kind: 'line'; text: string } | { kind: 'overlong'; bytes: number } | { kind: 'garbage'; bytes: number };
 
 /** Longest line of the protocol (bytes, without the LF). */
 export const MAX_LINE = 256;
@@ -65,7 +63,8 @@ export class LineSplitter {
     this.held = 0;
     if (line.length > 0 && line[line.length - 1] === CR) line = line.subarray(0, -1);
     if (line.length > this.maxLine) return { kind: 'overlong', bytes: line.length };
-    for (const b of line) if (b !== 0x09 && (b < 0x20 || b > 0x7e)) return { kind: 'garbage', bytes: line.length };
+    for (const b of line)
+      if (b !== 0x09 && (b < 0x20 || b > 0x7e)) return { kind: 'garbage', bytes: line.length };
     return { kind: 'line', text: line.toString('latin1') };
   }
 }

@@ -56,23 +56,36 @@ export class MuxCardPresenter {
     this.cards = {
       prepare: async (map) => {
         this.aliases = { ...map };
-        await this.options.swipeVia?.()?.prepare(map).catch(() => undefined);
+        await this.options
+          .swipeVia?.()
+          ?.prepare(map)
+          .catch(() => undefined);
       },
       insert: (card) => this.select(card, 'contact'),
       tap: (card, holdMs) => this.select(card, 'contactless', holdMs ?? this.options.defaultHoldMs),
       swipe: async (card, track) => {
         const other = this.options.swipeVia?.();
         if (!other)
-          throw new MuxError(this.device.name, 'swipe', `cannot swipe '${card}': a multiplexer has no stripe head and the bench has no other way to swipe`, {
-            code: 'E_MUX_CARD',
-          });
+          throw new MuxError(
+            this.device.name,
+            'swipe',
+            `cannot swipe '${card}': a multiplexer has no stripe head and the bench has no other way to swipe`,
+            {
+              code: 'E_MUX_CARD',
+            },
+          );
         await other.swipe(card, track);
       },
       remove: () => this.deselect(),
       state: async () => {
-        throw new MuxError(this.device.name, 'expect card', 'a real card in a multiplexer slot cannot report its run state', {
-          code: 'E_MUX_CARD',
-        });
+        throw new MuxError(
+          this.device.name,
+          'expect card',
+          'a real card in a multiplexer slot cannot report its run state',
+          {
+            code: 'E_MUX_CARD',
+          },
+        );
       },
     };
   }
@@ -115,7 +128,9 @@ export class MuxCardPresenter {
       const has = await this.mux.slotCard(s.slot);
       if (has === undefined) wrong.push(`slot ${s.slot} is empty: put card '${want}' in it`);
       else if (has !== want)
-        wrong.push(`slot ${s.slot} holds '${has}', not '${want}': put '${want}' in slot ${s.slot} or fix card.slots in the lab file`);
+        wrong.push(
+          `slot ${s.slot} holds '${has}', not '${want}': put '${want}' in slot ${s.slot} or fix card.slots in the lab file`,
+        );
     }
     if (wrong.length)
       throw new MuxError(this.device.name, 'preflight', wrong.join('; '), { code: 'E_MUX_SLOT' });
@@ -127,7 +142,8 @@ export class MuxCardPresenter {
    */
   cannotServe(scenario: Scenario): string | undefined {
     for (const [alias, ref] of Object.entries(scenario.cards)) {
-      if (typeof ref !== 'string') return `its card '${alias}' is an inline card, which no multiplexer slot holds`;
+      if (typeof ref !== 'string')
+        return `its card '${alias}' is an inline card, which no multiplexer slot holds`;
       if (!this.slots.has(ref)) return `its card '${alias}' (${ref}) is in no multiplexer slot (card.slots)`;
     }
     const walk = (steps: readonly LoadedStep[]): string | undefined => {

@@ -8,7 +8,12 @@
  * `activate()` opens the link and asks `STATUS` (a mux that does not answer is broken at once, with what
  * to check).
  */
-import { ActiveGuard, type CardMultiplexer, type MuxInterface, type MuxStatus } from '../../capabilities/index.js';
+import {
+  ActiveGuard,
+  type CardMultiplexer,
+  type MuxInterface,
+  type MuxStatus,
+} from '../../capabilities/index.js';
 import { MuxError } from './errors.js';
 import { describeResource, LineLink, type LineLinkOptions, type LineLinkResource } from './line-link.js';
 
@@ -27,8 +32,12 @@ export class MuxDriver {
     );
     this.mux = {
       select: async (slot, via, holdMs) => {
-        const hold = via === 'contactless' && holdMs !== undefined ? ` ${Math.max(0, Math.round(holdMs))}` : '';
-        await this.ask(`SELECT ${slotArg(this.name, slot)}${via === 'contactless' ? ' CL' : ''}${hold}`, 'SELECT');
+        const hold =
+          via === 'contactless' && holdMs !== undefined ? ` ${Math.max(0, Math.round(holdMs))}` : '';
+        await this.ask(
+          `SELECT ${slotArg(this.name, slot)}${via === 'contactless' ? ' CL' : ''}${hold}`,
+          'SELECT',
+        );
       },
       deselect: async () => {
         await this.ask('DESELECT', 'DESELECT');
@@ -37,9 +46,14 @@ export class MuxDriver {
         const args = await this.ask(`SLOT ${slotArg(this.name, slot)}`, 'SLOT');
         const label = args[1];
         if (args[0] !== String(slot) || label === undefined)
-          throw new MuxError(this.name, `SLOT ${slot}`, `answer 'OK SLOT ${args.join(' ')}' names no card of slot ${slot}`, {
-            code: 'E_MUX_GARBAGE',
-          });
+          throw new MuxError(
+            this.name,
+            `SLOT ${slot}`,
+            `answer 'OK SLOT ${args.join(' ')}' names no card of slot ${slot}`,
+            {
+              code: 'E_MUX_GARBAGE',
+            },
+          );
         return label === '-' ? undefined : label;
       },
       status: async () => this.status(),
@@ -72,9 +86,14 @@ export class MuxDriver {
     const slots = Number(args[1]);
     const sel = args[0];
     if (sel === undefined || !Number.isInteger(slots) || slots < 1 || (sel !== '-' && !/^\d+$/.test(sel)))
-      throw new MuxError(this.name, 'STATUS', `answer 'OK STATUS ${args.join(' ')}' is not '<selected>|- <slots>'`, {
-        code: 'E_MUX_GARBAGE',
-      });
+      throw new MuxError(
+        this.name,
+        'STATUS',
+        `answer 'OK STATUS ${args.join(' ')}' is not '<selected>|- <slots>'`,
+        {
+          code: 'E_MUX_GARBAGE',
+        },
+      );
     return { selected: sel === '-' ? undefined : Number(sel), slots };
   }
 

@@ -2,9 +2,7 @@
  * The multiplexer's answers (docs/mux-robot.md): `OK <VERB> [args…]` or `ERR <CODE> [text]`, words
  * separated by single spaces or tabs. Anything else is not an answer (undefined).
  */
-export type MuxReply =
-  | { ok: true; verb: string; args: string[] }
-  | { ok: false; code: string; text: string };
+export type MuxReply = { ok: true; verb: string; args: string[] } | { ok: false; code: string; text: string };
 
 /** Error codes a multiplexer may answer with (others are passed on as they are). */
 export const MUX_ERROR_CODES = {

@@ -60,7 +60,8 @@ export class MuxSimulator {
     for (const [n, card] of Object.entries(options.slots)) this.inSlot.set(Number(n), card);
     for (const [n, card] of Object.entries(options.wrongCards ?? {})) this.inSlot.set(Number(n), card);
     this.presenter =
-      options.presenter ?? new PcscCardPresenter(options.vpcdPort !== undefined ? { vpcdPort: options.vpcdPort } : {});
+      options.presenter ??
+      new PcscCardPresenter(options.vpcdPort !== undefined ? { vpcdPort: options.vpcdPort } : {});
   }
 
   /** Takes vpcd (its lock) and makes the rack's cards. */
@@ -86,7 +87,9 @@ export class MuxSimulator {
     const server = createTcpServer((socket) => {
       this.sockets.add(socket);
       const splitter = new LineSplitter();
-      socket.on('data', (b: Buffer) => this.onBytes(splitter, b, (s) => void (socket.writable && socket.write(s))));
+      socket.on('data', (b: Buffer) =>
+        this.onBytes(splitter, b, (s) => void (socket.writable && socket.write(s))),
+      );
       socket.on('error', () => undefined);
       socket.on('close', () => this.sockets.delete(socket));
     });
@@ -101,7 +104,8 @@ export class MuxSimulator {
         res.writeHead(status, { 'content-type': 'application/json' });
         res.end(JSON.stringify(body));
       };
-      if (req.method !== 'GET' || (req.url ?? '').length > 2048) return send(400, { error: 'GET /arm/… only, URL up to 2 KiB' });
+      if (req.method !== 'GET' || (req.url ?? '').length > 2048)
+        return send(400, { error: 'GET /arm/… only, URL up to 2 KiB' });
       const url = new URL(req.url ?? '/', 'http://robot');
       void this.serialised(() => this.robotCall(url))
         .then(([status, body]) => send(status, body))
@@ -151,7 +155,10 @@ export class MuxSimulator {
 
   /** One command line → its answer line (without LF). */
   async command(line: string): Promise<string> {
-    const [verb, ...args] = line.trim().toUpperCase().split(/[ \t]+/);
+    const [verb, ...args] = line
+      .trim()
+      .toUpperCase()
+      .split(/[ \t]+/);
     switch (verb) {
       case 'PING':
         return 'OK PING';
@@ -159,14 +166,19 @@ export class MuxSimulator {
         return `OK STATUS ${this.selected ?? '-'} ${SIM_SLOTS}`;
       case 'SLOT': {
         const n = slotNumber(args[0]);
-        if (n === undefined || args.length !== 1) return `ERR BADSLOT no slot '${args[0] ?? ''}' (1-${SIM_SLOTS})`;
+        if (n === undefined || args.length !== 1)
+          return `ERR BADSLOT no slot '${args[0] ?? ''}' (1-${SIM_SLOTS})`;
         return `OK SLOT ${n} ${this.inSlot.get(n) ?? '-'}`;
       }
       case 'SELECT': {
         const n = slotNumber(args[0]);
         if (n === undefined) return `ERR BADSLOT no slot '${args[0] ?? ''}' (1-${SIM_SLOTS})`;
         const cl = args[1] === 'CL';
-        if ((args[1] !== undefined && !cl) || args.length > 3 || (args[2] !== undefined && !/^\d{1,6}$/.test(args[2])))
+        if (
+          (args[1] !== undefined && !cl) ||
+          args.length > 3 ||
+          (args[2] !== undefined && !/^\d{1,6}$/.test(args[2]))
+        )
           return 'ERR BADCMD SELECT <slot> [CL [holdMs]]';
         if (this.options.jam) return `ERR JAM ${JAM_TEXT}`;
         if (!this.inSlot.has(n)) return `ERR BADSLOT slot ${n} is empty`;
@@ -196,13 +208,18 @@ export class MuxSimulator {
 
   private async robotCall(url: URL): Promise<[number, unknown]> {
     const action = url.pathname.replace(/^\/arm\//, '');
-    const status = { state: this.options.jam ? 'jam' : 'ready', ...(this.selected !== undefined ? { card: `slot${this.selected}` } : {}), ...(this.options.jam ? { detail: JAM_TEXT } : {}) };
+    const status = {
+      state: this.options.jam ? 'jam' : 'ready',
+      ...(this.selected !== undefined ? { card: `slot${this.selected}` } : {}),
+      ...(this.options.jam ? { detail: JAM_TEXT } : {}),
+    };
     if (!url.pathname.startsWith('/arm/')) return [404, { error: 'GET /arm/insert|tap|remove|press|status' }];
     if (action === 'status') return [200, status];
     if (this.options.jam) return [409, status];
     if (action === 'press') {
       const key = (url.searchParams.get('key') ?? '').toUpperCase();
-      if (!/^(\d|ENTER|CANCEL|CLEAR|UP|DOWN|MENU|F[1-4])$/.test(key)) return [400, { error: `no key '${key.slice(0, 20)}'` }];
+      if (!/^(\d|ENTER|CANCEL|CLEAR|UP|DOWN|MENU|F[1-4])$/.test(key))
+        return [400, { error: `no key '${key.slice(0, 20)}'` }];
       await this.pressKey(key as EcrKey);
       return [200, { pressed: key }];
     }
@@ -213,7 +230,8 @@ export class MuxSimulator {
     }
     if (action === 'insert' || action === 'tap') {
       const n = slotNumber((url.searchParams.get('card') ?? '').replace(/^slot/i, ''));
-      if (n === undefined || !this.inSlot.has(n)) return [400, { error: `no card in rack position '${url.searchParams.get('card')}'` }];
+      if (n === undefined || !this.inSlot.has(n))
+        return [400, { error: `no card in rack position '${url.searchParams.get('card')}'` }];
       const hold = url.searchParams.get('hold');
       await this.present(n, action, hold !== null && /^\d{1,6}$/.test(hold) ? Number(hold) : undefined);
       return [200, { card: `slot${n}` }];

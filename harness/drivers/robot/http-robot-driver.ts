@@ -49,7 +49,11 @@ export class HttpRobotDriver {
     this.robot = {
       insert: async (card) => void (await this.call('insert', { card }, move)),
       tap: async (card, holdMs) =>
-        void (await this.call('tap', { card, ...(holdMs !== undefined ? { hold: String(Math.round(holdMs)) } : {}) }, move)),
+        void (await this.call(
+          'tap',
+          { card, ...(holdMs !== undefined ? { hold: String(Math.round(holdMs)) } : {}) },
+          move,
+        )),
       remove: async () => void (await this.call('remove', {}, move)),
       press: (key) => this.press(key),
       status: () => this.status(),
@@ -87,15 +91,22 @@ export class HttpRobotDriver {
     const body = await this.call('status', {}, this.options.timeoutMs ?? 5000);
     const s = parseStatus(body);
     if (!s)
-      throw new RobotError(this.name, 'status', `answer is not a robot status: ${JSON.stringify(body.slice(0, 120))}`, {
-        code: 'E_ROBOT_GARBAGE',
-      });
+      throw new RobotError(
+        this.name,
+        'status',
+        `answer is not a robot status: ${JSON.stringify(body.slice(0, 120))}`,
+        {
+          code: 'E_ROBOT_GARBAGE',
+        },
+      );
     return s;
   }
 
   private async press(key: string): Promise<void> {
     if (!KEYS.test(key))
-      throw new RobotError(this.name, `press ${key}`, `the robot has no key '${key}'`, { code: 'E_ROBOT_KEY' });
+      throw new RobotError(this.name, `press ${key}`, `the robot has no key '${key}'`, {
+        code: 'E_ROBOT_KEY',
+      });
     await this.call('press', { key: key.toLowerCase() }, this.options.timeoutMs ?? 5000);
   }
 
@@ -113,12 +124,18 @@ export class HttpRobotDriver {
           size += b.length;
           if (size > ROBOT_MAX_BODY) {
             req.destroy();
-            reject(new RobotError(this.name, op, `answer larger than ${ROBOT_MAX_BODY} bytes`, { code: 'E_ROBOT_GARBAGE' }));
+            reject(
+              new RobotError(this.name, op, `answer larger than ${ROBOT_MAX_BODY} bytes`, {
+                code: 'E_ROBOT_GARBAGE',
+              }),
+            );
             return;
           }
           parts.push(b);
         });
-        res.on('error', (e) => reject(new RobotError(this.name, op, e.message, { code: 'E_ROBOT_UNREACHABLE', cause: e })));
+        res.on('error', (e) =>
+          reject(new RobotError(this.name, op, e.message, { code: 'E_ROBOT_UNREACHABLE', cause: e })),
+        );
         res.on('end', () => {
           if (size > ROBOT_MAX_BODY) return;
           const body = Buffer.concat(parts).toString('utf8');
@@ -127,27 +144,42 @@ export class HttpRobotDriver {
           const s = parseStatus(body);
           if (status === 409 || s?.state === 'jam') return reject(jamError(this.name, op, s));
           reject(
-            new RobotError(this.name, op, `the robot answered HTTP ${status}: ${body.slice(0, 200).trim() || '(no text)'}`, {
-              code: 'E_ROBOT_REFUSED',
-              causeCode: String(status),
-            }),
+            new RobotError(
+              this.name,
+              op,
+              `the robot answered HTTP ${status}: ${body.slice(0, 200).trim() || '(no text)'}`,
+              {
+                code: 'E_ROBOT_REFUSED',
+                causeCode: String(status),
+              },
+            ),
           );
         });
       });
       req.setTimeout(timeoutMs, () => {
         req.destroy();
         reject(
-          new RobotError(this.name, op, `no answer within ${timeoutMs} ms: is the robot on and at ${this.base.host}?`, {
-            code: 'E_ROBOT_TIMEOUT',
-          }),
+          new RobotError(
+            this.name,
+            op,
+            `no answer within ${timeoutMs} ms: is the robot on and at ${this.base.host}?`,
+            {
+              code: 'E_ROBOT_TIMEOUT',
+            },
+          ),
         );
       });
       req.on('error', (e) =>
         reject(
-          new RobotError(this.name, op, `${e.message}: is the robot on and at ${this.base.host} (keypad.url / card.url)?`, {
-            code: 'E_ROBOT_UNREACHABLE',
-            cause: e,
-          }),
+          new RobotError(
+            this.name,
+            op,
+            `${e.message}: is the robot on and at ${this.base.host} (keypad.url / card.url)?`,
+            {
+              code: 'E_ROBOT_UNREACHABLE',
+              cause: e,
+            },
+          ),
         ),
       );
       req.end();
