@@ -141,18 +141,22 @@ export class MuxCardPresenter {
    * `expect card` or `cardCondition` (a real card cannot report or change its state). Undefined when it can.
    */
   cannotServe(scenario: Scenario): string | undefined {
-    for (const [alias, ref] of Object.entries(scenario.cards)) {
-      if (typeof ref !== 'string')
-        return `its card '${alias}' is an inline card, which no multiplexer slot holds`;
-      if (!this.slots.has(ref)) return `its card '${alias}' (${ref}) is in no multiplexer slot (card.slots)`;
-    }
     const walk = (steps: readonly LoadedStep[]): string | undefined => {
       for (const step of steps) {
+        const args =
+          step.args !== null && typeof step.args === 'object' ? (step.args as Record<string, unknown>) : {};
         if (step.action === 'cardCondition')
           return `its step 'cardCondition' (line ${step.at.line}) changes a phone wallet, which a multiplexer cannot`;
-        const args = step.args as Record<string, unknown> | null;
-        if (step.action === 'expect' && args && typeof args === 'object' && ('card' in args || hasCard(args)))
+        if (step.action === 'expect' && ('card' in args || hasCard(args)))
           return `its 'expect card' (line ${step.at.line}) reads a card's run state, which a real card in a multiplexer cannot report`;
+        // Swipes go to the terminal driver; inserted and tapped cards must sit in a slot.
+        if ((step.action === 'insert' || step.action === 'tap') && typeof args.card === 'string') {
+          const ref = scenario.cards[args.card] ?? args.card;
+          if (typeof ref !== 'string')
+            return `its card '${args.card}' (line ${step.at.line}) is an inline card, which no multiplexer slot holds`;
+          if (!this.slots.has(ref))
+            return `its card '${args.card}' (${ref}, line ${step.at.line}) is in no multiplexer slot (card.slots of the lab file)`;
+        }
         const inner = step.steps ? walk(step.steps) : undefined;
         if (inner) return inner;
       }
