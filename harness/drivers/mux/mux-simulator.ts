@@ -242,14 +242,20 @@ export class MuxSimulator {
   private async pressKey(key: EcrKey): Promise<void> {
     const to = this.options.keysTo;
     if (!to) throw new Error('mux-sim has no --keys-to: the robot has no terminal keypad to press');
-    if (!this.ecr) {
-      const c = await EcrClient.connectTcp(to.host, to.port);
-      c.once('close', () => {
-        if (this.ecr === c) this.ecr = undefined;
-      });
-      this.ecr = c;
+    // The terminal may have restarted since the last press (a new run spawns a new emulator): one retry
+    // on a fresh connection.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const c = this.ecr ?? (this.ecr = await EcrClient.connectTcp(to.host, to.port));
+        await c.request({ op: 'key', keys: [key] }, { timeoutMs: 5000 });
+        return;
+      } catch (e) {
+        const stale = this.ecr;
+        this.ecr = undefined;
+        await stale?.close().catch(() => undefined);
+        if (attempt >= 2 || (e as { name?: string }).name === 'EcrRemoteError') throw e;
+      }
     }
-    await this.ecr.request({ op: 'key', keys: [key] }, { timeoutMs: 5000 });
   }
 
   private serialised<T>(fn: () => Promise<T>): Promise<T> {
