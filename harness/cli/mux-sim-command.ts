@@ -18,7 +18,8 @@ const USAGE = `usage: payhil mux-sim --slots N=CARD[,N=CARD…] (--serial PATH |
   --robot HOST:PORT      also serve the robot's HTTP API (GET /arm/insert|tap|remove|press|status)
   --keys-to HOST:PORT    the terminal's ECR test-mode channel: where robot key presses go
   --vpcd-port N          vpcd's port (default 35963, reader 'Virtual PCD 00 00')
-  faults: --silent (never answer), --wrong-card N=CARD (slot N really holds CARD), --jam (switch and arm stuck)
+  faults: --silent (never answer), --wrong-card N=CARD (slot N really holds CARD), --jam (switch and arm stuck),
+          --jam-robot (only the arm stuck)
 Prints one 'mux-sim ready …' line with the addresses, serves until Ctrl-C / SIGTERM.`;
 
 /** `N=CARD,…` → slot → card. */
@@ -69,6 +70,7 @@ export const muxSimCommand: Command = {
           'vpcd-port': { type: 'string' },
           silent: { type: 'boolean' },
           jam: { type: 'boolean' },
+          'jam-robot': { type: 'boolean' },
           'wrong-card': { type: 'string' },
         },
       }).values;
@@ -90,6 +92,7 @@ export const muxSimCommand: Command = {
       wrongCards: slotMap('--wrong-card', values['wrong-card'] as string | undefined),
       silent: values.silent === true,
       jam: values.jam === true,
+      jamRobot: values['jam-robot'] === true,
       ...(vpcdPort !== undefined ? { vpcdPort } : {}),
       ...(keysTo ? { keysTo } : {}),
     });

@@ -23,8 +23,12 @@ import { holdVpcd, VPCD_WAIT_BUDGET_MS } from './vpcd-lock.test-helper.js';
 const BIN = fileURLToPath(new URL('../../harness/cli/bin.js', import.meta.url));
 const SLOTS = '1=cup-debit,2=cup-credit,3=ec-debit';
 
-const PASS_IDS = ['purchase/chip-pin-approved[card=debit,amount=12.50]', 'account/insufficient-funds'];
-/** Reads the card's run state (`expect card`): a real card in a mux slot cannot report it. */
+const PASS_IDS = [
+  'purchase/chip-pin-approved[card=debit,amount=12.50]',
+  'account/insufficient-funds',
+  'contactless/card-moved-away[holdMs=20]',
+];
+/** Its card (pin-blocked) is in no slot of the lab file. */
 const SKIP_ID = 'card/pin-blocked-card';
 
 async function freePort(): Promise<number> {
@@ -117,7 +121,7 @@ card: { presenter: multiplexer, path: ${pty.a}, baudRate: 9600, timeout: 2s, slo
 keypad: { source: robot, url: http://127.0.0.1:${robotPort} }
 network: { proxy: true, listen: 127.0.0.1:0 }
 host: { mode: simulator, profile: default }
-capabilities: [chip, magstripe, pinpad, printer, display, ecr, emulator, host, network, robot]
+capabilities: [chip, contactless, magstripe, pinpad, printer, display, ecr, emulator, host, network, robot]
 timeouts: { scenario: 90s, step: 30s }
 `,
     );
@@ -159,13 +163,13 @@ timeouts: { scenario: 90s, step: 30s }
     assert.match(
       out,
       new RegExp(
-        `^SKIP +[\\d.]+ m?s {2}${escapeRegExp(SKIP_ID)} — .*expect card.*multiplexer cannot report`,
+        `^SKIP +[\\d.]+ m?s {2}${escapeRegExp(SKIP_ID)} — .*its card 'card' \\(pin-blocked, line \\d+\\) is in no multiplexer slot`,
         'm',
       ),
       out,
     );
     assert.equal(code, 0, out);
-    assert.match(junit, /tests="3" failures="0" errors="0"/);
+    assert.match(junit, /tests="4" failures="0" errors="0"/);
     const env = readFileSync(join(dir, 'pass-results', 'environment.properties'), 'utf8');
     assert.match(
       env,
@@ -194,11 +198,25 @@ timeouts: { scenario: 90s, step: 30s }
     assert.match(junit, /slot 1 holds 'ec-debit', not 'cup-debit': put 'cup-debit' in slot 1/);
   });
 
-  it('a jammed mux and robot: broken, saying to clear the jam', async () => {
+  it('a jammed robot: broken, saying to clear the arm', async () => {
+    const lab = await bench(['--jam-robot']);
+    const { code, out, junit } = await run(lab, [PASS_IDS[1] as string], 'jam-robot');
+    assert.equal(code, 1, out);
+    assert.match(out, /^BROKEN /m, out);
+    assert.match(
+      junit,
+      /robot reports a jam \(arm stuck above the card reader\): clear the arm and the card path/,
+    );
+  });
+
+  it('a jammed mux: broken, saying to clear the jam', async () => {
     const lab = await bench(['--jam']);
     const { code, out, junit } = await run(lab, [PASS_IDS[1] as string], 'jam');
     assert.equal(code, 1, out);
     assert.match(out, /^BROKEN /m, out);
-    assert.match(junit, /robot reports a jam \(switch arm stuck between slots\): clear the arm/);
+    assert.match(
+      junit,
+      /the multiplexer refused: ERR JAM switch arm stuck between slots \(the switch is jammed: clear it/,
+    );
   });
 });

@@ -14,6 +14,13 @@ import { parseMuxReply, type MuxReply } from './mux-reply.js';
 
 const log = createLogger('payhil:mux:link');
 
+/** What to do about a refusal, by the mux's error code. */
+const REFUSAL_HINTS: Record<string, string> = {
+  JAM: ' (the switch is jammed: clear it and check every card sits in its slot, then run again)',
+  BADSLOT: ' (the multiplexer has no such slot: check card.slots of the lab file)',
+  BUSY: ' (the multiplexer is busy: check nothing else drives it)',
+};
+
 /** Where the multiplexer is: a serial port path or a TCP address. */
 export type LineLinkResource =
   { kind: 'serial'; path: string; baudRate?: number } | { kind: 'tcp'; host: string; port: number };
@@ -200,7 +207,7 @@ export class LineLink {
             new MuxError(
               this.name,
               command,
-              `the multiplexer refused: ERR ${r.code}${r.text ? ` ${r.text}` : ''}`,
+              `the multiplexer refused: ERR ${r.code}${r.text ? ` ${r.text}` : ''}${REFUSAL_HINTS[r.code] ?? ''}`,
               {
                 code: 'E_MUX_REFUSED',
                 causeCode: r.code,

@@ -30,6 +30,8 @@ export interface MuxSimulatorOptions {
   silent?: boolean;
   /** The switch (and the robot arm) is jammed. */
   jam?: boolean;
+  /** Only the robot arm is jammed. */
+  jamRobot?: boolean;
   /** vpcd's port (35963: reader 'Virtual PCD 00 00'). */
   vpcdPort?: number;
   /** The terminal's ECR test-mode channel for robot key presses (host:port). */
@@ -208,14 +210,15 @@ export class MuxSimulator {
 
   private async robotCall(url: URL): Promise<[number, unknown]> {
     const action = url.pathname.replace(/^\/arm\//, '');
+    const jam = this.options.jam === true || this.options.jamRobot === true;
     const status = {
-      state: this.options.jam ? 'jam' : 'ready',
+      state: jam ? 'jam' : 'ready',
       ...(this.selected !== undefined ? { card: `slot${this.selected}` } : {}),
-      ...(this.options.jam ? { detail: JAM_TEXT } : {}),
+      ...(jam ? { detail: 'arm stuck above the card reader' } : {}),
     };
     if (!url.pathname.startsWith('/arm/')) return [404, { error: 'GET /arm/insert|tap|remove|press|status' }];
     if (action === 'status') return [200, status];
-    if (this.options.jam) return [409, status];
+    if (jam) return [409, status];
     if (action === 'press') {
       const key = (url.searchParams.get('key') ?? '').toUpperCase();
       if (!/^(\d|ENTER|CANCEL|CLEAR|UP|DOWN|MENU|F[1-4])$/.test(key))
