@@ -6,11 +6,13 @@
  *
  * Card presenters: `in-process` (the terminal driver's test-mode card requests or card picker),
  * `operator` (a person), `pcsc` (virtual cards in this process presented through vpcd to a terminal that
- * reads PC/SC: with `spawn`, the emulator is started with `--reader`; swipes go to the terminal driver).
+ * reads PC/SC: with `spawn`, the emulator is started with `--reader`; swipes go to the terminal driver),
+ * `multiplexer` (real cards in a mux's slots, drivers/mux; every slot checked at activation). Keypad:
+ * the terminal driver's, or an HTTP robot's (`keypad.source: robot`).
  *
  * Driver order (activated in order, deactivated in reverse, even after a failure):
- * host+proxy → pcsc presenter → emulator process (socat pty pair first for ecr-serial) → terminal driver
- * → operator.
+ * host+proxy → pcsc or multiplexer presenter → emulator process (socat pty pair first for ecr-serial) →
+ * terminal driver → robot → operator.
  */
 import { EcrSerialDriver } from '../drivers/ecr-serial/index.js';
 import { EcrTcpDriver, parseEcrTcpAddress } from '../drivers/ecr-tcp/index.js';
