@@ -69,6 +69,8 @@ export interface LabBenchSpec {
     timeout?: number | string;
     /** multiplexer: hold time of a tap whose step gives none (ms). */
     tapHoldMs?: number;
+    /** multiplexer: the PC/SC reader on its monitor port (the preflight reads each slot's card there). */
+    monitor?: { reader: string };
   };
   /** Who presses the terminal's keys: its driver (default) or an HTTP robot. */
   keypad?: { source: 'terminal' | 'robot'; url?: string; timeout?: number | string };

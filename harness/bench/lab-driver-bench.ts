@@ -22,6 +22,7 @@ import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pc
 import { WebDriver } from '../drivers/web/index.js';
 import {
   describeResource,
+  MonitorReader,
   MuxCardPresenter,
   MuxDriver,
   type LineLinkResource,
@@ -400,6 +401,14 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       slots: muxConfig.slots,
       swipeVia: () => active.current?.cards,
       ...(spec.card.tapHoldMs !== undefined ? { defaultHoldMs: spec.card.tapHoldMs } : {}),
+      ...(spec.card.monitor
+        ? {
+            monitor: () =>
+              new MonitorReader(device.name, (slot) => device.mux.monitor?.(slot) ?? Promise.resolve(), {
+                reader: spec.card.monitor?.reader as string,
+              }),
+          }
+        : {}),
     });
     drivers.push(mux);
   }
@@ -464,7 +473,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       'card.presenter': pcsc
         ? `pcsc (virtual cards through vpcd 127.0.0.1:${spec.card.vpcdPort ?? 35963}, PC/SC reader '${pcsc.reader}')`
         : muxConfig
-          ? `multiplexer (${describeResource(muxConfig.resource)}, ${Object.keys(muxConfig.slots).length} slots checked before the first scenario)`
+          ? `multiplexer (${describeResource(muxConfig.resource)}, ${Object.keys(muxConfig.slots).length} slots checked before the first scenario${spec.card.monitor ? `, read on monitor reader '${spec.card.monitor.reader}'` : ''})`
           : spec.card.presenter,
       ...(robotKeys ? { keypad: `robot ${robotKeys.url}` } : {}),
       ...(spawnReader !== undefined ? { 'terminal.reader': readerFromSpec(spawnReader) } : {}),

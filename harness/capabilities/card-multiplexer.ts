@@ -26,4 +26,9 @@ export interface CardMultiplexer {
   /** The label of the card in `slot` as the multiplexer reports it; undefined for an empty slot. */
   slotCard(slot: number): Promise<string | undefined>;
   status(): Promise<MuxStatus>;
+  /**
+   * Connects slot `slot`'s card to the mux's monitor port (a PC/SC reader of the bench, not the
+   * terminal's), undefined disconnects it. Absent on a mux without a monitor port.
+   */
+  monitor?(slot: number | undefined): Promise<void>;
 }

@@ -18,7 +18,9 @@ const USAGE = `usage: payhil mux-sim --slots N=CARD[,N=CARD…] (--serial PATH |
   --robot HOST:PORT      also serve the robot's HTTP API (GET /arm/insert|tap|remove|press|status)
   --keys-to HOST:PORT    the terminal's ECR test-mode channel: where robot key presses go
   --vpcd-port N          vpcd's port (default 35963, reader 'Virtual PCD 00 00')
-  faults: --silent (never answer), --wrong-card N=CARD (slot N really holds CARD), --jam (switch and arm stuck),
+  --monitor-vpcd-port N  a monitor port: MONITOR n presents slot n's card on this vpcd port (35964: 'Virtual PCD 00 01')
+  faults: --silent (never answer), --wrong-card N=CARD (slot N really holds CARD),
+          --mislabeled N=CARD (slot N holds CARD but the mux reports the expected card), --jam (switch and arm stuck),
           --jam-robot (only the arm stuck)
 Prints one 'mux-sim ready …' line with the addresses, serves until Ctrl-C / SIGTERM.`;
 
@@ -72,6 +74,8 @@ export const muxSimCommand: Command = {
           jam: { type: 'boolean' },
           'jam-robot': { type: 'boolean' },
           'wrong-card': { type: 'string' },
+          mislabeled: { type: 'string' },
+          'monitor-vpcd-port': { type: 'string' },
         },
       }).values;
     } catch (e) {
@@ -87,9 +91,18 @@ export const muxSimCommand: Command = {
     const vpcdPort = values['vpcd-port'] !== undefined ? Number(values['vpcd-port']) : undefined;
     if (vpcdPort !== undefined && !(Number.isInteger(vpcdPort) && vpcdPort > 0 && vpcdPort < 65536))
       throw new UsageError(`mux-sim: --vpcd-port must be a port number`);
+    const monitorPort =
+      values['monitor-vpcd-port'] !== undefined ? Number(values['monitor-vpcd-port']) : undefined;
+    if (
+      monitorPort !== undefined &&
+      !(Number.isInteger(monitorPort) && monitorPort > 0 && monitorPort < 65536)
+    )
+      throw new UsageError(`mux-sim: --monitor-vpcd-port must be a port number`);
     const sim = new MuxSimulator({
       slots,
       wrongCards: slotMap('--wrong-card', values['wrong-card'] as string | undefined),
+      mislabeled: slotMap('--mislabeled', values.mislabeled as string | undefined),
+      ...(monitorPort !== undefined ? { monitorVpcdPort: monitorPort } : {}),
       silent: values.silent === true,
       jam: values.jam === true,
       jamRobot: values['jam-robot'] === true,

@@ -15,7 +15,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'mocha';
 import { packagePath, packageRoot } from '../../harness/common/project-root.js';
-import { ensurePcscd, missingVpcdStack, type VpcdLock } from '../../harness/drivers/pcsc/index.js';
+import {
+  acquireVpcdLock,
+  ensurePcscd,
+  missingVpcdStack,
+  type VpcdLock,
+} from '../../harness/drivers/pcsc/index.js';
 import { startPtyPair, type PtyPair } from '../../harness/emulator/ecr/index.js';
 import { escapeRegExp, runPayhil } from './payhil-cli.test-helper.js';
 import { holdVpcd, VPCD_WAIT_BUDGET_MS } from './vpcd-lock.test-helper.js';
@@ -74,6 +79,7 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
   this.timeout(120_000);
   let dir: string;
   let vpcd: VpcdLock | undefined;
+  let monitorVpcd: VpcdLock | undefined;
   let pty: PtyPair | undefined;
   let sim: ChildProcess | undefined;
   let ecrPort: number;
@@ -84,6 +90,12 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
     ensurePcscd();
     this.timeout(VPCD_WAIT_BUDGET_MS);
     vpcd = await holdVpcd('mux-path');
+    // The monitor port's reader: vpcd's second slot ('Virtual PCD 00 01').
+    monitorVpcd = await acquireVpcdLock({
+      port: 35964,
+      holder: `payhil test mux-path (pid ${process.pid})`,
+      onWait: (m) => process.stderr.write(`      ${m}\n`),
+    });
     dir = mkdtempSync(join(tmpdir(), 'payhil-mux-path-'));
     ecrPort = await freePort();
     robotPort = await freePort();
@@ -91,12 +103,14 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
   after(async () => {
     await stop(sim);
     await pty?.close();
+    monitorVpcd?.release();
     vpcd?.release();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
   /** A fresh pty pair and mux-sim with `faults`; the lab file pointing at them. */
-  async function bench(faults: string[], slots = '{cup-debit: 1, cup-credit: 2}'): Promise<string> {
+  /** `monitor`: the mux has a monitor port on vpcd's second reader, and the lab file names it. */
+  async function bench(faults: string[], monitor = false): Promise<string> {
     await stop(sim);
     await pty?.close();
     pty = await startPtyPair();
@@ -109,6 +123,7 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
       `127.0.0.1:${robotPort}`,
       '--keys-to',
       `127.0.0.1:${ecrPort}`,
+      ...(monitor ? ['--monitor-vpcd-port', '35964'] : []),
       ...faults,
     ]);
     sim = s.child;
@@ -117,7 +132,9 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
       lab,
       `name: mux-e2e
 terminal: { driver: ecr-tcp, profile: cup-pos-ci, spawn: { listen: 127.0.0.1:${ecrPort}, reader: vpcd } }
-card: { presenter: multiplexer, path: ${pty.a}, baudRate: 9600, timeout: 2s, slots: ${slots} }
+card: { presenter: multiplexer, path: ${pty.a}, baudRate: 9600, timeout: 2s, slots: {cup-debit: 1, cup-credit: 2}${
+        monitor ? ", monitor: { reader: 'Virtual PCD 00 01' }" : ''
+      } }
 keypad: { source: robot, url: http://127.0.0.1:${robotPort} }
 network: { proxy: true, listen: 127.0.0.1:0 }
 host: { mode: simulator, profile: default }
@@ -152,7 +169,7 @@ timeouts: { scenario: 90s, step: 30s }
   }
 
   it('catalogue chip purchases pass with cards switched by the mux and PINs pressed by the robot', async () => {
-    const lab = await bench([]);
+    const lab = await bench([], true);
     const { code, out, junit } = await run(lab, [...PASS_IDS, SKIP_ID], 'pass');
     for (const id of PASS_IDS)
       assert.match(
@@ -173,7 +190,7 @@ timeouts: { scenario: 90s, step: 30s }
     const env = readFileSync(join(dir, 'pass-results', 'environment.properties'), 'utf8');
     assert.match(
       env,
-      /card\.presenter = multiplexer \(serial .*, 2 slots checked before the first scenario\)/,
+      /card\.presenter = multiplexer \(serial .*, 2 slots checked before the first scenario, read on monitor reader 'Virtual PCD 00 01'\)/,
     );
     assert.match(env, /keypad = robot http:\/\/127\.0\.0\.1:\d+/);
   });
@@ -196,6 +213,17 @@ timeouts: { scenario: 90s, step: 30s }
     assert.equal(code, 1, out);
     assert.match(out, /^BROKEN /m, out);
     assert.match(junit, /slot 1 holds 'ec-debit', not 'cup-debit': put 'cup-debit' in slot 1/);
+  });
+
+  it('a card the mux reports rightly but is another: the monitor reader reads its PAN, broken', async () => {
+    const lab = await bench(['--mislabeled', '2=ec-debit'], true);
+    const { code, out, junit } = await run(lab, [PASS_IDS[1] as string], 'mislabeled');
+    assert.equal(code, 1, out);
+    assert.match(out, /^BROKEN /m, out);
+    assert.match(
+      junit,
+      /slot 2 holds the card with PAN \d{6}\*+\d{4} \(read on the monitor reader\), not 'cup-credit' \(\d{6}\*+\d{4}\): put 'cup-credit' in slot 2/,
+    );
   });
 
   it('a jammed robot: broken, saying to clear the arm', async () => {

@@ -12,3 +12,5 @@ export { MuxCardPresenter } from './mux-card-presenter.js';
 export type { MuxCardPresenterOptions, MuxSlot } from './mux-card-presenter.js';
 export { MuxSimulator, SIM_SLOTS } from './mux-simulator.js';
 export type { MuxSimulatorOptions } from './mux-simulator.js';
+export { MonitorReader } from './monitor-reader.js';
+export type { MonitorReaderOptions, SlotCheck } from './monitor-reader.js';

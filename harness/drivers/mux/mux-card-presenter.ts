@@ -7,7 +7,8 @@
  * (a mux has no stripe head), as on the pcsc bench.
  *
  * Preflight: `activate()` asks the mux which card each mapped slot holds and refuses (broken, before the
- * first scenario) when a slot is empty or holds another card, saying which card to put where.
+ * first scenario) when a slot is empty or holds another card, saying which card to put where; with a
+ * monitor reader it also reads each card's PAN through PC/SC on the mux's monitor port.
  * A physical card cannot report its run state: `expect card` and `cardCondition` are refused, and
  * {@link MuxCardPresenter.cannotServe} tells the bench to skip such scenarios with the reason.
  */
@@ -28,6 +29,15 @@ export interface MuxCardPresenterOptions {
   swipeVia?: () => CardPresenter | undefined;
   /** Tap hold time when the step gives none (ms); undefined: the mux's own default. */
   defaultHoldMs?: number;
+  /**
+   * The monitor port's reader check (monitor-reader.ts), opened for the preflight: each slot's card is
+   * also read through PC/SC and its PAN compared with the fixture's. Undefined: the mux's labels only.
+   */
+  monitor?: () => {
+    open(): Promise<void>;
+    close(): Promise<void>;
+    check(slot: number, fixture: string): Promise<string | undefined>;
+  };
 }
 
 /** A driver-like object with activate/deactivate (the mux driver). */
@@ -131,6 +141,18 @@ export class MuxCardPresenter {
         wrong.push(
           `slot ${s.slot} holds '${has}', not '${want}': put '${want}' in slot ${s.slot} or fix card.slots in the lab file`,
         );
+    }
+    if (!wrong.length && this.options.monitor) {
+      const m = this.options.monitor();
+      await m.open();
+      try {
+        for (const [card, s] of this.slots) {
+          const why = await m.check(s.slot, card);
+          if (why) wrong.push(why);
+        }
+      } finally {
+        await m.close();
+      }
     }
     if (wrong.length)
       throw new MuxError(this.device.name, 'preflight', wrong.join('; '), { code: 'E_MUX_SLOT' });

@@ -4,6 +4,7 @@
  *
  *   SELECT <n> [CL [holdMs]] → OK SELECT <n>     DESELECT → OK DESELECT
  *   SLOT <n>        → OK SLOT <n> <label>|-   STATUS → OK STATUS <selected>|- <slots>
+ *   MONITOR <n>|OFF → OK MONITOR <n>|OFF (slot n's card on the monitor port's PC/SC reader)
  *
  * `activate()` opens the link and asks `STATUS` (a mux that does not answer is broken at once, with what
  * to check).
@@ -57,6 +58,9 @@ export class MuxDriver {
         return label === '-' ? undefined : label;
       },
       status: async () => this.status(),
+      monitor: async (slot) => {
+        await this.ask(`MONITOR ${slot === undefined ? 'OFF' : slotArg(this.name, slot)}`, 'MONITOR');
+      },
     };
   }
 

@@ -26,6 +26,10 @@ export interface MuxSimulatorOptions {
   slots: Record<number, string>;
   /** Slot number → the fixture really in that slot (a misplaced card), reported and presented. */
   wrongCards?: Record<number, string>;
+  /** Slot number → the fixture really in that slot while the mux reports the expected one (a mislabeled card). */
+  mislabeled?: Record<number, string>;
+  /** vpcd port of the monitor port's reader (35964: 'Virtual PCD 00 01'); undefined: no monitor port. */
+  monitorVpcdPort?: number;
   /** The mux reads commands and never answers. */
   silent?: boolean;
   /** The switch (and the robot arm) is jammed. */
@@ -48,6 +52,9 @@ const JAM_TEXT = 'switch arm stuck between slots';
 export class MuxSimulator {
   private readonly presenter: Pick<PcscCardPresenter, 'cards' | 'activate' | 'deactivate'>;
   private readonly inSlot = new Map<number, string>();
+  /** What the mux says is in a slot (differs from inSlot for a mislabeled card). */
+  private readonly labels = new Map<number, string>();
+  private readonly monitorPresenter: Pick<PcscCardPresenter, 'cards' | 'activate' | 'deactivate'> | undefined;
   private selected: number | undefined;
   private queue: Promise<unknown> = Promise.resolve();
   private serial: SerialPort | undefined;
@@ -61,6 +68,12 @@ export class MuxSimulator {
   constructor(private readonly options: MuxSimulatorOptions) {
     for (const [n, card] of Object.entries(options.slots)) this.inSlot.set(Number(n), card);
     for (const [n, card] of Object.entries(options.wrongCards ?? {})) this.inSlot.set(Number(n), card);
+    for (const [n, card] of this.inSlot) this.labels.set(n, card);
+    for (const [n, card] of Object.entries(options.mislabeled ?? {})) this.inSlot.set(Number(n), card);
+    this.monitorPresenter =
+      options.monitorVpcdPort !== undefined
+        ? new PcscCardPresenter({ vpcdPort: options.monitorVpcdPort })
+        : undefined;
     this.presenter =
       options.presenter ??
       new PcscCardPresenter(options.vpcdPort !== undefined ? { vpcdPort: options.vpcdPort } : {});
@@ -72,6 +85,10 @@ export class MuxSimulator {
     const map: Record<string, string> = {};
     for (const [n, card] of this.inSlot) map[`slot${n}`] = card;
     await this.presenter.cards.prepare(map);
+    if (this.monitorPresenter) {
+      await this.monitorPresenter.activate();
+      await this.monitorPresenter.cards.prepare(map);
+    }
   }
 
   /** Serves the line protocol on a serial port (e.g. one end of a socat pty pair). */
@@ -129,6 +146,8 @@ export class MuxSimulator {
     await this.ecr?.close().catch(() => undefined);
     await this.presenter.cards.remove().catch(() => undefined);
     await this.presenter.deactivate().catch(() => undefined);
+    await this.monitorPresenter?.cards.remove().catch(() => undefined);
+    await this.monitorPresenter?.deactivate().catch(() => undefined);
   }
 
   // ---- the mux ---------------------------------------------------------------------------------
@@ -170,7 +189,22 @@ export class MuxSimulator {
         const n = slotNumber(args[0]);
         if (n === undefined || args.length !== 1)
           return `ERR BADSLOT no slot '${args[0] ?? ''}' (1-${SIM_SLOTS})`;
-        return `OK SLOT ${n} ${this.inSlot.get(n) ?? '-'}`;
+        return `OK SLOT ${n} ${this.labels.get(n) ?? '-'}`;
+      }
+      case 'MONITOR': {
+        const m = this.monitorPresenter;
+        if (!m) return 'ERR BADCMD this multiplexer has no monitor port';
+        if (args[0] === 'OFF' && args.length === 1) {
+          await m.cards.remove();
+          return 'OK MONITOR OFF';
+        }
+        const n = slotNumber(args[0]);
+        if (n === undefined || args.length !== 1)
+          return `ERR BADSLOT no slot '${args[0] ?? ''}' (1-${SIM_SLOTS})`;
+        if (!this.inSlot.has(n)) return `ERR BADSLOT slot ${n} is empty`;
+        await m.cards.remove();
+        await m.cards.insert(`slot${n}`);
+        return `OK MONITOR ${n}`;
       }
       case 'SELECT': {
         const n = slotNumber(args[0]);
@@ -194,7 +228,7 @@ export class MuxSimulator {
         this.selected = undefined;
         return 'OK DESELECT';
       default:
-        return `ERR BADCMD unknown command '${(verb ?? '').slice(0, 20)}' (PING, STATUS, SLOT, SELECT, DESELECT)`;
+        return `ERR BADCMD unknown command '${(verb ?? '').slice(0, 20)}' (PING, STATUS, SLOT, SELECT, DESELECT, MONITOR)`;
     }
   }
 
