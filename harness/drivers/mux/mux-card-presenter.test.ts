@@ -40,6 +40,25 @@ describe('MuxCardPresenter', () => {
     });
   });
 
+  it('with a monitor reader, each slot is also read there and a wrong PAN is named', async () => {
+    const mux = new MockMultiplexer({ 3: 'cup-debit', 5: 'cup-credit' });
+    const checked: string[] = [];
+    const device = { name: 'mux test', activate: async () => undefined, deactivate: async () => undefined };
+    const p = new MuxCardPresenter(device, mux, {
+      slots: { 'cup-debit': 3, 'cup-credit': 5 },
+      monitor: () => ({
+        open: async () => void checked.push('open'),
+        close: async () => void checked.push('close'),
+        check: async (slot, card) => {
+          checked.push(`${slot}=${card}`);
+          return slot === 5 ? `slot 5 holds the card with PAN 621700*********0035, not '${card}'` : undefined;
+        },
+      }),
+    });
+    await assert.rejects(p.activate(), /slot 5 holds the card with PAN 621700\*+0035, not 'cup-credit'/);
+    assert.deepEqual(checked, ['open', '3=cup-debit', '5=cup-credit', 'close']);
+  });
+
   it('a silent mux fails the preflight as broken', async () => {
     const mux = new MockMultiplexer({ 3: 'cup-debit' });
     mux.silent = 'no answer within 3000 ms';

@@ -73,6 +73,11 @@ describe('MuxDriver over TCP', () => {
     assert.deepEqual(await d.mux.status(), { selected: 3, slots: 16 });
     await d.mux.select(1);
     await d.mux.deselect();
+    // This simulated mux has no monitor port: the refusal names the command.
+    await assert.rejects(
+      d.mux.monitor?.(1) ?? Promise.resolve(),
+      /MONITOR 1: the multiplexer refused: ERR BADCMD this multiplexer has no monitor port/,
+    );
     assert.deepEqual(log, [
       'prepare slot1=cup-debit slot3=ec-debit',
       'remove',
@@ -168,11 +173,11 @@ describe('MuxDriver over TCP', () => {
   it('the simulator keeps serving after garbage and unknown commands', async () => {
     const { sim } = await simulated();
     const answers: string[] = [];
-    for (const cmd of ['BOGUS', 'SELECT', 'SELECT 99', 'SELECT 2', 'SELECT 1 XX', 'SLOT 3'])
+    for (const cmd of ['BOGUS', 'SELECT', 'SELECT 99', 'SELECT 2', 'SELECT 1 XX', 'SLOT 3', 'MONITOR 1'])
       answers.push(await sim.command(cmd));
     assert.deepEqual(
       answers.map((a) => a.split(' ').slice(0, 2).join(' ')),
-      ['ERR BADCMD', 'ERR BADSLOT', 'ERR BADSLOT', 'ERR BADSLOT', 'ERR BADCMD', 'OK SLOT'],
+      ['ERR BADCMD', 'ERR BADSLOT', 'ERR BADSLOT', 'ERR BADSLOT', 'ERR BADCMD', 'OK SLOT', 'ERR BADCMD'],
     );
   });
 });
