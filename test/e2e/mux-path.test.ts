@@ -180,7 +180,7 @@ timeouts: { scenario: 90s, step: 30s }
     assert.match(
       out,
       new RegExp(
-        `^SKIP +[\\d.]+ m?s {2}${escapeRegExp(SKIP_ID)} — .*its card 'card' \\(pin-blocked, line \\d+\\) is in no multiplexer slot`,
+        `^SKIP +[\\d.]+ m?s {2}${escapeRegExp(SKIP_ID)} — .*its card 'card' \\(pin-blocked, line \\d+\\) is not in a multiplexer slot`,
         'm',
       ),
       out,

@@ -103,7 +103,7 @@ describe('MuxCardPresenter', () => {
     );
     assert.match(
       p.cannotServe(scenario({ c: 'ec-debit' }, [{ action: 'tap', args: { card: 'c' } }])) ?? '',
-      /'c' \(ec-debit, line 7\) is in no multiplexer slot/,
+      /'c' \(ec-debit, line 7\) is not in a multiplexer slot/,
     );
     assert.match(
       p.cannotServe(scenario({}, [{ action: 'expect', args: { card: { atc: 1 } } }])) ?? '',

@@ -13,7 +13,8 @@
  * {@link MuxCardPresenter.cannotServe} tells the bench to skip such scenarios with the reason.
  */
 import type { CardMultiplexer, CardPresenter } from '../../capabilities/index.js';
-import type { InlineCard, LoadedStep, Scenario } from '../../scenario/index.js';
+import type { InlineCard, Scenario } from '../../scenario/index.js';
+import { physicalCardsCannotServe } from '../physical-cards.js';
 import { MuxError } from './errors.js';
 
 /** A slot of the lab file: its number and, optionally, the label the mux reports for its card. */
@@ -163,28 +164,11 @@ export class MuxCardPresenter {
    * `expect card` or `cardCondition` (a real card cannot report or change its state). Undefined when it can.
    */
   cannotServe(scenario: Scenario): string | undefined {
-    const walk = (steps: readonly LoadedStep[]): string | undefined => {
-      for (const step of steps) {
-        const args =
-          step.args !== null && typeof step.args === 'object' ? (step.args as Record<string, unknown>) : {};
-        if (step.action === 'cardCondition')
-          return `its step 'cardCondition' (line ${step.at.line}) changes a phone wallet, which a multiplexer cannot`;
-        if (step.action === 'expect' && ('card' in args || hasCard(args)))
-          return `its 'expect card' (line ${step.at.line}) reads a card's run state, which a real card in a multiplexer cannot report`;
-        // Swipes go to the terminal driver; inserted and tapped cards must sit in a slot.
-        if ((step.action === 'insert' || step.action === 'tap') && typeof args.card === 'string') {
-          const ref = scenario.cards[args.card] ?? args.card;
-          if (typeof ref !== 'string')
-            return `its card '${args.card}' (line ${step.at.line}) is an inline card, which no multiplexer slot holds`;
-          if (!this.slots.has(ref))
-            return `its card '${args.card}' (${ref}, line ${step.at.line}) is in no multiplexer slot (card.slots of the lab file)`;
-        }
-        const inner = step.steps ? walk(step.steps) : undefined;
-        if (inner) return inner;
-      }
-      return undefined;
-    };
-    return walk(scenario.steps) ?? walk(scenario.finally);
+    return physicalCardsCannotServe(
+      scenario,
+      (f) => this.slots.has(f),
+      'a multiplexer slot (card.slots of the lab file)',
+    );
   }
 
   private slotOf(ref: string): number {
@@ -212,9 +196,4 @@ export class MuxCardPresenter {
     await this.mux.deselect();
     this.selected = undefined;
   }
-}
-
-/** An `expect` with `card` in its body or in `none`/`not` sub-bodies. */
-function hasCard(args: Record<string, unknown>): boolean {
-  return Object.values(args).some((v) => v !== null && typeof v === 'object' && 'card' in (v as object));
 }
