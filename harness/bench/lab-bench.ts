@@ -69,6 +69,9 @@ export interface LabBenchSpec {
     timeout?: number | string;
     /** multiplexer: hold time of a tap whose step gives none (ms). */
     tapHoldMs?: number;
+    /** robot: its base URL and card fixture → rack position. */
+    url?: string;
+    rack?: Record<string, string>;
     /** multiplexer: the PC/SC reader on its monitor port (the preflight reads each slot's card there). */
     monitor?: { reader: string };
   };

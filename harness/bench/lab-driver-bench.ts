@@ -28,7 +28,7 @@ import {
   type LineLinkResource,
   type MuxSlot,
 } from '../drivers/mux/index.js';
-import { HttpRobotDriver } from '../drivers/robot/index.js';
+import { HttpRobotDriver, RobotCardPresenter } from '../drivers/robot/index.js';
 import { NexoDriver, NexoDriverUnsupportedError } from '../drivers/nexo/index.js';
 import { currencyOfNumeric } from '../nexo/index.js';
 import { readFileSync } from 'node:fs';
@@ -105,13 +105,21 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
       file,
     );
-  if (!['in-process', 'test-mode', 'operator', 'pcsc', 'multiplexer'].includes(spec.card.presenter))
+  if (!['in-process', 'test-mode', 'operator', 'pcsc', 'multiplexer', 'robot'].includes(spec.card.presenter))
     throw new BenchConfigError(
       `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd), 'multiplexer' or 'operator'`,
       file,
     );
   const muxConfig = spec.card.presenter === 'multiplexer' ? muxOf(input) : undefined;
   const robotKeys = robotKeypadOf(input);
+  if (
+    spec.card.presenter === 'robot' &&
+    (!spec.card.url || !spec.card.rack || !Object.keys(spec.card.rack).length)
+  )
+    throw new BenchConfigError(
+      `${file}: bench '${name}': card presenter 'robot' needs card.url (the robot's base URL) and card.rack (card fixture → rack position)`,
+      file,
+    );
   const spawn = t.spawn;
   const pcsc = spec.card.presenter === 'pcsc' ? pcscReaderOf(input) : undefined;
   // The spawned emulator reads the presenter's reader unless the lab file names another.
@@ -412,6 +420,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     });
     drivers.push(mux);
   }
+  let robotCards: RobotCardPresenter | undefined;
+  if (spec.card.presenter === 'robot') {
+    const arm = new HttpRobotDriver({ url: spec.card.url as string });
+    robotCards = new RobotCardPresenter(arm, arm.robot, {
+      rack: spec.card.rack as Record<string, string>,
+      swipeVia: () => active.current?.cards,
+    });
+    drivers.push(robotCards);
+  }
   if (proc) drivers.push(proc);
   drivers.push(termDriver);
   let robot: HttpRobotDriver | undefined;
@@ -429,6 +446,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   };
   if (presenter) capabilities.cards = presenter.cards;
   if (mux) capabilities.cards = mux.cards;
+  if (robotCards) capabilities.cards = robotCards.cards;
   if (robot) capabilities.keypad = robot.keypad;
   const offers = new Set(
     spec.capabilities ?? [
@@ -474,7 +492,9 @@ export function createDriverBench(input: DriverBenchInput): Bench {
         ? `pcsc (virtual cards through vpcd 127.0.0.1:${spec.card.vpcdPort ?? 35963}, PC/SC reader '${pcsc.reader}')`
         : muxConfig
           ? `multiplexer (${describeResource(muxConfig.resource)}, ${Object.keys(muxConfig.slots).length} slots checked before the first scenario${spec.card.monitor ? `, read on monitor reader '${spec.card.monitor.reader}'` : ''})`
-          : spec.card.presenter,
+          : robotCards
+            ? `robot ${spec.card.url} (${Object.keys(spec.card.rack ?? {}).length} rack positions checked before the first scenario)`
+            : spec.card.presenter,
       ...(robotKeys ? { keypad: `robot ${robotKeys.url}` } : {}),
       ...(spawnReader !== undefined ? { 'terminal.reader': readerFromSpec(spawnReader) } : {}),
       dialect,
@@ -486,12 +506,13 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
     ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
-    ...(driverKind === 'nexo' || zvt || mux
+    ...(driverKind === 'nexo' || zvt || mux || robotCards
       ? {
           cannotServe: (s: Scenario) =>
             (driverKind === 'nexo' ? protocolCannotServe('nexo', NEXO_SERVICES)(s) : undefined) ??
             (zvt ? protocolCannotServe('ZVT', ZVT_SERVICES)(s) : undefined) ??
-            mux?.cannotServe(s),
+            mux?.cannotServe(s) ??
+            robotCards?.cannotServe(s),
         }
       : {}),
   });

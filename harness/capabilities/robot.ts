@@ -22,4 +22,6 @@ export interface Robot {
   /** Presses one key: 0-9, enter, cancel, clear, back, menu, up, down, F1-F4. */
   press(key: string): Promise<void>;
   status(): Promise<RobotStatus>;
+  /** The robot's own report of its rack: position → label of the card there (empty positions left out). */
+  rack(): Promise<Record<string, string>>;
 }

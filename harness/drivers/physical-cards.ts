@@ -23,8 +23,7 @@ export function physicalCardsCannotServe(
         const ref = scenario.cards[args.card] ?? args.card;
         if (typeof ref !== 'string')
           return `its card '${args.card}' (line ${step.at.line}) is an inline card, which ${where} does not hold`;
-        if (!holds(ref))
-          return `its card '${args.card}' (${ref}, line ${step.at.line}) is not in ${where}`;
+        if (!holds(ref)) return `its card '${args.card}' (${ref}, line ${step.at.line}) is not in ${where}`;
       }
       const inner = step.steps ? walk(step.steps) : undefined;
       if (inner) return inner;

@@ -67,6 +67,18 @@ export class MockMultiplexer implements CardMultiplexer {
 /** A robot in memory; `jam(detail)` makes it report a jam and refuse every move until `clear()`. */
 export class MockRobot implements Robot {
   readonly calls: MockDeviceCall[] = [];
+  /** Position → card label, as `rack()` reports it. */
+  readonly positions: Record<string, string>;
+
+  constructor(positions: Record<string, string> = {}) {
+    this.positions = { ...positions };
+  }
+
+  async rack(): Promise<Record<string, string>> {
+    this.calls.push({ method: 'rack', args: [] });
+    return { ...this.positions };
+  }
+
   readonly keys: string[] = [];
   holding: { card: string; how: 'insert' | 'tap'; holdMs?: number } | undefined;
   private jammed: string | undefined;

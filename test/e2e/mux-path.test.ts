@@ -110,7 +110,7 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
 
   /** A fresh pty pair and mux-sim with `faults`; the lab file pointing at them. */
   /** `monitor`: the mux has a monitor port on vpcd's second reader, and the lab file names it. */
-  async function bench(faults: string[], monitor = false): Promise<string> {
+  async function bench(faults: string[], monitor = false, cards: 'mux' | 'robot' = 'mux'): Promise<string> {
     await stop(sim);
     await pty?.close();
     pty = await startPtyPair();
@@ -127,14 +127,18 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
       ...faults,
     ]);
     sim = s.child;
-    const lab = join(dir, `mux-${faults.join('').replace(/\W/g, '') || 'ok'}.yaml`);
+    const lab = join(dir, `${cards}-${faults.join('').replace(/\W/g, '') || 'ok'}.yaml`);
     writeFileSync(
       lab,
       `name: mux-e2e
 terminal: { driver: ecr-tcp, profile: cup-pos-ci, spawn: { listen: 127.0.0.1:${ecrPort}, reader: vpcd } }
-card: { presenter: multiplexer, path: ${pty.a}, baudRate: 9600, timeout: 2s, slots: {cup-debit: 1, cup-credit: 2}${
+${
+  cards === 'robot'
+    ? `card: { presenter: robot, url: http://127.0.0.1:${robotPort}, rack: {cup-debit: slot1, cup-credit: slot2} }`
+    : `card: { presenter: multiplexer, path: ${pty.a}, baudRate: 9600, timeout: 2s, slots: {cup-debit: 1, cup-credit: 2}${
         monitor ? ", monitor: { reader: 'Virtual PCD 00 01' }" : ''
-      } }
+      } }`
+}
 keypad: { source: robot, url: http://127.0.0.1:${robotPort} }
 network: { proxy: true, listen: 127.0.0.1:0 }
 host: { mode: simulator, profile: default }
@@ -224,6 +228,31 @@ timeouts: { scenario: 90s, step: 30s }
       junit,
       /slot 2 holds the card with PAN \d{6}\*+\d{4} \(read on the monitor reader\), not 'cup-credit' \(\d{6}\*+\d{4}\): put 'cup-credit' in slot 2/,
     );
+  });
+
+  it('the robot as card presenter: the same purchases pass, its rack checked by its own report', async () => {
+    const lab = await bench([], false, 'robot');
+    const { code, out } = await run(lab, PASS_IDS, 'robot');
+    for (const id of PASS_IDS)
+      assert.match(
+        out,
+        new RegExp(`^PASS +[\\d.]+ m?s {2}${escapeRegExp(id)}$`, 'm'),
+        `${id} passed\n${out}`,
+      );
+    assert.equal(code, 0, out);
+    const env = readFileSync(join(dir, 'robot-results', 'environment.properties'), 'utf8');
+    assert.match(
+      env,
+      /card\.presenter = robot http:\/\/127\.0\.0\.1:\d+ \(2 rack positions checked before the first scenario\)/,
+    );
+  });
+
+  it('a robot rack position holding the wrong card: broken, saying which card goes where', async () => {
+    const lab = await bench(['--wrong-card', '1=ec-debit'], false, 'robot');
+    const { code, out, junit } = await run(lab, [PASS_IDS[1] as string], 'robot-wrong');
+    assert.equal(code, 1, out);
+    assert.match(out, /^BROKEN /m, out);
+    assert.match(junit, /rack position slot1 holds 'ec-debit', not 'cup-debit': put 'cup-debit' there/);
   });
 
   it('a jammed robot: broken, saying to clear the arm', async () => {

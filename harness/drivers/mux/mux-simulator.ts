@@ -252,6 +252,11 @@ export class MuxSimulator {
     };
     if (!url.pathname.startsWith('/arm/')) return [404, { error: 'GET /arm/insert|tap|remove|press|status' }];
     if (action === 'status') return [200, status];
+    if (action === 'rack')
+      return [
+        200,
+        { positions: Object.fromEntries([...this.labels].map(([n, label]) => [`slot${n}`, label])) },
+      ];
     if (jam) return [409, status];
     if (action === 'press') {
       const key = (url.searchParams.get('key') ?? '').toUpperCase();

@@ -4,6 +4,7 @@
  *   GET /arm/insert?card=<rack position>          GET /arm/remove
  *   GET /arm/tap?card=<rack position>&hold=<ms>   GET /arm/press?key=<key>
  *   GET /arm/status → {"state":"ready"|"busy"|"jam","card"?:…,"detail"?:…}
+ *   GET /arm/rack   → {"positions":{"<position>":"<card label>",…}}
  *
  * A move is answered 200 when done (body ignored), 409 with the status JSON when the arm jams, other
  * statuses with a text. Bodies are read up to 16 KiB; every request has a timeout. It implements the
@@ -57,6 +58,7 @@ export class HttpRobotDriver {
       remove: async () => void (await this.call('remove', {}, move)),
       press: (key) => this.press(key),
       status: () => this.status(),
+      rack: () => this.rack(),
     };
     this.keypad = {
       enterPin: async (pin) => {
@@ -100,6 +102,30 @@ export class HttpRobotDriver {
         },
       );
     return s;
+  }
+
+  /** The rack report: position → card label. */
+  async rack(): Promise<Record<string, string>> {
+    const body = await this.call('rack', {}, this.options.timeoutMs ?? 5000);
+    let v: unknown;
+    try {
+      v = JSON.parse(body);
+    } catch {
+      v = undefined;
+    }
+    const positions = v && typeof v === 'object' ? (v as { positions?: unknown }).positions : undefined;
+    if (!positions || typeof positions !== 'object' || Array.isArray(positions))
+      throw new RobotError(
+        this.name,
+        'rack',
+        `answer is not a rack report: ${JSON.stringify(body.slice(0, 120))}`,
+        {
+          code: 'E_ROBOT_GARBAGE',
+        },
+      );
+    const out: Record<string, string> = {};
+    for (const [k, label] of Object.entries(positions)) if (typeof label === 'string') out[k] = label;
+    return out;
   }
 
   private async press(key: string): Promise<void> {

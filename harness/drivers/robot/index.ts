@@ -3,3 +3,5 @@
 export { RobotError } from './errors.js';
 export { HttpRobotDriver, parseStatus, ROBOT_MAX_BODY } from './http-robot-driver.js';
 export type { HttpRobotOptions } from './http-robot-driver.js';
+export { RobotCardPresenter } from './robot-card-presenter.js';
+export type { RobotCardPresenterOptions } from './robot-card-presenter.js';
