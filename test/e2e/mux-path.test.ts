@@ -110,13 +110,17 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
 
   /** A fresh pty pair and mux-sim with `faults`; the lab file pointing at them. */
   /** `monitor`: the mux has a monitor port on vpcd's second reader, and the lab file names it. */
-  async function bench(faults: string[], monitor = false, cards: 'mux' | 'robot' = 'mux'): Promise<string> {
+  async function bench(
+    faults: string[],
+    monitor = false,
+    cards: 'mux' | 'robot' = 'mux',
+    link: 'serial' | 'tcp' = 'serial',
+  ): Promise<string> {
     await stop(sim);
     await pty?.close();
     pty = await startPtyPair();
     const s = await startMuxSim([
-      '--serial',
-      pty.b,
+      ...(link === 'serial' ? ['--serial', pty.b] : ['--listen', '127.0.0.1:0']),
       '--slots',
       SLOTS,
       '--robot',
@@ -127,7 +131,9 @@ describe('the multiplexer path: mux driver → socat pty → mux-sim → vpcd �
       ...faults,
     ]);
     sim = s.child;
-    const lab = join(dir, `${cards}-${faults.join('').replace(/\W/g, '') || 'ok'}.yaml`);
+    const tcpPort = /tcp 127\.0\.0\.1:(\d+)/.exec(s.out())?.[1];
+    const muxAt = link === 'serial' ? `path: ${pty.a}, baudRate: 9600` : `address: 127.0.0.1:${tcpPort}`;
+    const lab = join(dir, `${cards}-${link}-${faults.join('').replace(/\W/g, '') || 'ok'}.yaml`);
     writeFileSync(
       lab,
       `name: mux-e2e
@@ -135,7 +141,7 @@ terminal: { driver: ecr-tcp, profile: cup-pos-ci, spawn: { listen: 127.0.0.1:${e
 ${
   cards === 'robot'
     ? `card: { presenter: robot, url: http://127.0.0.1:${robotPort}, rack: {cup-debit: slot1, cup-credit: slot2} }`
-    : `card: { presenter: multiplexer, path: ${pty.a}, baudRate: 9600, timeout: 2s, slots: {cup-debit: 1, cup-credit: 2}${
+    : `card: { presenter: multiplexer, ${muxAt}, timeout: 2s, slots: {cup-debit: 1, cup-credit: 2}${
         monitor ? ", monitor: { reader: 'Virtual PCD 00 01' }" : ''
       } }`
 }
@@ -197,6 +203,15 @@ timeouts: { scenario: 90s, step: 30s }
       /card\.presenter = multiplexer \(serial .*, 2 slots checked before the first scenario, read on monitor reader 'Virtual PCD 00 01'\)/,
     );
     assert.match(env, /keypad = robot http:\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('the same mux protocol over TCP: a purchase passes', async () => {
+    const lab = await bench([], false, 'mux', 'tcp');
+    const { code, out } = await run(lab, [PASS_IDS[0] as string], 'tcp');
+    assert.equal(code, 0, out);
+    assert.match(out, new RegExp(`^PASS +[\\d.]+ m?s {2}${escapeRegExp(PASS_IDS[0] as string)}$`, 'm'), out);
+    const env = readFileSync(join(dir, 'tcp-results', 'environment.properties'), 'utf8');
+    assert.match(env, /card\.presenter = multiplexer \(tcp 127\.0\.0\.1:\d+, 2 slots/);
   });
 
   it('a mux that does not answer: broken, saying to check power and cable', async () => {
