@@ -80,6 +80,11 @@ export type {
   Keypad,
   Display,
   CardPresenter,
+  CardMultiplexer,
+  MuxInterface,
+  MuxStatus,
+  Robot,
+  RobotStatus,
   HostControl,
   HostAccountsSetup,
   NetworkControl,
@@ -113,6 +118,15 @@ export type { NexoDriverOptions } from './drivers/nexo/index.js';
 export { ZvtDriver, ZvtTcpDriver, ZvtSerialDriver } from './drivers/zvt/index.js';
 export type { ZvtDriverOptions, ZvtTcpResource, ZvtSerialResource } from './drivers/zvt/index.js';
 export { TestModePresenter } from './drivers/test-mode/index.js';
+export { MuxDriver, MuxCardPresenter, MuxError, MuxSimulator } from './drivers/mux/index.js';
+export type {
+  LineLinkResource,
+  MuxCardPresenterOptions,
+  MuxSlot,
+  MuxSimulatorOptions,
+} from './drivers/mux/index.js';
+export { HttpRobotDriver, RobotCardPresenter, RobotError } from './drivers/robot/index.js';
+export type { HttpRobotOptions, RobotCardPresenterOptions } from './drivers/robot/index.js';
 export type { TestModeResource, TestModePresenterOptions } from './drivers/test-mode/index.js';
 export { DriverError } from './drivers/errors.js';
 export {

@@ -166,7 +166,10 @@ describe('benches from lab files', () => {
       f,
       'name: p\nterminal: { driver: ecr-tcp, address: 127.0.0.1:9 }\ncard: { presenter: robot }\nhost: { mode: simulator }\n',
     );
-    assert.throws(() => createBenchFromLab(f), /card presenter 'robot' is not wired/);
+    assert.throws(
+      () => createBenchFromLab(f),
+      /card presenter 'robot' needs card\.url \(the robot's base URL\) and card\.rack/,
+    );
     const pcsc: [string, RegExp][] = [
       [
         "terminal: { driver: ecr-tcp, spawn: { reader: 'pcsc:Some Reader' } }\ncard: { presenter: pcsc }",

@@ -66,7 +66,24 @@ export interface LabBenchSpec {
     reader?: string;
     /** pcsc: vpcd's port (35963: `Virtual PCD 00 00`, 35964: `… 00 01`). */
     vpcdPort?: number;
+    /** multiplexer: its serial port (with baudRate) or TCP address. */
+    path?: string;
+    baudRate?: number;
+    address?: string;
+    /** multiplexer: card fixture → slot (or slot and the label the mux reports). */
+    slots?: Record<string, number | { slot: number; label?: string }>;
+    /** multiplexer: longest wait for an answer (duration). */
+    timeout?: number | string;
+    /** multiplexer: hold time of a tap whose step gives none (ms). */
+    tapHoldMs?: number;
+    /** robot: its base URL and card fixture → rack position. */
+    url?: string;
+    rack?: Record<string, string>;
+    /** multiplexer: the PC/SC reader on its monitor port (the preflight reads each slot's card there). */
+    monitor?: { reader: string };
   };
+  /** Who presses the terminal's keys: its driver (default) or an HTTP robot. */
+  keypad?: { source: 'terminal' | 'robot'; url?: string; timeout?: number | string };
   network?: { proxy?: boolean; listen?: string };
   host: { mode: 'simulator' | 'external'; profile?: string; address?: string };
   dialect?: string;

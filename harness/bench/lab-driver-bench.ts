@@ -6,11 +6,13 @@
  *
  * Card presenters: `in-process` (the terminal driver's test-mode card requests or card picker),
  * `operator` (a person), `pcsc` (virtual cards in this process presented through vpcd to a terminal that
- * reads PC/SC: with `spawn`, the emulator is started with `--reader`; swipes go to the terminal driver).
+ * reads PC/SC: with `spawn`, the emulator is started with `--reader`; swipes go to the terminal driver),
+ * `multiplexer` (real cards in a mux's slots, drivers/mux; every slot checked at activation). Keypad:
+ * the terminal driver's, or an HTTP robot's (`keypad.source: robot`).
  *
  * Driver order (activated in order, deactivated in reverse, even after a failure):
- * host+proxy → pcsc presenter → emulator process (socat pty pair first for ecr-serial) → terminal driver
- * → operator.
+ * host+proxy → pcsc or multiplexer presenter → emulator process (socat pty pair first for ecr-serial) →
+ * terminal driver → robot → operator.
  */
 import { EcrSerialDriver } from '../drivers/ecr-serial/index.js';
 import { EcrTcpDriver, parseEcrTcpAddress } from '../drivers/ecr-tcp/index.js';
@@ -18,6 +20,15 @@ import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
 import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
 import { WebDriver } from '../drivers/web/index.js';
+import {
+  describeResource,
+  MonitorReader,
+  MuxCardPresenter,
+  MuxDriver,
+  type LineLinkResource,
+  type MuxSlot,
+} from '../drivers/mux/index.js';
+import { HttpRobotDriver, RobotCardPresenter } from '../drivers/robot/index.js';
 import { NexoDriver, NexoDriverUnsupportedError } from '../drivers/nexo/index.js';
 import { currencyOfNumeric } from '../nexo/index.js';
 import { readFileSync } from 'node:fs';
@@ -102,9 +113,19 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
       file,
     );
-  if (!['in-process', 'test-mode', 'operator', 'pcsc'].includes(spec.card.presenter))
+  if (!['in-process', 'test-mode', 'operator', 'pcsc', 'multiplexer', 'robot'].includes(spec.card.presenter))
     throw new BenchConfigError(
-      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd) or 'operator'`,
+      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd), 'multiplexer' or 'operator'`,
+      file,
+    );
+  const muxConfig = spec.card.presenter === 'multiplexer' ? muxOf(input) : undefined;
+  const robotKeys = robotKeypadOf(input);
+  if (
+    spec.card.presenter === 'robot' &&
+    (!spec.card.url || !spec.card.rack || !Object.keys(spec.card.rack).length)
+  )
+    throw new BenchConfigError(
+      `${file}: bench '${name}': card presenter 'robot' needs card.url (the robot's base URL) and card.rack (card fixture → rack position)`,
       file,
     );
   const spawn = t.spawn;
@@ -442,6 +463,34 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     presenter.observe((o) => emit(o.kind, o.data, o.at));
     drivers.push(presenter);
   }
+  let mux: MuxCardPresenter | undefined;
+  if (muxConfig) {
+    // Swipes (a mux has no stripe head) go to the terminal driver's own card requests.
+    const device = new MuxDriver(muxConfig.resource, { timeoutMs: muxConfig.timeoutMs });
+    mux = new MuxCardPresenter(device, device.mux, {
+      slots: muxConfig.slots,
+      swipeVia: () => active.current?.cards,
+      ...(spec.card.tapHoldMs !== undefined ? { defaultHoldMs: spec.card.tapHoldMs } : {}),
+      ...(spec.card.monitor
+        ? {
+            monitor: () =>
+              new MonitorReader(device.name, (slot) => device.mux.monitor?.(slot) ?? Promise.resolve(), {
+                reader: spec.card.monitor?.reader as string,
+              }),
+          }
+        : {}),
+    });
+    drivers.push(mux);
+  }
+  let robotCards: RobotCardPresenter | undefined;
+  if (spec.card.presenter === 'robot') {
+    const arm = new HttpRobotDriver({ url: spec.card.url as string });
+    robotCards = new RobotCardPresenter(arm, arm.robot, {
+      rack: spec.card.rack as Record<string, string>,
+      swipeVia: () => active.current?.cards,
+    });
+    drivers.push(robotCards);
+  }
   if (proc) drivers.push(proc);
   drivers.push(termDriver);
   // The web UI shows no APDUs: the spawned emulator's ECR test-mode channel carries its card-reader trace.
@@ -454,6 +503,10 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     });
     trace.observe((o) => emit(o.kind, o.data, o.at));
     drivers.push(trace);
+  let robot: HttpRobotDriver | undefined;
+  if (robotKeys) {
+    robot = new HttpRobotDriver(robotKeys);
+    drivers.push(robot);
   }
   const capabilities: Partial<CapabilityMap> = {
     terminal,
@@ -464,6 +517,9 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     network: infra.network,
   };
   if (presenter) capabilities.cards = presenter.cards;
+  if (mux) capabilities.cards = mux.cards;
+  if (robotCards) capabilities.cards = robotCards.cards;
+  if (robot) capabilities.keypad = robot.keypad;
   const offers = new Set(
     spec.capabilities ?? [
       ...BASE_OFFERS,
@@ -517,7 +573,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
       ...(spawn?.defects?.length ? { 'terminal.defects': spawn.defects.join(' ') } : {}),
       'card.presenter': pcsc
         ? `pcsc (virtual cards through vpcd 127.0.0.1:${spec.card.vpcdPort ?? 35963}, PC/SC reader '${pcsc.reader}')`
-        : spec.card.presenter,
+        : muxConfig
+          ? `multiplexer (${describeResource(muxConfig.resource)}, ${Object.keys(muxConfig.slots).length} slots checked before the first scenario${spec.card.monitor ? `, read on monitor reader '${spec.card.monitor.reader}'` : ''})`
+          : robotCards
+            ? `robot ${spec.card.url} (${Object.keys(spec.card.rack ?? {}).length} rack positions checked before the first scenario)`
+            : spec.card.presenter,
+      ...(robotKeys ? { keypad: `robot ${robotKeys.url}` } : {}),
       ...(spawnReader !== undefined ? { 'terminal.reader': readerFromSpec(spawnReader) } : {}),
       dialect,
       host: input.externalHost
@@ -528,8 +589,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
     ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
-    ...(driverKind === 'nexo' ? { cannotServe: protocolCannotServe('nexo', NEXO_SERVICES) } : {}),
-    ...(zvt ? { cannotServe: protocolCannotServe('ZVT', ZVT_SERVICES) } : {}),
+    ...(driverKind === 'nexo' || zvt || mux || robotCards
+      ? {
+          cannotServe: (s: Scenario) =>
+            (driverKind === 'nexo' ? protocolCannotServe('nexo', NEXO_SERVICES)(s) : undefined) ??
+            (zvt ? protocolCannotServe('ZVT', ZVT_SERVICES)(s) : undefined) ??
+            mux?.cannotServe(s) ??
+            robotCards?.cannotServe(s),
+        }
+      : {}),
   });
   made.bench = bench;
   return bench;
@@ -557,6 +625,62 @@ function pcscReaderOf(input: DriverBenchInput): { reader: string; emulatorReader
       file,
     );
   return { reader, emulatorReader };
+}
+
+/** The multiplexer of a lab bench: its link, slots and answer timeout; BenchConfigError when incomplete. */
+function muxOf(input: DriverBenchInput): {
+  resource: LineLinkResource;
+  slots: Record<string, number | MuxSlot>;
+  timeoutMs: number;
+} {
+  const { file, name, spec } = input;
+  const c = spec.card;
+  if ((c.path === undefined) === (c.address === undefined))
+    throw new BenchConfigError(
+      `${file}: bench '${name}': the multiplexer needs card.path (its serial port) or card.address (host:port), one of them`,
+      file,
+    );
+  if (!c.slots || !Object.keys(c.slots).length)
+    throw new BenchConfigError(
+      `${file}: bench '${name}': the multiplexer needs card.slots (card fixture → slot number)`,
+      file,
+    );
+  const seen = new Map<number, string>();
+  for (const [card, s] of Object.entries(c.slots)) {
+    const n = typeof s === 'number' ? s : s.slot;
+    const other = seen.get(n);
+    if (other !== undefined)
+      throw new BenchConfigError(
+        `${file}: bench '${name}': card.slots puts '${other}' and '${card}' in slot ${n}`,
+        file,
+      );
+    seen.set(n, card);
+  }
+  let resource: LineLinkResource;
+  if (c.path !== undefined)
+    resource = { kind: 'serial', path: c.path, ...(c.baudRate ? { baudRate: c.baudRate } : {}) };
+  else {
+    const a = parseEcrTcpAddress(c.address as string);
+    if (!a) throw new BenchConfigError(`${file}: card.address '${c.address}' is not host:port`, file);
+    resource = { kind: 'tcp', host: a.host, port: a.port };
+  }
+  return {
+    resource,
+    slots: c.slots,
+    timeoutMs: (c.timeout !== undefined ? parseDuration(c.timeout) : undefined) ?? 3000,
+  };
+}
+
+/** The robot that presses the keys (keypad.source robot), or undefined. */
+function robotKeypadOf(input: DriverBenchInput): { url: string; timeoutMs?: number } | undefined {
+  const k = input.spec.keypad;
+  if (!k || k.source !== 'robot') return undefined;
+  if (!k.url)
+    throw new BenchConfigError(
+      `${input.file}: bench '${input.name}': keypad.source robot needs keypad.url`,
+      input.file,
+    );
+  return { url: k.url, ...(k.timeout !== undefined ? { timeoutMs: parseDuration(k.timeout) ?? 5000 } : {}) };
 }
 
 /** Transactions nexo carries (Login, Payment, Refund, Reversal, BalanceInquiry, Reconciliation). */

@@ -2,6 +2,8 @@
 // the bench for, the driver contract and its active guard, the observation stream, their errors.
 export type { TerminalControl, TerminalOperationName, TerminalOperationArgs } from './terminal-control.js';
 export type { Keypad } from './keypad.js';
+export type { CardMultiplexer, MuxInterface, MuxStatus } from './card-multiplexer.js';
+export type { Robot, RobotStatus } from './robot.js';
 export type { Display } from './display.js';
 export type { CardPresenter, CardCondition } from './card-presenter.js';
 export { walletFaultOf } from './card-presenter.js';

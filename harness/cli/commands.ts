@@ -49,6 +49,10 @@ export const commands: Record<string, { summary: string; load: () => Promise<Com
     summary: 'virtual cards through PC/SC: serve a card on vpcd, read a card from a reader',
     load: async () => (await import('./card-command.js')).cardCommand,
   },
+  'mux-sim': {
+    summary: 'simulated card multiplexer and robot: virtual cards on vpcd, robot keys to the emulator',
+    load: async () => (await import('./mux-sim-command.js')).muxSimCommand,
+  },
   proxy: {
     summary: 'fault-injecting, decoding TCP proxy with a Toxiproxy-compatible control API',
     load: async () => (await import('./proxy-command.js')).proxyCommand,

@@ -20,3 +20,5 @@ export {
 } from './host-test-config.js';
 export { describeDriverConformance } from './driver-conformance.js';
 export type { ConformanceBench, ConformanceDriver, ConformanceTarget } from './driver-conformance.js';
+export { MockMultiplexer, MockRobot } from './mock-mux-robot.js';
+export type { MockDeviceCall } from './mock-mux-robot.js';
