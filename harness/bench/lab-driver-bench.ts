@@ -503,6 +503,7 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     });
     trace.observe((o) => emit(o.kind, o.data, o.at));
     drivers.push(trace);
+  }
   let robot: HttpRobotDriver | undefined;
   if (robotKeys) {
     robot = new HttpRobotDriver(robotKeys);
