@@ -30,6 +30,7 @@ import type { HostRule } from './host-rule.js';
 import { HostJournal, type JournalRecord } from './journal.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { RC } from '../pos-protocol/index.js';
+import type { Calendar } from '../common/calendar.js';
 import type { TerminalRegistry } from './terminal-registry.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 
@@ -50,6 +51,8 @@ export interface HostOptions {
   log?: (line: string) => void;
   /** Clock, for tests. */
   now?: () => Date;
+  /** The host's calendar (date, time of day, zone): answers' field 12/13, the issuer's day change. */
+  calendar?: Calendar;
 }
 
 /** A running host. */
@@ -127,6 +130,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     config,
     accounts,
     ...(options.now ? { now: options.now } : {}),
+    ...(options.calendar ? { calendar: options.calendar } : {}),
   });
   const journal = new HostJournal({ dialect, size: config.journalSize ?? 10000 });
   if (options.journalFile) journal.attachFile(options.journalFile);
