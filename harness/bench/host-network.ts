@@ -5,6 +5,7 @@
  * scenario's accounts. Without the proxy (embedded bench option) the host journal is the spy.
  */
 import { connect } from 'node:net';
+import type { Calendar } from '../common/calendar.js';
 import { packagePath } from '../common/project-root.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
@@ -43,6 +44,11 @@ export interface HostNetworkOptions {
   pcap?: boolean;
   /** Driver name in bench logs. */
   name?: string;
+  /**
+   * The simulator's calendar (its date and time of day, the issuer's day change), kept across host
+   * restarts; a bench shares it with an in-process terminal so a `clock` step moves both.
+   */
+  calendar?: Calendar;
   /** Where observations go (the bench's emit). */
   emit: (kind: ObservationKind, data: Record<string, unknown>, at?: number) => void;
 }
@@ -125,7 +131,11 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   };
 
   const startOwnHost = async (config: HostConfig): Promise<HostHandle> => {
-    const h = await startHost({ dialect, config });
+    const h = await startHost({
+      dialect,
+      config,
+      ...(options.calendar ? { calendar: options.calendar } : {}),
+    });
     h.journal.on('entry', onHostEntry);
     if (!useProxy) h.journal.on('entry', onHostMessage);
     host = h;

@@ -36,6 +36,7 @@ import {
   type CapabilityMap,
   type CardPresenter,
   type DeviceControl,
+  type ModeControl,
   type Display,
   type Driver,
   type Keypad,
@@ -66,6 +67,8 @@ interface TerminalDriverLike {
   readonly cards: CardPresenter;
   /** Device conditions (the test-mode `device` request of the ECR link or the web page). */
   readonly devices?: DeviceControl;
+  /** A custodian's maintenance mode (the test-mode `mode` request of the ECR link or the web page). */
+  readonly mode?: ModeControl;
   activate(): Promise<void>;
   deactivate(): Promise<void>;
   beginScenario(): Promise<void>;
@@ -408,6 +411,14 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   };
   // The emulator's test mode (ECR or web) carries the `device` request; a real terminal has no such request.
   if (!spec.capabilities && proc) offers.add('devices');
+  capabilities.mode = {
+    set: (m) => {
+      const d = need().mode;
+      if (!d) throw new BrokenError(`the ${driverKind} driver cannot switch the terminal's mode`, name);
+      return d.set(m);
+    },
+  };
+  if (!spec.capabilities && proc) offers.add('maintenance');
   if (spec.card.presenter === 'operator') {
     const op = new OperatorDriver();
     op.observe((o) => emit(o.kind, o.data, o.at));

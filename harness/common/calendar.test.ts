@@ -50,7 +50,10 @@ describe('Calendar', () => {
   it('without zone the fields are the process local ones (as Date#getHours)', () => {
     const c = new Calendar(() => Date.UTC(2026, 5, 15, 6, 7, 8));
     const d = c.now();
-    assert.equal(c.hhmmss(), [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(''));
+    assert.equal(
+      c.hhmmss(),
+      [d.getHours(), d.getMinutes(), d.getSeconds()].map((n) => String(n).padStart(2, '0')).join(''),
+    );
     assert.equal(c.moved, false);
   });
 
@@ -73,7 +76,8 @@ describe('Calendar', () => {
     it(`refuses '${bad}' with a CalendarError naming it`, () => {
       assert.throws(
         () => parseCalendarTime(bad),
-        (e: unknown) => e instanceof CalendarError && e.code === 'E_CALENDAR' && e.message.includes(`'${bad}'`),
+        (e: unknown) =>
+          e instanceof CalendarError && e.code === 'E_CALENDAR' && e.message.includes(`'${bad}'`),
       );
     });
 
@@ -89,6 +93,7 @@ describe('Calendar', () => {
     assert.equal(parseCalendarStep('1.5d'), 129_600_000);
     assert.equal(parseCalendarStep('250ms'), 250);
     assert.equal(parseCalendarStep(42), 42);
-    for (const bad of ['1 h', '-1h', 'h', '1w', -5, null]) assert.throws(() => parseCalendarStep(bad), CalendarError);
+    for (const bad of ['1 h', '-1h', 'h', '1w', -5, null])
+      assert.throws(() => parseCalendarStep(bad), CalendarError);
   });
 });

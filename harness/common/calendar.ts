@@ -31,7 +31,8 @@ export interface LocalTime {
 }
 
 /** ISO 8601 date and time, seconds and fraction optional, zone optional (`Z`, `+08:00`, `+0800`). */
-const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+const ISO =
+  /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3})\d*)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /** Longest step `advance` takes (100 years): beyond it the date fields overflow anyway. */
 const MAX_ADVANCE_MS = 100 * 366 * 86_400_000;
@@ -93,7 +94,8 @@ const STEP_FACTOR = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } a
 export function parseCalendarStep(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value) && value >= 0) return value;
   const m = typeof value === 'string' ? STEP.exec(value.trim()) : null;
-  if (!m) throw new CalendarError(String(value), `'${String(value)}' is not a step such as 90s, 10m, 1h or 1d`);
+  if (!m)
+    throw new CalendarError(String(value), `'${String(value)}' is not a step such as 90s, 10m, 1h or 1d`);
   return Math.round(Number(m[1]) * STEP_FACTOR[m[2] as keyof typeof STEP_FACTOR]);
 }
 

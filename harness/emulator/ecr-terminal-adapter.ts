@@ -189,6 +189,9 @@ export class EcrTerminalAdapter {
       case 'device':
         t.setDevice(r.device, r.condition);
         return {};
+      case 'mode':
+        t.setMode(r.mode);
+        return {};
       default:
         throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);
     }

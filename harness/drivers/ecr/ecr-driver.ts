@@ -10,6 +10,7 @@ import {
   type CardCondition,
   type CardPresenter,
   type DeviceControl,
+  type ModeControl,
   type Display,
   type Keypad,
   type Observation,
@@ -112,6 +113,8 @@ export class EcrDriver {
   readonly cards: CardPresenter;
   /** Device conditions over the test-mode `device` request (the emulator in test mode). */
   readonly devices: DeviceControl;
+  /** A custodian's maintenance mode over the test-mode `mode` request (the emulator in test mode). */
+  readonly mode: ModeControl;
 
   /** The ECR link while the driver is active. */
   private readonly link: ActiveGuard<EcrClient> = new ActiveGuard(
@@ -182,6 +185,12 @@ export class EcrDriver {
       },
       state: (card) => this.cardState(card),
       condition: (card, condition) => this.cardCondition(card, condition),
+    };
+    this.mode = {
+      set: async (mode) => {
+        this.needTestMode('mode');
+        await this.call(`mode ${mode}`, { op: 'mode', mode });
+      },
     };
     this.devices = {
       set: async (conditions) => {

@@ -166,7 +166,8 @@ export class TerminalCore {
     this.maintenance = on;
     this.events.emit({ type: 'mode', mode: on ? 'maintenance' : 'normal' });
     if (this.busy) return;
-    if (this.stateNow === 'idle' || this.stateNow === 'notSignedIn' || this.stateNow === 'powerUp') this.toIdle();
+    if (this.stateNow === 'idle' || this.stateNow === 'notSignedIn' || this.stateNow === 'powerUp')
+      this.toIdle();
   }
 
   /** Idle (or not signed in); `key` = what the screen shows there (default: the welcome screen). */
@@ -227,7 +228,8 @@ export class TerminalCore {
     if (offered !== 'signIn' && !this.profile.transactions.includes(offered as never))
       return this.result(op, 'declined', 'notSupportedTx');
     // A custodian's maintenance: no cardholder transaction; sign-in and settlement are the custodian's.
-    if (this.maintenance && op !== 'signIn' && op !== 'settle') return this.result(op, 'failed', 'outOfService');
+    if (this.maintenance && op !== 'signIn' && op !== 'settle')
+      return this.result(op, 'failed', 'outOfService');
     if (!this.canTransact()) return this.result(op, 'failed', 'notSignedIn');
     return undefined;
   }

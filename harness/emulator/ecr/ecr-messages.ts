@@ -23,7 +23,7 @@ export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
 /** Requests a terminal accepts only in test mode: a robot's hands, and the state of the cards it holds. */
-export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device'] as const;
+export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device', 'mode'] as const;
 export type TestOp = (typeof TEST_OPS)[number];
 
 export type EcrOp = TransactionOp | ControlOp | TestOp;
@@ -207,6 +207,17 @@ export interface DeviceRequest {
   condition: (typeof ECR_DEVICE_CONDITIONS)[number];
 }
 
+/** Operating modes of a `mode` request. */
+export const ECR_MODES = ['normal', 'maintenance'] as const;
+/**
+ * A custodian switches the terminal's mode (test mode): `maintenance` puts it out of service for
+ * cardholders (OUT OF SERVICE, transactions refused, an ATM gives an inserted card back), `normal` back.
+ */
+export interface ModeRequest {
+  op: 'mode';
+  mode: (typeof ECR_MODES)[number];
+}
+
 export type EcrRequestBody =
   | PurchaseRequest
   | VoidRequest
@@ -224,7 +235,8 @@ export type EcrRequestBody =
   | CardRequest
   | PowerCycleRequest
   | CardStateRequest
-  | DeviceRequest;
+  | DeviceRequest
+  | ModeRequest;
 
 /** A request as it travels: envelope plus body. `id` is chosen by the client, 1 – 2^31-1. */
 export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
@@ -281,7 +293,7 @@ export interface CardStateResult {
   card: string;
   state: Record<string, unknown>;
 }
-/** Result of cancel, key, card, powerCycle, device: the request was accepted. */
+/** Result of cancel, key, card, powerCycle, device, mode: the request was accepted. */
 export type AcceptedResult = Record<string, never>;
 
 /** Result type per op. */
@@ -303,6 +315,7 @@ export interface EcrResultMap {
   powerCycle: AcceptedResult;
   cardState: CardStateResult;
   device: AcceptedResult;
+  mode: AcceptedResult;
 }
 export type EcrResult = EcrResultMap[EcrOp];
 export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;

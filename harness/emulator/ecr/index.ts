@@ -52,6 +52,7 @@ export {
   CARD_ACTIONS,
   ECR_DEVICES,
   ECR_DEVICE_CONDITIONS,
+  ECR_MODES,
   ECR_ERROR_CODES,
   isTransactionOp,
   isTestOp,
@@ -81,6 +82,7 @@ export type {
   AcceptedResult,
   CardStateRequest,
   DeviceRequest,
+  ModeRequest,
   CardStateResult,
   InlineCardFixture,
 } from './ecr-messages.js';

@@ -38,6 +38,8 @@ describe('ECR message codec', () => {
       { op: 'cardState' },
       { op: 'device', device: 'contactless', condition: 'weak' },
       { op: 'device', device: 'printer', condition: 'fault' },
+      { op: 'mode', mode: 'maintenance' },
+      { op: 'mode', mode: 'normal' },
       { op: 'cardState', card: 'ec-debit', options: { reset: true } },
       { op: 'cardState', card: 'mine', fixture: { extends: 'cup-debit', ec: { balance: 2000 } } },
     ];
@@ -101,6 +103,8 @@ describe('ECR message codec', () => {
       'condition',
     ],
     ['a bad receipt copy', { op: 'readReceipt', copy: 'both' }, 'copy'],
+    ['a mode that is none', { op: 'mode', mode: 'supervisor' }, 'mode'],
+    ['a mode request without mode', { op: 'mode' }, 'mode'],
   ];
   for (const [what, body, path] of badRequests) {
     it(`refuses ${what} with BAD_REQUEST at ${path}`, () => {

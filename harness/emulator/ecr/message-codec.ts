@@ -4,6 +4,7 @@ import {
   ECR_DEVICES,
   ECR_DEVICE_CONDITIONS,
   ECR_KEYS,
+  ECR_MODES,
   ECR_OPS,
   MMDD_PATTERN,
   type EcrEvent,
@@ -153,6 +154,10 @@ function checkRequest(m: Json): void {
         bad('condition', `expected one of ${ECR_DEVICE_CONDITIONS.join(', ')}`);
       if (m.condition === 'weak' && m.device !== 'contactless')
         bad('condition', "'weak' is for the contactless field only");
+      return;
+    case 'mode':
+      if (!(ECR_MODES as readonly unknown[]).includes(m.mode))
+        bad('mode', `expected one of ${ECR_MODES.join(', ')}`);
       return;
     default:
       return;

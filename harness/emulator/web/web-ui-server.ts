@@ -265,6 +265,8 @@ function toWebEvent(e: TerminalEvent, status: () => unknown): WebEvent | undefin
       return { type: 'reversal', status: e.status, stan: e.stan, reason: e.reason, terminal: status() };
     case 'device':
       return { type: 'device', device: e.device, condition: e.condition, terminal: status() };
+    case 'mode':
+      return { type: 'mode', mode: e.mode, terminal: status() };
     case 'host-error':
       return { type: 'host-error', reason: e.reason, mti: e.mti, text: e.text };
     default:
