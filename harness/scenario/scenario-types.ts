@@ -168,6 +168,7 @@ export interface HostRule {
    */
   mti?: string | [string, ...string[]];
   entryMode?: string;
+  timeOfDay?: TimeOfDay;
   /**
    * Fire only on the Nth matching request (1-based).
    */
@@ -223,6 +224,13 @@ export interface MatcherObject {
    */
   contains?: string | number | boolean;
   startsWith?: string;
+}
+/**
+ * Fire only between these times of day on the host's calendar (a time-of-day restriction): `from` inclusive, `to` exclusive, `from` later than `to` spans midnight (22:00 to 06:00). The `clock` step moves the host's calendar.
+ */
+export interface TimeOfDay {
+  from: string;
+  to: string;
 }
 export interface HostRuleAction {
   fields?: HostResponseFields;
