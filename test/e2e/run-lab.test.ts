@@ -61,7 +61,7 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
   const embeddedSkips = new Map<string, string[]>();
   /**
    * The ids a bench with the emulator as its own process skips besides: they need the card dialogue
-   * (`apdu`), which only the in-process terminal reports.
+   * (`apdu`), which only the in-process terminal reports, or to set the terminal's clock (`clock`).
    */
   const labOnlySkips = new Set<string>();
 
@@ -75,7 +75,7 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
     for (const s of scenarios) {
       const missing = embedded.missing(s.requires);
       if (missing.length) embeddedSkips.set(s.id, missing);
-      else if (s.requires.includes('apdu')) labOnlySkips.add(s.id);
+      else if (s.requires.includes('apdu') || s.requires.includes('clock')) labOnlySkips.add(s.id);
     }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -149,10 +149,10 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
       assert.deepEqual(
         skipped.map(([id]) => id).sort(),
         [...embeddedSkips.keys(), ...labOnlySkips].sort(),
-        "the embedded bench's skips, and the scenarios that read the card dialogue (apdu)",
+        "the embedded bench's skips, and the scenarios that read the card dialogue (apdu) or set the clock",
       );
       for (const [id, s] of skipped)
-        assert.match(s, labOnlySkips.has(id) ? /lacks (.+, )?apdu$/ : /lacks operator$/, id);
+        assert.match(s, labOnlySkips.has(id) ? /lacks (.+, )?(apdu|clock)$/ : /lacks operator$/, id);
       assert.equal(skipped.length, embeddedSkips.size + labOnlySkips.size);
       assert.equal(main.code, 0, printed);
       assert.equal(atmRun.code, 0, printed);
