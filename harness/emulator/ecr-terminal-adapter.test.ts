@@ -156,6 +156,17 @@ describe('ECR terminal adapter', () => {
       assert.equal(rig.terminal.devices.contactless, 'ok');
     });
 
+    it('mode switches maintenance on (OUT OF SERVICE, a purchase refused) and off (WELCOME)', async () => {
+      assert.deepEqual(await call({ op: 'mode', mode: 'maintenance' }), {});
+      assert.equal(rig.terminal.mode, 'maintenance');
+      assert.deepEqual(await call({ op: 'readDisplay' }), { lines: ['OUT OF SERVICE'] });
+      const r = await rig.terminal.purchase(100);
+      assert.equal(r.messageKey, 'outOfService');
+      await call({ op: 'mode', mode: 'normal' });
+      assert.equal(rig.terminal.mode, 'normal');
+      assert.deepEqual(await call({ op: 'readDisplay' }), { lines: ['WELCOME'] });
+    });
+
     it('keeps one card object per fixture (its PIN tries and ATC live on)', () => {
       assert.equal(adapter.card('cup-debit'), adapter.card('cup-debit'));
       assert.notEqual(adapter.card('cup-debit'), adapter.card('cup-credit'));
