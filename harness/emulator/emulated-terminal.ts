@@ -138,6 +138,11 @@ export class EmulatedTerminal {
     };
   }
 
+  /** The terminal's date and time (its calendar; shared with whoever created the terminal with it). */
+  get calendar(): Calendar {
+    return this.rooms.core.calendar;
+  }
+
   /** The terminal's operating mode now. */
   get mode(): TerminalMode {
     return this.rooms.core.maintenance ? 'maintenance' : 'normal';

@@ -61,7 +61,8 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
   const embeddedSkips = new Map<string, string[]>();
   /**
    * The ids a bench with the emulator as its own process skips besides: they need the card dialogue
-   * (`apdu`), which only the in-process terminal reports, or to set the terminal's clock (`clock`).
+   * (`apdu`), which only the in-process terminal reports, or a terminal that signs in daily (profile
+   * `signIn.daily`), which the bench's terminal (its own profile) is not.
    */
   const labOnlySkips = new Set<string>();
 
@@ -75,7 +76,8 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
     for (const s of scenarios) {
       const missing = embedded.missing(s.requires);
       if (missing.length) embeddedSkips.set(s.id, missing);
-      else if (s.requires.includes('apdu') || s.requires.includes('clock')) labOnlySkips.add(s.id);
+      else if (s.requires.includes('apdu') || s.bench.terminal === 'cup-pos-ci-daily-sign-in')
+        labOnlySkips.add(s.id);
     }
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
@@ -149,10 +151,16 @@ describe('payhil run: the whole catalogue on lab benches with the emulator as it
       assert.deepEqual(
         skipped.map(([id]) => id).sort(),
         [...embeddedSkips.keys(), ...labOnlySkips].sort(),
-        "the embedded bench's skips, and the scenarios that read the card dialogue (apdu) or set the clock",
+        "the embedded bench's skips, and the scenarios that read the card dialogue (apdu) or sign in daily",
       );
       for (const [id, s] of skipped)
-        assert.match(s, labOnlySkips.has(id) ? /lacks (.+, )?(apdu|clock)$/ : /lacks operator$/, id);
+        assert.match(
+          s,
+          labOnlySkips.has(id)
+            ? /lacks (.+, )?apdu$|cannot serve it: it asks for terminal profile 'cup-pos-ci-daily-sign-in'/
+            : /lacks operator$/,
+          id,
+        );
       assert.equal(skipped.length, embeddedSkips.size + labOnlySkips.size);
       assert.equal(main.code, 0, printed);
       assert.equal(atmRun.code, 0, printed);

@@ -116,6 +116,15 @@ export class EcrDriver {
   /** A custodian's maintenance mode over the test-mode `mode` request (the emulator in test mode). */
   readonly mode: ModeControl;
 
+  /**
+   * Sets, moves or resets the terminal's calendar over the test-mode `clock` request (exactly one of
+   * `set` ISO 8601, `advance` ms, `reset`).
+   */
+  async clock(change: { set?: string; advance?: number; reset?: true }): Promise<void> {
+    this.needTestMode('clock');
+    await this.call('clock', { op: 'clock', ...change });
+  }
+
   /** The ECR link while the driver is active. */
   private readonly link: ActiveGuard<EcrClient> = new ActiveGuard(
     (operation) => new EcrDriverInactiveError(this.name, operation),

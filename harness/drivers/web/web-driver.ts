@@ -30,6 +30,7 @@ import {
 import { PageActions } from './page-actions.js';
 import { PageObserver, type PageChange } from './page-observer.js';
 import {
+  CLOCK,
   DEVICE,
   MODE,
   HAS_TEST_MODE,
@@ -323,6 +324,11 @@ export class WebDriver {
   }
 
   // ---- devices ---------------------------------------------------------------------------------
+
+  /** Sets, moves or resets the terminal's calendar through the page's test mode (`payhilTest.clock`). */
+  clock(change: { set?: string; advance?: number; reset?: true }): Promise<void> {
+    return this.testRequest(`clock ${JSON.stringify(change)}`, CLOCK, change);
+  }
 
   /** A test-mode request through the page (a device condition, a mode): `script` called with `args`. */
   private async testRequest(what: string, script: string, args: Record<string, unknown>): Promise<void> {

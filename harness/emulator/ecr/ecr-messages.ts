@@ -23,7 +23,7 @@ export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
 /** Requests a terminal accepts only in test mode: a robot's hands, and the state of the cards it holds. */
-export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device', 'mode'] as const;
+export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device', 'mode', 'clock'] as const;
 export type TestOp = (typeof TEST_OPS)[number];
 
 export type EcrOp = TransactionOp | ControlOp | TestOp;
@@ -218,6 +218,18 @@ export interface ModeRequest {
   mode: (typeof ECR_MODES)[number];
 }
 
+/**
+ * Sets or moves the terminal's calendar (test mode): exactly one of `set` (ISO 8601 date and time; an
+ * explicit offset becomes the zone), `advance` (milliseconds forward) or `reset: true` (back to the real
+ * date and time in the process zone). A sign-in of a previous day lapses (profile signIn.daily).
+ */
+export interface ClockRequest {
+  op: 'clock';
+  set?: string;
+  advance?: number;
+  reset?: boolean;
+}
+
 export type EcrRequestBody =
   | PurchaseRequest
   | VoidRequest
@@ -236,7 +248,8 @@ export type EcrRequestBody =
   | PowerCycleRequest
   | CardStateRequest
   | DeviceRequest
-  | ModeRequest;
+  | ModeRequest
+  | ClockRequest;
 
 /** A request as it travels: envelope plus body. `id` is chosen by the client, 1 – 2^31-1. */
 export type EcrRequest = EcrRequestBody & { v: 1; kind: 'request'; id: number };
@@ -316,6 +329,7 @@ export interface EcrResultMap {
   cardState: CardStateResult;
   device: AcceptedResult;
   mode: AcceptedResult;
+  clock: AcceptedResult;
 }
 export type EcrResult = EcrResultMap[EcrOp];
 export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;

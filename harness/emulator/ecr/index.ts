@@ -83,6 +83,7 @@ export type {
   CardStateRequest,
   DeviceRequest,
   ModeRequest,
+  ClockRequest,
   CardStateResult,
   InlineCardFixture,
 } from './ecr-messages.js';

@@ -6,7 +6,8 @@
  * `window.payhilTest` is the page's test mode for a harness: `addCard(name, fixture)` puts an inline card
  * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state,
  * `device(device, condition)` puts a peripheral into a condition (a reader fault, a weak contactless field…),
- * `mode(mode)` switches a custodian's maintenance on (`maintenance`) or off (`normal`).
+ * `mode(mode)` switches a custodian's maintenance on (`maintenance`) or off (`normal`),
+ * `clock({set} | {advance} | {reset: true})` sets, moves or resets the terminal's calendar.
  */
 
 const CSS = `
@@ -172,6 +173,9 @@ const SCRIPT = String.raw`
     },
     mode: function (mode) {
       return send({ op: 'mode', mode: mode }, true);
+    },
+    clock: function (change) {
+      return send(Object.assign({ op: 'clock' }, change), true);
     }
   };
   function amount() {

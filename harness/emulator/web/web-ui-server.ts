@@ -317,6 +317,19 @@ function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
       throw new WebUiBadRequestError('holdMs must be a number of milliseconds');
   }
   if (op === 'cardState') checkCard(b, cards, false);
+  if (op === 'clock') {
+    const given = ['set', 'advance', 'reset'].filter((k) => b[k] !== undefined);
+    if (
+      given.length !== 1 ||
+      (b.set !== undefined && (typeof b.set !== 'string' || b.set.length > 40)) ||
+      (b.advance !== undefined &&
+        (typeof b.advance !== 'number' || !Number.isFinite(b.advance) || b.advance < 0)) ||
+      (b.reset !== undefined && b.reset !== true)
+    )
+      throw new WebUiBadRequestError(
+        'clock takes exactly one of set (ISO 8601), advance (ms >= 0), reset: true',
+      );
+  }
   return v as EcrRequestBody;
 }
 
