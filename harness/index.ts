@@ -274,3 +274,6 @@ export type { PinBlockFormat, PinBlockOptions } from './crypto/index.js';
 // ---- common -----------------------------------------------------------------------------------------
 export { PayhilError, isPayhilError, packagePath, packageRoot, maskPan } from './common/index.js';
 export type { Verdict } from './common/index.js';
+/** The date and time a terminal or host believes it is (`startHost({calendar})`, `createTerminal({calendar})`). */
+export { Calendar, CalendarError } from './common/index.js';
+export type { LocalTime } from './common/index.js';

@@ -8,6 +8,7 @@
 import type { ObservationKind } from '../capabilities/index.js';
 import { EmulatedTerminalDriver } from '../drivers/emulated/index.js';
 import { loadTerminalProfile, type TerminalProfile } from '../emulator/index.js';
+import { Calendar } from '../common/calendar.js';
 import { Bench } from './bench.js';
 import { createHostNetwork } from './host-network.js';
 
@@ -45,6 +46,8 @@ const DEFAULT_OFFERS = [
   'network',
   'devices',
   'apdu',
+  'maintenance',
+  'clock',
 ];
 
 /** Creates (does not activate) the embedded bench. */
@@ -67,7 +70,10 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
   const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
     made.bench?.emit(kind, data, at);
 
+  // One calendar for terminal and host (both in this process): a `clock` step moves both.
+  const calendar = new Calendar();
   const infra = createHostNetwork({
+    calendar,
     name: 'embedded-host-proxy',
     dialect: dialectName,
     emit,
@@ -79,6 +85,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     defaultProfile,
     loadProfile: profileOf,
     hostTarget: () => infra.terminalTarget(),
+    calendar,
     onFault: (e) => made.bench?.fault(e),
   });
   emulated.observe((o) => emit(o.kind, o.data, o.at));
@@ -94,6 +101,19 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
       display: emulated.display,
       cards: emulated.cards,
       devices: emulated.devices,
+      mode: emulated.mode,
+      calendar: {
+        set: async (iso) => {
+          calendar.set(iso);
+          emulated.calendarChanged();
+          emit('note', { text: `clock: terminal and host at ${calendarText(calendar)}` });
+        },
+        advance: async (ms) => {
+          calendar.advance(ms);
+          emulated.calendarChanged();
+          emit('note', { text: `clock: +${ms} ms, terminal and host at ${calendarText(calendar)}` });
+        },
+      },
       host: infra.host,
       ...(infra.network ? { network: infra.network } : {}),
     },
@@ -113,4 +133,16 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
   });
   made.bench = bench;
   return bench;
+}
+
+/** The calendar's local date and time for a timeline note: `2026-12-31 23:59:50 (+08:00)`. */
+function calendarText(c: Calendar): string {
+  const l = c.local();
+  const p = (n: number): string => String(n).padStart(2, '0');
+  const z = c.zone;
+  const zone =
+    z === undefined
+      ? 'local zone'
+      : `${z < 0 ? '-' : '+'}${p(Math.floor(Math.abs(z) / 60))}:${p(Math.abs(z) % 60)}`;
+  return `${l.year}-${p(l.month)}-${p(l.day)} ${p(l.hours)}:${p(l.minutes)}:${p(l.seconds)} (${zone})`;
 }

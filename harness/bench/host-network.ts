@@ -6,6 +6,7 @@
  */
 import { connect } from 'node:net';
 import { findFixture } from '../common/fixture-search.js';
+import type { Calendar } from '../common/calendar.js';
 import { packagePath } from '../common/project-root.js';
 import {
   loadHostConfig,
@@ -57,6 +58,11 @@ export interface HostNetworkOptions {
   pcap?: boolean;
   /** Driver name in bench logs. */
   name?: string;
+  /**
+   * The simulator's calendar (its date and time of day, the issuer's day change), kept across host
+   * restarts; a bench shares it with an in-process terminal so a `clock` step moves both.
+   */
+  calendar?: Calendar;
   /** Where observations go (the bench's emit). */
   emit: (kind: ObservationKind, data: Record<string, unknown>, at?: number) => void;
 }
@@ -158,7 +164,12 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         cause: e,
       });
     }
-    const h = await startHost({ dialect, config, ...(replay ? { replay } : {}) });
+    const h = await startHost({
+      dialect,
+      config,
+      ...(replay ? { replay } : {}),
+      ...(options.calendar ? { calendar: options.calendar } : {}),
+    });
     runningReplay = wantReplay;
     h.journal.on('entry', onHostEntry);
     if (!useProxy) h.journal.on('entry', onHostMessage);

@@ -71,6 +71,7 @@ export function toHostRule(r: ScenarioHostRule): SimulatorRule {
   if (r.match !== undefined) out.match = r.match as SimulatorRule['match'];
   if (r.mti !== undefined) out.mti = Array.isArray(r.mti) ? [...r.mti] : (r.mti as string);
   if (r.entryMode !== undefined) out.entryMode = r.entryMode;
+  if (r.timeOfDay !== undefined) out.timeOfDay = { from: r.timeOfDay.from, to: r.timeOfDay.to };
   if (r.nth !== undefined) out.nth = count(r.nth, 'rule nth');
   if (r.times !== undefined) out.times = count(r.times, 'rule times');
   const a = r.respond;

@@ -14,6 +14,7 @@
  * host+proxy → pcsc or multiplexer presenter → emulator process (socat pty pair first for ecr-serial) →
  * terminal driver → robot → operator.
  */
+import { Calendar } from '../common/calendar.js';
 import { EcrSerialDriver } from '../drivers/ecr-serial/index.js';
 import { EcrTcpDriver, parseEcrTcpAddress } from '../drivers/ecr-tcp/index.js';
 import type { EcrDriverOptions } from '../drivers/ecr/index.js';
@@ -53,6 +54,7 @@ import {
   type CapabilityMap,
   type CardPresenter,
   type DeviceControl,
+  type ModeControl,
   type Display,
   type Driver,
   type Keypad,
@@ -83,6 +85,10 @@ interface TerminalDriverLike {
   readonly cards: CardPresenter;
   /** Device conditions (the test-mode `device` request of the ECR link or the web page). */
   readonly devices?: DeviceControl;
+  /** A custodian's maintenance mode (the test-mode `mode` request of the ECR link or the web page). */
+  readonly mode?: ModeControl;
+  /** The terminal's calendar (the test-mode `clock` request of the ECR link or the web page). */
+  clock?(change: { set?: string; advance?: number; reset?: true }): Promise<void>;
   activate(): Promise<void>;
   deactivate(): Promise<void>;
   beginScenario(): Promise<void>;
@@ -181,7 +187,11 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
     made.bench?.emit(kind, data, at);
 
+  // The simulator's calendar; the `clock` step moves it with the terminal's (test-mode `clock` request).
+  const hostCalendar = new Calendar();
+  let clockMoved = false;
   const infra = createHostNetwork({
+    calendar: hostCalendar,
     name: 'lab-host-proxy',
     dialect,
     emit,
@@ -411,6 +421,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     async beginScenario(_s: Scenario) {
       await need().beginScenario();
+      // Each scenario starts on today's date: a `clock` step of the previous one does not carry over.
+      if (clockMoved) {
+        clockMoved = false;
+        hostCalendar.reset();
+        await need().clock?.({ reset: true });
+      }
     },
     async endScenario() {
       await active.current?.endScenario();
@@ -549,6 +565,29 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   };
   // The emulator's test mode (ECR or web) carries the `device` request; a real terminal has no such request.
   if (!spec.capabilities && proc) offers.add('devices');
+  capabilities.mode = {
+    set: (m) => {
+      const d = need().mode;
+      if (!d) throw new BrokenError(`the ${driverKind} driver cannot switch the terminal's mode`, name);
+      return d.set(m);
+    },
+  };
+  if (!spec.capabilities && proc) offers.add('maintenance');
+  const moveClocks = async (change: { set: string } | { advance: number }): Promise<void> => {
+    const d = need();
+    if (!d.clock) throw new BrokenError(`the ${driverKind} driver cannot set the terminal's clock`, name);
+    if (input.externalHost) throw new BrokenError("an external host's clock cannot be set", name);
+    clockMoved = true;
+    if ('set' in change) hostCalendar.set(change.set);
+    else hostCalendar.advance(change.advance);
+    await d.clock(change);
+  };
+  capabilities.calendar = {
+    set: (iso) => moveClocks({ set: iso }),
+    advance: (ms) => moveClocks({ advance: ms }),
+  };
+  // Terminal (test-mode clock request) and host (this process) both: the emulator with its own host.
+  if (!spec.capabilities && proc && !input.externalHost) offers.add('clock');
   if (spec.card.presenter === 'operator') {
     const op = new OperatorDriver();
     op.observe((o) => emit(o.kind, o.data, o.at));
@@ -590,15 +629,12 @@ export function createDriverBench(input: DriverBenchInput): Bench {
     },
     ...(input.stepTimeoutMs !== undefined ? { stepTimeoutMs: input.stepTimeoutMs } : {}),
     ...(input.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: input.scenarioTimeoutMs } : {}),
-    ...(driverKind === 'nexo' || zvt || mux || robotCards
-      ? {
-          cannotServe: (s: Scenario) =>
-            (driverKind === 'nexo' ? protocolCannotServe('nexo', NEXO_SERVICES)(s) : undefined) ??
-            (zvt ? protocolCannotServe('ZVT', ZVT_SERVICES)(s) : undefined) ??
-            mux?.cannotServe(s) ??
-            robotCards?.cannotServe(s),
-        }
-      : {}),
+    cannotServe: (s: Scenario) =>
+      (driverKind === 'nexo' ? protocolCannotServe('nexo', NEXO_SERVICES)(s) : undefined) ??
+      (zvt ? protocolCannotServe('ZVT', ZVT_SERVICES)(s) : undefined) ??
+      mux?.cannotServe(s) ??
+      robotCards?.cannotServe(s) ??
+      dailySignInCannotServe(profileName, s),
   });
   made.bench = bench;
   return bench;
@@ -737,4 +773,24 @@ function readCa(file: string, name: string, caFile: string): Buffer {
       file,
     );
   }
+}
+
+/**
+ * The bench's terminal runs its own profile whatever `bench.terminal` a scenario names. Where the two
+ * differ in the daily sign-in (profile `signIn.daily`), the scenario is about behaviour this terminal
+ * does not have: it cannot serve it (skipped with the reason rather than failed).
+ */
+function dailySignInCannotServe(benchProfile: string, s: Scenario): string | undefined {
+  const asked = s.bench?.terminal;
+  if (asked === undefined || asked === benchProfile) return undefined;
+  const daily = (name: string): boolean | undefined => {
+    try {
+      return loadTerminalProfile(name).signIn.daily;
+    } catch {
+      return undefined;
+    }
+  };
+  const want = daily(asked);
+  if (want === undefined || want === daily(benchProfile)) return undefined;
+  return `it asks for terminal profile '${asked}' (signIn.daily ${want}); this bench's terminal runs '${benchProfile}'`;
 }

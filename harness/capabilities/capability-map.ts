@@ -1,6 +1,8 @@
 import type { NetworkControl } from '../net/index.js';
 import type { CardPresenter } from './card-presenter.js';
+import type { CalendarControl } from './calendar-control.js';
 import type { DeviceControl } from './device-control.js';
+import type { ModeControl } from './mode-control.js';
 import type { Display } from './display.js';
 import type { HostControl } from './host-control.js';
 import type { Keypad } from './keypad.js';
@@ -20,6 +22,10 @@ export interface CapabilityMap {
   network: NetworkControl;
   operator: Operator;
   devices: DeviceControl;
+  /** The terminal's operating mode (offer `maintenance`). */
+  mode: ModeControl;
+  /** The terminal's and host's date and time (offer `clock`). */
+  calendar: CalendarControl;
 }
 
 export type CapabilityName = keyof CapabilityMap;

@@ -11,6 +11,8 @@ export type { HostControl, HostAccountsSetup } from './host-control.js';
 export type { Operator } from './operator.js';
 export type { DeviceControl, DeviceName, DeviceCondition } from './device-control.js';
 export { DEVICE_NAMES } from './device-control.js';
+export type { ModeControl, TerminalModeName } from './mode-control.js';
+export type { CalendarControl } from './calendar-control.js';
 export type { NetworkControl } from '../net/index.js';
 export type { CapabilityMap, CapabilityName } from './capability-map.js';
 export type { Driver } from './driver.js';

@@ -1,5 +1,6 @@
 import { isAbsolute, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { Calendar } from '../common/calendar.js';
 import { PcscDriver } from '../drivers/pcsc/index.js';
 import { PcscCardSource, readerFromSpec } from '../drivers/pcsc/pcsc-card-source.js';
 import {
@@ -183,7 +184,9 @@ export async function runEmulator(argv: string[], io: CliIo, stop: Promise<unkno
     : values.profile;
 
   const events = new TerminalEvents();
-  const make = (): Promise<EmulatedTerminal> => createTerminal({ profile, host, defects, events });
+  // The terminal's clock survives a power cycle, as a real terminal's does.
+  const calendar = new Calendar();
+  const make = (): Promise<EmulatedTerminal> => createTerminal({ profile, host, defects, events, calendar });
   let terminal: EmulatedTerminal;
   try {
     terminal = await make();

@@ -36,3 +36,5 @@ export {
 } from './matcher.js';
 export type { Matcher, MatcherObject, Scalar, FieldMismatch } from './matcher.js';
 export { seededRandom } from './seeded-random.js';
+export { Calendar, CalendarError, parseCalendarTime, parseCalendarStep } from './calendar.js';
+export type { LocalTime } from './calendar.js';

@@ -156,6 +156,27 @@ describe('ECR terminal adapter', () => {
       assert.equal(rig.terminal.devices.contactless, 'ok');
     });
 
+    it("clock sets, moves and resets the terminal's calendar; a bad time is BAD_REQUEST", async () => {
+      assert.deepEqual(await call({ op: 'clock', set: '2026-12-31T23:59:50+08:00' }), {});
+      assert.equal(rig.terminal.calendar.yymmdd(), '261231');
+      await call({ op: 'clock', advance: 20_000 });
+      assert.equal(rig.terminal.calendar.yymmdd(), '270101');
+      await refused(call({ op: 'clock', set: '2026-02-30T00:00:00Z' }), 'BAD_REQUEST');
+      await call({ op: 'clock', reset: true });
+      assert.equal(rig.terminal.calendar.moved, false);
+    });
+
+    it('mode switches maintenance on (OUT OF SERVICE, a purchase refused) and off (WELCOME)', async () => {
+      assert.deepEqual(await call({ op: 'mode', mode: 'maintenance' }), {});
+      assert.equal(rig.terminal.mode, 'maintenance');
+      assert.deepEqual(await call({ op: 'readDisplay' }), { lines: ['OUT OF SERVICE'] });
+      const r = await rig.terminal.purchase(100);
+      assert.equal(r.messageKey, 'outOfService');
+      await call({ op: 'mode', mode: 'normal' });
+      assert.equal(rig.terminal.mode, 'normal');
+      assert.deepEqual(await call({ op: 'readDisplay' }), { lines: ['WELCOME'] });
+    });
+
     it('keeps one card object per fixture (its PIN tries and ATC live on)', () => {
       assert.equal(adapter.card('cup-debit'), adapter.card('cup-debit'));
       assert.notEqual(adapter.card('cup-debit'), adapter.card('cup-credit'));

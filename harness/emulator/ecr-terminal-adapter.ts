@@ -8,6 +8,7 @@ import { cardStateReport } from './card-state-report.js';
 import { CardCatalogue } from './card-catalogue.js';
 import { inlineCardFixture } from './inline-card.js';
 import { createLogger } from '../common/logger.js';
+import { CalendarError } from '../common/calendar.js';
 import {
   ECR_ERROR_CODES,
   EcrRemoteError,
@@ -193,6 +194,20 @@ export class EcrTerminalAdapter {
       case 'trace':
         // A subscription of one ECR link (EcrServer answers it); other ways in have no link to trace to.
         throw new EcrRemoteError(ECR_ERROR_CODES.NOT_SUPPORTED, 'trace is a request of an ECR link');
+      case 'mode':
+        t.setMode(r.mode);
+        return {};
+      case 'clock':
+        try {
+          if (r.set !== undefined) t.calendar.set(r.set);
+          else if (r.advance !== undefined) t.calendar.advance(r.advance);
+          else t.calendar.reset();
+        } catch (e) {
+          if (e instanceof CalendarError) throw new EcrRemoteError(ECR_ERROR_CODES.BAD_REQUEST, e.message);
+          throw e;
+        }
+        t.checkDay();
+        return {};
       default:
         throw new EcrRemoteError(ECR_ERROR_CODES.UNKNOWN_OP, `unknown op '${(r as { op: string }).op}'`);
     }

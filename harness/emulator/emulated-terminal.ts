@@ -18,16 +18,17 @@ import { TerminalStateError } from './errors.js';
 import { referenced, type OriginalTransaction } from './flows/referenced-flow.js';
 import { sale } from './flows/sale-flow.js';
 import { settle } from './flows/settlement-flow.js';
-import { signIn, stopSignInRetry } from './flows/sign-in-flow.js';
+import { signIn, signInByItself, stopSignInRetry } from './flows/sign-in-flow.js';
 import { HostSession } from './host-session/host-session.js';
 import type { HostAddress } from './host-session/host-link.js';
 import type { Dialect } from '../iso8583/index.js';
+import type { Calendar } from '../common/calendar.js';
 import type { TerminalDisplay } from './peripherals/display.js';
 import { PinPad, type TerminalKeypad } from './peripherals/keypad.js';
 import { ReceiptPrinter } from './peripherals/printer.js';
 import type { TerminalBatch } from './core/terminal-batch.js';
 import type { DeviceCondition, DeviceConditions, TerminalDevice } from './terminal-devices.js';
-import { TerminalEvents, type TerminalState } from './terminal-events.js';
+import { TerminalEvents, type TerminalMode, type TerminalState } from './terminal-events.js';
 import {
   loadTerminalProfile,
   resolveTerminalProfile,
@@ -47,6 +48,12 @@ export interface CreateTerminalOptions {
   events?: TerminalEvents;
   /** Sign in before resolving (default false). */
   signIn?: boolean;
+  /**
+   * The terminal's calendar (its date and time of day: 9A/9F21, receipts, the day of its sign-in);
+   * default the real clock in the process zone. A bench shares one with the host so a `clock` step
+   * moves both.
+   */
+  calendar?: Calendar;
 }
 
 export interface TerminalStatus {
@@ -59,6 +66,8 @@ export interface TerminalStatus {
   defects: DefectName[];
   /** Peripheral conditions now. */
   devices: DeviceConditions;
+  /** `maintenance` while a custodian has the terminal out of service, else `normal`. */
+  mode: TerminalMode;
 }
 
 /** The reference terminal. Create with {@link createTerminal}. */
@@ -72,8 +81,8 @@ export class EmulatedTerminal {
   readonly batch: TerminalBatch;
   private readonly rooms: TerminalRooms;
 
-  constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents) {
-    const core = new TerminalCore(profile, events);
+  constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents, calendar?: Calendar) {
+    const core = new TerminalCore(profile, events, calendar);
     const keypad = new PinPad(core);
     const reader = new CardReader(core, keypad);
     this.rooms = {
@@ -81,7 +90,7 @@ export class EmulatedTerminal {
       keypad,
       reader,
       host: new HostSession(core, host),
-      printer: new ReceiptPrinter(profile, events, core.devices),
+      printer: new ReceiptPrinter(profile, events, core.devices, core.calendar),
     };
     this.profile = profile;
     this.events = events;
@@ -92,6 +101,7 @@ export class EmulatedTerminal {
     this.cardSlot = reader.slot;
     core.setState('notSignedIn');
     core.show('notSignedIn');
+    if (profile.kind === 'atm') core.onSignInExpired = () => signInByItself(this.rooms);
   }
 
   /** The state machine's state. */
@@ -100,6 +110,7 @@ export class EmulatedTerminal {
   }
 
   get signedIn(): boolean {
+    this.rooms.core.expireStaleSignIn();
     return this.rooms.core.keys !== undefined;
   }
 
@@ -113,6 +124,7 @@ export class EmulatedTerminal {
 
   status(): TerminalStatus {
     const core = this.rooms.core;
+    core.expireStaleSignIn();
     return {
       state: core.state,
       signedIn: this.signedIn,
@@ -122,7 +134,36 @@ export class EmulatedTerminal {
       pendingReversal: this.rooms.host.hasPendingReversal,
       defects: [...core.defects],
       devices: { ...core.devices },
+      mode: core.maintenance ? 'maintenance' : 'normal',
     };
+  }
+
+  /** The terminal's date and time (its calendar; shared with whoever created the terminal with it). */
+  get calendar(): Calendar {
+    return this.rooms.core.calendar;
+  }
+
+  /** The terminal's operating mode now. */
+  get mode(): TerminalMode {
+    return this.rooms.core.maintenance ? 'maintenance' : 'normal';
+  }
+
+  /**
+   * A custodian switches maintenance on (`maintenance`: OUT OF SERVICE for cardholders, transactions
+   * refused, an ATM gives an inserted card back) or off (`normal`: back to the idle screen).
+   */
+  setMode(mode: TerminalMode): void {
+    if (mode !== 'normal' && mode !== 'maintenance')
+      throw new TerminalStateError(`unknown mode '${String(mode)}'`, this.state, 'E_TERMINAL_MODE');
+    this.rooms.core.setMaintenance(mode === 'maintenance');
+  }
+
+  /**
+   * The terminal looks at its calendar (after its date was set or moved): a sign-in of a previous day is
+   * dropped when the profile says `signIn.daily`.
+   */
+  checkDay(): void {
+    this.rooms.core.expireStaleSignIn();
   }
 
   /** Conditions of the peripherals now (a copy). */
@@ -238,7 +279,12 @@ export async function createTerminal(options: CreateTerminalOptions): Promise<Em
             p as TerminalProfileSpec,
             options.defects ? { defects: options.defects } : {},
           );
-  const t = new EmulatedTerminal(profile, options.host, options.events ?? new TerminalEvents());
+  const t = new EmulatedTerminal(
+    profile,
+    options.host,
+    options.events ?? new TerminalEvents(),
+    options.calendar,
+  );
   if (options.signIn) await t.signIn();
   return t;
 }

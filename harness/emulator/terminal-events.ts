@@ -37,8 +37,11 @@ export type TerminalEventBody =
   | { type: 'apdu'; via: 'contact' | 'contactless'; command: string; response: string; ms: number }
   | {
       type: 'card';
-      /** `not-removed`: the card was still inserted `timeouts.cardRemoval` after PLEASE REMOVE CARD. */
-      action: 'insert' | 'tap' | 'swipe' | 'remove' | 'retain' | 'left-field' | 'not-removed';
+      /**
+       * `not-removed`: the card was still inserted `timeouts.cardRemoval` after PLEASE REMOVE CARD;
+       * `return`: an ATM out of service (maintenance) gave an inserted card straight back.
+       */
+      action: 'insert' | 'tap' | 'swipe' | 'remove' | 'retain' | 'left-field' | 'not-removed' | 'return';
       card: string;
       maskedPan?: string;
     }
@@ -51,9 +54,14 @@ export type TerminalEventBody =
   | { type: 'result'; result: TerminalResult }
   /** A peripheral changed condition (device fault switched on or off). */
   | { type: 'device'; device: TerminalDevice; condition: DeviceCondition }
+  /** A custodian switched maintenance on (`maintenance`: out of service for cardholders) or off. */
+  | { type: 'mode'; mode: TerminalMode }
   | { type: 'note'; text: string };
 
 export type TerminalEvent = TerminalEventBody & Base;
+
+/** The terminal's operating mode: `normal`, or `maintenance` (a custodian's supervisor mode). */
+export type TerminalMode = 'normal' | 'maintenance';
 
 /** The states of the terminal state machine. */
 export type TerminalState =

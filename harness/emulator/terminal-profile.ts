@@ -70,7 +70,7 @@ export interface TerminalProfileSpec {
     Record<'host' | 'pinEntry' | 'cardRead' | 'cardRemoval' | 'idle' | 'signIn' | 'reversal', Duration>
   >;
   reversal?: { retries?: number; interval?: Duration };
-  signIn?: { retries?: number; interval?: Duration; auto?: boolean };
+  signIn?: { retries?: number; interval?: Duration; auto?: boolean; daily?: boolean };
   atm?: { retainCodes?: string[]; dispenseMultiple?: Amount };
   /** Peripheral conditions (device faults); all `ok` when absent. */
   devices?: Partial<Record<TerminalDevice, DeviceCondition>>;
@@ -137,7 +137,8 @@ export interface TerminalProfile {
   /** Milliseconds. */
   timeouts: Record<'host' | 'pinEntry' | 'cardRead' | 'cardRemoval' | 'idle' | 'signIn' | 'reversal', number>;
   reversal: { retries: number; intervalMs: number };
-  signIn: { retries: number; intervalMs: number; auto: boolean };
+  /** `daily`: a sign-in counts for its calendar day only (CUP terminals sign in every day). */
+  signIn: { retries: number; intervalMs: number; auto: boolean; daily: boolean };
   atm: { retainCodes: string[]; dispenseMultiple: number };
   /** Peripheral conditions at power-up (the terminal may change them at run time). */
   devices: DeviceConditions;
@@ -319,6 +320,7 @@ export function resolveTerminalProfile(
       retries: spec.signIn?.retries ?? 2,
       intervalMs: parseDuration(spec.signIn?.interval, 3000),
       auto: spec.signIn?.auto ?? true,
+      daily: spec.signIn?.daily ?? false,
     },
     atm: {
       retainCodes: spec.atm?.retainCodes ?? ['33', '34', '35', '36', '41', '43', '67', '75'],

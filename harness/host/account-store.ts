@@ -62,10 +62,11 @@ interface LiveAccount {
 export type PinCheck = 'ok' | 'wrong' | 'exceeded';
 
 /**
- * The host's calendar day of a request (yyyymmdd on the host's clock, the day field 13 of its answers
- * carries): the daily counters reset when it changes.
+ * The host's calendar day of a request in the process's local zone (yyyymmdd on the host's clock, the day
+ * field 13 of its answers carries): the daily counters reset when it changes. A host with a calendar of
+ * its own (common/calendar.ts) passes its day instead.
  */
-function today(now: Date): number {
+function localDay(now: Date): number {
   return now.getFullYear() * 10000 + (now.getMonth() + 1) * 100 + now.getDate();
 }
 
@@ -75,7 +76,14 @@ export class AccountStore {
   private lastPan: string | undefined;
   private lastAccount: LiveAccount | undefined;
 
-  constructor(private readonly specs: readonly AccountSpec[]) {
+  /**
+   * @param dayOf the issuer's day of an instant as yyyymmdd (default: the process's local day); the daily
+   *   counters reset when it changes (the issuer's day change).
+   */
+  constructor(
+    private readonly specs: readonly AccountSpec[],
+    private readonly dayOf: (now: Date) => number = localDay,
+  ) {
     this.reset();
   }
 
@@ -218,7 +226,7 @@ export class AccountStore {
   }
 
   private rollDay(a: LiveAccount, now: Date): void {
-    const d = today(now);
+    const d = this.dayOf(now);
     if (a.spentDay !== d) {
       a.spentDay = d;
       a.spentToday = 0;

@@ -77,7 +77,10 @@ export class HostProcessor extends SettlementProcessor {
   }
 
   private handleNow(req: IsoMessage, opts: HandleOptions): Outcome {
-    const hit = this.rules.size === 0 ? undefined : this.rules.evaluate((p) => this.read(req, p));
+    const hit =
+      this.rules.size === 0
+        ? undefined
+        : this.rules.evaluate((p) => this.read(req, p), this.calendar.secondOfDay(this.now()));
     const action: RuleAction | undefined = hit?.action;
     const out: Outcome = {};
     if (hit) out.rule = hit.id;

@@ -41,6 +41,11 @@ export interface HostRule {
   amount?: { min?: number; max?: number };
   /** Entry mode (field 22) prefix, e.g. "05" chip, "07" contactless, "02" swipe, "80" fallback. */
   entryMode?: string;
+  /**
+   * Fire only between these times of day (`HH:MM` or `HH:MM:SS`) on the host's calendar: `from`
+   * inclusive, `to` exclusive; `from` later than `to` spans midnight (a night-time restriction).
+   */
+  timeOfDay?: { from: string; to: string };
   /** Fire only on the Nth request this rule matches (1-based); the others pass through. */
   nth?: number;
   /** Fire at most this many times, then the rule is spent. */

@@ -32,6 +32,7 @@ import type { HostRule } from './host-rule.js';
 import { HostJournal, type JournalRecord } from './journal.js';
 import { WriteCoalescer } from './write-coalescer.js';
 import { RC } from '../pos-protocol/index.js';
+import type { Calendar } from '../common/calendar.js';
 import type { TerminalRegistry } from './terminal-registry.js';
 import type { TransactionLedger } from './transaction-ledger.js';
 
@@ -57,6 +58,8 @@ export interface HostOptions {
    * recording folder / replay-host.yaml file written by `payhil record`.
    */
   replay?: ReplayFixture | string;
+  /** The host's calendar (date, time of day, zone): answers' field 12/13, the issuer's day change. */
+  calendar?: Calendar;
 }
 
 /** A running host. */
@@ -129,7 +132,13 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const dialect = typeof options.dialect === 'string' ? loadDialect(options.dialect) : options.dialect;
   const config = typeof options.config === 'object' ? options.config : loadHostConfig(options.config);
   const accounts = resolveAccounts(config, options.cards);
-  const processorOptions = { dialect, config, accounts, ...(options.now ? { now: options.now } : {}) };
+  const processorOptions = {
+    dialect,
+    config,
+    accounts,
+    ...(options.now ? { now: options.now } : {}),
+    ...(options.calendar ? { calendar: options.calendar } : {}),
+  };
   const replay = typeof options.replay === 'string' ? loadReplayFixture(options.replay) : options.replay;
   if (replay && replay.dialect !== dialect.name)
     throw new HostConfigError(

@@ -5,6 +5,7 @@
  * authorisations), follow-up-processor.ts (void, completion, refund, reversal), settlement-processor.ts
  * (settlement and batch upload), host-processor.ts (the MTI dispatch and rules).
  */
+import { Calendar } from '../common/calendar.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
 import { EMPTY_FIELDS_64, getPath } from '../iso8583/index.js';
 import { MessageMac, RC, SessionKeyCache, field60Batch, field60NetworkCode } from '../pos-protocol/index.js';
@@ -23,8 +24,13 @@ export interface ProcessorOptions {
   dialect: Dialect;
   config: HostConfig;
   accounts: AccountSpec[];
-  /** Clock, for tests (default: the system clock). */
+  /** Clock, for tests (default: the system clock). Ignored when `calendar` is given. */
   now?: () => Date;
+  /**
+   * The host's calendar (date, time of day and zone): field 12/13 of its answers, the issuer's day
+   * change for daily limits, time-of-day rules. Default: `now` (or the system clock) in the process zone.
+   */
+  calendar?: Calendar;
 }
 
 function pad2(n: number): string {
@@ -85,6 +91,8 @@ export abstract class ProcessorCore {
   readonly rules = new RuleEngine();
   protected readonly config: HostConfig;
   protected readonly clock: () => Date;
+  /** The host's calendar (see ProcessorOptions.calendar). */
+  readonly calendar: Calendar;
   /** The time of the request being handled (one clock read per request). */
   protected current: Date | undefined;
   private rrn = 0;
@@ -104,8 +112,11 @@ export abstract class ProcessorCore {
   constructor(options: ProcessorOptions) {
     this.dialect = options.dialect;
     this.config = options.config;
-    this.clock = options.now ?? (() => new Date());
-    this.accounts = new AccountStore(options.accounts);
+    const now = options.now;
+    this.calendar = options.calendar ?? new Calendar(now ? () => now().getTime() : Date.now);
+    const calendar = this.calendar;
+    this.clock = () => calendar.now();
+    this.accounts = new AccountStore(options.accounts, (d) => calendar.dayOf(d));
     this.ledger = new TransactionLedger(options.config.ledgerSize ?? 100000);
     this.terminals = new TerminalRegistry(options.config.terminals);
     this.has = Array.from({ length: 129 }, (_, i) => this.dialect.fields[i] !== undefined);
@@ -184,10 +195,11 @@ export abstract class ProcessorCore {
     const second = Math.floor(now.getTime() / 1000);
     if (second !== this.clockSecond) {
       this.clockSecond = second;
+      const l = this.calendar.local(now);
       this.clockFields = [
-        pad2(now.getHours()) + pad2(now.getMinutes()) + pad2(now.getSeconds()),
-        pad2(now.getMonth() + 1) + pad2(now.getDate()),
-        pad2(now.getFullYear() % 100) + pad2(now.getMonth() + 1),
+        pad2(l.hours) + pad2(l.minutes) + pad2(l.seconds),
+        pad2(l.month) + pad2(l.day),
+        pad2(l.year % 100) + pad2(l.month),
       ];
     }
     return this.clockFields;

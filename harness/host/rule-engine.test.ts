@@ -49,4 +49,25 @@ describe('host/rule-engine', () => {
     e.add({ id: 'x', respond: { close: true } });
     assert.throws(() => e.add({ id: 'x', respond: { close: true } }), { code: 'E_HOST_RULE' });
   });
+
+  it('timeOfDay: fires only inside the window on the host time, windows spanning midnight included', () => {
+    const e = new RuleEngine();
+    e.add({ id: 'night', timeOfDay: { from: '23:00', to: '06:00' }, respond: { fields: { '39': '58' } } });
+    e.add({ id: 'noon', timeOfDay: { from: '12:00', to: '12:30:30' }, respond: { fields: { '39': '91' } } });
+    const at = (h: number, m: number, s = 0): number => h * 3600 + m * 60 + s;
+    assert.equal(e.evaluate(msg({}), at(22, 59, 59)), undefined);
+    assert.equal(e.evaluate(msg({}), at(23, 0))?.id, 'night');
+    assert.equal(e.evaluate(msg({}), at(0, 0))?.id, 'night');
+    assert.equal(e.evaluate(msg({}), at(5, 59, 59))?.id, 'night');
+    assert.equal(e.evaluate(msg({}), at(6, 0)), undefined);
+    assert.equal(e.evaluate(msg({}), at(12, 30, 29))?.id, 'noon');
+    assert.equal(e.evaluate(msg({}), at(12, 30, 30)), undefined);
+    assert.equal(e.evaluate(msg({})), undefined, 'no host time: a timed rule never fires');
+    for (const bad of [
+      { from: '24:00', to: '06:00' },
+      { from: '6:00', to: '07:00' },
+      { from: '06:00', to: '06:00' },
+    ])
+      assert.throws(() => e.add({ timeOfDay: bad, respond: { close: true } }), { code: 'E_HOST_RULE' });
+  });
 });

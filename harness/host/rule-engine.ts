@@ -52,6 +52,14 @@ export class RuleEngine {
       rule.amount.min > rule.amount.max
     )
       throw new HostRuleError(`amount range is empty (min ${rule.amount.min} > max ${rule.amount.max})`);
+    if (rule.timeOfDay !== undefined) {
+      const { from, to } = rule.timeOfDay;
+      if (secondOfDayOf(from) === undefined || secondOfDayOf(to) === undefined)
+        throw new HostRuleError(
+          `timeOfDay needs from and to as HH:MM or HH:MM:SS, got ${JSON.stringify(rule.timeOfDay)}`,
+        );
+      if (from === to) throw new HostRuleError(`timeOfDay is empty (from ${from} = to ${to})`);
+    }
     const id = rule.id ?? `rule-${++this.counter}`;
     if (this.rules.some((r) => r.rule.id === id))
       throw new HostRuleError(`a rule with id '${id}' exists already`);
@@ -80,14 +88,16 @@ export class RuleEngine {
   }
 
   /**
-   * The first rule that fires for a request. `read(path)` gives a field path's value ("mti" included).
+   * The first rule that fires for a request. `read(path)` gives a field path's value ("mti" included);
+   * `secondOfDay` is the host's time of day (seconds since its local midnight) for `timeOfDay` rules.
    * A rule whose matcher matches counts the request (for `nth`) even when it does not fire.
    */
-  evaluate(read: (path: string) => unknown): RuleHit | undefined {
+  evaluate(read: (path: string) => unknown, secondOfDay?: number): RuleHit | undefined {
     if (this.rules.length === 0) return undefined;
     for (const live of this.rules) {
       const r = live.rule;
       if (r.times !== undefined && live.fired >= r.times) continue;
+      if (r.timeOfDay && (secondOfDay === undefined || !withinTimeOfDay(r.timeOfDay, secondOfDay))) continue;
       if (!this.matches(r, read)) continue;
       live.matched++;
       if (r.nth !== undefined && live.matched !== r.nth) continue;
@@ -116,4 +126,18 @@ export class RuleEngine {
     if (r.match && !matchFields(r.match, read).ok) return false;
     return true;
   }
+}
+
+/** Seconds since midnight of `HH:MM` or `HH:MM:SS`, or undefined for anything else. */
+function secondOfDayOf(text: string): number | undefined {
+  const m = /^([01]\d|2[0-3]):([0-5]\d)(?::([0-5]\d))?$/.exec(text);
+  if (!m) return undefined;
+  return Number(m[1]) * 3600 + Number(m[2]) * 60 + Number(m[3] ?? 0);
+}
+
+/** True when `second` (of the day) lies in [from, to), the window spanning midnight when from > to. */
+export function withinTimeOfDay(window: { from: string; to: string }, second: number): boolean {
+  const from = secondOfDayOf(window.from) ?? 0;
+  const to = secondOfDayOf(window.to) ?? 0;
+  return from < to ? second >= from && second < to : second >= from || second < to;
 }

@@ -114,6 +114,45 @@ describe('runScenario (mock bench)', () => {
     assert.equal(m.calls.length, 0);
   });
 
+  it('clock and mode steps go to the calendar and mode capabilities', async () => {
+    const m = createMockBench(['chip', 'host', 'clock', 'maintenance']);
+    await m.bench.activate();
+    const run = await runScenario(
+      scenario(
+        [
+          step('clock', { set: '2026-12-31T23:59:50+08:00' }),
+          step('clock', { advance: '1h' }),
+          step('mode', 'maintenance'),
+          step('mode', 'normal'),
+        ],
+        { requires: ['clock', 'maintenance'] },
+      ),
+      m.bench,
+    );
+    assert.equal(run.status, 'passed', run.message);
+    assert.deepEqual(
+      m.calls.filter((c) => c.capability === 'calendar' || c.capability === 'mode'),
+      [
+        { capability: 'calendar', method: 'set', args: ['2026-12-31T23:59:50+08:00'] },
+        { capability: 'calendar', method: 'advance', args: [3_600_000] },
+        { capability: 'mode', method: 'set', args: ['maintenance'] },
+        { capability: 'mode', method: 'set', args: ['normal'] },
+      ],
+    );
+  });
+
+  it('a clock scenario on a bench that cannot set the clock is skipped with the reason', async () => {
+    const m = createMockBench(['chip', 'host']);
+    await m.bench.activate();
+    const run = await runScenario(
+      scenario([step('clock', { advance: '1h' })], { requires: ['host', 'clock'] }),
+      m.bench,
+    );
+    assert.equal(run.status, 'skipped');
+    assert.match(run.message ?? '', /clock/);
+    assert.equal(m.calls.length, 0);
+  });
+
   it('stops at the scenario timeout (broken, timeout category) and runs finally', async () => {
     const m = createMockBench();
     await m.bench.activate();

@@ -22,6 +22,7 @@ import type {
   DeviceArgs,
 } from '../scenario/index.js';
 import { amountToMinorUnits, parseDuration } from '../scenario/index.js';
+import { CalendarError, parseCalendarStep } from '../common/calendar.js';
 import { StepError } from './errors.js';
 import {
   advanceCursor,
@@ -195,6 +196,19 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
   },
   async powerCycle(ctx) {
     await ctx.bench.get('terminal').powerCycle();
+  },
+  async mode(ctx, _args, step) {
+    await ctx.bench.get('mode').set(step.args === 'maintenance' ? 'maintenance' : 'normal');
+  },
+  async clock(ctx, args) {
+    const calendar = ctx.bench.get('calendar');
+    try {
+      if (typeof args?.set === 'string') await calendar.set(args.set);
+      else await calendar.advance(parseCalendarStep(args?.advance));
+    } catch (e) {
+      if (e instanceof CalendarError) throw new StepError(`clock: ${e.message}`, 'clock');
+      throw e;
+    }
   },
   async device(ctx, _args, step) {
     // `normal`: every device back to ok.

@@ -18,6 +18,7 @@ import type { YamlDocument } from '../common/yaml-file.js';
 import { parseDuration } from './duration.js';
 import { ScenarioLoadError } from './errors.js';
 import { interpolate } from './interpolate.js';
+import { withImpliedRequires } from './implied-requires.js';
 import {
   hasRef,
   type LoadOptions,
@@ -142,7 +143,7 @@ class Loader extends StepBuilder {
         tags: value.tags ?? [],
         ...(value.refs?.length ? { refs: value.refs } : {}),
         severity: (value.severity ?? 'normal') as Severity,
-        requires: value.requires ?? [],
+        requires: withImpliedRequires(value.requires ?? [], steps, fin),
         bench: value.bench ?? {},
         cards,
         host: {

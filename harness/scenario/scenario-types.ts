@@ -99,6 +99,8 @@ export interface Scenario {
     | 'network'
     | 'devices'
     | 'apdu'
+    | 'maintenance'
+    | 'clock'
   )[];
   bench?: BenchOverrides;
   cards?: CardAliases;
@@ -171,6 +173,7 @@ export interface HostRule {
    */
   mti?: string | [string, ...string[]];
   entryMode?: string;
+  timeOfDay?: TimeOfDay;
   /**
    * Fire only on the Nth matching request (1-based).
    */
@@ -226,6 +229,13 @@ export interface MatcherObject {
    */
   contains?: string | number | boolean;
   startsWith?: string;
+}
+/**
+ * Fire only between these times of day on the host's calendar (a time-of-day restriction): `from` inclusive, `to` exclusive, `from` later than `to` spans midnight (22:00 to 06:00). The `clock` step moves the host's calendar.
+ */
+export interface TimeOfDay {
+  from: string;
+  to: string;
 }
 export interface HostRuleAction {
   fields?: HostResponseFields;
@@ -327,6 +337,11 @@ export interface Step {
    */
   powerCycle?: NoArgs;
   /**
+   * A custodian switches the terminal's mode: `maintenance` (out of service for cardholders: OUT OF SERVICE / 暂停服务, transactions refused with nothing sent to the host, an ATM gives an inserted card straight back; sign-in and settlement stay possible) or `normal` (back to the idle screen, WELCOME). A running transaction is not interrupted. Needs the bench capability `maintenance`.
+   */
+  mode?: 'maintenance' | 'normal';
+  clock?: ClockArgs;
+  /**
    * Put a terminal peripheral into a condition, or back to `normal` (every device ok). `reader`, `pinpad`, `printer`: `ok` or `fault` (a broken chip reader, a dead PIN pad, a printer out of paper); `contactless`: `ok`, `fault` or `weak` (a weakened field, e.g. behind a PIN-pad privacy shield: a brief tap fails, a longer hold works). Takes effect from the next card, PIN entry or receipt; needs the bench capability `devices`.
    */
   device?: 'normal' | DeviceArgs;
@@ -386,6 +401,19 @@ export interface PressArgs {
 }
 export interface SelectArgs {
   item: string;
+}
+/**
+ * Sets or moves the date and time of terminal and host together (their calendars, not the bench's timers): the terminal's 55.9A/9F21 and receipt date, the host's field 12/13, the issuer's day change (daily limits reset), the day of the terminal's sign-in (profile signIn.daily). `set`: ISO 8601 date and time; an explicit offset (`+08:00`) becomes the zone of both. `advance`: a step forward (`90s`, `10m`, `1h`, `1d`). Each scenario starts on today's date. Needs the bench capability `clock`.
+ */
+export interface ClockArgs {
+  /**
+   * The date and time, e.g. 2026-12-31T23:59:50+08:00.
+   */
+  set?: string;
+  /**
+   * How far forward: 90s, 10m, 1h, 1d, or milliseconds.
+   */
+  advance?: string | number;
 }
 export interface DeviceArgs {
   /**

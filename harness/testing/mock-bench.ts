@@ -97,6 +97,8 @@ export function createMockBench(
     host: proxy('host'),
     network: proxy<NetworkControl>('network'),
     devices: proxy('devices'),
+    mode: proxy('mode'),
+    calendar: proxy('calendar'),
     operator: proxy('operator', {
       ask: async (prompt: string) => {
         record('operator', 'ask', [prompt]);

@@ -56,7 +56,9 @@ describe('payhil run on the nexo bench', function () {
     catalogue = scenarios.map((s) => ({
       id: s.id,
       // What the nexo bench does not offer: an ATM, an operator, device conditions, the card dialogue.
-      lacks: s.requires.filter((w) => ['atm', 'operator', 'devices', 'apdu'].includes(w)),
+      lacks: s.requires.filter((w) =>
+        ['atm', 'operator', 'devices', 'apdu', 'maintenance', 'clock'].includes(w),
+      ),
       preAuth: JSON.stringify(s.steps).includes('"action":"preAuth"'),
     }));
   });

@@ -80,7 +80,7 @@ describe('payhil run on the ZVT benches (emulator as its own process, ZVT + test
     );
     assert.ok(passed.length >= 50, `${passed.length} passed`);
     // ZVT carries neither device conditions nor the card dialogue; the bench is a POS.
-    for (const [id, s] of skipped) assert.match(s, /lacks (atm|operator|devices|apdu)/, id);
+    for (const [id, s] of skipped) assert.match(s, /lacks (atm|operator|devices|apdu|maintenance|clock)/, id);
     // The console line of a skipped scenario says why.
     assert.match(r.out, /^SKIP .* atm\/\S+ — the bench 'zvt' lacks atm/m);
     assert.equal(r.code, 0, r.out.slice(-2000));
@@ -97,7 +97,7 @@ describe('payhil run on the ZVT benches (emulator as its own process, ZVT + test
     const v = [...r.verdicts];
     assert.ok(v.length >= 15, `${v.length} scenarios`);
     assert.deepEqual(
-      v.filter(([, s]) => s !== 'passed' && !/^skipped: .*lacks devices/.test(s)),
+      v.filter(([, s]) => s !== 'passed' && !/^skipped: .*lacks (devices|clock)/.test(s)),
       [],
       r.out.slice(-3000),
     );

@@ -10,6 +10,7 @@ import {
   type CardCondition,
   type CardPresenter,
   type DeviceControl,
+  type ModeControl,
   type Display,
   type Keypad,
   type Observation,
@@ -118,6 +119,17 @@ export class EcrDriver {
   readonly cards: CardPresenter;
   /** Device conditions over the test-mode `device` request (the emulator in test mode). */
   readonly devices: DeviceControl;
+  /** A custodian's maintenance mode over the test-mode `mode` request (the emulator in test mode). */
+  readonly mode: ModeControl;
+
+  /**
+   * Sets, moves or resets the terminal's calendar over the test-mode `clock` request (exactly one of
+   * `set` ISO 8601, `advance` ms, `reset`).
+   */
+  async clock(change: { set?: string; advance?: number; reset?: true }): Promise<void> {
+    this.needTestMode('clock');
+    await this.call('clock', { op: 'clock', ...change });
+  }
 
   /** The ECR link while the driver is active. */
   private readonly link: ActiveGuard<EcrClient> = new ActiveGuard(
@@ -189,6 +201,12 @@ export class EcrDriver {
       },
       state: (card) => this.cardState(card),
       condition: (card, condition) => this.cardCondition(card, condition),
+    };
+    this.mode = {
+      set: async (mode) => {
+        this.needTestMode('mode');
+        await this.call(`mode ${mode}`, { op: 'mode', mode });
+      },
     };
     this.devices = {
       set: async (conditions) => {

@@ -15,6 +15,7 @@ import {
   walletFaultOf,
   type CardPresenter,
   type DeviceControl,
+  type ModeControl,
   type Display,
   type Driver,
   type Keypad,
@@ -25,6 +26,7 @@ import {
   type TerminalOperationArgs,
   type TerminalOperationName,
 } from '../../capabilities/index.js';
+import { Calendar } from '../../common/calendar.js';
 import { createLogger } from '../../common/logger.js';
 import {
   cardStateReport,
@@ -56,6 +58,11 @@ export interface EmulatedTerminalDriverOptions {
   /** Where the terminal sends its ISO 8583 traffic (the bench's proxy, or the host); asked per terminal. */
   hostTarget: () => { host: string; port: number };
   /**
+   * The terminal's calendar (date and time of day), kept across scenarios and power cycles like a real
+   * terminal's clock; a bench shares it with its host so a `clock` step moves both. Default: its own.
+   */
+  calendar?: Calendar;
+  /**
    * Hears a transaction that rejects after it started: a payhil bug inside the terminal (product
    * outcomes are results, never rejections). The bench makes the scenario *broken* with it.
    */
@@ -70,6 +77,9 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   readonly display: Display;
   readonly cards: CardPresenter;
   readonly devices: DeviceControl;
+  readonly mode: ModeControl;
+  /** The terminal's calendar alone (a bench with a host calendar too wraps it, see embedded-bench.ts). */
+  readonly calendar: Calendar;
 
   private readonly guard = new ActiveGuard<true>(() => new InactiveDriverError(this.name));
   private readonly observers = new ObserverSet((e) => log('observer failed: %s', e.message));
@@ -108,6 +118,15 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       remove: () => this.remove(),
       state: async (ref) => this.cardState(ref),
       condition: async (ref, condition) => this.cardOf(ref).injectFault({ kind: walletFaultOf(condition) }),
+    };
+    this.calendar = options.calendar ?? new Calendar();
+    this.mode = {
+      set: async (mode) => {
+        const t = this.need('mode');
+        if (mode !== 'normal' && mode !== 'maintenance')
+          throw new BrokenError(`mode: '${String(mode)}' is no terminal mode`, this.name);
+        t.setMode(mode);
+      },
     };
     this.devices = {
       set: async (conditions) => {
@@ -150,6 +169,8 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     this.offTerminal?.();
     await this.current?.close();
     this.running = undefined;
+    // Each scenario starts on today's date; a `clock` step of the previous one does not carry over.
+    this.calendar.reset();
     await this.switchOn(this.options.loadProfile(s.bench.terminal ?? this.options.defaultProfile));
   }
 
@@ -214,7 +235,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   private async switchOn(profile: TerminalProfile): Promise<void> {
-    const t = await createTerminal({ profile, host: this.options.hostTarget() });
+    const t = await createTerminal({ profile, host: this.options.hostTarget(), calendar: this.calendar });
     this.current = t;
     this.offTerminal = t.events.on((e) => this.onTerminalEvent(e));
   }
@@ -278,6 +299,11 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   // ---- plumbing --------------------------------------------------------------------------------
 
   /** The terminal of the scenario; refuses while inactive or before a scenario began. */
+  /** The terminal looks at its calendar after a `clock` step (a sign-in of a previous day lapses). */
+  calendarChanged(): void {
+    this.current?.checkDay();
+  }
+
   private need(operation: string): EmulatedTerminal {
     this.guard.need(operation);
     if (!this.current) throw new BrokenError('no terminal: the scenario has not begun', this.name);

@@ -71,6 +71,10 @@ export const ADD_INLINE_CARD = String.raw`(a) => window.payhilTest.addCard(a.nam
 /** ({name?, reset}) => Promise<answer> — a card's run state through the page's test mode. */
 /** Puts a peripheral into a condition through the page's test mode (`device` request). */
 export const DEVICE = String.raw`(a) => window.payhilTest.device(a.device, a.condition)`;
+/** Switches a custodian's maintenance mode through the page's test mode (`mode` request). */
+export const MODE = String.raw`(a) => window.payhilTest.mode(a.mode)`;
+/** Sets, moves or resets the terminal's calendar through the page's test mode (`clock` request). */
+export const CLOCK = String.raw`(a) => window.payhilTest.clock(a)`;
 export const CARD_STATE = String.raw`(a) => window.payhilTest.cardState(a.name === null ? undefined : a.name, a.reset, a.fault)`;
 
 /**

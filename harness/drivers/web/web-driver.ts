@@ -10,6 +10,7 @@ import {
   ActiveGuard,
   type CardPresenter,
   type DeviceControl,
+  type ModeControl,
   type Display,
   type Keypad,
   type ObservationListener,
@@ -28,7 +29,16 @@ import {
 } from './errors.js';
 import { PageActions } from './page-actions.js';
 import { PageObserver, type PageChange } from './page-observer.js';
-import { DEVICE, HAS_TEST_MODE, INSTALL_OBSERVER, NOT_BUSY, TOOK_TRANSACTION, call } from './page-scripts.js';
+import {
+  CLOCK,
+  DEVICE,
+  MODE,
+  HAS_TEST_MODE,
+  INSTALL_OBSERVER,
+  NOT_BUSY,
+  TOOK_TRANSACTION,
+  call,
+} from './page-scripts.js';
 import { WebCardPresenter } from './web-card-presenter.js';
 import {
   CHROMIUM_ARGS,
@@ -50,6 +60,8 @@ export class WebDriver {
   readonly cards: CardPresenter;
   /** Device conditions through the page's test mode (`window.payhilTest.device`). */
   readonly devices: DeviceControl;
+  /** A custodian's maintenance mode through the page's test mode (`window.payhilTest.mode`). */
+  readonly mode: ModeControl;
   readonly selectors: WebSelectorMap;
 
   private browser: Browser | undefined;
@@ -111,10 +123,14 @@ export class WebDriver {
         await this.cardsOnPage.cardState(card, { kind: walletFaultOf(condition) });
       },
     };
+    this.mode = {
+      set: (mode) => this.testRequest(`mode ${mode}`, MODE, { mode }),
+    };
     this.devices = {
       set: async (conditions) => {
         for (const [device, condition] of Object.entries(conditions))
-          if (condition !== undefined) await this.device(device, condition);
+          if (condition !== undefined)
+            await this.testRequest(`device ${device} ${condition}`, DEVICE, { device, condition });
       },
     };
   }
@@ -312,19 +328,23 @@ export class WebDriver {
 
   // ---- devices ---------------------------------------------------------------------------------
 
-  /** A device condition through the page's test mode. */
-  private async device(device: string, condition: string): Promise<void> {
-    const what = `device ${device} ${condition}`;
+  /** Sets, moves or resets the terminal's calendar through the page's test mode (`payhilTest.clock`). */
+  clock(change: { set?: string; advance?: number; reset?: true }): Promise<void> {
+    return this.testRequest(`clock ${JSON.stringify(change)}`, CLOCK, change);
+  }
+
+  /** A test-mode request through the page (a device condition, a mode): `script` called with `args`. */
+  private async testRequest(what: string, script: string, args: Record<string, unknown>): Promise<void> {
     const page = this.need(what);
     if (!this.actions.testMode)
       throw new WebDriverUnsupportedError(
         this.options.url,
         what,
-        'the page has no test mode (window.payhilTest) to change device conditions',
+        'the page has no test mode (window.payhilTest) to change device conditions or modes',
       );
     let answer: { result?: unknown; error?: { code?: string; message?: string } };
     try {
-      answer = (await page.evaluate(call(DEVICE, { device, condition }))) as typeof answer;
+      answer = (await page.evaluate(call(script, args))) as typeof answer;
     } catch (e) {
       throw new WebDriverError(this.options.url, what, String((e as Error).message).split('\n')[0] ?? '', {
         cause: e,

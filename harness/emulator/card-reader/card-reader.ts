@@ -92,6 +92,13 @@ export class CardReader {
           throw new TerminalStateError('the card slot holds a retained card', core.state, 'E_TERMINAL_SLOT');
         this.inserted = card;
         events.emit({ type: 'card', action: 'insert', card: card.name, maskedPan: card.maskedPan });
+        if (core.maintenance && !core.busy && core.profile.kind === 'atm') {
+          // Out of service: the ATM takes no card, the slot gives it straight back.
+          this.inserted = undefined;
+          events.emit({ type: 'card', action: 'return', card: card.name, maskedPan: card.maskedPan });
+          core.show('outOfService');
+          return;
+        }
         this.presentations.push({ kind: 'insert', card, at: Date.now() });
       },
       tap: async (card: PresentedCard, holdMs?: number) => {
@@ -245,7 +252,7 @@ export class CardReader {
     const timed = timedSender(core.profile, core.devices, p, (c) =>
       transmitToCard(core.events, p.card, 'contactless', c),
     );
-    const kernel = new EmvKernel(this.kernelHost(ctx), timed.send, ktx, true);
+    const kernel = new EmvKernel(this.kernelHost(ctx), timed.send, ktx, true, core.calendar);
     let got: CardData;
     try {
       got =
@@ -301,6 +308,7 @@ export class CardReader {
       (c) => transmitToCard(this.core.events, p.card, 'contact', c),
       ktx,
       false,
+      this.core.calendar,
     );
   }
 

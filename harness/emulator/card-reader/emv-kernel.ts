@@ -54,7 +54,11 @@ export class EmvKernel {
     private readonly send: ApduSender,
     private readonly tx: KernelTransaction,
     private readonly contactless: boolean,
-    now = new Date(),
+    /** The terminal's date and time of day (9A, 9F21; expiry checks compare with 9A). */
+    now: { yymmdd(): string; hhmmss(): string } = {
+      yymmdd: () => yymmdd(new Date()),
+      hhmmss: () => hhmmss(new Date()),
+    },
   ) {
     const p = host.profile;
     const k = p.kernel;
@@ -63,8 +67,8 @@ export class EmvKernel {
     t.set('9F03', Buffer.alloc(6));
     t.set('9F1A', fromHex(k.countryCode));
     t.set('5F2A', fromHex(k.currencyCode));
-    t.set('9A', fromHex(yymmdd(now)));
-    t.set('9F21', fromHex(hhmmss(now)));
+    t.set('9A', fromHex(now.yymmdd()));
+    t.set('9F21', fromHex(now.hhmmss()));
     t.set('9C', fromHex(tx.type));
     t.set('9F37', randomBytes(4));
     t.set('95', this.tvr);

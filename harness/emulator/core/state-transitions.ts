@@ -30,7 +30,8 @@ const READING: readonly TerminalState[] = ['applicationSelection', 'readingCard'
 export const TRANSITIONS: Readonly<Record<TerminalState, readonly TerminalState[]>> = {
   powerUp: ['notSignedIn'],
   notSignedIn: START,
-  idle: START,
+  // `notSignedIn`: a sign-in of a previous day lapsed at the day change (profile signIn.daily).
+  idle: [...START, 'notSignedIn'],
   // The card is still in; the next transaction may begin before it is taken out.
   removeCard: [...START, 'idle', 'notSignedIn'],
   signingIn: ['notSignedIn', 'result'],

@@ -3,6 +3,7 @@
  * session (working keys, batch number, trace number, settled batches), the busy flag and the abort of
  * the running transaction, and the small services every room uses (display, results, money, clock).
  */
+import { Calendar } from '../../common/calendar.js';
 import type { SessionKeys } from '../../pos-protocol/index.js';
 import { loadDialect, type Dialect, type IsoMessage } from '../../iso8583/index.js';
 import type { DefectName } from '../defects.js';
@@ -58,6 +59,12 @@ export class TerminalCore {
   readonly batch = new TerminalBatch();
   /** Working keys of the last sign-in; undefined = not signed in. */
   keys: SessionKeys | undefined;
+  /** The terminal's date and time of day (see common/calendar.ts). */
+  readonly calendar: Calendar;
+  /** The terminal's local day (yyyymmdd) of its last successful sign-in (profile `signIn.daily`). */
+  signedInDay: number | undefined;
+  /** A custodian switched the terminal into maintenance (an ATM out of service for its cardholders). */
+  maintenance = false;
   batchNo: string;
   /** The last settled batches, newest last (next-day refunds look their originals up here). */
   readonly settled: SettledBatch[] = [];
@@ -75,8 +82,9 @@ export class TerminalCore {
   private stan = 0;
   private stateNow: TerminalState = 'powerUp';
 
-  constructor(profile: TerminalProfile, events: TerminalEvents) {
+  constructor(profile: TerminalProfile, events: TerminalEvents, calendar: Calendar = new Calendar()) {
     this.profile = profile;
+    this.calendar = calendar;
     this.events = events;
     this.defects = profile.defects;
     this.devices = { ...profile.devices };
@@ -116,17 +124,60 @@ export class TerminalCore {
 
   /** True when signed in, or transacting without sign-in (defect). */
   canTransact(): boolean {
+    this.expireStaleSignIn();
     return this.keys !== undefined || this.defects.has('transacts-without-sign-in');
+  }
+
+  /**
+   * Called when a sign-in of a previous day has just been dropped (profile `signIn.daily`); an ATM
+   * signs in again by itself (set by the terminal facade).
+   */
+  onSignInExpired: (() => void) | undefined;
+
+  /**
+   * With the profile's `signIn.daily`, a sign-in counts for the terminal's calendar day it was made on
+   * only: on a later day the working keys are dropped and the terminal must sign in again (PLEASE SIGN
+   * IN; an ATM is OUT OF SERVICE until it signed in by itself). Idle, the screen follows at once; during
+   * a transaction the keys stay until it ends. True when it dropped the keys.
+   */
+  expireStaleSignIn(): boolean {
+    if (!this.profile.signIn.daily || this.keys === undefined || this.busy) return false;
+    if (this.signedInDay === undefined || this.signedInDay === this.calendar.dayOf()) return false;
+    this.note(`sign-in of ${this.signedInDay} is from a previous day: sign in again`);
+    this.keys = undefined;
+    this.signedInDay = undefined;
+    if (this.stateNow === 'idle') {
+      this.setState('notSignedIn');
+      this.show(this.maintenance ? 'outOfService' : 'notSignedIn');
+    }
+    this.onSignInExpired?.();
+    return true;
+  }
+
+  /**
+   * Switches maintenance (a custodian's supervisor mode) on or off. In maintenance the cardholder sees
+   * OUT OF SERVICE, cardholder transactions are refused (`outOfService`, nothing sent to the host) and an
+   * ATM gives an inserted card back; sign-in and settlement stay possible. Back to normal: the idle
+   * screen (WELCOME, or the not-signed-in screen). A running transaction is not interrupted: the mode
+   * shows once it ended.
+   */
+  setMaintenance(on: boolean): void {
+    if (this.maintenance === on) return;
+    this.maintenance = on;
+    this.events.emit({ type: 'mode', mode: on ? 'maintenance' : 'normal' });
+    if (this.busy) return;
+    if (this.stateNow === 'idle' || this.stateNow === 'notSignedIn' || this.stateNow === 'powerUp')
+      this.toIdle();
   }
 
   /** Idle (or not signed in); `key` = what the screen shows there (default: the welcome screen). */
   toIdle(key?: TextKey): void {
     if (this.canTransact()) {
       this.setState('idle');
-      this.show(key ?? 'welcome');
+      this.show(this.maintenance ? 'outOfService' : (key ?? 'welcome'));
     } else {
       this.setState('notSignedIn');
-      this.show(key ?? 'notSignedIn');
+      this.show(this.maintenance ? 'outOfService' : (key ?? 'notSignedIn'));
     }
   }
 
@@ -176,6 +227,9 @@ export class TerminalCore {
     const offered = op === 'completion' ? 'preAuth' : op;
     if (offered !== 'signIn' && !this.profile.transactions.includes(offered as never))
       return this.result(op, 'declined', 'notSupportedTx');
+    // A custodian's maintenance: no cardholder transaction; sign-in and settlement are the custodian's.
+    if (this.maintenance && op !== 'signIn' && op !== 'settle')
+      return this.result(op, 'failed', 'outOfService');
     if (!this.canTransact()) return this.result(op, 'failed', 'notSignedIn');
     return undefined;
   }
@@ -214,8 +268,7 @@ export class TerminalCore {
   dateOf(answer?: IsoMessage): string {
     const f13 = answer?.fields[13];
     if (f13 !== undefined && /^\d{4}$/.test(f13)) return f13;
-    const d = new Date();
-    return String(d.getMonth() + 1).padStart(2, '0') + String(d.getDate()).padStart(2, '0');
+    return this.calendar.mmdd();
   }
 
   /** Waits `ms`; rejects with the abort reason when `signal` aborts. */

@@ -45,6 +45,8 @@ export async function runTransaction(
   ecrReference?: string,
 ): Promise<TerminalResult> {
   const { core, reader, keypad } = rooms;
+  // A sign-in of a previous day no longer counts (profile signIn.daily): checked before the run begins.
+  core.expireStaleSignIn();
   const signingInByItself = core.busy && core.state === 'signingIn' && core.profile.kind === 'atm';
   if (signingInByItself && op !== 'signIn') {
     // An ATM that cannot sign in tries again by itself; a cardholder who comes meanwhile is refused as when

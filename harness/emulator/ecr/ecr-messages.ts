@@ -23,7 +23,16 @@ export const CONTROL_OPS = ['cancel', 'status', 'readDisplay', 'readReceipt'] as
 export type ControlOp = (typeof CONTROL_OPS)[number];
 
 /** Requests a terminal accepts only in test mode: a robot's hands, and the state of the cards it holds. */
-export const TEST_OPS = ['key', 'card', 'powerCycle', 'cardState', 'device', 'trace'] as const;
+export const TEST_OPS = [
+  'key',
+  'card',
+  'powerCycle',
+  'cardState',
+  'device',
+  'trace',
+  'mode',
+  'clock',
+] as const;
 export type TestOp = (typeof TEST_OPS)[number];
 
 export type EcrOp = TransactionOp | ControlOp | TestOp;
@@ -207,6 +216,29 @@ export interface DeviceRequest {
   condition: (typeof ECR_DEVICE_CONDITIONS)[number];
 }
 
+/** Operating modes of a `mode` request. */
+export const ECR_MODES = ['normal', 'maintenance'] as const;
+/**
+ * A custodian switches the terminal's mode (test mode): `maintenance` puts it out of service for
+ * cardholders (OUT OF SERVICE, transactions refused, an ATM gives an inserted card back), `normal` back.
+ */
+export interface ModeRequest {
+  op: 'mode';
+  mode: (typeof ECR_MODES)[number];
+}
+
+/**
+ * Sets or moves the terminal's calendar (test mode): exactly one of `set` (ISO 8601 date and time; an
+ * explicit offset becomes the zone), `advance` (milliseconds forward) or `reset: true` (back to the real
+ * date and time in the process zone). A sign-in of a previous day lapses (profile signIn.daily).
+ */
+export interface ClockRequest {
+  op: 'clock';
+  set?: string;
+  advance?: number;
+  reset?: boolean;
+}
+
 export type EcrRequestBody =
   | PurchaseRequest
   | VoidRequest
@@ -225,7 +257,9 @@ export type EcrRequestBody =
   | PowerCycleRequest
   | CardStateRequest
   | DeviceRequest
-  | TraceRequest;
+  | TraceRequest
+  | ModeRequest
+  | ClockRequest;
 
 /**
  * Test mode: asks for the terminal's card-reader trace on this link (`apdu` events: every command APDU to
@@ -291,7 +325,7 @@ export interface CardStateResult {
   card: string;
   state: Record<string, unknown>;
 }
-/** Result of cancel, key, card, powerCycle, device, trace: the request was accepted. */
+/** Result of cancel, key, card, powerCycle, device, trace, mode, clock: the request was accepted. */
 export type AcceptedResult = Record<string, never>;
 
 /** Result type per op. */
@@ -314,6 +348,8 @@ export interface EcrResultMap {
   cardState: CardStateResult;
   device: AcceptedResult;
   trace: AcceptedResult;
+  mode: AcceptedResult;
+  clock: AcceptedResult;
 }
 export type EcrResult = EcrResultMap[EcrOp];
 export type EcrRequestOf<Op extends EcrOp> = Extract<EcrRequestBody, { op: Op }>;

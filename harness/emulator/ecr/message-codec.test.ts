@@ -38,6 +38,11 @@ describe('ECR message codec', () => {
       { op: 'cardState' },
       { op: 'device', device: 'contactless', condition: 'weak' },
       { op: 'device', device: 'printer', condition: 'fault' },
+      { op: 'mode', mode: 'maintenance' },
+      { op: 'mode', mode: 'normal' },
+      { op: 'clock', set: '2026-12-31T23:59:50+08:00' },
+      { op: 'clock', advance: 3600000 },
+      { op: 'clock', reset: true },
       { op: 'cardState', card: 'ec-debit', options: { reset: true } },
       { op: 'cardState', card: 'mine', fixture: { extends: 'cup-debit', ec: { balance: 2000 } } },
     ];
@@ -101,6 +106,12 @@ describe('ECR message codec', () => {
       'condition',
     ],
     ['a bad receipt copy', { op: 'readReceipt', copy: 'both' }, 'copy'],
+    ['a mode that is none', { op: 'mode', mode: 'supervisor' }, 'mode'],
+    ['a mode request without mode', { op: 'mode' }, 'mode'],
+    ['a clock request with nothing to do', { op: 'clock' }, 'set'],
+    ['a clock request with set and advance', { op: 'clock', set: '2026-01-01T00:00:00Z', advance: 1 }, 'set'],
+    ['a clock going back', { op: 'clock', advance: -1 }, 'advance'],
+    ['a clock set to a number', { op: 'clock', set: 20261231 }, 'set'],
   ];
   for (const [what, body, path] of badRequests) {
     it(`refuses ${what} with BAD_REQUEST at ${path}`, () => {

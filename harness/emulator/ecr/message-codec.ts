@@ -4,6 +4,7 @@ import {
   ECR_DEVICES,
   ECR_DEVICE_CONDITIONS,
   ECR_KEYS,
+  ECR_MODES,
   ECR_OPS,
   MMDD_PATTERN,
   type EcrEvent,
@@ -156,6 +157,23 @@ function checkRequest(m: Json): void {
         bad('condition', `expected one of ${ECR_DEVICE_CONDITIONS.join(', ')}`);
       if (m.condition === 'weak' && m.device !== 'contactless')
         bad('condition', "'weak' is for the contactless field only");
+      return;
+    case 'clock': {
+      const given = ['set', 'advance', 'reset'].filter((k) => m[k] !== undefined);
+      if (given.length !== 1) bad('set', 'exactly one of set, advance, reset');
+      if (m.set !== undefined && (typeof m.set !== 'string' || m.set.length > 40))
+        bad('set', 'an ISO 8601 date and time');
+      if (
+        m.advance !== undefined &&
+        (typeof m.advance !== 'number' || !Number.isFinite(m.advance) || m.advance < 0)
+      )
+        bad('advance', 'milliseconds forward (a number >= 0)');
+      if (m.reset !== undefined && m.reset !== true) bad('reset', 'true');
+      return;
+    }
+    case 'mode':
+      if (!(ECR_MODES as readonly unknown[]).includes(m.mode))
+        bad('mode', `expected one of ${ECR_MODES.join(', ')}`);
       return;
     default:
       return;

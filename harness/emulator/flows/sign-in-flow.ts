@@ -27,7 +27,13 @@ export function stopSignInRetry(rooms: TerminalRooms): void {
   core.signInRetry = undefined;
 }
 
-function scheduleSignInRetry(rooms: TerminalRooms): void {
+/** An ATM whose sign-in expired at the day change signs in again by itself (soon, when it is free). */
+export function signInByItself(rooms: TerminalRooms): void {
+  stopSignInRetry(rooms);
+  scheduleSignInRetry(rooms, 0);
+}
+
+function scheduleSignInRetry(rooms: TerminalRooms, delayMs = rooms.core.profile.signIn.intervalMs): void {
   const core = rooms.core;
   core.signInRetry = setTimeout(() => {
     core.signInRetry = undefined;
@@ -35,7 +41,7 @@ function scheduleSignInRetry(rooms: TerminalRooms): void {
     // A transaction attempt (refused, out of service) may be on the screen: try again later.
     if (core.busy) return scheduleSignInRetry(rooms);
     signIn(rooms).catch((e: unknown) => core.note(`sign-in by itself failed: ${(e as Error).message}`));
-  }, core.profile.signIn.intervalMs);
+  }, delayMs);
   core.signInRetry.unref();
 }
 
@@ -86,6 +92,7 @@ async function signInOnce(rooms: TerminalRooms): Promise<TerminalResult> {
     return core.result('signIn', 'failed', 'keyCheckError', { stan, responseCode: rc });
   }
   core.keys = keys;
+  core.signedInDay = core.calendar.dayOf();
   core.batchNo = field60Batch(answer.fields[60]) ?? core.batchNo;
   return core.result('signIn', 'approved', 'signInOk', {
     stan,

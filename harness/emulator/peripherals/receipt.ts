@@ -8,12 +8,13 @@ import type { TerminalResult } from '../terminal-result.js';
 export function formatReceipt(
   profile: TerminalProfile,
   r: TerminalResult,
-  o: { copy: 'merchant' | 'customer'; batch: string; signature: boolean; now: Date },
+  /** `when`: the terminal's local date and time, `YYYY-MM-DD hh:mm:ss`. */
+  o: { copy: 'merchant' | 'customer'; batch: string; signature: boolean; when: string },
 ): string {
   const L = profile.language;
   const e = profile.kernel.currencyExponent;
   const line = (k: TextKey, v: string): string => `${text(k, L)}: ${v}`;
-  const when = o.now.toISOString().slice(0, 19).replace('T', ' ');
+  const when = o.when;
   const typeKey = (r.transaction === 'signIn' ? 'signIn' : r.transaction) as TextKey;
   const out = [
     text('receiptTitle', L),

@@ -5,7 +5,9 @@
  * (./web-selectors.ts). No full PAN and no PIN digit ever reaches the page: PIN entry shows `*`.
  * `window.payhilTest` is the page's test mode for a harness: `addCard(name, fixture)` puts an inline card
  * (a picker card with changed fields) in the picker, `cardState(name?, reset?)` answers a card's run state,
- * `device(device, condition)` puts a peripheral into a condition (a reader fault, a weak contactless field…).
+ * `device(device, condition)` puts a peripheral into a condition (a reader fault, a weak contactless field…),
+ * `mode(mode)` switches a custodian's maintenance on (`maintenance`) or off (`normal`),
+ * `clock({set} | {advance} | {reset: true})` sets, moves or resets the terminal's calendar.
  */
 
 const CSS = `
@@ -130,6 +132,7 @@ const SCRIPT = String.raw`
       case 'message': logLine((e.direction === 'sent' ? '→ ' : '← ') + e.mti + (e.responseCode ? ' rc ' + e.responseCode : '')); break;
       case 'reversal': renderStatus(e.terminal); logLine('reversal ' + e.status + ' ' + e.stan); break;
       case 'device': renderStatus(e.terminal); logLine('device ' + e.device + ' ' + e.condition); break;
+      case 'mode': renderStatus(e.terminal); logLine('mode ' + e.mode); break;
       case 'host-error': logLine('host ' + e.reason + ': ' + e.text); break;
       case 'error': setText('error', e.message); break;
     }
@@ -167,6 +170,12 @@ const SCRIPT = String.raw`
     },
     device: function (device, condition) {
       return send({ op: 'device', device: device, condition: condition }, true);
+    },
+    mode: function (mode) {
+      return send({ op: 'mode', mode: mode }, true);
+    },
+    clock: function (change) {
+      return send(Object.assign({ op: 'clock' }, change), true);
     }
   };
   function amount() {

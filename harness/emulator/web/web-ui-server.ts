@@ -265,6 +265,8 @@ function toWebEvent(e: TerminalEvent, status: () => unknown): WebEvent | undefin
       return { type: 'reversal', status: e.status, stan: e.stan, reason: e.reason, terminal: status() };
     case 'device':
       return { type: 'device', device: e.device, condition: e.condition, terminal: status() };
+    case 'mode':
+      return { type: 'mode', mode: e.mode, terminal: status() };
     case 'host-error':
       return { type: 'host-error', reason: e.reason, mti: e.mti, text: e.text };
     default:
@@ -315,6 +317,19 @@ function parseRequest(text: string, cards: readonly string[]): EcrRequestBody {
       throw new WebUiBadRequestError('holdMs must be a number of milliseconds');
   }
   if (op === 'cardState') checkCard(b, cards, false);
+  if (op === 'clock') {
+    const given = ['set', 'advance', 'reset'].filter((k) => b[k] !== undefined);
+    if (
+      given.length !== 1 ||
+      (b.set !== undefined && (typeof b.set !== 'string' || b.set.length > 40)) ||
+      (b.advance !== undefined &&
+        (typeof b.advance !== 'number' || !Number.isFinite(b.advance) || b.advance < 0)) ||
+      (b.reset !== undefined && b.reset !== true)
+    )
+      throw new WebUiBadRequestError(
+        'clock takes exactly one of set (ISO 8601), advance (ms >= 0), reset: true',
+      );
+  }
   return v as EcrRequestBody;
 }
 
