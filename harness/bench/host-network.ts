@@ -6,6 +6,7 @@
  */
 import { connect } from 'node:net';
 import { packagePath } from '../common/project-root.js';
+import { deriveSeed, seededStream } from '../common/run-seed.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
 import { loadDialect } from '../iso8583/index.js';
@@ -21,6 +22,7 @@ import {
   type HostControl,
   type NetworkControl,
   type ObservationKind,
+  type ScenarioContext,
 } from '../capabilities/index.js';
 import { ISSUER_CARD_FIELDS, applyAccountSetup, toHostRule } from './host-setup.js';
 
@@ -69,6 +71,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   /** An external host's bench: the card fixtures the current scenario's steps present. */
   let presented: ReadonlySet<string> | undefined;
   let proxy: Proxy | undefined;
+  /** The simulator's draws (RRN start, working keys) in the current scenario; undefined before one. */
+  let hostRandom: (() => number) | undefined;
   let network: NetworkControl | undefined;
   const pcap = useProxy && options.pcap !== false ? new ScenarioPcapWriter() : undefined;
   const configs = new Map<string, HostConfig>();
@@ -150,6 +154,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         (Object.keys(setup.accounts).length > 0 || Object.keys(setup.cardOverrides).length > 0);
       if (!custom && host && !hostCustom) {
         host.reset();
+        if (hostRandom) host.reseed(hostRandom);
         return;
       }
       const base = configOf(hostProfile);
@@ -157,6 +162,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       if (host) await host.close();
       host = undefined;
       const h = await startOwnHost(config);
+      if (hostRandom) h.reseed(hostRandom);
       hostCustom = custom;
       await proxy?.update({ upstream: `${h.address.host}:${h.address.port}` });
     },
@@ -229,7 +235,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       await host?.close().catch(() => undefined);
       host = undefined;
     },
-    async beginScenario(s: Scenario) {
+    async beginScenario(s: Scenario, context?: ScenarioContext) {
       if (s.bench.dialect && s.bench.dialect !== dialect)
         throw new BrokenError(
           `the scenario asks for the ISO 8583 dialect '${s.bench.dialect}' (bench.dialect); this bench's host and proxy speak '${dialect}'`,
@@ -243,6 +249,12 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         hostCustom = true; // the next reset restarts the simulator with that profile
       }
       if (proxy) await proxy.reset();
+      if (context) {
+        // The scenario's own streams: its values do not depend on the scenarios before it.
+        proxy?.reseed(deriveSeed(context.seed, 'proxy'));
+        hostRandom = seededStream(context.seed, 'host');
+        host?.reseed(hostRandom);
+      }
       pcap?.take(); // traffic between scenarios belongs to none
       if (options.externalHost) await probe(options.externalHost);
     },

@@ -49,6 +49,7 @@ export async function runParallel(
   const runOptions: WorkerRunOptions = {
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
     ...(o.defaultWithinMs !== undefined ? { defaultWithinMs: o.defaultWithinMs } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
   };
   try {
     const outcome = await runPool<IndexedScenario, ScenarioRecord>(
@@ -58,7 +59,12 @@ export async function runParallel(
         async start(slot) {
           const w = await ForkedWorker.start(`worker-${slot + 1}`, o.bench, runOptions);
           workers.add(w);
-          if (benches.length === 0) merged.setEnvironment({ ...w.facts, jobs: String(jobs) });
+          if (benches.length === 0)
+            merged.setEnvironment({
+              ...w.facts,
+              jobs: String(jobs),
+              ...(o.seed !== undefined ? { seed: String(o.seed) } : {}),
+            });
           benches.push(w.name);
           return {
             name: w.name,

@@ -50,6 +50,7 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
       options: {
         ...(o.retries !== undefined ? { retries: o.retries } : {}),
         ...(o.defaultWithinMs !== undefined ? { defaultWithinMs: o.defaultWithinMs } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
       },
       onRecord(r) {
         benches.add(r.bench);

@@ -10,6 +10,8 @@ import type { Scenario } from '../scenario/index.js';
 export interface RunOneOptions {
   retries?: number;
   defaultWithinMs?: number;
+  /** The run's seed (the scenario draws from scenarioSeed(seed, id)). */
+  seed?: number;
 }
 
 /** Runs `scenario` (catalogue position `index`) on `bench`; the bench is left active. */
@@ -26,6 +28,7 @@ export async function runOneScenario(
     keepActive: true,
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
     ...(options.defaultWithinMs !== undefined ? { defaultWithinMs: options.defaultWithinMs } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
   });
   const record = recorder.records[0];
   if (record) return record;

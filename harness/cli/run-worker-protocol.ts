@@ -11,6 +11,8 @@ import type { BenchSpec } from '../lab/index.js';
 export interface WorkerRunOptions {
   retries?: number;
   defaultWithinMs?: number;
+  /** The run's seed: a scenario draws the same values in any worker (scenarioSeed(seed, id)). */
+  seed?: number;
 }
 
 export type ToWorker =

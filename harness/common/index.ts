@@ -36,3 +36,13 @@ export {
 } from './matcher.js';
 export type { Matcher, MatcherObject, Scalar, FieldMismatch } from './matcher.js';
 export { seededRandom } from './seeded-random.js';
+export {
+  MAX_SEED,
+  freshSeed,
+  isSeed,
+  deriveSeed,
+  scenarioSeed,
+  seededStream,
+  secureRandom,
+  randomBytesOf,
+} from './run-seed.js';

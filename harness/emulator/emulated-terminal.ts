@@ -47,6 +47,11 @@ export interface CreateTerminalOptions {
   events?: TerminalEvents;
   /** Sign in before resolving (default false). */
   signIn?: boolean;
+  /**
+   * The terminal's draws (STAN start, unpredictable number): the embedded bench's seeded stream. Default
+   * node:crypto, with the STAN starting at 1.
+   */
+  random?: () => number;
 }
 
 export interface TerminalStatus {
@@ -72,8 +77,8 @@ export class EmulatedTerminal {
   readonly batch: TerminalBatch;
   private readonly rooms: TerminalRooms;
 
-  constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents) {
-    const core = new TerminalCore(profile, events);
+  constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents, random?: () => number) {
+    const core = new TerminalCore(profile, events, random);
     const keypad = new PinPad(core);
     const reader = new CardReader(core, keypad);
     this.rooms = {
@@ -238,7 +243,7 @@ export async function createTerminal(options: CreateTerminalOptions): Promise<Em
             p as TerminalProfileSpec,
             options.defects ? { defects: options.defects } : {},
           );
-  const t = new EmulatedTerminal(profile, options.host, options.events ?? new TerminalEvents());
+  const t = new EmulatedTerminal(profile, options.host, options.events ?? new TerminalEvents(), options.random);
   if (options.signIn) await t.signIn();
   return t;
 }

@@ -1,6 +1,7 @@
 /**
- * Console progress: a live line per scenario (status, duration, id) and, at the end, a summary table per
- * scenario folder plus the reasons of what did not pass (first lines, masked).
+ * Console progress: the run's seed, a live line per scenario (status, duration, id; a failed or broken one
+ * also the command that replays it) and, at the end, a summary table per scenario folder plus the reasons
+ * of what did not pass (first lines, masked) and the seed again.
  */
 import { maskReportText } from '../net/index.js';
 import type { RunInfo, RunReporter, RunSummary, ScenarioRun } from '../runner/index.js';
@@ -29,7 +30,7 @@ export class ConsoleReporter implements RunReporter {
 
   runStart(info: RunInfo): void {
     this.options.write(
-      `payhil run: ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'} on bench '${info.bench.name}'`,
+      `payhil run: ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'} on bench '${info.bench.name}'${info.seed !== undefined ? `, seed ${info.seed}` : ''}`,
     );
   }
 
@@ -38,7 +39,7 @@ export class ConsoleReporter implements RunReporter {
     // A skipped scenario says why on its line (what the bench lacks).
     const why = run.status === 'skipped' && run.message ? ` — ${maskReportText(run.message)}` : '';
     this.options.write(
-      `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}`,
+      `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}${run.replay ? `  — replay: ${run.replay}` : ''}`,
     );
   }
 
@@ -72,8 +73,10 @@ export class ConsoleReporter implements RunReporter {
         const n = this.options.detailLines ?? 12;
         for (const l of lines.slice(0, n)) w(`  ${l}`);
         if (lines.length > n) w(`  … ${lines.length - n} more lines`);
+        if (r.replay) w(`  replay: ${r.replay}`);
       }
     }
     if (summary.benchError) w(`bench: ${summary.benchError}`);
+    if (summary.seed !== undefined) w(`seed: ${summary.seed} (payhil run … --seed ${summary.seed} draws the same values)`);
   }
 }

@@ -21,11 +21,13 @@ import {
   type Observation,
   type ObservationListener,
   type ObservationSource,
+  type ScenarioContext,
   type TerminalControl,
   type TerminalOperationArgs,
   type TerminalOperationName,
 } from '../../capabilities/index.js';
 import { createLogger } from '../../common/logger.js';
+import { freshSeed, seededStream } from '../../common/run-seed.js';
 import {
   cardStateReport,
   createTerminal,
@@ -78,6 +80,10 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   private running: Promise<unknown> | undefined;
   private readonly cardsByName = new Map<string, EmvVirtualCard>();
   private inserted: EmvVirtualCard | undefined;
+  /** The scenario run's seed: the terminal's and each card's draws come from streams of it. */
+  private seed = freshSeed();
+  /** Terminals switched on in this scenario (a power cycle draws from a stream of its own). */
+  private switchedOn = 0;
 
   constructor(private readonly options: EmulatedTerminalDriverOptions) {
     this.terminal = {
@@ -146,10 +152,12 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   /** A fresh terminal for the scenario (its `bench.terminal` profile, else the default). */
-  async beginScenario(s: Scenario): Promise<void> {
+  async beginScenario(s: Scenario, context?: ScenarioContext): Promise<void> {
     this.offTerminal?.();
     await this.current?.close();
     this.running = undefined;
+    this.seed = context?.seed ?? freshSeed();
+    this.switchedOn = 0;
     await this.switchOn(this.options.loadProfile(s.bench.terminal ?? this.options.defaultProfile));
   }
 
@@ -214,7 +222,11 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   private async switchOn(profile: TerminalProfile): Promise<void> {
-    const t = await createTerminal({ profile, host: this.options.hostTarget() });
+    const t = await createTerminal({
+      profile,
+      host: this.options.hostTarget(),
+      random: seededStream(this.seed, `terminal:${this.switchedOn++}`),
+    });
     this.current = t;
     this.offTerminal = t.events.on((e) => this.onTerminalEvent(e));
   }
@@ -238,7 +250,9 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     for (const [alias, ref] of Object.entries(map)) {
       let card: EmvVirtualCard;
       try {
-        card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref));
+        card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref), {
+          random: seededStream(this.seed, `card:${alias}`),
+        });
       } catch (e) {
         throw new UnknownCardError(`${alias} (${(e as Error).message})`);
       }
@@ -250,7 +264,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     const c = this.cardsByName.get(ref);
     if (c) return c;
     try {
-      const made = createVirtualCard(ref);
+      const made = createVirtualCard(ref, { random: seededStream(this.seed, `card:${ref}`) });
       this.cardsByName.set(ref, made);
       return made;
     } catch {
