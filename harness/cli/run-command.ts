@@ -293,7 +293,9 @@ export const runCommand: Command = {
       const ids = new Set(all.map((s) => s.id));
       const unknown = [...only].filter((id) => !ids.has(id));
       if (unknown.length > 0)
-        throw new UsageError(`run: --only: no scenario run '${unknown.join("', '")}' (payhil list shows the ids)`);
+        throw new UsageError(
+          `run: --only: no scenario run '${unknown.join("', '")}' (payhil list shows the ids)`,
+        );
     }
     if (selected.length === 0) {
       io.err('run: no scenario matches');

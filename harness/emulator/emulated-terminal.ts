@@ -243,7 +243,12 @@ export async function createTerminal(options: CreateTerminalOptions): Promise<Em
             p as TerminalProfileSpec,
             options.defects ? { defects: options.defects } : {},
           );
-  const t = new EmulatedTerminal(profile, options.host, options.events ?? new TerminalEvents(), options.random);
+  const t = new EmulatedTerminal(
+    profile,
+    options.host,
+    options.events ?? new TerminalEvents(),
+    options.random,
+  );
   if (options.signIn) await t.signIn();
   return t;
 }

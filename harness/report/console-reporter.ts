@@ -77,6 +77,7 @@ export class ConsoleReporter implements RunReporter {
       }
     }
     if (summary.benchError) w(`bench: ${summary.benchError}`);
-    if (summary.seed !== undefined) w(`seed: ${summary.seed} (payhil run … --seed ${summary.seed} draws the same values)`);
+    if (summary.seed !== undefined)
+      w(`seed: ${summary.seed} (payhil run … --seed ${summary.seed} draws the same values)`);
   }
 }

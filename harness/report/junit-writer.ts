@@ -88,7 +88,9 @@ export function junitCaseXml(c: JunitCase): string {
   const msg = xmlEscape(text + (c.stack ? `\n${c.stack}` : ''));
   const first = xmlEscape(text.split('\n')[0] as string);
   if (c.status === 'failed')
-    out.push(`      <failure message="${first}" type="${xmlEscape(c.errorCode ?? 'failed')}">${msg}</failure>`);
+    out.push(
+      `      <failure message="${first}" type="${xmlEscape(c.errorCode ?? 'failed')}">${msg}</failure>`,
+    );
   else if (c.status === 'broken')
     out.push(`      <error message="${first}" type="${xmlEscape(c.errorCode ?? 'broken')}">${msg}</error>`);
   else if (c.status === 'skipped') out.push(`      <skipped message="${first}"/>`);
@@ -137,7 +139,12 @@ function writeJunitXml(
 /** The JUnit XML of test cases, grouped by scenario folder in the order the cases come. */
 export function junitXmlOfCases(cases: readonly JunitCase[], name = 'payhil'): string {
   const chunks: string[] = [];
-  writeJunitXml(cases, (i) => junitCaseXml(cases[i] as JunitCase), (c) => chunks.push(c), name);
+  writeJunitXml(
+    cases,
+    (i) => junitCaseXml(cases[i] as JunitCase),
+    (c) => chunks.push(c),
+    name,
+  );
   return chunks.join('');
 }
 

@@ -90,10 +90,14 @@ export class TerminalMessages {
       keys,
     );
     if (withPin && core.defects.has('pin-block-format-1'))
-      msg.fields[52] = toHex(encryptPinBlock((keys as SessionKeys).pik, buildPinBlock(1, pin as string, undefined, {
-          random: (n) => randomBytesOf(core.random, n),
-        }),
-      ));
+      msg.fields[52] = toHex(
+        encryptPinBlock(
+          (keys as SessionKeys).pik,
+          buildPinBlock(1, pin as string, undefined, {
+            random: (n) => randomBytesOf(core.random, n),
+          }),
+        ),
+      );
     if (core.dialect.fields[63]) msg.fields[63] = DEFAULT_OPERATOR_FIELD_63;
     const track2 = msg.fields[35];
     if (core.profile.trackEncryption && keys?.tdk && track2 !== undefined) {
