@@ -218,6 +218,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           dialect,
           ...(options.listen ? { listen: options.listen } : {}),
           ...(pcap ? { pcap } : {}),
+          // The timeline gets every entry as it is made; the ring only serves the control API's view.
+          journal: { capacity: 2000 },
         });
         proxy.journal.on('entry', onProxyEntry);
         network = new LocalNetworkControl(proxy);
