@@ -324,6 +324,7 @@ export const runCommand: Command = {
         ...(queueLost !== undefined ? { redisLossMs: queueLost } : {}),
         ...(values.bail ? { bail: true } : {}),
         seed,
+        replayArgs: replayArgsOf(values),
         write: (l) => io.out(l),
       });
       return finishRun(summary, resultsDir, junitFile, values.report === true, io);
@@ -344,6 +345,7 @@ export const runCommand: Command = {
         ...(retries !== undefined ? { retries } : {}),
         ...(within !== undefined ? { defaultWithinMs: within } : {}),
         seed,
+        replayArgs: replayArgsOf(values),
         write: (l) => io.out(l),
       });
       return finishRun(summary, resultsDir, junitFile, values.report === true, io);

@@ -12,6 +12,8 @@ export interface RunOneOptions {
   defaultWithinMs?: number;
   /** The run's seed (the scenario draws from scenarioSeed(seed, id)). */
   seed?: number;
+  /** `payhil run` options a failing run's replay command repeats. */
+  replayArgs?: string[];
 }
 
 /** Runs `scenario` (catalogue position `index`) on `bench`; the bench is left active. */
@@ -29,6 +31,7 @@ export async function runOneScenario(
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
     ...(options.defaultWithinMs !== undefined ? { defaultWithinMs: options.defaultWithinMs } : {}),
     ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.replayArgs !== undefined ? { replayArgs: options.replayArgs } : {}),
   });
   const record = recorder.records[0];
   if (record) return record;

@@ -13,6 +13,8 @@ export interface WorkerRunOptions {
   defaultWithinMs?: number;
   /** The run's seed: a scenario draws the same values in any worker (scenarioSeed(seed, id)). */
   seed?: number;
+  /** `payhil run` options a failing run's replay command repeats (bench, defects…). */
+  replayArgs?: string[];
 }
 
 export type ToWorker =

@@ -38,6 +38,8 @@ export interface ScenarioRecord {
   allure: TestResult;
   attachments: RecordedAttachment[];
   junit: JunitCase;
+  /** The command that replays a failed or broken run (`payhil run FILE --seed N --only ID …`). */
+  replay?: string;
 }
 
 /** An allure-js-commons Writer that keeps what it is given (results and attachments) in memory. */
@@ -78,6 +80,7 @@ export function recordOfRun(run: ScenarioRun, index: number, bench: string): Sce
     allure,
     attachments: memory.attachments,
     junit: junitCaseOf(run),
+    ...(run.replay ? { replay: run.replay } : {}),
   };
 }
 
@@ -113,5 +116,6 @@ export function runOfRecord(record: ScenarioRecord, scenario: ScenarioRun['scena
     timeline: new Timeline(record.start),
     captures: {},
     attempt: record.attempt,
+    ...(record.replay ? { replay: record.replay } : {}),
   };
 }
