@@ -32,7 +32,12 @@ export function writeCatalogueCopies(dest: string, copies: number): string {
     for (const f of files) {
       const to = join(root, prefix, relative(source, f));
       mkdirSync(join(to, '..'), { recursive: true });
-      const text = readFileSync(f, 'utf8');
+      // The editor's schema line points at payhil's schemas from the copy's place.
+      const text = readFileSync(f, 'utf8').replace(
+        /\$schema=(?:\.\.\/)+harness\/scenario\/([\w.-]+)/g,
+        (_, schema: string) =>
+          `$schema=${relative(join(to, '..'), packagePath('harness', 'scenario', schema))}`,
+      );
       writeFileSync(to, f.endsWith('.steps.yaml') ? text : text.replace(/^id: (.+)$/gm, `id: ${prefix}/$1`));
     }
   }
