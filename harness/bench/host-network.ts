@@ -89,11 +89,24 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     return c;
   };
 
+  /**
+   * Connection numbers as the scenario sees them: 1, 2, … in the order its connections show up (one
+   * numbering for the proxy's connections, one for the host's), so a scenario's timeline does not depend
+   * on how many connections the scenarios before it opened. Renumbered from 1 at each scenario's start.
+   */
+  const proxyConns = new Map<number, number>();
+  const hostConns = new Map<number, number>();
+  const local = (table: Map<number, number>, conn: number): number => {
+    let n = table.get(conn);
+    if (n === undefined) table.set(conn, (n = table.size + 1));
+    return n;
+  };
+
   const onHostEntry = (e: HostJournalEntry): void => {
     if (e.direction === 'event' || !e.raw) return;
     emit('raw-frame', {
       direction: e.direction === 'in' ? 'request' : 'response',
-      conn: e.connectionId,
+      conn: local(hostConns, e.connectionId),
       mti: e.mti,
       raw: e.raw,
     });
@@ -102,7 +115,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     if (e.kind === 'frame')
       emit('host', {
         direction: e.dir === 'upstream' ? 'request' : 'response',
-        conn: e.conn,
+        conn: local(proxyConns, e.conn),
         mti: e.mti,
         fields: { ...e.fields },
         ...(e.fault ? { fault: `${e.fault.action}${e.fault.detail ? ` (${e.fault.detail})` : ''}` } : {}),
@@ -114,7 +127,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         detail: (e as { toxic?: unknown; fault?: unknown }).toxic ?? (e as { fault?: unknown }).fault,
       });
     else if (e.kind === 'close' && e.reason !== 'eof')
-      emit('network', { kind: 'close', conn: e.conn, reason: e.reason });
+      emit('network', { kind: 'close', conn: local(proxyConns, e.conn), reason: e.reason });
   };
 
   // Without a proxy the host journal is the spy.
@@ -122,7 +135,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     if (e.direction === 'event' || !e.mti) return;
     emit('host', {
       direction: e.direction === 'in' ? 'request' : 'response',
-      conn: e.connectionId,
+      conn: local(hostConns, e.connectionId),
       mti: e.mti,
       fields: { ...(e.fields ?? {}) },
     });
@@ -251,6 +264,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         hostCustom = true; // the next reset restarts the simulator with that profile
       }
       if (proxy) await proxy.reset();
+      proxyConns.clear();
+      hostConns.clear();
       if (context) {
         // The scenario's own streams: its values do not depend on the scenarios before it.
         proxy?.reseed(deriveSeed(context.seed, 'proxy'));

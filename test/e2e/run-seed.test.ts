@@ -1,7 +1,7 @@
 /**
  * `--seed`: one seed per run, a stream per scenario. Two runs of the same scenarios with the same seed —
  * the second in the reverse order — give the same host journals (STANs, RRNs, authorisation codes,
- * response codes, the terminal's unpredictable number 9F37) and the same verdicts; another seed gives
+ * response codes, the terminal's unpredictable number 9F37, connection numbers) and the same verdicts; another seed gives
  * other STANs. The failing run's replay command names the seed and the run id.
  */
 import assert from 'node:assert/strict';
@@ -23,10 +23,10 @@ interface Journal {
   host: Record<string, string[]>;
 }
 
-function journalLine(fields: Record<string, string>, mti: string, direction: string): string {
+function journalLine(fields: Record<string, string>, mti: string, direction: string, conn: unknown): string {
   const un = /9F3704([0-9A-F]{8})/.exec(fields['55'] ?? '')?.[1];
   const keep = ['11', '37', '38', '39'].map((f) => `${f}=${fields[f] ?? ''}`).join(' ');
-  return `${direction === 'request' ? '→' : '←'} ${mti} ${keep}${un ? ` 9F37=${un}` : ''}`;
+  return `${direction === 'request' ? '→' : '←'} ${mti} conn ${String(conn)} ${keep}${un ? ` 9F37=${un}` : ''}`;
 }
 
 async function runWith(scenarios: readonly Scenario[], seed: number): Promise<Journal> {
@@ -41,6 +41,7 @@ async function runWith(scenarios: readonly Scenario[], seed: number): Promise<Jo
             (e.data.fields as Record<string, string>) ?? {},
             String(e.data.mti),
             String(e.data.direction),
+            e.data.conn,
           ),
         );
     },
