@@ -12,6 +12,7 @@ import {
   type Observation,
   type ObservationKind,
   type ObservationListener,
+  type ScenarioContext,
 } from '../capabilities/index.js';
 import { CapabilityMissingError } from './errors.js';
 
@@ -109,9 +110,9 @@ export class Bench {
   }
 
   /** Resets drivers for the next scenario. */
-  async beginScenario(scenario: Scenario): Promise<void> {
+  async beginScenario(scenario: Scenario, context?: ScenarioContext): Promise<void> {
     this.guard.need('beginScenario');
-    for (const d of this.drivers) await d.beginScenario?.(scenario);
+    for (const d of this.drivers) await d.beginScenario?.(scenario, context);
   }
 
   async endScenario(): Promise<void> {

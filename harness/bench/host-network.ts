@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { findFixture } from '../common/fixture-search.js';
 import type { Calendar } from '../common/calendar.js';
 import { packagePath } from '../common/project-root.js';
+import { deriveSeed, seededStream } from '../common/run-seed.js';
 import {
   loadHostConfig,
   loadReplayFixture,
@@ -36,6 +37,7 @@ import {
   type HostControl,
   type NetworkControl,
   type ObservationKind,
+  type ScenarioContext,
 } from '../capabilities/index.js';
 import { ISSUER_CARD_FIELDS, applyAccountSetup, toHostRule } from './host-setup.js';
 
@@ -92,6 +94,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   let wantReplay: string | undefined;
   let runningReplay: string | undefined;
   let proxy: Proxy | undefined;
+  /** The simulator's draws (RRN start, working keys) in the current scenario; undefined before one. */
+  let hostRandom: (() => number) | undefined;
   let network: NetworkControl | undefined;
   const pcap = useProxy && options.pcap !== false ? new ScenarioPcapWriter() : undefined;
   const configs = new Map<string, HostConfig>();
@@ -108,6 +112,19 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     return c;
   };
 
+  /**
+   * Connection numbers as the scenario sees them: 1, 2, … in the order its connections show up (one
+   * numbering for the proxy's connections, one for the host's), so a scenario's timeline does not depend
+   * on how many connections the scenarios before it opened. Renumbered from 1 at each scenario's start.
+   */
+  const proxyConns = new Map<number, number>();
+  const hostConns = new Map<number, number>();
+  const local = (table: Map<number, number>, conn: number): number => {
+    let n = table.get(conn);
+    if (n === undefined) table.set(conn, (n = table.size + 1));
+    return n;
+  };
+
   const onHostEntry = (e: HostJournalEntry): void => {
     // A replay host's request with no recorded answer (answered 96): the reason belongs on the timeline.
     if (e.direction === 'event' && e.event === 'replay-unmatched') {
@@ -117,7 +134,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     if (e.direction === 'event' || !e.raw) return;
     emit('raw-frame', {
       direction: e.direction === 'in' ? 'request' : 'response',
-      conn: e.connectionId,
+      conn: local(hostConns, e.connectionId),
       mti: e.mti,
       raw: e.raw,
       // The dialect the frame is in: reports decode it into a field table.
@@ -128,7 +145,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     if (e.kind === 'frame')
       emit('host', {
         direction: e.dir === 'upstream' ? 'request' : 'response',
-        conn: e.conn,
+        conn: local(proxyConns, e.conn),
         mti: e.mti,
         fields: { ...e.fields },
         ...(e.fault ? { fault: `${e.fault.action}${e.fault.detail ? ` (${e.fault.detail})` : ''}` } : {}),
@@ -140,7 +157,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         detail: (e as { toxic?: unknown; fault?: unknown }).toxic ?? (e as { fault?: unknown }).fault,
       });
     else if (e.kind === 'close' && e.reason !== 'eof')
-      emit('network', { kind: 'close', conn: e.conn, reason: e.reason });
+      emit('network', { kind: 'close', conn: local(proxyConns, e.conn), reason: e.reason });
   };
 
   // Without a proxy the host journal is the spy.
@@ -148,7 +165,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
     if (e.direction === 'event' || !e.mti) return;
     emit('host', {
       direction: e.direction === 'in' ? 'request' : 'response',
-      conn: e.connectionId,
+      conn: local(hostConns, e.connectionId),
       mti: e.mti,
       fields: { ...(e.fields ?? {}) },
     });
@@ -196,6 +213,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         (Object.keys(setup.accounts).length > 0 || Object.keys(setup.cardOverrides).length > 0);
       if (!custom && host && !hostCustom && wantReplay === runningReplay) {
         host.reset();
+        if (hostRandom) host.reseed(hostRandom);
         return;
       }
       const base = configOf(hostProfile);
@@ -203,6 +221,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       if (host) await host.close();
       host = undefined;
       const h = await startOwnHost(config);
+      if (hostRandom) h.reseed(hostRandom);
       hostCustom = custom;
       await proxy?.update({ upstream: `${h.address.host}:${h.address.port}` });
     },
@@ -258,6 +277,8 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           dialect,
           ...(options.listen ? { listen: options.listen } : {}),
           ...(pcap ? { pcap } : {}),
+          // The timeline gets every entry as it is made; the ring only serves the control API's view.
+          journal: { capacity: 2000 },
         });
         proxy.journal.on('entry', onProxyEntry);
         network = new LocalNetworkControl(proxy);
@@ -275,7 +296,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       await host?.close().catch(() => undefined);
       host = undefined;
     },
-    async beginScenario(s: Scenario) {
+    async beginScenario(s: Scenario, context?: ScenarioContext) {
       if (s.bench.dialect && s.bench.dialect !== dialect)
         throw new BrokenError(
           `the scenario asks for the ISO 8583 dialect '${s.bench.dialect}' (bench.dialect); this bench's host and proxy speak '${dialect}'`,
@@ -290,6 +311,14 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
         hostCustom = true; // the next reset restarts the simulator with that profile
       }
       if (proxy) await proxy.reset();
+      proxyConns.clear();
+      hostConns.clear();
+      if (context) {
+        // The scenario's own streams: its values do not depend on the scenarios before it.
+        proxy?.reseed(deriveSeed(context.seed, 'proxy'));
+        hostRandom = seededStream(context.seed, 'host');
+        host?.reseed(hostRandom);
+      }
       pcap?.take(); // traffic between scenarios belongs to none
       if (options.externalHost) await probe(options.externalHost);
     },

@@ -1,5 +1,14 @@
 import type { Scenario } from '../scenario/index.js';
 
+/** What a driver learns about the scenario run it is reset for. */
+export interface ScenarioContext {
+  /**
+   * The scenario run's seed (common/run-seed.ts `scenarioSeed`): every draw of the bench's own parts
+   * (terminal, cards, host simulator, proxy) comes from a stream derived from it.
+   */
+  seed: number;
+}
+
 /**
  * A driver binds to resources (a serial port, a TCP address, a browser page, a PC/SC reader) and
  * implements capabilities. It refuses capability calls while inactive (see `ActiveGuard`).
@@ -11,7 +20,7 @@ export interface Driver {
   /** Releases its resources, whatever state they are in. Never rejects for an inactive driver. */
   deactivate(): Promise<void>;
   /** Called before each scenario (after the bench reset): fresh card/terminal state. */
-  beginScenario?(scenario: Scenario): Promise<void>;
+  beginScenario?(scenario: Scenario, context?: ScenarioContext): Promise<void>;
   /** Called after each scenario, even a failed one. */
   endScenario?(): Promise<void>;
 }

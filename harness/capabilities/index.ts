@@ -15,7 +15,7 @@ export type { ModeControl, TerminalModeName } from './mode-control.js';
 export type { CalendarControl } from './calendar-control.js';
 export type { NetworkControl } from '../net/index.js';
 export type { CapabilityMap, CapabilityName } from './capability-map.js';
-export type { Driver } from './driver.js';
+export type { Driver, ScenarioContext } from './driver.js';
 export { ActiveGuard } from './active-guard.js';
 export { OBSERVATION, OBSERVATION_KINDS } from './observation.js';
 export type {

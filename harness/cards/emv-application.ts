@@ -5,6 +5,7 @@
  * EXTERNAL AUTHENTICATE. Works on decoded command APDUs; transport (T=0 GET RESPONSE, garbling) is the
  * engine's job.
  */
+import { randomBytesOf, secureRandom } from '../common/run-seed.js';
 import { encodeTlv, parseDol, splitDolData, type TlvInput } from '../emv/index.js';
 import { SW, type CommandApdu } from './apdu.js';
 import type { CardApplicationSpec, CardFixture } from './card-fixture.js';
@@ -71,6 +72,8 @@ export class EmvChip {
     private readonly card: CardFixture,
     private readonly state: CardRunState,
     private options: EmvChipOptions,
+    /** The card's draws (GET CHALLENGE): node:crypto, or the embedded bench's seeded stream. */
+    private readonly random: () => number = secureRandom,
   ) {}
 
   /** A new power-on session, on the given interface. */
@@ -387,9 +390,7 @@ export class EmvChip {
 
   private getChallenge(c: CommandApdu): AppResponse {
     if (c.p1 !== 0 || c.p2 !== 0) return fail(SW.WRONG_P1P2);
-    const n = Buffer.alloc(8);
-    for (let i = 0; i < 8; i++) n[i] = (Math.random() * 256) | 0;
-    return ok(n);
+    return ok(randomBytesOf(this.random, 8));
   }
 
   // --- GENERATE AC --------------------------------------------------------------------------------

@@ -77,6 +77,8 @@ export interface VirtualCard {
 export interface VirtualCardOptions {
   /** Clock for `holdMs` (ms); default performance.now. */
   now?: () => number;
+  /** The card's draws (GET CHALLENGE); default node:crypto. The embedded bench gives a seeded stream. */
+  random?: () => number;
 }
 
 /** The virtual EMV/PBOC card built from a fixture. */
@@ -100,7 +102,12 @@ export class EmvVirtualCard implements VirtualCard {
     this.maskedPan = maskPan(fixture.pan);
     this.interfaces = [...fixture.interfaces];
     this.state = initialCardState(fixture);
-    this.chip = new EmvChip(fixture, this.state, { contactless: false, wallet: this.isWallet() });
+    this.chip = new EmvChip(
+      fixture,
+      this.state,
+      { contactless: false, wallet: this.isWallet() },
+      options.random,
+    );
     this.engine = new ApduEngine(this.chip, {
       protocol: fixture.protocol ?? 'T1',
       garbled: () => this.state.faults.garbled === true,

@@ -19,6 +19,8 @@ export interface MergedRunOptions {
   junitFile?: string;
   /** Console lines. */
   write: (line: string) => void;
+  /** The run's seed (printed with the summary). */
+  seed?: number;
 }
 
 export class MergedRun {
@@ -118,7 +120,13 @@ export class MergedRun {
     const runs = this.merged.ordered().map((r) => runOfRecord(r, this.scenarios[r.index] as Scenario));
     const counts: Record<Status, number> = { passed: 0, failed: 0, broken: 0, skipped: 0 };
     for (const r of runs) counts[r.status]++;
-    const summary: RunSummary = { runs, counts, start: this.start, stop: Date.now() };
+    const summary: RunSummary = {
+      runs,
+      counts,
+      start: this.start,
+      stop: Date.now(),
+      ...(this.options.seed !== undefined ? { seed: this.options.seed } : {}),
+    };
     this.console.runEnd(summary);
     return summary;
   }

@@ -33,6 +33,7 @@ export async function runParallel(
     resultsDir: o.resultsDir,
     write: o.write,
     ...(o.junitFile !== undefined ? { junitFile: o.junitFile } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
   const jobs = Math.max(1, Math.min(o.jobs, scenarios.length));
   let stopped = false;
@@ -47,10 +48,14 @@ export async function runParallel(
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
   const benches: string[] = [];
-  o.write(`payhil run: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} on ${jobs} benches`);
+  o.write(
+    `payhil run: ${scenarios.length} scenario${scenarios.length === 1 ? '' : 's'} on ${jobs} benches${o.seed !== undefined ? `, seed ${o.seed}` : ''}`,
+  );
   const runOptions: WorkerRunOptions = {
     ...(o.retries !== undefined ? { retries: o.retries } : {}),
     ...(o.defaultWithinMs !== undefined ? { defaultWithinMs: o.defaultWithinMs } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
+    ...(o.replayArgs !== undefined ? { replayArgs: o.replayArgs } : {}),
   };
   try {
     const outcome = await runPool<IndexedScenario, ScenarioRecord>(
@@ -60,7 +65,12 @@ export async function runParallel(
         async start(slot) {
           const w = await ForkedWorker.start(`worker-${slot + 1}`, o.bench, runOptions);
           workers.add(w);
-          if (benches.length === 0) merged.setEnvironment({ ...w.facts, jobs: String(jobs) });
+          if (benches.length === 0)
+            merged.setEnvironment({
+              ...w.facts,
+              jobs: String(jobs),
+              ...(o.seed !== undefined ? { seed: String(o.seed) } : {}),
+            });
           benches.push(w.name);
           return {
             name: w.name,

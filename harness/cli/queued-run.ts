@@ -47,6 +47,7 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
     resultsDir: o.resultsDir,
     write: o.write,
     ...(o.junitFile !== undefined ? { junitFile: o.junitFile } : {}),
+    ...(o.seed !== undefined ? { seed: o.seed } : {}),
   });
   let stopped = false;
   const onSignal = (): void => {
@@ -64,6 +65,8 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
       options: {
         ...(o.retries !== undefined ? { retries: o.retries } : {}),
         ...(o.defaultWithinMs !== undefined ? { defaultWithinMs: o.defaultWithinMs } : {}),
+        ...(o.seed !== undefined ? { seed: o.seed } : {}),
+        ...(o.replayArgs !== undefined ? { replayArgs: o.replayArgs } : {}),
       },
       onRecord(r) {
         benches.add(r.bench);

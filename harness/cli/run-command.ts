@@ -9,6 +9,8 @@ import {
   type LabFile,
 } from '../bench/index.js';
 import { fixtureDirs } from '../common/fixture-search.js';
+import { packagePath } from '../common/project-root.js';
+import { MAX_SEED, freshSeed, isSeed } from '../common/run-seed.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import {
@@ -45,6 +47,10 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
                       (e.g. ecr-serial of emulator-process.yaml); with --lab: the bench of that file
   --terminal NAME     embedded bench: terminal profile (default cup-pos-ci)
   --defect NAME       embedded bench: switch an emulator defect on (repeatable)
+  --only ID           only the scenario run with this id (as \`payhil list\` shows it; repeatable)
+  --seed N            the run's seed (0..4294967295; default a fresh one, printed): every draw of the
+                      embedded bench (STANs, RRNs, unpredictable numbers, keys, toxics) derives from it
+                      and the scenario's id, so --seed N --only ID replays one run
   --grep RE           only scenarios whose id or title matches
   --tags a,b,!c       only scenarios with one of a, b and none of c
   --bail              stop after the first scenario that does not pass
@@ -150,6 +156,25 @@ function cleanResults(dir: string): void {
   }
 }
 
+/** The options besides file, seed and id that a replay needs: the bench and its switches. */
+function replayArgsOf(values: {
+  lab?: string | undefined;
+  bench?: string | undefined;
+  terminal?: string | undefined;
+  defect?: string[] | undefined;
+  within?: string | undefined;
+  root?: string | undefined;
+}): string[] {
+  const args: string[] = [];
+  if (values.lab !== undefined) args.push('--lab', values.lab);
+  if (values.bench !== undefined) args.push('--bench', values.bench);
+  if (values.terminal !== undefined) args.push('--terminal', values.terminal);
+  for (const d of values.defect ?? []) args.push('--defect', d);
+  if (values.within !== undefined) args.push('--within', values.within);
+  if (values.root !== undefined) args.push('--root', values.root);
+  return args;
+}
+
 function duration(text: string, what: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
   if (!m) throw new UsageError(`run: ${what}: '${text}' is not a duration (500ms, 5s, 1m)`);
@@ -172,6 +197,8 @@ export const runCommand: Command = {
         defect: { type: 'string', multiple: true },
         grep: { type: 'string' },
         tags: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        seed: { type: 'string' },
         bail: { type: 'boolean' },
         retries: { type: 'string' },
         within: { type: 'string' },
@@ -202,6 +229,12 @@ export const runCommand: Command = {
       if (!Number.isInteger(retries) || retries < 0 || retries > 10)
         throw new UsageError(`run: --retries must be 0..10, got '${values.retries}'`);
     }
+    let seed: number;
+    if (values.seed !== undefined) {
+      seed = Number(values.seed);
+      if (!/^\d{1,10}$/.test(values.seed) || !isSeed(seed))
+        throw new UsageError(`run: --seed must be an integer 0..${MAX_SEED}, got '${values.seed}'`);
+    } else seed = freshSeed();
     let jobs: number | undefined;
     if (values.jobs !== undefined) {
       jobs = Number(values.jobs);
@@ -261,7 +294,16 @@ export const runCommand: Command = {
       );
       return EXIT_USAGE;
     }
-    const selected = all.filter(wanted);
+    const only = values.only !== undefined ? new Set(values.only) : undefined;
+    const selected = all.filter((s) => wanted(s) && (only === undefined || only.has(s.id)));
+    if (only !== undefined) {
+      const ids = new Set(all.map((s) => s.id));
+      const unknown = [...only].filter((id) => !ids.has(id));
+      if (unknown.length > 0)
+        throw new UsageError(
+          `run: --only: no scenario run '${unknown.join("', '")}' (payhil list shows the ids)`,
+        );
+    }
     if (selected.length === 0) {
       io.err('run: no scenario matches');
       return EXIT_USAGE;
@@ -300,6 +342,8 @@ export const runCommand: Command = {
         ...(queueLost !== undefined ? { redisLossMs: queueLost } : {}),
         ...(values.bail ? { bail: true } : {}),
         ...(history ? { history: history.recorder } : {}),
+        seed,
+        replayArgs: replayArgsOf(values),
         write: (l) => io.out(l),
       });
       return finishRun(summary, resultsDir, junitFile, values.report === true, io, {
@@ -323,6 +367,8 @@ export const runCommand: Command = {
         ...(retries !== undefined ? { retries } : {}),
         ...(within !== undefined ? { defaultWithinMs: within } : {}),
         ...(history ? { history: history.recorder } : {}),
+        seed,
+        replayArgs: replayArgsOf(values),
         write: (l) => io.out(l),
       });
       return finishRun(summary, resultsDir, junitFile, values.report === true, io, {
@@ -345,6 +391,10 @@ export const runCommand: Command = {
     const summary = await runScenarios(scenarios, {
       bench,
       reporters,
+      seed,
+      // Reporters stream what they need as each run ends: the summary keeps verdicts only.
+      retain: 'verdicts',
+      replayArgs: replayArgsOf(values),
       ...(values.bail ? { bail: true } : {}),
       ...(retries !== undefined ? { retries } : {}),
       ...(within !== undefined ? { defaultWithinMs: within } : {}),

@@ -10,6 +10,10 @@ import type { Scenario } from '../scenario/index.js';
 export interface RunOneOptions {
   retries?: number;
   defaultWithinMs?: number;
+  /** The run's seed (the scenario draws from scenarioSeed(seed, id)). */
+  seed?: number;
+  /** `payhil run` options a failing run's replay command repeats. */
+  replayArgs?: string[];
 }
 
 /** Runs `scenario` (catalogue position `index`) on `bench`; the bench is left active. */
@@ -26,6 +30,8 @@ export async function runOneScenario(
     keepActive: true,
     ...(options.retries !== undefined ? { retries: options.retries } : {}),
     ...(options.defaultWithinMs !== undefined ? { defaultWithinMs: options.defaultWithinMs } : {}),
+    ...(options.seed !== undefined ? { seed: options.seed } : {}),
+    ...(options.replayArgs !== undefined ? { replayArgs: options.replayArgs } : {}),
   });
   const record = recorder.records[0];
   if (record) return record;

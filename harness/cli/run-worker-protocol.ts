@@ -11,6 +11,10 @@ import type { BenchSpec } from '../lab/index.js';
 export interface WorkerRunOptions {
   retries?: number;
   defaultWithinMs?: number;
+  /** The run's seed: a scenario draws the same values in any worker (scenarioSeed(seed, id)). */
+  seed?: number;
+  /** `payhil run` options a failing run's replay command repeats (bench, defects…). */
+  replayArgs?: string[];
 }
 
 export type ToWorker =

@@ -38,3 +38,13 @@ export type { Matcher, MatcherObject, Scalar, FieldMismatch } from './matcher.js
 export { seededRandom } from './seeded-random.js';
 export { Calendar, CalendarError, parseCalendarTime, parseCalendarStep } from './calendar.js';
 export type { LocalTime } from './calendar.js';
+export {
+  MAX_SEED,
+  freshSeed,
+  isSeed,
+  deriveSeed,
+  scenarioSeed,
+  seededStream,
+  secureRandom,
+  randomBytesOf,
+} from './run-seed.js';

@@ -54,6 +54,11 @@ export interface CreateTerminalOptions {
    * moves both.
    */
   calendar?: Calendar;
+  /**
+   * The terminal's draws (STAN start, unpredictable number): the embedded bench's seeded stream. Default
+   * node:crypto, with the STAN starting at 1.
+   */
+  random?: () => number;
 }
 
 export interface TerminalStatus {
@@ -81,8 +86,14 @@ export class EmulatedTerminal {
   readonly batch: TerminalBatch;
   private readonly rooms: TerminalRooms;
 
-  constructor(profile: TerminalProfile, host: HostAddress, events: TerminalEvents, calendar?: Calendar) {
-    const core = new TerminalCore(profile, events, calendar);
+  constructor(
+    profile: TerminalProfile,
+    host: HostAddress,
+    events: TerminalEvents,
+    calendar?: Calendar,
+    random?: () => number,
+  ) {
+    const core = new TerminalCore(profile, events, calendar, random);
     const keypad = new PinPad(core);
     const reader = new CardReader(core, keypad);
     this.rooms = {
@@ -284,6 +295,7 @@ export async function createTerminal(options: CreateTerminalOptions): Promise<Em
     options.host,
     options.events ?? new TerminalEvents(),
     options.calendar,
+    options.random,
   );
   if (options.signIn) await t.signIn();
   return t;

@@ -79,6 +79,8 @@ export interface HostHandle {
   listRules(): { rule: HostRule; matched: number; fired: number }[];
   /** Opening balances, no sign-ins, no transactions, no rules; the journal is cleared too. */
   reset(): void;
+  /** RRNs and working keys drawn from `random` from now on (see ProcessorCore.reseed). */
+  reseed(random: () => number): void;
   /** Open connections right now. */
   readonly connections: number;
   /**
@@ -594,6 +596,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       processor.reset();
       journal.clear();
     },
+    reseed: (random) => processor.reseed(random),
     get connections() {
       return conns.size;
     },

@@ -127,6 +127,16 @@ export abstract class ProcessorCore {
     return this.current ?? this.clock();
   }
 
+  /**
+   * Draws from `random` from now on: the next RRN starts at a drawn value and working keys are drawn from
+   * it (the embedded bench reseeds the host per scenario, so a scenario's RRNs and keys depend on its seed
+   * only). Without a reseed RRNs count from 1 and keys come from node:crypto.
+   */
+  reseed(random: () => number): void {
+    this.rrn = Math.floor(random() * 9e11);
+    this.terminals.random = random;
+  }
+
   /** Back to the opening state: balances, PIN tries, sign-ins, transactions, rules. */
   reset(): void {
     this.accounts.reset();

@@ -4,6 +4,7 @@
  * of the sign-in answer is written by pos-protocol (field-62.ts) from a session's keys.
  */
 import { randomBytes } from 'node:crypto';
+import { randomBytesOf } from '../common/run-seed.js';
 import { adjustOddParity, fromHex } from '../crypto/index.js';
 import {
   workingKeyFieldValue,
@@ -27,13 +28,17 @@ export interface KnownTerminal {
   batch: string;
 }
 
-/** Fresh random working keys (odd parity) of the lengths a key scheme carries. */
-export function newSession(scheme: KeyScheme, now = Date.now()): TerminalSession {
+/**
+ * Fresh random working keys (odd parity) of the lengths a key scheme carries: from node:crypto, or from
+ * `random` (the embedded bench's seeded stream: TEST keys under a TEST TMK, see common/run-seed.ts).
+ */
+export function newSession(scheme: KeyScheme, now = Date.now(), random?: () => number): TerminalSession {
   const lengths = workingKeyLengths(scheme);
+  const bytes = (n: number): Buffer => (random ? randomBytesOf(random, n) : randomBytes(n));
   return {
-    pik: adjustOddParity(randomBytes(lengths.pik)),
-    mak: adjustOddParity(randomBytes(lengths.mak)),
-    tdk: lengths.tdk === undefined ? undefined : adjustOddParity(randomBytes(lengths.tdk)),
+    pik: adjustOddParity(bytes(lengths.pik)),
+    mak: adjustOddParity(bytes(lengths.mak)),
+    tdk: lengths.tdk === undefined ? undefined : adjustOddParity(bytes(lengths.tdk)),
     scheme,
     signedInAt: now,
   };
@@ -44,6 +49,8 @@ export class TerminalRegistry {
   private lastTerminalId: string | undefined;
   private lastMerchantId: string | undefined;
   private lastFound: KnownTerminal | undefined;
+  /** Source of working keys; undefined: node:crypto. */
+  random: (() => number) | undefined;
 
   constructor(private readonly configs: readonly TerminalConfig[]) {
     this.reset();
@@ -81,7 +88,7 @@ export class TerminalRegistry {
 
   /** Starts a new session for a terminal: fresh keys replace the old ones. */
   signIn(t: KnownTerminal, scheme: KeyScheme, now = Date.now()): TerminalSession {
-    t.session = newSession(scheme, now);
+    t.session = newSession(scheme, now, this.random);
     return t.session;
   }
 

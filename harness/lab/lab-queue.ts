@@ -18,7 +18,7 @@ export interface ScenarioJob<S = unknown> {
   run: string;
   index: number;
   scenario: S;
-  options: { retries?: number; defaultWithinMs?: number };
+  options: { retries?: number; defaultWithinMs?: number; seed?: number; replayArgs?: string[] };
 }
 
 /** A job's id: unique per run and scenario position. */

@@ -111,7 +111,11 @@ export class PcapFlow {
 export class PcapRecorder {
   private ipId = 0;
 
-  constructor(readonly writer: PcapWriter) {}
+  /** `random` draws each flow's initial TCP sequence numbers (default Math.random: not a secret). */
+  constructor(
+    readonly writer: PcapWriter,
+    private readonly random: () => number = Math.random,
+  ) {}
 
   /** Starts a flow opened by `a` towards `b`. */
   open(a: Endpoint, b: Endpoint): PcapFlow {
@@ -120,7 +124,7 @@ export class PcapRecorder {
       () => (this.ipId = (this.ipId + 1) & 0xffff),
       a,
       b,
-      () => Math.floor(Math.random() * 0xffffffff) >>> 0,
+      () => Math.floor(this.random() * 0xffffffff) >>> 0,
     );
   }
 

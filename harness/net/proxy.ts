@@ -77,7 +77,7 @@ export class Proxy implements ConnectionOwner {
   private readonly conns = new Map<number, ProxyConnection>();
   private readonly pending = new Set<Socket>();
   private nextConn = 0;
-  private readonly rand: () => number;
+  private rand: () => number;
   private closed = false;
   private ownJournal: boolean;
   /** Serialises listener changes. */
@@ -106,7 +106,9 @@ export class Proxy implements ConnectionOwner {
     this.recorder =
       pcap === undefined
         ? undefined
-        : new PcapRecorder(typeof pcap === 'string' ? new PcapWriter({ file: pcap }) : pcap);
+        : new PcapRecorder(typeof pcap === 'string' ? new PcapWriter({ file: pcap }) : pcap, () =>
+            this.random(),
+          );
     this.rand = options.seed === undefined ? Math.random : seededRandom(options.seed);
     this.spyRaw = options.spyRaw ?? false;
     this.spyRawUnmasked = options.spyRawUnmasked ?? false;
@@ -115,6 +117,14 @@ export class Proxy implements ConnectionOwner {
 
   random(): number {
     return this.rand();
+  }
+
+  /**
+   * Draws (jitter, toxicity, slicer sizes, bit flips, the capture's TCP sequence numbers) from `seed`
+   * from now on: the embedded bench reseeds its proxy per scenario.
+   */
+  reseed(seed: number): void {
+    this.rand = seededRandom(seed);
   }
 
   /** `HOST:PORT` the proxy listens on (the real port once listening). */

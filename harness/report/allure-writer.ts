@@ -168,7 +168,11 @@ export class AllureWriter implements RunReporter {
   }
 
   runStart(info: RunInfo): void {
-    this.writer.writeEnvironmentInfo({ ...info.bench.facts, ...(this.options.environment ?? {}) });
+    this.writer.writeEnvironmentInfo({
+      ...info.bench.facts,
+      ...(info.seed !== undefined ? { seed: String(info.seed) } : {}),
+      ...(this.options.environment ?? {}),
+    });
     this.writer.writeCategoriesDefinitions(CATEGORIES);
   }
 
@@ -233,12 +237,23 @@ export class AllureWriter implements RunReporter {
           }
         : {},
       stage: Stage.FINISHED,
-      ...(s.description ? { description: s.description } : {}),
+      ...(s.description || run.replay
+        ? {
+            description: [
+              s.description,
+              // The exact command that replays this run (same seed, same run id).
+              run.replay ? `Replay: \`${run.replay}\`` : undefined,
+            ]
+              .filter((t) => t)
+              .join('\n\n'),
+          }
+        : {}),
       steps: run.steps.map((st) => stepResult(st, (x) => shots.get(x) ?? [])),
       attachments,
       parameters: [
         ...Object.entries(s.params).map(([name, v]) => ({ name, value: maskPansInText(String(v)) })),
         ...(run.attempt > 1 ? [{ name: 'attempt', value: String(run.attempt), excluded: true }] : []),
+        ...(run.seed !== undefined ? [{ name: 'seed', value: String(run.seed), excluded: true }] : []),
       ],
       labels,
       links: [],

@@ -1,7 +1,8 @@
 /**
- * Console progress: a live line per scenario (status, duration, id, and for SKIP and BROKEN the reason's
- * first line) and, at the end, a summary table per scenario folder plus the reasons of what did not pass
- * (first lines, masked), each at the file:line of the step that failed (through its include sites).
+ * Console progress: the run's seed, a live line per scenario (status, duration, id; for SKIP and BROKEN the
+ * reason's first line; a failed or broken one also the command that replays it) and, at the end, a summary
+ * table per scenario folder plus the reasons of what did not pass (first lines, masked), each at the
+ * file:line of the step that failed (through its include sites), and the seed again.
  */
 import { maskReportText } from '../net/index.js';
 import type { RunInfo, RunReporter, RunSummary, ScenarioRun, StepRecord } from '../runner/index.js';
@@ -58,7 +59,7 @@ export class ConsoleReporter implements RunReporter {
 
   runStart(info: RunInfo): void {
     this.options.write(
-      `payhil run: ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'} on bench '${info.bench.name}'`,
+      `payhil run: ${info.scenarios.length} scenario${info.scenarios.length === 1 ? '' : 's'} on bench '${info.bench.name}'${info.seed !== undefined ? `, seed ${info.seed}` : ''}`,
     );
   }
 
@@ -70,7 +71,7 @@ export class ConsoleReporter implements RunReporter {
         ? ` — ${reasonLine(run.message)}`
         : '';
     this.options.write(
-      `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}`,
+      `${MARK[run.status]} ${dur(run.stop - run.start).padStart(8)}  ${run.scenario.id}${retry}${why}${run.replay ? `  — replay: ${run.replay}` : ''}`,
     );
     // A bench's warnings (a missing Chinese font on the web bench…): once a run, after the scenario that met them.
     for (const e of run.timeline.entries('note')) {
@@ -112,8 +113,11 @@ export class ConsoleReporter implements RunReporter {
         const n = this.options.detailLines ?? 12;
         for (const l of lines.slice(0, n)) w(`  ${l}`);
         if (lines.length > n) w(`  … ${lines.length - n} more lines`);
+        if (r.replay) w(`  replay: ${r.replay}`);
       }
     }
     if (summary.benchError) w(`bench: ${summary.benchError}`);
+    if (summary.seed !== undefined)
+      w(`seed: ${summary.seed} (payhil run … --seed ${summary.seed} draws the same values)`);
   }
 }

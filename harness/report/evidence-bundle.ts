@@ -303,7 +303,9 @@ export function collectEvidence(record: RunRecord, options: EvidenceOptions = {}
     terminal: record.bench.terminal,
     seed: record.seed,
     seedNote:
-      'null: payhil has no seeded simulated time yet; runs on real time, and this run cannot be replayed from a seed',
+      record.seed === null
+        ? 'null: this run recorded no seed (a run merged from --jobs or --queue workers, or an older payhil)'
+        : `every draw of the bench (STAN and RRN starts, unpredictable numbers, working keys, toxics) came from this seed: payhil run FILE --seed ${record.seed} --only ID replays one scenario run`,
     counts: record.counts,
     coverage: coverage.map((c) => ({ ref: c.ref, verdict: c.verdict, scenarios: c.scenarios.length })),
     notes,

@@ -203,6 +203,8 @@ export class HistoryRecorder implements RunReporter {
   private info: RunInfo | undefined;
   private merged: MergedBench | undefined;
   private status: Promise<Record<string, unknown> | undefined> | undefined;
+  /** Each scenario's record, made as it ends (the run keeps no timeline for the history). */
+  private readonly scenarios: ScenarioHistory[] = [];
 
   constructor(private readonly options: HistoryRecorderOptions) {}
 
@@ -210,7 +212,8 @@ export class HistoryRecorder implements RunReporter {
     this.info = info;
   }
 
-  scenarioEnd(): void {
+  scenarioEnd(run?: ScenarioRun): void {
+    if (run) this.scenarios.push(scenarioHistory(run));
     // Asked once, while the bench is up (between scenarios; the bench is down again at runEnd).
     if (!this.status && this.info) this.status = probeStatus(this.info.bench);
   }
@@ -269,14 +272,16 @@ export class HistoryRecorder implements RunReporter {
         terminal: terminalIdentity(facts, status, o.defects),
         ...(lab ? { lab } : {}),
       },
-      seed: null,
+      seed: summary.seed ?? null,
       counts: { ...summary.counts },
       outputs: {
         ...(o.resultsDir ? { results: o.resultsDir } : {}),
         ...(junit ? { junit: { path: resolve(o.root, junit.path), sha256: junit.sha256 } } : {}),
       },
       files,
-      scenarios: summary.runs.map(scenarioHistory),
+      // Streamed as the runs ended; a summary handed over whole (tests, merged runs) is read at the end.
+      scenarios:
+        this.scenarios.length === summary.runs.length ? this.scenarios : summary.runs.map(scenarioHistory),
     };
   }
 }

@@ -73,8 +73,8 @@ export interface RunRecord {
     lab?: RecordedFile;
   };
   /**
-   * The run's seed. Always null for now: payhil has no seeded simulated time yet, so runs on real time
-   * do not replay exactly.
+   * The run's seed (`payhil run --seed N`; every draw of the bench derives from it, see
+   * common/run-seed.ts); null when the run had none (a merged --jobs/--queue run, an older record).
    */
   seed: number | null;
   counts: Record<Status, number>;

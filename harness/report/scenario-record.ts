@@ -44,6 +44,8 @@ export interface ScenarioRecord {
   allure: TestResult;
   attachments: RecordedAttachment[];
   junit: JunitCase;
+  /** The command that replays a failed or broken run (`payhil run FILE --seed N --only ID …`). */
+  replay?: string;
 }
 
 /** An allure-js-commons Writer that keeps what it is given (results and attachments) in memory. */
@@ -84,6 +86,7 @@ export function recordOfRun(run: ScenarioRun, index: number, bench: string): Sce
     allure,
     attachments: memory.attachments,
     junit: junitCaseOf(run),
+    ...(run.replay ? { replay: run.replay } : {}),
   };
 }
 
@@ -144,5 +147,6 @@ export function runOfRecord(record: ScenarioRecord, scenario: ScenarioRun['scena
     timeline: new Timeline(record.start),
     captures: {},
     attempt: record.attempt,
+    ...(record.replay ? { replay: record.replay } : {}),
   };
 }

@@ -156,6 +156,31 @@ describe('expectations', () => {
     );
   });
 
+  it('none beside a positive part watches the none default window, not the within default', async () => {
+    const t = new Timeline();
+    t.add('display', { lines: ['DECLINED'] });
+    // A 0400 lands 300 ms later: after the none default (30 ms), well inside the within default (60 s).
+    // Watching the within default would see it and fail; the none window has closed by then.
+    const later = setTimeout(() => exchange(t, 1, { mti: '0400' }), 300);
+    try {
+      await checkExpectation(
+        { display: '/DECLINED/', none: { host: { request: { mti: '0400' } } } },
+        env(t, { defaultWithinMs: 60000, defaultNoneMs: 30 }),
+      );
+    } finally {
+      clearTimeout(later);
+    }
+    // An explicit within still covers both parts.
+    setTimeout(() => exchange(t, 2, { mti: '0400' }), 5);
+    await assert.rejects(
+      checkExpectation(
+        { display: '/DECLINED/', none: { host: { request: { mti: '0400' } } }, within: 2000 },
+        env(t, { defaultWithinMs: 60000, defaultNoneMs: 30 }),
+      ),
+      /expected no host/,
+    );
+  });
+
   it('display: any text shown since the last action counts; the failure lists what was shown', async () => {
     const t = new Timeline();
     t.add('display', { lines: ['WELCOME'] });

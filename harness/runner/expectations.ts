@@ -394,6 +394,10 @@ export async function checkExpectation(exp: Expectation, env: ExpectEnv): Promis
   const within = withinOf(exp, positive ? env.defaultWithinMs : env.defaultNoneMs);
   const started = Date.now();
   const deadline = started + within;
+  // The `none` window has its own default even beside a positive part: a mixed expect without `within`
+  // waits up to the `within` default for the positive part and watches the `none` part for the `none`
+  // default (both from the step's start; the `none` part is looked at once more after the positive part).
+  const noneDeadline = started + withinOf(exp, env.defaultNoneMs);
   let last: Outcome | undefined;
   if (positive) {
     const hit = await env.timeline.waitUntil(
@@ -417,7 +421,7 @@ export async function checkExpectation(exp: Expectation, env: ExpectEnv): Promis
   }
   if (exp.none) {
     const body = exp.none;
-    const bad = await env.timeline.waitUntil(() => violation(body, env), deadline, env.signal);
+    const bad = await env.timeline.waitUntil(() => violation(body, env), noneDeadline, env.signal);
     if (bad) throw new ExpectationFailedError(bad, exp, undefined, []);
   }
 }

@@ -15,6 +15,7 @@ export { stepHandlers, toNetworkInput, fixtureOf, OBSERVING_ACTIONS } from './st
 export type { StepContext, StepHandler } from './step-registry.js';
 export { runScenario, hostSetupOf } from './scenario-run.js';
 export type { ScenarioRun, StepRecord, Status, RunScenarioOptions } from './scenario-run.js';
-export { runScenarios, epicOf } from './run-scenarios.js';
+export { runScenarios, epicOf, verdictOf } from './run-scenarios.js';
+export { replayCommand, shellWord } from './replay-command.js';
 export type { RunReporter, RunInfo, RunSummary, RunScenariosOptions } from './run-scenarios.js';
 export { ExpectationFailedError, ScenarioTimeoutError, StepError, ScenarioRunError } from './errors.js';

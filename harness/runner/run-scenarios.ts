@@ -3,11 +3,15 @@
  * scenario's retries as mocha retries, `--bail` as mocha's bail. The bench is activated once for the run
  * and reset between scenarios; mocha is disposed at the end, which removes its `process` listeners.
  * Reporters get each scenario's final run (with its steps and timeline) as it ends, and the summary at
- * the end.
+ * the end. Every scenario draws from `scenarioSeed(seed, id)` of the run's one seed (common/run-seed.ts).
+ * With `retain: 'verdicts'` the summary keeps only each run's verdict (no timeline, steps or captures):
+ * reporters stream what they need as runs end, so a long run's memory stays flat.
  */
 import Mocha from 'mocha';
 import type { Bench } from '../bench/index.js';
 import { isPayhilError } from '../common/payhil-error.js';
+import { freshSeed } from '../common/run-seed.js';
+import { replayCommand } from './replay-command.js';
 import type { Scenario } from '../scenario/index.js';
 import {
   runScenario,
@@ -24,6 +28,8 @@ export interface RunInfo {
   bench: Bench;
   scenarios: readonly Scenario[];
   start: number;
+  /** The run's seed (absent for a merged run of several processes without one). */
+  seed?: number;
 }
 
 export interface RunSummary {
@@ -33,6 +39,8 @@ export interface RunSummary {
   stop: number;
   /** Set when the bench could not be activated (every scenario is broken). */
   benchError?: string;
+  /** The run's seed (absent for a merged run of several processes without one). */
+  seed?: number;
 }
 
 /** Receives the run as it happens. Errors thrown by a reporter are not the scenario's. */
@@ -53,6 +61,20 @@ export interface RunScenariosOptions extends RunScenarioOptions {
   retries?: number;
   /** Leave the bench active at the end (a worker or lab agent that runs one scenario per call). */
   keepActive?: boolean;
+  /**
+   * What `summary.runs` keeps once the reporters had a run: `runs` (default) the whole run, `verdicts`
+   * only its verdict ({@link verdictOf}: no timeline, steps or captures).
+   */
+  retain?: 'runs' | 'verdicts';
+  /** Options of `payhil run` besides file, seed and id that the replay command of a failing run needs. */
+  replayArgs?: readonly string[];
+}
+
+const EMPTY_TIMELINE = new Timeline(0);
+
+/** A run without its timeline, steps and captures: what a summary needs (verdict, message, times). */
+export function verdictOf(run: ScenarioRun): ScenarioRun {
+  return { ...run, steps: [], timeline: EMPTY_TIMELINE, captures: {} };
 }
 
 /** Folder of a scenario id (`purchase/chip-pin-approved` → `purchase`). */
@@ -98,6 +120,24 @@ function brokenRun(s: Scenario, message: string, code?: string): ScenarioRun {
   };
 }
 
+/**
+ * Lets mocha drop a test that has ended (and the tries it retried): off its suite's list (the runner
+ * works on its own copy of the list) and out of the runner's table of the `error` listener it adds per
+ * test. Otherwise mocha holds about 1.5 KiB per test until it is disposed. Runs after mocha's own
+ * `test end` handler, which puts a retry's clone in place of the test it retried.
+ */
+function forget(runner: Mocha.Runner, test: Mocha.Test): void {
+  const table = (runner as unknown as { _eventListeners?: Map<unknown, unknown> })._eventListeners;
+  type Tried = Mocha.Test & { retriedTest(): Tried | undefined };
+  for (let t: Tried | undefined = test as Tried; t; t = t.retriedTest()) {
+    table?.delete(t);
+    t.removeAllListeners('error');
+    const list = t.parent?.tests;
+    const at = list ? list.indexOf(t) : -1;
+    if (list && at >= 0) list.splice(at, 1);
+  }
+}
+
 /** Runs the scenarios through mocha on the bench; resolves with every final run. */
 export async function runScenarios(
   scenarios: readonly Scenario[],
@@ -106,18 +146,27 @@ export async function runScenarios(
   const { bench } = options;
   const reporters = options.reporters ?? [];
   const start = Date.now();
+  const seed = options.seed ?? freshSeed();
   const runs: ScenarioRun[] = [];
-  await each(reporters, (r) => r.runStart?.({ bench, scenarios, start }));
+  const keep = (run: ScenarioRun): ScenarioRun => (options.retain === 'verdicts' ? verdictOf(run) : run);
+  await each(reporters, (r) => r.runStart?.({ bench, scenarios, start, seed }));
   try {
     await bench.activate();
   } catch (e) {
     const message = `bench '${bench.name}' could not start: ${(e as Error).message}`;
     for (const s of scenarios) {
-      const run = brokenRun(s, message, isPayhilError(e) ? e.code : undefined);
-      runs.push(run);
+      const run: ScenarioRun = { ...brokenRun(s, message, isPayhilError(e) ? e.code : undefined), seed };
       await each(reporters, (r) => r.scenarioEnd?.(run));
+      runs.push(keep(run));
     }
-    const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now(), benchError: message };
+    const summary: RunSummary = {
+      runs,
+      counts: counts(runs),
+      start,
+      stop: Date.now(),
+      benchError: message,
+      seed,
+    };
     await each(reporters, (r) => r.runEnd?.(summary));
     return summary;
   }
@@ -145,11 +194,16 @@ export async function runScenarios(
       for (const r of reporters) r.scenarioStart?.(s, attempt);
       const run = await runScenario(s, bench, {
         ...options,
+        seed,
         attempt,
         onStep: (step, phase) => {
           for (const r of reporters) r.stepEvent?.(s, step, phase);
         },
       });
+      if (run.status === 'failed' || run.status === 'broken') {
+        const replay = replayCommand(run, options.replayArgs);
+        if (replay !== undefined) run.replay = replay;
+      }
       latest.set(s, run);
       if (run.status === 'failed' || run.status === 'broken')
         throw new ScenarioRunError(s.id, run.status, run.message ?? run.status, run.errorCode);
@@ -168,11 +222,18 @@ export async function runScenarios(
     await new Promise<void>((resolve) => {
       const runner = mocha.run(() => resolve());
       runner.on('test end', (test: Mocha.Test) => {
+        forget(runner, test);
         const s = byTest.get(test.title);
         const run = s && latest.get(s);
         if (!run) return;
+        latest.delete(s);
+        const at = runs.length;
         runs.push(run);
-        ended.push(each(reporters, (r) => r.scenarioEnd?.(run)));
+        ended.push(
+          each(reporters, (r) => r.scenarioEnd?.(run)).then(() => {
+            runs[at] = keep(run);
+          }),
+        );
       });
     });
   } finally {
@@ -181,7 +242,7 @@ export async function runScenarios(
   }
   await Promise.all(ended);
   if (!options.keepActive) await bench.deactivate();
-  const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now() };
+  const summary: RunSummary = { runs, counts: counts(runs), start, stop: Date.now(), seed };
   await each(reporters, (r) => r.runEnd?.(summary));
   return summary;
 }

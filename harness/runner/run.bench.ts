@@ -1,115 +1,255 @@
 /**
- * Runner benchmark on the embedded bench: scenarios per second with Allure results being written
- * (target >= 50/s: a 1,000-scenario regression in under 20 s), and the wall time of a one-scenario
- * `payhil run` in a fresh process (target < 1.5 s). Baseline measured in the same run: the same
- * scenarios through runScenario without mocha or reporters.
+ * Run benchmark on the embedded bench, on the corpus a user runs: the bundled catalogue itself (and, with
+ * PAYHIL_BENCH_FULL=1, a 16× copy of it, ids prefixed x01/…x16/). Measured in one process, interleaved,
+ * after a warm-up of both ways:
+ *
+ * - `real`: the full `payhil run` path in process (scenario loading, mocha, console, Allure results,
+ *   JUnit; the command's own code) on real time;
+ * - `bare`: `runScenario` alone on the same loaded scenarios and one bench (no mocha, no reporters).
+ *
+ * The overhead of mocha + Allure + JUnit is the ratio of the two, in wall time and in CPU time. Ways are
+ * chosen with PAYHIL_BENCH_WAYS (default `real,bare`); a way is a name and a set of embedded-bench options,
+ * so simulated time adds itself as a third way (`WAYS` below). Also measured: the wall time of a
+ * one-scenario `payhil run` in a fresh process against `npx mocha --version`, and RSS (after a forced GC)
+ * at 100 and 1,000 runs of a 1,000-run corpus in a child process.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { createEmbeddedBench } from '../bench/index.js';
+import { createEmbeddedBench, type EmbeddedBenchOptions } from '../bench/index.js';
+import { memoryIo } from '../cli/command.js';
+import { runCommand } from '../cli/run-command.js';
 import { packagePath, packageRoot } from '../common/project-root.js';
-import { AllureWriter } from '../report/index.js';
-import { loadScenarios, type Scenario } from '../scenario/index.js';
-import { percentile, report } from '../../test/bench/bench-kit.js';
-import { runScenario } from './scenario-run.js';
-import { runScenarios } from './run-scenarios.js';
+import { findYamlFiles } from '../scenario/find-files.js';
+import { loadScenarioFiles } from '../scenario/loader.js';
+import type { Scenario } from '../scenario/index.js';
+import { percentile, report, type BenchFigure } from '../../test/bench/bench-kit.js';
+import { writeCatalogueCopies, writeMatrixCorpus } from '../../test/bench/catalogue-copies.js';
+import { runScenario, type Status } from './scenario-run.js';
 
-const FILES = ['account/risk-control.yaml', 'card/card-side-failures.yaml', 'network/bad-mac-reversal.yaml'];
-const IDS = [
-  'account/risk-control',
-  'card/unsupported-aid',
-  'card/damaged-chip-fallback',
-  'network/bad-mac-reversal',
-];
+/** A way to run the corpus: the embedded bench's options (simulated time plugs in here). */
+interface Way {
+  /** `real`: full `payhil run` path; `bare`: runScenario only. */
+  path: 'full' | 'bare';
+  bench: EmbeddedBenchOptions;
+  /** Extra `payhil run` arguments of a full-path way. */
+  args: string[];
+}
+const WAYS: Record<string, Way> = {
+  real: { path: 'full', bench: {}, args: [] },
+  bare: { path: 'bare', bench: {}, args: [] },
+};
+const SEED = 20261206;
 
-const base = loadScenarios(
-  FILES.map((f) => packagePath('scenarios', ...f.split('/'))),
-  { root: packageRoot() },
-).filter((s) => IDS.includes(s.id));
+const wanted = (process.env.PAYHIL_BENCH_WAYS ?? 'real,bare').split(',').filter((w) => w);
+for (const w of wanted)
+  if (!WAYS[w]) throw new Error(`PAYHIL_BENCH_WAYS: no way '${w}' (${Object.keys(WAYS).join(', ')})`);
+const full = process.env.PAYHIL_BENCH_FULL === '1';
 
-function copies(n: number): Scenario[] {
-  const out: Scenario[] = [];
-  for (let i = 0; out.length < n; i++)
-    for (const s of base) if (out.length < n) out.push({ ...s, id: `${s.id}#${i}` });
-  return out;
+interface Pass {
+  way: string;
+  corpus: string;
+  runs: number;
+  wallMs: number;
+  cpuMs: number;
+  counts: Record<Status, number>;
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'payhil-run-bench-'));
-try {
-  // Baseline: the same scenarios, runScenario only.
-  const bench0 = createEmbeddedBench();
-  await bench0.activate();
-  const n0 = 100;
+function load(dir: string): Scenario[] {
+  const { files } = findYamlFiles(['scenarios'], dir);
+  return loadScenarioFiles(files, { root: dir }).scenarios;
+}
+
+/** Where full-path passes write their Allure results and JUnit XML (never into the corpus). */
+let outDir = tmpdir();
+
+async function pass(
+  wayName: string,
+  corpus: string,
+  dir: string,
+  scenarios: readonly Scenario[],
+): Promise<Pass> {
+  const way = WAYS[wayName] as Way;
+  const counts: Record<Status, number> = { passed: 0, failed: 0, broken: 0, skipped: 0 };
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
-  for (const s of copies(n0)) {
-    const r = await runScenario(s, bench0);
-    if (r.status !== 'passed') throw new Error(`${s.id}: ${r.status} ${r.message ?? ''}`);
+  if (way.path === 'full') {
+    const io = memoryIo(dir);
+    await runCommand.run(
+      [
+        'scenarios',
+        '--seed',
+        String(SEED),
+        '--results-dir',
+        join(outDir, 'results'),
+        '--junit',
+        join(outDir, 'junit.xml'),
+        '--no-history',
+        ...way.args,
+      ],
+      io,
+    );
+    const total = /^total\s+(\d+)\s+(\d+)\s+(\d+)\s+(\d+)/m.exec(io.stdout.join('\n'));
+    if (!total) throw new Error(`payhil run printed no total: ${io.stderr.join('\n')}`);
+    [counts.passed, counts.failed, counts.broken, counts.skipped] = total.slice(1).map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+  } else {
+    const bench = createEmbeddedBench(way.bench);
+    await bench.activate();
+    try {
+      for (const s of scenarios) counts[(await runScenario(s, bench, { seed: SEED })).status]++;
+    } finally {
+      await bench.deactivate();
+    }
   }
-  const baseline = n0 / ((performance.now() - t0) / 1000);
-  await bench0.deactivate();
+  const wallMs = performance.now() - t0;
+  const c = process.cpuUsage(cpu0);
+  return { way: wayName, corpus, runs: scenarios.length, wallMs, cpuMs: (c.user + c.system) / 1000, counts };
+}
 
-  // Through mocha with Allure writing.
-  const n = 400;
-  const writer = new AllureWriter({ resultsDir: join(dir, 'results') });
-  const t1 = performance.now();
-  const summary = await runScenarios(copies(n), { bench: createEmbeddedBench(), reporters: [writer] });
-  const secs = (performance.now() - t1) / 1000;
-  if (summary.counts.passed !== n) throw new Error(`only ${summary.counts.passed}/${n} passed`);
-  const rate = n / secs;
+function median(f: () => void, n: number): number {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t = performance.now();
+    f();
+    xs.push(performance.now() - t);
+  }
+  return percentile(xs, 50);
+}
 
-  // One-scenario `payhil run` in a fresh process (wall time: spawn to exit).
-  const runCommandUrl = new URL('../cli/run-command.js', import.meta.url).href;
-  const scenario = packagePath('scenarios', 'account', 'risk-control.yaml');
-  const script = `import { runCommand } from ${JSON.stringify(runCommandUrl)};
-const io = { out() {}, err(t) { process.stderr.write(t + '\\n'); }, cwd: ${JSON.stringify(dir)} };
-process.exitCode = await runCommand.run([${JSON.stringify(scenario)}, '--root', ${JSON.stringify(packageRoot())}, '--results-dir', 'one'], io);`;
-  const walls: number[] = [];
+const work = mkdtempSync(join(tmpdir(), 'payhil-run-bench-'));
+outDir = join(work, 'out');
+try {
+  const figures: BenchFigure[] = [];
+  const notes: string[] = [];
+  const corpora: { name: string; dir: string; scenarios: Scenario[] }[] = [
+    { name: 'catalogue', dir: packageRoot(), scenarios: load(packageRoot()) },
+  ];
+  if (full) {
+    const dir = join(work, 'x16');
+    writeCatalogueCopies(dir, 16);
+    corpora.push({ name: 'catalogue ×16', dir, scenarios: load(dir) });
+  }
+
+  // Warm-up: both paths once on four cheap scenarios (module loading, JIT, first bench start).
+  const warm = join(work, 'warm');
+  writeMatrixCorpus(warm, 4);
+  for (const w of wanted) await pass(w, 'warm-up', warm, load(warm));
+
+  // Interleaved: for each corpus, every way one after the other.
+  const passes: Pass[] = [];
+  for (const c of corpora) {
+    for (const w of wanted) {
+      const p = await pass(w, c.name, c.dir, c.scenarios);
+      passes.push(p);
+      console.log(
+        `  ${c.name} ${w}: ${p.runs} runs in ${(p.wallMs / 1000).toFixed(1)} s wall, ${(p.cpuMs / 1000).toFixed(1)} s CPU; ${JSON.stringify(p.counts)}`,
+      );
+      figures.push(
+        { name: `${c.name}, ${w}: wall`, value: p.wallMs / 1000, unit: 's' },
+        { name: `${c.name}, ${w}: scenarios/s`, value: p.runs / (p.wallMs / 1000), unit: 'scenarios/s' },
+        { name: `${c.name}, ${w}: CPU`, value: p.cpuMs / 1000, unit: 's' },
+      );
+    }
+    const real = passes.find((p) => p.corpus === c.name && p.way === 'real');
+    const bare = passes.find((p) => p.corpus === c.name && p.way === 'bare');
+    if (real && bare)
+      figures.push(
+        {
+          name: `${c.name}: mocha + Allure + JUnit overhead, wall`,
+          value: real.wallMs / bare.wallMs,
+          unit: 'x',
+          target: '<= 1.2',
+          met: real.wallMs / bare.wallMs <= 1.2,
+        },
+        {
+          name: `${c.name}: mocha + Allure + JUnit overhead, CPU`,
+          value: real.cpuMs / bare.cpuMs,
+          unit: 'x',
+        },
+      );
+  }
+
+  // One-scenario `payhil run` in a fresh process against `npx mocha --version`, interleaved.
+  const bin = packagePath('dist', 'harness', 'cli', 'bin.js');
+  const one = join(work, 'one');
+  writeMatrixCorpus(one, 1);
+  const runs: number[] = [];
+  const mochas: number[] = [];
   for (let i = 0; i < 5; i++) {
-    const start = performance.now();
-    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
-      encoding: 'utf8',
-      cwd: dir,
-    });
-    walls.push(performance.now() - start);
-    if (r.status !== 0) throw new Error(`payhil run exited ${r.status}: ${r.stderr}`);
+    runs.push(
+      median(() => {
+        const r = spawnSync(
+          process.execPath,
+          [bin, 'run', 'scenarios', '--results-dir', 'r', '--no-history'],
+          {
+            cwd: one,
+            encoding: 'utf8',
+          },
+        );
+        if (r.status !== 0) throw new Error(`payhil run exited ${r.status}: ${r.stdout}${r.stderr}`);
+      }, 1),
+    );
+    mochas.push(
+      median(() => {
+        const r = spawnSync('npx', ['mocha', '--version'], { cwd: packageRoot(), encoding: 'utf8' });
+        if (r.status !== 0) throw new Error(`npx mocha --version exited ${r.status}`);
+      }, 1),
+    );
   }
-  const wall = percentile(walls, 50);
+  const oneWall = percentile(runs, 50);
+  const mochaWall = percentile(mochas, 50);
+  figures.push(
+    { name: 'one-scenario payhil run wall (median of 5)', value: oneWall, unit: 'ms' },
+    { name: 'npx mocha --version wall (median of 5)', value: mochaWall, unit: 'ms' },
+    {
+      name: 'one-scenario payhil run / npx mocha --version',
+      value: oneWall / mochaWall,
+      unit: 'x',
+      target: '<= 1.2',
+      met: oneWall / mochaWall <= 1.2,
+    },
+  );
 
-  report({
-    bench: 'runner',
-    figures: [
-      {
-        name: 'scenarios/s, mocha + Allure writing',
-        value: rate,
-        unit: 'scenarios/s',
-        target: '>= 50',
-        met: rate >= 50,
-      },
-      { name: 'scenarios/s, runScenario only (baseline)', value: baseline, unit: 'scenarios/s' },
-      { name: 'mocha + Allure overhead vs baseline', value: baseline / rate, unit: 'x' },
-      {
-        name: '1,000-scenario regression (extrapolated)',
-        value: 1000 / rate,
-        unit: 's',
-        target: '< 20',
-        met: 1000 / rate < 20,
-      },
-      {
-        name: 'one-scenario payhil run wall time (median of 5)',
-        value: wall,
-        unit: 'ms',
-        target: '< 1500',
-        met: wall < 1500,
-      },
-    ],
-    notes: [
-      `${n} scenarios (${IDS.join(', ')} repeated) on the embedded bench: emulated terminal, virtual cards, fault proxy, host simulator`,
-      `wall time includes node start-up, module loading, scenario loading and bench start; script: ${fileURLToPath(import.meta.url)}`,
-    ],
-  });
+  // RSS at 100 and 1,000 runs, in a child process running the corpus as `payhil run` does.
+  const many = join(work, 'many');
+  writeMatrixCorpus(many, 1000);
+  const probe = spawnSync(
+    process.execPath,
+    ['--expose-gc', packagePath('dist', 'test', 'bench', 'rss-probe.js'), many, '100,1000'],
+    { encoding: 'utf8', maxBuffer: 1 << 24 },
+  );
+  if (probe.status !== 0) throw new Error(`rss probe exited ${probe.status}: ${probe.stderr}`);
+  const { samples } = JSON.parse(probe.stdout.trim().split('\n').pop() as string) as {
+    samples: { runs: number; rssMiB: number; heapMiB: number }[];
+  };
+  const at = (n: number): { rssMiB: number; heapMiB: number } =>
+    samples.find((s) => s.runs === n) ?? { rssMiB: NaN, heapMiB: NaN };
+  figures.push(
+    { name: 'RSS after 100 runs', value: at(100).rssMiB, unit: 'MiB' },
+    { name: 'RSS after 1,000 runs', value: at(1000).rssMiB, unit: 'MiB' },
+    {
+      name: 'RSS growth 100 → 1,000 runs',
+      value: at(1000).rssMiB - at(100).rssMiB,
+      unit: 'MiB',
+      target: '< 30',
+      met: at(1000).rssMiB - at(100).rssMiB < 30,
+    },
+    { name: 'heap growth 100 → 1,000 runs', value: at(1000).heapMiB - at(100).heapMiB, unit: 'MiB' },
+  );
+
+  notes.push(
+    `ways: ${wanted.join(', ')} (PAYHIL_BENCH_WAYS); corpora: ${corpora.map((c) => `${c.name} (${c.scenarios.length} runs)`).join(', ')}${full ? '' : '; the 16× copy with PAYHIL_BENCH_FULL=1'}`,
+    'real time: most of a pass is the scenarios waiting (none windows, profile timeouts, host delays, toxics); the CPU ratio shows what mocha + Allure + JUnit cost',
+    'RSS corpus: 1,000 runs of a sign-in and a declined chip purchase (matrix), Allure + JUnit + history writing, summary keeping verdicts only',
+    `seed ${SEED} in every pass`,
+  );
+  report({ bench: 'runner', figures, notes });
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  rmSync(work, { recursive: true, force: true });
 }

@@ -7,6 +7,7 @@ import { stepTitle } from './step-title.js';
 import { isPayhilError } from '../common/payhil-error.js';
 import { createLogger } from '../common/logger.js';
 import { maskPansInText } from '../common/mask.js';
+import { freshSeed, scenarioSeed } from '../common/run-seed.js';
 import type { Bench } from '../bench/index.js';
 import type { HostAccountsSetup } from '../capabilities/index.js';
 import type { Dialect } from '../iso8583/index.js';
@@ -51,6 +52,13 @@ export interface ScenarioRun {
   captures: Record<string, unknown>;
   /** 1 for the first try. */
   attempt: number;
+  /**
+   * The run's seed; the scenario drew from `scenarioSeed(seed, scenario.id)` (every attempt the same), so
+   * `payhil run FILE --seed SEED --only ID` replays it.
+   */
+  seed?: number;
+  /** The command that replays this run (set on a failed or broken run by runScenarios). */
+  replay?: string;
 }
 
 export interface RunScenarioOptions {
@@ -59,6 +67,8 @@ export interface RunScenarioOptions {
   /** Default window of `none` (ms). Default 500. */
   defaultNoneMs?: number;
   attempt?: number;
+  /** The run's seed (default: a fresh one); the scenario draws from `scenarioSeed(seed, id)`. */
+  seed?: number;
   /** Called as steps start/end (live console). */
   onStep?: (s: StepRecord, phase: 'start' | 'end') => void;
 }
@@ -151,6 +161,7 @@ export async function runScenario(
     timeline,
     captures: {},
     attempt: options.attempt ?? 1,
+    seed: options.seed ?? freshSeed(),
   };
   const missing = bench.missing(scenario.requires);
   const unserved = missing.length > 0 ? undefined : bench.cannotServe(scenario);
@@ -259,7 +270,7 @@ export async function runScenario(
   try {
     await Promise.race([
       (async () => {
-        await bench.beginScenario(scenario);
+        await bench.beginScenario(scenario, { seed: scenarioSeed(run.seed as number, scenario.id) });
         await bench.get('cards').prepare(scenario.cards);
         if (bench.has('host')) {
           await bench.get('host').reset(hostSetupOf(scenario));

@@ -39,6 +39,8 @@ describe('e2e: run history, payhil diff, evidence bundle', function () {
   this.timeout(180_000);
   let project: string;
   const runIds: string[] = [];
+  /** The seed each run printed. */
+  const seeds: number[] = [];
 
   async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
     const io = memoryIo(project);
@@ -57,6 +59,7 @@ describe('e2e: run history, payhil diff, evidence bundle', function () {
     const id = /^run: (\d{8}-\d{6}-[0-9a-f]{4}) \(history: /m.exec(r.out)?.[1];
     assert.ok(id, `the run names its record:\n${r.out}\n${r.err}`);
     runIds.push(id);
+    seeds.push(Number(/^payhil run: .*, seed (\d+)$/m.exec(r.out)?.[1]));
     return r.code;
   }
 
@@ -172,7 +175,9 @@ describe('e2e: run history, payhil diff, evidence bundle', function () {
       seed: unknown;
       run: string;
     };
-    assert.deepEqual([manifest.seed, manifest.run], [null, runIds[2]]);
+    // The seed the run printed, recorded in its history record.
+    assert.deepEqual([manifest.seed, manifest.run], [seeds[2], runIds[2]]);
+    assert.ok(Number.isInteger(manifest.seed));
     const coverage = JSON.parse(readFileSync(join(dir, 'coverage.json'), 'utf8')) as {
       ref: string;
       verdict: string;

@@ -22,12 +22,14 @@ import {
   type Observation,
   type ObservationListener,
   type ObservationSource,
+  type ScenarioContext,
   type TerminalControl,
   type TerminalOperationArgs,
   type TerminalOperationName,
 } from '../../capabilities/index.js';
 import { Calendar } from '../../common/calendar.js';
 import { createLogger } from '../../common/logger.js';
+import { freshSeed, seededStream } from '../../common/run-seed.js';
 import {
   cardStateReport,
   createTerminal,
@@ -88,6 +90,10 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   private running: Promise<unknown> | undefined;
   private readonly cardsByName = new Map<string, EmvVirtualCard>();
   private inserted: EmvVirtualCard | undefined;
+  /** The scenario run's seed: the terminal's and each card's draws come from streams of it. */
+  private seed = freshSeed();
+  /** Terminals switched on in this scenario (a power cycle draws from a stream of its own). */
+  private switchedOn = 0;
 
   constructor(private readonly options: EmulatedTerminalDriverOptions) {
     this.terminal = {
@@ -165,12 +171,14 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   /** A fresh terminal for the scenario (its `bench.terminal` profile, else the default). */
-  async beginScenario(s: Scenario): Promise<void> {
+  async beginScenario(s: Scenario, context?: ScenarioContext): Promise<void> {
     this.offTerminal?.();
     await this.current?.close();
     this.running = undefined;
     // Each scenario starts on today's date; a `clock` step of the previous one does not carry over.
     this.calendar.reset();
+    this.seed = context?.seed ?? freshSeed();
+    this.switchedOn = 0;
     await this.switchOn(this.options.loadProfile(s.bench.terminal ?? this.options.defaultProfile));
   }
 
@@ -235,7 +243,12 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   private async switchOn(profile: TerminalProfile): Promise<void> {
-    const t = await createTerminal({ profile, host: this.options.hostTarget(), calendar: this.calendar });
+    const t = await createTerminal({
+      profile,
+      host: this.options.hostTarget(),
+      calendar: this.calendar,
+      random: seededStream(this.seed, `terminal:${this.switchedOn++}`),
+    });
     this.current = t;
     this.offTerminal = t.events.on((e) => this.onTerminalEvent(e));
   }
@@ -259,7 +272,9 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     for (const [alias, ref] of Object.entries(map)) {
       let card: EmvVirtualCard;
       try {
-        card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref));
+        card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref), {
+          random: seededStream(this.seed, `card:${alias}`),
+        });
       } catch (e) {
         throw new UnknownCardError(`${alias} (${(e as Error).message})`);
       }
@@ -271,7 +286,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     const c = this.cardsByName.get(ref);
     if (c) return c;
     try {
-      const made = createVirtualCard(ref);
+      const made = createVirtualCard(ref, { random: seededStream(this.seed, `card:${ref}`) });
       this.cardsByName.set(ref, made);
       return made;
     } catch {

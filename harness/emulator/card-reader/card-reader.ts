@@ -426,6 +426,7 @@ export class CardReader {
     return {
       profile: this.core.profile,
       defects: this.core.defects,
+      random: this.core.random,
       requestPin: (_kind: 'online' | 'offline', triesLeft?: number) => this.keypad.requestPin(ctx, triesLeft),
       show: (key, extra) => this.core.show(key, extra),
     };

@@ -6,7 +6,7 @@
  * The contactless path is qPBOC: the card decides at GPO. Offline data authentication is recorded as not
  * performed in the TVR.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytesOf, secureRandom } from '../../common/run-seed.js';
 import { commandApdu, responseData, statusWord, SW, LE_ANY } from '../../cards/index.js';
 import { fromHex, toHex } from '../../crypto/index.js';
 import {
@@ -70,7 +70,7 @@ export class EmvKernel {
     t.set('9A', fromHex(now.yymmdd()));
     t.set('9F21', fromHex(now.hhmmss()));
     t.set('9C', fromHex(tx.type));
-    t.set('9F37', randomBytes(4));
+    t.set('9F37', randomBytesOf(host.random ?? secureRandom, 4));
     t.set('95', this.tvr);
     t.set('9B', this.tsi);
     t.set('9F35', fromHex(k.terminalType));

@@ -14,6 +14,8 @@ export type ApduSender = (command: Buffer) => Promise<Buffer>;
 export interface KernelHost {
   profile: TerminalProfile;
   defects: DefectSet;
+  /** The terminal's draws (unpredictable number); default node:crypto. */
+  random?: () => number;
   /** Asks the cardholder for a PIN; undefined = bypassed. `triesLeft` for an offline PIN retry. */
   requestPin(kind: 'online' | 'offline', triesLeft?: number): Promise<string | undefined>;
   /** Shows a message (e.g. wrong PIN). */

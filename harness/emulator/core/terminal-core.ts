@@ -4,6 +4,7 @@
  * the running transaction, and the small services every room uses (display, results, money, clock).
  */
 import { Calendar } from '../../common/calendar.js';
+import { secureRandom } from '../../common/run-seed.js';
 import type { SessionKeys } from '../../pos-protocol/index.js';
 import { loadDialect, type Dialect, type IsoMessage } from '../../iso8583/index.js';
 import type { DefectName } from '../defects.js';
@@ -81,8 +82,24 @@ export class TerminalCore {
   abort: AbortController | undefined;
   private stan = 0;
   private stateNow: TerminalState = 'powerUp';
+  /**
+   * The terminal's draws (the unpredictable number 9F37): node:crypto, or the embedded bench's seeded
+   * stream (common/run-seed.ts).
+   */
+  readonly random: () => number;
 
-  constructor(profile: TerminalProfile, events: TerminalEvents, calendar: Calendar = new Calendar()) {
+  /**
+   * `random` given (the embedded bench): the STAN starts at a drawn value (1…899999, so a scenario's
+   * `stan + 1` never wraps) and the terminal's draws come from it; else the STAN starts at 1.
+   */
+  constructor(
+    profile: TerminalProfile,
+    events: TerminalEvents,
+    calendar: Calendar = new Calendar(),
+    random?: () => number,
+  ) {
+    this.random = random ?? secureRandom;
+    if (random) this.stan = Math.floor(random() * 899999);
     this.profile = profile;
     this.calendar = calendar;
     this.events = events;

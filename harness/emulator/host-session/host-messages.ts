@@ -4,6 +4,7 @@
  * field 62 of the sign-in answer, and the MAC (field 64) applied and checked. Defect switches that bend a
  * message (PIN block format 1, MAC without field 63, KCV not checked) are applied here.
  */
+import { randomBytesOf } from '../../common/run-seed.js';
 import { flattenTlv, parseTlv } from '../../emv/index.js';
 import { buildPinBlock, encryptPinBlock, encryptTrack, fromHex, toHex } from '../../crypto/index.js';
 import {
@@ -89,7 +90,14 @@ export class TerminalMessages {
       keys,
     );
     if (withPin && core.defects.has('pin-block-format-1'))
-      msg.fields[52] = toHex(encryptPinBlock((keys as SessionKeys).pik, buildPinBlock(1, pin as string)));
+      msg.fields[52] = toHex(
+        encryptPinBlock(
+          (keys as SessionKeys).pik,
+          buildPinBlock(1, pin as string, undefined, {
+            random: (n) => randomBytesOf(core.random, n),
+          }),
+        ),
+      );
     if (core.dialect.fields[63]) msg.fields[63] = DEFAULT_OPERATOR_FIELD_63;
     const track2 = msg.fields[35];
     if (core.profile.trackEncryption && keys?.tdk && track2 !== undefined) {
