@@ -9,7 +9,6 @@ import {
   type LabFile,
 } from '../bench/index.js';
 import { fixtureDirs } from '../common/fixture-search.js';
-import { packagePath } from '../common/project-root.js';
 import { MAX_SEED, freshSeed, isSeed } from '../common/run-seed.js';
 import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
