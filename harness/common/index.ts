@@ -36,3 +36,7 @@ export {
 } from './matcher.js';
 export type { Matcher, MatcherObject, Scalar, FieldMismatch } from './matcher.js';
 export { seededRandom } from './seeded-random.js';
+export { realClock, cancelTimer, sleepOn } from './clock.js';
+export type { Clock, ClockTimer, TimerOptions } from './clock.js';
+export { SimulatedClock } from './simulated-clock.js';
+export type { SimulatedClockOptions, SimulatedClockStats } from './simulated-clock.js';

@@ -392,7 +392,7 @@ export async function checkExpectation(exp: Expectation, env: ExpectEnv): Promis
     exp.card !== undefined ||
     exp.apdu !== undefined;
   const within = withinOf(exp, positive ? env.defaultWithinMs : env.defaultNoneMs);
-  const started = Date.now();
+  const started = env.timeline.now();
   const deadline = started + within;
   let last: Outcome | undefined;
   if (positive) {

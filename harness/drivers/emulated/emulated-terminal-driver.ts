@@ -25,6 +25,7 @@ import {
   type TerminalOperationArgs,
   type TerminalOperationName,
 } from '../../capabilities/index.js';
+import { realClock, type Clock, type ClockTimer } from '../../common/clock.js';
 import { createLogger } from '../../common/logger.js';
 import {
   cardStateReport,
@@ -37,6 +38,7 @@ import {
   type OriginalTransaction,
   type TerminalEvent,
   type TerminalProfile,
+  TerminalEvents,
 } from '../../emulator/index.js';
 import type { Scenario } from '../../scenario/index.js';
 import { observationOfTerminalEvent } from './terminal-observations.js';
@@ -60,6 +62,8 @@ export interface EmulatedTerminalDriverOptions {
    * outcomes are results, never rejections). The bench makes the scenario *broken* with it.
    */
   onFault?: (error: unknown) => void;
+  /** The bench's clock: the terminal's timers run on it. Default real time. */
+  clock?: Clock;
 }
 
 /** The emulated terminal in this process as a bench driver. */
@@ -78,6 +82,10 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   private running: Promise<unknown> | undefined;
   private readonly cardsByName = new Map<string, EmvVirtualCard>();
   private inserted: EmvVirtualCard | undefined;
+
+  private get clock(): Clock {
+    return this.options.clock ?? realClock;
+  }
 
   constructor(private readonly options: EmulatedTerminalDriverOptions) {
     this.terminal = {
@@ -214,7 +222,11 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   private async switchOn(profile: TerminalProfile): Promise<void> {
-    const t = await createTerminal({ profile, host: this.options.hostTarget() });
+    const t = await createTerminal({
+      profile,
+      host: this.options.hostTarget(),
+      events: new TerminalEvents(undefined, this.clock),
+    });
     this.current = t;
     this.offTerminal = t.events.on((e) => this.onTerminalEvent(e));
   }
@@ -222,12 +234,12 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   private async waitIdle(timeoutMs: number): Promise<void> {
     const p = this.running;
     if (!p) return;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ClockTimer | undefined;
     await Promise.race([
       p.catch(() => undefined),
-      new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
+      new Promise<void>((r) => (timer = this.clock.setTimeout(r, timeoutMs))),
     ]);
-    clearTimeout(timer);
+    timer?.cancel();
   }
 
   // ---- cards -----------------------------------------------------------------------------------
@@ -290,7 +302,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   private note(text: string): void {
-    this.emit({ kind: 'note', at: Date.now(), data: { text } });
+    this.emit({ kind: 'note', at: this.clock.now(), data: { text } });
   }
 
   private emit(o: Observation): void {

@@ -4,6 +4,7 @@
  * transaction up to the first cryptogram, PIN for a swipe) or `identify` (what identifies the card, no
  * cryptogram, no PIN: the card-present refund). It also watches a card left in after a transaction.
  */
+import type { ClockTimer } from '../../common/clock.js';
 import { CardNoAnswerError, CardRemovedError, serviceCodeSaysChip } from '../../cards/index.js';
 import { maskPan } from '../../common/mask.js';
 import { isPayhilError } from '../../common/payhil-error.js';
@@ -66,13 +67,13 @@ const LEFT_FIELD_KINDS: readonly KernelStop['kind'][] = ['cardLeft', 'tapAgain',
 
 export class CardReader {
   readonly slot: TerminalCardSlot;
-  private readonly presentations = new PresentationQueue();
+  private readonly presentations: PresentationQueue;
   private inserted: PresentedCard | undefined;
   private retainedCard: PresentedCard | undefined;
   /** The inserted card the contact kernel is working with (removing it aborts the transaction). */
   private chipCard: PresentedCard | undefined;
   /** Fires `timeouts.cardRemoval` after a transaction ended with the card still inserted. */
-  private removalTimer: NodeJS.Timeout | undefined;
+  private removalTimer: ClockTimer | undefined;
   /**
    * When the card prompt runs out (ms since the epoch): set by the first wait, kept across a tap the
    * reader never detected (a phone with NFC off), cleared by anything it did detect.
@@ -84,6 +85,7 @@ export class CardReader {
     private readonly keypad: PinPad,
   ) {
     const events = core.events;
+    this.presentations = new PresentationQueue(core.clock);
     const occupied = (): boolean => this.inserted !== undefined;
     const retained = (): boolean => this.retainedCard !== undefined;
     this.slot = {
@@ -92,20 +94,20 @@ export class CardReader {
           throw new TerminalStateError('the card slot holds a retained card', core.state, 'E_TERMINAL_SLOT');
         this.inserted = card;
         events.emit({ type: 'card', action: 'insert', card: card.name, maskedPan: card.maskedPan });
-        this.presentations.push({ kind: 'insert', card, at: Date.now() });
+        this.presentations.push({ kind: 'insert', card, at: this.core.clock.now() });
       },
       tap: async (card: PresentedCard, holdMs?: number) => {
         events.emit({ type: 'card', action: 'tap', card: card.name, maskedPan: card.maskedPan });
         this.presentations.push({
           kind: 'tap',
           card,
-          at: Date.now(),
+          at: this.core.clock.now(),
           ...(holdMs !== undefined ? { holdMs } : {}),
         });
       },
       swipe: async (card: PresentedCard) => {
         events.emit({ type: 'card', action: 'swipe', card: card.name, maskedPan: card.maskedPan });
-        this.presentations.push({ kind: 'swipe', card, at: Date.now() });
+        this.presentations.push({ kind: 'swipe', card, at: this.core.clock.now() });
       },
       remove: async () => {
         const c = this.inserted;
@@ -171,9 +173,9 @@ export class CardReader {
   nextPresentation(ctx: TxContext): Promise<Presentation> {
     const { cardRead, idle } = this.core.profile.timeouts;
     const which = idle < cardRead ? 'idle' : 'cardRead';
-    this.promptDeadline ??= Date.now() + Math.min(cardRead, idle);
+    this.promptDeadline ??= this.core.clock.now() + Math.min(cardRead, idle);
     return this.presentations.next(
-      Math.max(0, this.promptDeadline - Date.now()),
+      Math.max(0, this.promptDeadline - this.core.clock.now()),
       ctx.signal,
       () => new Cancelled('timeout', { timeout: which, waitedMs: Math.min(cardRead, idle) }),
     );
@@ -432,7 +434,8 @@ export class CardReader {
   armRemovalTimer(card: PresentedCard): void {
     const core = this.core;
     this.clearRemovalTimer();
-    const timer = setTimeout(() => {
+    const timer = core.clock.setTimeout(
+      () => {
       if (this.removalTimer !== timer) return;
       this.removalTimer = undefined;
       if (core.busy || core.state !== 'removeCard' || this.inserted !== card) return;
@@ -443,14 +446,16 @@ export class CardReader {
         this.retain();
         core.toIdle('cardNotTaken');
       } else core.show('cardNotRemoved');
-    }, core.profile.timeouts.cardRemoval);
-    // A terminal left with a card in must not keep the process alive.
-    timer.unref();
+      },
+      core.profile.timeouts.cardRemoval,
+      // A terminal left with a card in must not keep the process alive.
+      { unref: true },
+    );
     this.removalTimer = timer;
   }
 
   clearRemovalTimer(): void {
-    if (this.removalTimer) clearTimeout(this.removalTimer);
+    this.removalTimer?.cancel();
     this.removalTimer = undefined;
   }
 
