@@ -5,6 +5,7 @@
  * scenario's accounts. Without the proxy (embedded bench option) the host journal is the spy.
  */
 import { connect } from 'node:net';
+import type { Clock } from '../common/clock.js';
 import { packagePath } from '../common/project-root.js';
 import { loadHostConfig, startHost, type HostConfig, type HostHandle } from '../host/index.js';
 import type { JournalEntry as HostJournalEntry } from '../host/index.js';
@@ -43,6 +44,8 @@ export interface HostNetworkOptions {
   pcap?: boolean;
   /** Driver name in bench logs. */
   name?: string;
+  /** The bench's clock for the simulator's delays and the proxy's toxics. Default real time. */
+  clock?: Clock;
   /** Where observations go (the bench's emit). */
   emit: (kind: ObservationKind, data: Record<string, unknown>, at?: number) => void;
 }
@@ -125,7 +128,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   };
 
   const startOwnHost = async (config: HostConfig): Promise<HostHandle> => {
-    const h = await startHost({ dialect, config });
+    const h = await startHost({ dialect, config, ...(options.clock ? { clock: options.clock } : {}) });
     h.journal.on('entry', onHostEntry);
     if (!useProxy) h.journal.on('entry', onHostMessage);
     host = h;
@@ -212,6 +215,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           dialect,
           ...(options.listen ? { listen: options.listen } : {}),
           ...(pcap ? { pcap } : {}),
+          ...(options.clock ? { clock: options.clock } : {}),
         });
         proxy.journal.on('entry', onProxyEntry);
         network = new LocalNetworkControl(proxy);

@@ -44,6 +44,8 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
                       (e.g. ecr-serial of emulator-process.yaml); with --lab: the bench of that file
   --terminal NAME     embedded bench: terminal profile (default cup-pos-ci)
   --defect NAME       embedded bench: switch an emulator defect on (repeatable)
+  --real-time         embedded bench: wait in real time (default: simulated time, which jumps to the
+                      next timer when nothing else can happen; lab benches always run in real time)
   --grep RE           only scenarios whose id or title matches
   --tags a,b,!c       only scenarios with one of a, b and none of c
   --bail              stop after the first scenario that does not pass
@@ -166,6 +168,7 @@ export const runCommand: Command = {
         bench: { type: 'string' },
         terminal: { type: 'string' },
         defect: { type: 'string', multiple: true },
+        'real-time': { type: 'boolean' },
         grep: { type: 'string' },
         tags: { type: 'string' },
         bail: { type: 'boolean' },
@@ -295,6 +298,7 @@ export const runCommand: Command = {
               kind: 'embedded',
               ...(values.terminal ? { terminal: values.terminal } : {}),
               ...(values.defect ? { defects: values.defect } : {}),
+              ...(values['real-time'] ? { realTime: true } : {}),
             },
         resultsDir,
         ...(junitFile !== undefined ? { junitFile } : {}),
@@ -310,6 +314,7 @@ export const runCommand: Command = {
       : createEmbeddedBench({
           ...(values.terminal ? { terminal: values.terminal } : {}),
           ...(values.defect ? { defects: values.defect } : {}),
+          ...(values['real-time'] ? { realTime: true } : {}),
         });
     const reporters: RunReporter[] = [
       new ConsoleReporter({ write: (l) => io.out(l) }),

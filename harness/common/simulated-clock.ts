@@ -99,7 +99,8 @@ export class SimulatedClock implements Clock {
   }
 
   setTimeout(fn: () => void, ms: number, options: TimerOptions = {}): ClockTimer {
-    const delay = Number.isFinite(ms) ? Math.max(0, ms) : 0;
+    // Whole milliseconds, as Node's timers: `now()` stays an integer number of ms.
+    const delay = Number.isFinite(ms) ? Math.max(0, Math.ceil(ms)) : 0;
     const e: Entry = {
       due: this.t + delay,
       seq: ++this.seq,

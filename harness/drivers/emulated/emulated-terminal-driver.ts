@@ -250,7 +250,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     for (const [alias, ref] of Object.entries(map)) {
       let card: EmvVirtualCard;
       try {
-        card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref));
+        card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref), this.cardOptions());
       } catch (e) {
         throw new UnknownCardError(`${alias} (${(e as Error).message})`);
       }
@@ -258,11 +258,17 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     }
   }
 
+  /** Cards time their hold (`leave-field`) on the bench's clock. */
+  private cardOptions(): { now: () => number } {
+    const clock = this.clock;
+    return { now: () => clock.now() };
+  }
+
   private cardOf(ref: string): EmvVirtualCard {
     const c = this.cardsByName.get(ref);
     if (c) return c;
     try {
-      const made = createVirtualCard(ref);
+      const made = createVirtualCard(ref, this.cardOptions());
       this.cardsByName.set(ref, made);
       return made;
     } catch {

@@ -23,7 +23,7 @@ import {
 } from './kernel-contract.js';
 import type { PinPad } from '../peripherals/keypad.js';
 import type { TerminalOperation, TerminalResult } from '../terminal-result.js';
-import { timedSender, transmitToCard } from './card-transport.js';
+import { contactCost, timedSender, transmitToCard } from './card-transport.js';
 
 /** Where cards go. */
 export interface TerminalCardSlot {
@@ -244,8 +244,12 @@ export class CardReader {
     }
     core.setState('readingCard');
     core.show('readingCard');
-    const timed = timedSender(core.profile, core.devices, p, (c) =>
-      transmitToCard(core.events, p.card, 'contactless', c),
+    const timed = timedSender(
+      core.profile,
+      core.devices,
+      p,
+      (c) => transmitToCard(core.events, p.card, 'contactless', c),
+      core.clock,
     );
     const kernel = new EmvKernel(this.kernelHost(ctx), timed.send, ktx, true);
     let got: CardData;
@@ -300,7 +304,7 @@ export class CardReader {
     this.chipCard = p.card;
     return new EmvKernel(
       this.kernelHost(ctx),
-      (c) => transmitToCard(this.core.events, p.card, 'contact', c),
+      (c) => transmitToCard(this.core.events, p.card, 'contact', c, contactCost(this.core.profile)),
       ktx,
       false,
     );
