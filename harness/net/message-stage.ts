@@ -247,7 +247,8 @@ export class MessageStage extends ScheduledStage {
     if (!this.raw && this.parser.buffered > 0) {
       const partial = this.lastBytes(this.parser.buffered);
       this.journalBytes(partial, 'incomplete frame at end of stream');
-      if (this.active) this.enqueue(Buffer.from(partial.subarray(this.forwardedOfPartial)), this.ctx.clock.now());
+      if (this.active)
+        this.enqueue(Buffer.from(partial.subarray(this.forwardedOfPartial)), this.ctx.clock.now());
       this.parser.reset();
     }
     this.enqueue(kind, this.lastDue());

@@ -440,16 +440,16 @@ export class CardReader {
     this.clearRemovalTimer();
     const timer = core.clock.setTimeout(
       () => {
-      if (this.removalTimer !== timer) return;
-      this.removalTimer = undefined;
-      if (core.busy || core.state !== 'removeCard' || this.inserted !== card) return;
-      core.events.emit({ type: 'card', action: 'not-removed', card: card.name, maskedPan: card.maskedPan });
-      core.events.emit({ type: 'indicator', beep: 3 });
-      if (core.profile.kind === 'atm') {
-        core.note(`card not taken within ${core.profile.timeouts.cardRemoval} ms: retained`);
-        this.retain();
-        core.toIdle('cardNotTaken');
-      } else core.show('cardNotRemoved');
+        if (this.removalTimer !== timer) return;
+        this.removalTimer = undefined;
+        if (core.busy || core.state !== 'removeCard' || this.inserted !== card) return;
+        core.events.emit({ type: 'card', action: 'not-removed', card: card.name, maskedPan: card.maskedPan });
+        core.events.emit({ type: 'indicator', beep: 3 });
+        if (core.profile.kind === 'atm') {
+          core.note(`card not taken within ${core.profile.timeouts.cardRemoval} ms: retained`);
+          this.retain();
+          core.toIdle('cardNotTaken');
+        } else core.show('cardNotRemoved');
       },
       core.profile.timeouts.cardRemoval,
       // A terminal left with a card in must not keep the process alive.

@@ -67,9 +67,7 @@ export interface TimedSender {
 export function contactCost(profile: TerminalProfile): (c: Buffer) => number {
   const slow = profile.defects.has('slow-kernel') ? SLOW_KERNEL_APDU_MS : 0;
   return (c) =>
-    profile.timing.contactApduMs +
-    (c[1] === 0xae || c[1] === 0x88 ? profile.timing.cardCryptoMs : 0) +
-    slow;
+    profile.timing.contactApduMs + (c[1] === 0xae || c[1] === 0x88 ? profile.timing.cardCryptoMs : 0) + slow;
 }
 
 /**

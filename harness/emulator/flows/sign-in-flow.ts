@@ -31,11 +31,11 @@ function scheduleSignInRetry(rooms: TerminalRooms): void {
   const core = rooms.core;
   core.signInRetry = core.clock.setTimeout(
     () => {
-    core.signInRetry = undefined;
-    if (core.keys !== undefined) return;
-    // A transaction attempt (refused, out of service) may be on the screen: try again later.
-    if (core.busy) return scheduleSignInRetry(rooms);
-    signIn(rooms).catch((e: unknown) => core.note(`sign-in by itself failed: ${(e as Error).message}`));
+      core.signInRetry = undefined;
+      if (core.keys !== undefined) return;
+      // A transaction attempt (refused, out of service) may be on the screen: try again later.
+      if (core.busy) return scheduleSignInRetry(rooms);
+      signIn(rooms).catch((e: unknown) => core.note(`sign-in by itself failed: ${(e as Error).message}`));
     },
     core.profile.signIn.intervalMs,
     { unref: true },

@@ -149,14 +149,14 @@ export class HostSession {
     if (!this.pending || this.idleTimer || core.defects.has('reversal-after-next-txn')) return;
     this.idleTimer = core.clock.setTimeout(
       () => {
-      this.idleTimer = undefined;
-      if (!this.pending) return;
-      if (core.busy || core.state !== 'idle') return this.scheduleIdleReversal();
-      this.idleSend = this.sendReversal().finally(() => {
-        this.idleSend = undefined;
-        if (!core.busy) core.toIdle();
-        this.scheduleIdleReversal();
-      });
+        this.idleTimer = undefined;
+        if (!this.pending) return;
+        if (core.busy || core.state !== 'idle') return this.scheduleIdleReversal();
+        this.idleSend = this.sendReversal().finally(() => {
+          this.idleSend = undefined;
+          if (!core.busy) core.toIdle();
+          this.scheduleIdleReversal();
+        });
       },
       core.profile.reversal.intervalMs,
       { unref: true },
