@@ -233,3 +233,11 @@ export type { PinBlockFormat, PinBlockOptions } from './crypto/index.js';
 // ---- common -----------------------------------------------------------------------------------------
 export { PayhilError, isPayhilError, packagePath, packageRoot, maskPan } from './common/index.js';
 export type { Verdict } from './common/index.js';
+export { SimulatedClock, realClock } from './common/index.js';
+export type {
+  Clock,
+  ClockTimer,
+  TimerOptions,
+  SimulatedClockOptions,
+  SimulatedClockStats,
+} from './common/index.js';
