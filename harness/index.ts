@@ -277,3 +277,11 @@ export type { Verdict } from './common/index.js';
 /** The date and time a terminal or host believes it is (`startHost({calendar})`, `createTerminal({calendar})`). */
 export { Calendar, CalendarError } from './common/index.js';
 export type { LocalTime } from './common/index.js';
+export { SimulatedClock, realClock } from './common/index.js';
+export type {
+  Clock,
+  ClockTimer,
+  TimerOptions,
+  SimulatedClockOptions,
+  SimulatedClockStats,
+} from './common/index.js';

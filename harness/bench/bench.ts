@@ -2,6 +2,7 @@
  * A bench: drivers that provide capabilities, one lifecycle (activate/deactivate), one observation
  * stream. Steps ask the bench for a capability by name, never for a driver.
  */
+import { realClock, type Clock } from '../common/clock.js';
 import type { Scenario } from '../scenario/index.js';
 import {
   ActiveGuard,
@@ -35,6 +36,11 @@ export interface BenchOptions {
    * cannot carry), or undefined. The runner skips the scenario with the reason.
    */
   cannotServe?: (scenario: Scenario) => string | undefined;
+  /**
+   * The clock everything on this bench waits on (runner deadlines, terminal, host, proxy, cards).
+   * Default real time; the embedded bench runs on a SimulatedClock unless told `realTime`.
+   */
+  clock?: Clock;
 }
 
 export class Bench {
@@ -43,6 +49,7 @@ export class Bench {
   readonly facts: BenchFacts;
   readonly stepTimeoutMs: number;
   readonly scenarioTimeoutMs: number;
+  readonly clock: Clock;
   private readonly drivers: readonly Driver[];
   private readonly caps: Partial<CapabilityMap>;
   private readonly listeners = new Set<ObservationListener>();
@@ -59,6 +66,7 @@ export class Bench {
     this.stepTimeoutMs = options.stepTimeoutMs ?? 30000;
     this.scenarioTimeoutMs = options.scenarioTimeoutMs ?? 120000;
     this.cannotServeWhy = options.cannotServe;
+    this.clock = options.clock ?? realClock;
   }
 
   get active(): boolean {
@@ -140,7 +148,7 @@ export class Bench {
   }
 
   /** Drivers report observations here. */
-  emit(kind: ObservationKind, data: Record<string, unknown>, at = Date.now()): void {
+  emit(kind: ObservationKind, data: Record<string, unknown>, at = this.clock.now()): void {
     const o: Observation = { kind, at, data };
     for (const l of this.listeners) {
       try {

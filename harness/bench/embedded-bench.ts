@@ -6,6 +6,8 @@
  * virtual cards, the host reset (or restarted with the scenario's account setup), network faults cleared.
  */
 import type { ObservationKind } from '../capabilities/index.js';
+import { realClock, type Clock } from '../common/clock.js';
+import { SimulatedClock } from '../common/simulated-clock.js';
 import { EmulatedTerminalDriver } from '../drivers/emulated/index.js';
 import { loadTerminalProfile, type TerminalProfile } from '../emulator/index.js';
 import { Calendar } from '../common/calendar.js';
@@ -30,6 +32,13 @@ export interface EmbeddedBenchOptions {
   name?: string;
   stepTimeoutMs?: number;
   scenarioTimeoutMs?: number;
+  /**
+   * Real time instead of the default simulated time (`payhil run --real-time`): every wait of the bench
+   * then takes its real duration. See docs/simulated-time.md.
+   */
+  realTime?: boolean;
+  /** The clock to use (overrides `realTime`); e.g. a SimulatedClock a test wants to read. */
+  clock?: Clock;
 }
 
 const DEFAULT_OFFERS = [
@@ -63,6 +72,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     return p;
   };
   const useProxy = options.proxy !== false;
+  const clock = options.clock ?? (options.realTime ? realClock : new SimulatedClock());
   const dialectName = options.dialect ?? profileOf(defaultProfile).dialect;
 
   // The bench is made last; drivers report through it once it exists.
@@ -78,6 +88,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     dialect: dialectName,
     emit,
     proxy: useProxy,
+    clock,
     ...(options.host ? { hostProfile: options.host } : {}),
     ...(options.externalHost ? { externalHost: options.externalHost } : {}),
   });
@@ -87,6 +98,7 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
     hostTarget: () => infra.terminalTarget(),
     calendar,
     onFault: (e) => made.bench?.fault(e),
+    clock,
   });
   emulated.observe((o) => emit(o.kind, o.data, o.at));
 
@@ -127,7 +139,9 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
         : `simulator (${options.host ?? 'default'})`,
       proxy: useProxy ? 'payhil fault proxy' : 'none',
       node: process.version,
+      time: clock.simulated ? 'simulated' : 'real',
     },
+    clock,
     ...(options.stepTimeoutMs !== undefined ? { stepTimeoutMs: options.stepTimeoutMs } : {}),
     ...(options.scenarioTimeoutMs !== undefined ? { scenarioTimeoutMs: options.scenarioTimeoutMs } : {}),
   });

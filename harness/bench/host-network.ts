@@ -7,6 +7,7 @@
 import { connect } from 'node:net';
 import { findFixture } from '../common/fixture-search.js';
 import type { Calendar } from '../common/calendar.js';
+import type { Clock } from '../common/clock.js';
 import { packagePath } from '../common/project-root.js';
 import { deriveSeed, seededStream } from '../common/run-seed.js';
 import {
@@ -65,6 +66,8 @@ export interface HostNetworkOptions {
    * restarts; a bench shares it with an in-process terminal so a `clock` step moves both.
    */
   calendar?: Calendar;
+  /** The bench's clock for the simulator's delays and the proxy's toxics. Default real time. */
+  clock?: Clock;
   /** Where observations go (the bench's emit). */
   emit: (kind: ObservationKind, data: Record<string, unknown>, at?: number) => void;
 }
@@ -186,6 +189,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
       config,
       ...(replay ? { replay } : {}),
       ...(options.calendar ? { calendar: options.calendar } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
     });
     runningReplay = wantReplay;
     h.journal.on('entry', onHostEntry);
@@ -279,6 +283,7 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
           ...(pcap ? { pcap } : {}),
           // The timeline gets every entry as it is made; the ring only serves the control API's view.
           journal: { capacity: 2000 },
+          ...(options.clock ? { clock: options.clock } : {}),
         });
         proxy.journal.on('entry', onProxyEntry);
         network = new LocalNetworkControl(proxy);

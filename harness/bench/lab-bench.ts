@@ -207,6 +207,8 @@ export function createBenchFromLab(file: string, benchName?: string): Bench {
     proxy: spec.network?.proxy !== false,
     ...(externalHost ? { externalHost } : {}),
     ...(spec.capabilities ? { offers: spec.capabilities } : {}),
+    // A lab bench runs in real time, as its hosts and people do.
+    realTime: true,
     ...timeouts,
   });
 }

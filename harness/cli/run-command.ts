@@ -50,6 +50,8 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
   --seed N            the run's seed (0..4294967295; default a fresh one, printed): every draw of the
                       embedded bench (STANs, RRNs, unpredictable numbers, keys, toxics) derives from it
                       and the scenario's id, so --seed N --only ID replays one run
+  --real-time         embedded bench: wait in real time (default: simulated time, which jumps to the
+                      next timer when nothing else can happen; lab benches always run in real time)
   --grep RE           only scenarios whose id or title matches
   --tags a,b,!c       only scenarios with one of a, b and none of c
   --bail              stop after the first scenario that does not pass
@@ -194,6 +196,7 @@ export const runCommand: Command = {
         bench: { type: 'string' },
         terminal: { type: 'string' },
         defect: { type: 'string', multiple: true },
+        'real-time': { type: 'boolean' },
         grep: { type: 'string' },
         tags: { type: 'string' },
         only: { type: 'string', multiple: true },
@@ -359,6 +362,7 @@ export const runCommand: Command = {
               kind: 'embedded',
               ...(values.terminal ? { terminal: values.terminal } : {}),
               ...(values.defect ? { defects: values.defect } : {}),
+              ...(values['real-time'] ? { realTime: true } : {}),
             },
         resultsDir,
         ...(junitFile !== undefined ? { junitFile } : {}),
@@ -380,6 +384,7 @@ export const runCommand: Command = {
       : createEmbeddedBench({
           ...(values.terminal ? { terminal: values.terminal } : {}),
           ...(values.defect ? { defects: values.defect } : {}),
+          ...(values['real-time'] ? { realTime: true } : {}),
         });
     const reporters: RunReporter[] = [
       new ConsoleReporter({ write: (l) => io.out(l) }),

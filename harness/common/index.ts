@@ -48,3 +48,7 @@ export {
   secureRandom,
   randomBytesOf,
 } from './run-seed.js';
+export { realClock, cancelTimer, sleepOn } from './clock.js';
+export type { Clock, ClockTimer, TimerOptions } from './clock.js';
+export { SimulatedClock } from './simulated-clock.js';
+export type { SimulatedClockOptions, SimulatedClockStats } from './simulated-clock.js';

@@ -29,7 +29,12 @@ export const DEFECTS = [
   'no-arpc-check',
   /** A financial request that got no answer is sent again (new STAN) instead of being reversed. */
   'double-submit-on-retry',
+  /** A slow kernel: every APDU exchange, contact or contactless, takes 300 ms more (simulated time). */
+  'slow-kernel',
 ] as const;
+
+/** What `slow-kernel` adds to every APDU exchange (ms). */
+export const SLOW_KERNEL_APDU_MS = 300;
 
 export type DefectName = (typeof DEFECTS)[number];
 

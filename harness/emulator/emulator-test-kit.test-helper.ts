@@ -2,6 +2,8 @@
  * Test helpers for the emulated terminal: a host simulator on 127.0.0.1 (port 0) with a terminal in
  * front of it, and small readers of the host journal. For tests and benchmarks only.
  */
+import type { Clock } from '../common/clock.js';
+import { TerminalEvents } from './terminal-events.js';
 import { createVirtualCard, type EmvVirtualCard } from '../cards/index.js';
 import { startHost, type HostHandle, type JournalEntry } from '../host/index.js';
 import { createTerminal, type EmulatedTerminal } from './emulated-terminal.js';
@@ -21,6 +23,8 @@ export async function startRig(
     defects?: string[];
     signIn?: boolean;
     host?: HostHandle;
+    /** The terminal's clock (default real time). */
+    clock?: Clock;
   } = {},
 ): Promise<Rig> {
   const host = options.host ?? (await startHost({ dialect: options.dialect ?? 'cup' }));
@@ -28,6 +32,7 @@ export async function startRig(
     profile: options.profile ?? 'cup-pos-ci',
     host: host.address,
     ...(options.defects ? { defects: options.defects } : {}),
+    ...(options.clock ? { events: new TerminalEvents(undefined, options.clock) } : {}),
   });
   if (options.signIn !== false) {
     const r = await terminal.signIn();

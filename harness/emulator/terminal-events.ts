@@ -4,11 +4,12 @@
  * movements, results), so the runner can put it on the scenario timeline. No PAN, PIN, key or track
  * data in clear ever reaches an event.
  */
+import { realClock, type Clock } from '../common/clock.js';
 import type { DeviceCondition, TerminalDevice } from './terminal-devices.js';
 import type { TerminalResult } from './terminal-result.js';
 
 interface Base {
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch on the terminal's clock (simulated time on a simulated bench). */
   at: number;
   /** Sequence number within this terminal, from 1. */
   seq: number;
@@ -89,7 +90,14 @@ export class TerminalEvents {
   private readonly buffer: TerminalEvent[] = [];
   private seq = 0;
 
-  constructor(private readonly historySize = 2000) {}
+  /**
+   * `clock`: the terminal's clock; it stamps events and every timer of the terminal runs on it (the
+   * terminal core reads it from here, so one object carries it to every room).
+   */
+  constructor(
+    private readonly historySize = 2000,
+    readonly clock: Clock = realClock,
+  ) {}
 
   /** Observes every event from now on; returns the function that stops observing. */
   on(listener: TerminalEventListener): () => void {
@@ -108,7 +116,7 @@ export class TerminalEvents {
   }
 
   emit(body: TerminalEventBody): TerminalEvent {
-    const e = { ...body, at: Date.now(), seq: ++this.seq } as TerminalEvent;
+    const e = { ...body, at: this.clock.now(), seq: ++this.seq } as TerminalEvent;
     this.buffer.push(e);
     if (this.buffer.length > this.historySize) this.buffer.splice(0, this.buffer.length - this.historySize);
     for (const l of this.listeners) {
@@ -133,13 +141,13 @@ export class TerminalEvents {
     const past = this.buffer.find((e) => e.seq > sinceSeq && predicate(e));
     if (past) return Promise.resolve(past);
     return new Promise<TerminalEvent>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         off();
         reject(new Error(`no matching terminal event within ${timeoutMs} ms`));
       }, timeoutMs);
       const off = this.on((e) => {
         if (!predicate(e)) return;
-        clearTimeout(timer);
+        timer.cancel();
         off();
         resolve(e);
       });

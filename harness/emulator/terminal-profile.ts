@@ -69,6 +69,8 @@ export interface TerminalProfileSpec {
   timeouts?: Partial<
     Record<'host' | 'pinEntry' | 'cardRead' | 'cardRemoval' | 'idle' | 'signIn' | 'reversal', Duration>
   >;
+  /** Simulated durations the terminal charges per step (see {@link TerminalTiming}). */
+  timing?: { contactApdu?: Duration; cardCrypto?: Duration };
   reversal?: { retries?: number; interval?: Duration };
   signIn?: { retries?: number; interval?: Duration; auto?: boolean; daily?: boolean };
   atm?: { retainCodes?: string[]; dispenseMultiple?: Amount };
@@ -87,6 +89,25 @@ export interface TerminalAid {
   label: string;
   partialSelection: boolean;
   contactless: boolean;
+}
+
+/**
+ * What each step of a card read costs in time, charged on the bench's clock (simulated time on the
+ * embedded bench, real waits on a real clock), so timing expectations mean what they mean on a real
+ * terminal. Milliseconds.
+ *
+ * - `contactApduMs`: one contact APDU exchange, GET RESPONSE included (T=1 I/O and card processing).
+ *   Default 10.
+ * - `cardCryptoMs`: on top of its exchange, a contact command that makes the card compute a
+ *   cryptogram or signature (GENERATE AC, INTERNAL AUTHENTICATE). Default 20.
+ * - A contactless APDU costs `kernel.contactlessReadMs / 6` (times the weak-field factor), the card's
+ *   time in the field; it is charged on the clock too.
+ * - Display updates, PIN encryption and MACs are not charged (0).
+ * - The `slow-kernel` defect switch adds 300 ms to every APDU, contact or contactless.
+ */
+export interface TerminalTiming {
+  contactApduMs: number;
+  cardCryptoMs: number;
 }
 
 /** The profile the emulator runs: every value resolved. */
@@ -136,6 +157,7 @@ export interface TerminalProfile {
   };
   /** Milliseconds. */
   timeouts: Record<'host' | 'pinEntry' | 'cardRead' | 'cardRemoval' | 'idle' | 'signIn' | 'reversal', number>;
+  timing: TerminalTiming;
   reversal: { retries: number; intervalMs: number };
   /** `daily`: a sign-in counts for its calendar day only (CUP terminals sign in every day). */
   signIn: { retries: number; intervalMs: number; auto: boolean; daily: boolean };
@@ -311,6 +333,10 @@ export function resolveTerminalProfile(
       idle: parseDuration(t.idle, 60000),
       signIn: parseDuration(t.signIn, parseDuration(t.host, 30000)),
       reversal: parseDuration(t.reversal, parseDuration(t.host, 30000)),
+    },
+    timing: {
+      contactApduMs: parseDuration(spec.timing?.contactApdu, 10),
+      cardCryptoMs: parseDuration(spec.timing?.cardCrypto, 20),
     },
     reversal: {
       retries: spec.reversal?.retries ?? 3,

@@ -9,6 +9,7 @@
  * (those that never completed one first): a flood of silent or trickling connections cannot lock out a
  * terminal that signs in.
  */
+import { realClock, type Clock, type ClockTimer } from '../common/clock.js';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createLogger } from '../common/logger.js';
 import type { Dialect, IsoMessage } from '../iso8583/index.js';
@@ -60,6 +61,11 @@ export interface HostOptions {
   replay?: ReplayFixture | string;
   /** The host's calendar (date, time of day, zone): answers' field 12/13, the issuer's day change. */
   calendar?: Calendar;
+  /**
+   * The clock of answer delays (`respond.delay`), the frame deadline and the idle timeout. Default real
+   * time; the embedded bench passes its simulated clock.
+   */
+  clock?: Clock;
 }
 
 /** A running host. */
@@ -110,7 +116,7 @@ interface Conn {
   parser: FrameParser;
   busy: boolean;
   queue: Buffer[];
-  timer: NodeJS.Timeout | undefined;
+  timer: ClockTimer | undefined;
   closed: boolean;
   /** The last request TPDU seen and its answer TPDU (a terminal sends the same one every time). */
   tpduIn: string | undefined;
@@ -118,7 +124,9 @@ interface Conn {
   /** Answers computed in this event-loop turn and not yet written, in order (see WriteCoalescer). */
   out: Buffer[];
   /** Closes the connection when a frame it started is not complete in time (frameTimeoutMs). */
-  frameTimer: NodeJS.Timeout | undefined;
+  frameTimer: ClockTimer | undefined;
+  /** Simulated clock only: the idle timeout (real time uses the socket's own). */
+  idleTimer?: ClockTimer | undefined;
   /** Order of the last read that completed a frame (0: none yet); the eviction order at the limit. */
   lastFrame: number;
   /** Reading paused: unsent answers over maxUnsentBytes, or too many requests queued behind a delay. */
@@ -156,6 +164,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const maxConnections = config.limits?.maxConnections ?? 512;
   const idleTimeoutMs = config.limits?.idleTimeoutMs ?? 120000;
   const frameTimeoutMs = config.limits?.frameTimeoutMs ?? 10000;
+  const clock = options.clock ?? realClock;
   const maxUnsentBytes = config.limits?.maxUnsentBytes ?? 262144;
   const listen =
     typeof options.listen === 'string'
@@ -224,12 +233,12 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   };
 
   const clearFrameTimer = (c: Conn): void => {
-    if (c.frameTimer) clearTimeout(c.frameTimer);
+    c.frameTimer?.cancel();
     c.frameTimer = undefined;
   };
   const armFrameTimer = (c: Conn): void => {
     if (c.frameTimer || c.closed || c.paused || c.parser.buffered === 0) return;
-    c.frameTimer = setTimeout(() => {
+    c.frameTimer = clock.setTimeout(() => {
       c.frameTimer = undefined;
       const text = `host: connection ${c.id} (${c.remote}): frame not complete within ${frameTimeoutMs} ms: closed`;
       log(text);
@@ -280,7 +289,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     // Answers already given on this connection go out before it closes.
     writes.flushConnection(c);
     c.closed = true;
-    if (c.timer) clearTimeout(c.timer);
+    c.timer?.cancel();
+    c.idleTimer?.cancel();
     clearFrameTimer(c);
     if (c.paused) {
       c.paused = false;
@@ -453,7 +463,7 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     }
     if (outcome.delayMs && outcome.delayMs > 0) {
       c.busy = true;
-      c.timer = setTimeout(() => {
+      c.timer = clock.setTimeout(() => {
         c.timer = undefined;
         c.busy = false;
         deliver(c, outcome, tpdu, req.header);
@@ -506,14 +516,23 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
     };
     conns.add(c);
     event(c, 'connect', `connection ${c.id} from ${remote}`);
-    socket.setTimeout(idleTimeoutMs, () => {
+    const onIdle = (): void => {
       const text = `host: connection ${c.id} (${remote}) idle for ${idleTimeoutMs} ms: closed`;
       log(text);
       event(c, 'idle-timeout', text);
       close(c);
-    });
+    };
+    // Real time: the socket's idle timer. Simulated time: a clock timer restarted by every chunk read.
+    const armIdle = (): void => {
+      if (!clock.simulated) return;
+      c.idleTimer?.cancel();
+      c.idleTimer = clock.setTimeout(onIdle, idleTimeoutMs, { unref: true });
+    };
+    if (clock.simulated) armIdle();
+    else socket.setTimeout(idleTimeoutMs, onIdle);
     socket.on('data', (chunk: Buffer) => {
       if (c.closed) return;
+      armIdle();
       let frames: Buffer[];
       try {
         frames = c.parser.push(chunk);
@@ -552,7 +571,8 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
       }
       c.closed = true;
       writes.drop(c);
-      if (c.timer) clearTimeout(c.timer);
+      c.timer?.cancel();
+      c.idleTimer?.cancel();
       clearFrameTimer(c);
       event(c, 'close', `connection ${c.id} closed`);
     });

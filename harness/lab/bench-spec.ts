@@ -5,7 +5,7 @@
 import { createBenchFromLab, createEmbeddedBench, type Bench } from '../bench/index.js';
 
 export type BenchSpec =
-  | { kind: 'embedded'; terminal?: string; defects?: string[]; name?: string }
+  | { kind: 'embedded'; terminal?: string; defects?: string[]; name?: string; realTime?: boolean }
   | { kind: 'lab'; file: string; bench?: string };
 
 /** Creates (does not activate) the bench of a spec. */
@@ -15,5 +15,6 @@ export function createBenchOf(spec: BenchSpec): Bench {
     ...(spec.terminal ? { terminal: spec.terminal } : {}),
     ...(spec.defects ? { defects: spec.defects } : {}),
     ...(spec.name ? { name: spec.name } : {}),
+    ...(spec.realTime ? { realTime: true } : {}),
   });
 }

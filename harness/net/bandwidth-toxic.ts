@@ -1,5 +1,5 @@
 import type { ToxicDefinition } from './toxic-definition.js';
-import { ScheduledStage, nowMs } from './toxic-stage.js';
+import { ScheduledStage } from './toxic-stage.js';
 
 /**
  * `bandwidth`: passes data at `rate` KB/s (1 KB = 1000 bytes, Toxiproxy's unit: rate bytes per ms).
@@ -17,11 +17,11 @@ export class BandwidthToxic extends ScheduledStage {
 
   write(data: Buffer): void {
     if (this.rate <= 0) {
-      this.enqueue(data, nowMs());
+      this.enqueue(data, this.ctx.clock.now());
       return;
     }
     const piece = this.rate * 100;
-    let t = Math.max(nowMs(), this.cursor);
+    let t = Math.max(this.ctx.clock.now(), this.cursor);
     for (let off = 0; off < data.length; off += piece) {
       const part = data.subarray(off, Math.min(data.length, off + piece));
       t += part.length / this.rate;

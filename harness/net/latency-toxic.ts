@@ -1,5 +1,5 @@
 import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
-import { ScheduledStage, nowMs } from './toxic-stage.js';
+import { ScheduledStage } from './toxic-stage.js';
 
 /**
  * `latency`: every chunk leaves `latency ± jitter` ms after it arrived (uniform jitter), in order, so a
@@ -22,7 +22,7 @@ export class LatencyToxic extends ScheduledStage {
   }
 
   write(data: Buffer): void {
-    this.enqueue(data, nowMs() + this.delay());
+    this.enqueue(data, this.ctx.clock.now() + this.delay());
   }
 
   override end(kind: 'eof' | 'close'): void {

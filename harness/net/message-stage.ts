@@ -5,7 +5,7 @@ import { decodeFrame, encodeFrame, type DecodedFrame } from '../iso8583/message-
 import { blankFrame, maskFrame } from '../iso8583/index.js';
 import type { MessageFaultSpec, MessageFaults } from './message-fault.js';
 import type { AppliedFault, ProxyJournal } from './proxy-journal.js';
-import { ScheduledStage, nowMs, type EndKind, type StreamDirection } from './toxic-stage.js';
+import { ScheduledStage, type EndKind, type StreamDirection } from './toxic-stage.js';
 
 /** The value a corruptField fault writes when none is given: the last digit/character changed. */
 export function alterValue(value: string, binary: boolean): string {
@@ -109,7 +109,7 @@ export class MessageStage extends ScheduledStage {
     if (want === this.active) return;
     if (!want) {
       const unforwarded = this.parser.buffered - this.forwardedOfPartial;
-      if (unforwarded > 0) this.enqueue(Buffer.from(this.lastBytes(unforwarded)), nowMs());
+      if (unforwarded > 0) this.enqueue(Buffer.from(this.lastBytes(unforwarded)), this.ctx.clock.now());
     }
     this.forwardedOfPartial = this.parser.buffered;
     this.active = want;
@@ -120,10 +120,10 @@ export class MessageStage extends ScheduledStage {
     this.refresh();
     if (this.raw) {
       this.journalBytes(data, 'undecodable stream (framing lost)');
-      this.enqueue(data, nowMs());
+      this.enqueue(data, this.ctx.clock.now());
       return;
     }
-    if (!this.active) this.enqueue(data, nowMs());
+    if (!this.active) this.enqueue(data, this.ctx.clock.now());
     const before = this.parser.buffered;
     let frames: Buffer[];
     try {
@@ -132,7 +132,7 @@ export class MessageStage extends ScheduledStage {
       // Framing lost: what the parser held plus this chunk goes on (if not forwarded yet) and is journaled.
       const held = Buffer.concat([this.lastBytes(before), data]);
       this.journalBytes(held, `framing: ${(e as Error).message}`);
-      if (this.active) this.enqueue(held.subarray(this.forwardedOfPartial), nowMs());
+      if (this.active) this.enqueue(held.subarray(this.forwardedOfPartial), this.ctx.clock.now());
       this.raw = true;
       this.active = false;
       this.tail = [];
@@ -175,7 +175,7 @@ export class MessageStage extends ScheduledStage {
     let applied: AppliedFault | undefined;
     let out: Buffer[] = [frame];
     let cutAfter = false;
-    let due = nowMs();
+    let due = this.ctx.clock.now();
     if (fault) {
       switch (fault.action) {
         case 'drop':
@@ -255,7 +255,8 @@ export class MessageStage extends ScheduledStage {
     if (!this.raw && this.parser.buffered > 0) {
       const partial = this.lastBytes(this.parser.buffered);
       this.journalBytes(partial, 'incomplete frame at end of stream');
-      if (this.active) this.enqueue(Buffer.from(partial.subarray(this.forwardedOfPartial)), nowMs());
+      if (this.active)
+        this.enqueue(Buffer.from(partial.subarray(this.forwardedOfPartial)), this.ctx.clock.now());
       this.parser.reset();
     }
     this.enqueue(kind, this.lastDue());

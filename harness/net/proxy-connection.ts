@@ -1,4 +1,5 @@
 import type { Socket } from 'node:net';
+import type { Clock } from '../common/clock.js';
 import { createLogger } from '../common/logger.js';
 import type { Dialect } from '../iso8583/dialect-types.js';
 import { maskRawHex } from '../iso8583/index.js';
@@ -37,6 +38,8 @@ export interface ConnectionOwner {
   readonly onMessage?: MessageTap | undefined;
   toxicList(): readonly ToxicSpec[];
   random(): number;
+  /** The proxy's clock (toxic and message-fault delays). */
+  readonly clock: Clock;
   connectionClosed(conn: ProxyConnection): void;
 }
 
@@ -129,6 +132,7 @@ export class ProxyConnection {
     };
     const ctx: StageContext = {
       random: () => this.owner.random(),
+      clock: this.owner.clock,
       reset: () => this.reset('toxic-reset'),
       released: () => this.flow(d),
     };

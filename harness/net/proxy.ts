@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { realClock, type Clock } from '../common/clock.js';
 import { createServer, connect, type AddressInfo, type Server, type Socket } from 'node:net';
 import { createLogger } from '../common/logger.js';
 import { loadDialect } from '../iso8583/dialect-loader.js';
@@ -44,6 +45,8 @@ export interface ProxyOptions {
   readonly onMessage?: MessageTap;
   /** With `spyRaw`: show each chunk's first bytes as hex as they are (PAN-like digit runs masked 6/4 only). Default false. */
   readonly spyRawUnmasked?: boolean;
+  /** Clock of toxic and message-fault delays. Default real time (the embedded bench passes its own). */
+  readonly clock?: Clock;
 }
 
 /** The JSON shape of a proxy in the control API (Toxiproxy's). */
@@ -78,6 +81,7 @@ export class Proxy implements ConnectionOwner {
   private readonly pending = new Set<Socket>();
   private nextConn = 0;
   private rand: () => number;
+  readonly clock: Clock;
   private closed = false;
   private ownJournal: boolean;
   /** Serialises listener changes. */
@@ -110,6 +114,7 @@ export class Proxy implements ConnectionOwner {
             this.random(),
           );
     this.rand = options.seed === undefined ? Math.random : seededRandom(options.seed);
+    this.clock = options.clock ?? realClock;
     this.spyRaw = options.spyRaw ?? false;
     this.spyRawUnmasked = options.spyRawUnmasked ?? false;
     this.onMessage = options.onMessage;

@@ -1,3 +1,4 @@
+import type { ClockTimer } from '../common/clock.js';
 import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ToxicStage } from './toxic-stage.js';
 
@@ -8,7 +9,7 @@ import { ToxicStage } from './toxic-stage.js';
  */
 export class ResetPeerToxic extends ToxicStage {
   private timeout = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private triggered = false;
 
   override configure(a: Readonly<Record<string, number>>): void {
@@ -22,7 +23,7 @@ export class ResetPeerToxic extends ToxicStage {
       this.ctx.reset();
       return;
     }
-    this.timer = setTimeout(() => {
+    this.timer = this.ctx.clock.setTimeout(() => {
       this.timer = undefined;
       this.ctx.reset();
     }, this.timeout);
@@ -37,7 +38,7 @@ export class ResetPeerToxic extends ToxicStage {
   }
 
   override detach(): [] {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     return [];
   }

@@ -1,6 +1,6 @@
 import { ProxyInputError } from './errors.js';
 import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
-import { ScheduledStage, nowMs } from './toxic-stage.js';
+import { ScheduledStage } from './toxic-stage.js';
 
 /**
  * Cut points for a chunk of `size` bytes: halves recursively, moving each cut by a random amount within
@@ -46,7 +46,7 @@ export class SlicerToxic extends ScheduledStage {
   }
 
   write(data: Buffer): void {
-    let t = Math.max(nowMs(), this.cursor);
+    let t = Math.max(this.ctx.clock.now(), this.cursor);
     let off = 0;
     for (const len of slicePieces(data.length, this.average, this.variation, () => this.ctx.random())) {
       this.enqueue(data.subarray(off, off + len), t);

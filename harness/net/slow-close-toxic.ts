@@ -1,5 +1,5 @@
 import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
-import { ScheduledStage, nowMs } from './toxic-stage.js';
+import { ScheduledStage } from './toxic-stage.js';
 
 /** `slow_close`: data passes at once; the end of the stream (FIN) is delayed by `delay` ms. */
 export class SlowCloseToxic extends ScheduledStage {
@@ -10,11 +10,11 @@ export class SlowCloseToxic extends ScheduledStage {
   }
 
   write(data: Buffer): void {
-    this.enqueue(data, nowMs());
+    this.enqueue(data, this.ctx.clock.now());
   }
 
   override end(kind: 'eof' | 'close'): void {
-    this.enqueue(kind, nowMs() + this.delay);
+    this.enqueue(kind, this.ctx.clock.now() + this.delay);
   }
 }
 

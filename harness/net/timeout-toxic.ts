@@ -1,3 +1,4 @@
+import type { ClockTimer } from '../common/clock.js';
 import { MAX_DELAY_MS, type ToxicDefinition } from './toxic-definition.js';
 import { ScheduledStage } from './toxic-stage.js';
 
@@ -7,16 +8,16 @@ import { ScheduledStage } from './toxic-stage.js';
  * then delivered (Toxiproxy's documented behaviour; recent Toxiproxy builds discard it instead).
  */
 export class TimeoutToxic extends ScheduledStage {
-  private closeTimer: NodeJS.Timeout | undefined;
+  private closeTimer: ClockTimer | undefined;
   private timeout = 0;
   private armed = false;
 
   override configure(a: Readonly<Record<string, number>>): void {
     this.timeout = a.timeout ?? 0;
-    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer?.cancel();
     this.closeTimer = undefined;
     if (this.timeout > 0) {
-      this.closeTimer = setTimeout(() => {
+      this.closeTimer = this.ctx.clock.setTimeout(() => {
         this.closeTimer = undefined;
         this.armed = true;
         this.discardAll();
@@ -34,7 +35,7 @@ export class TimeoutToxic extends ScheduledStage {
   }
 
   protected override onDetach(): void {
-    if (this.closeTimer) clearTimeout(this.closeTimer);
+    this.closeTimer?.cancel();
     this.closeTimer = undefined;
   }
 }

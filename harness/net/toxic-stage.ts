@@ -6,6 +6,8 @@
  * calls `detach`, which returns everything the stage still holds, in order, so nothing is dropped.
  */
 
+import type { Clock, ClockTimer } from '../common/clock.js';
+
 /** Upstream = terminal → host (client → server); downstream = host → terminal. Toxiproxy's names. */
 export type StreamDirection = 'upstream' | 'downstream';
 
@@ -28,13 +30,15 @@ export interface StageSink {
 export interface StageContext {
   /** Uniform random number in [0, 1) (seeded per proxy when a seed is given). */
   random(): number;
+  /** The proxy's clock: every delay of a stage runs on it (simulated time on a simulated bench). */
+  readonly clock: Clock;
   /** Abortive close of the whole connection: TCP RST to both peers, held data discarded. */
   reset(): void;
   /** A stage released or dropped held bytes: the link re-checks its back-pressure. */
   released(): void;
 }
 
-/** Monotonic milliseconds (fractional). */
+/** Monotonic real milliseconds (fractional); stages use their context's clock instead. */
 export function nowMs(): number {
   return performance.now();
 }
@@ -80,7 +84,7 @@ export abstract class ScheduledStage extends ToxicStage {
   private queue: { item: StageItem; due: number }[] = [];
   private head = 0;
   private heldBytes = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private timer: ClockTimer | undefined;
   private timerDue = Infinity;
   private dead = false;
 
@@ -99,7 +103,7 @@ export abstract class ScheduledStage extends ToxicStage {
     if (this.dead) return;
     const last = this.lastDue();
     if (due < last) due = last;
-    if (this.isEmpty() && due <= nowMs()) {
+    if (this.isEmpty() && due <= this.ctx.clock.now()) {
       this.deliver(item);
       return;
     }
@@ -121,7 +125,7 @@ export abstract class ScheduledStage extends ToxicStage {
 
   private pump(): void {
     let released = false;
-    const now = nowMs();
+    const now = this.ctx.clock.now();
     while (!this.dead && this.head < this.queue.length) {
       const next = this.queue[this.head] as { item: StageItem; due: number };
       if (next.due > now + 0.5) break;
@@ -138,9 +142,9 @@ export abstract class ScheduledStage extends ToxicStage {
     if (this.head < this.queue.length) {
       const due = (this.queue[this.head] as { due: number }).due;
       if (due !== Infinity && due < this.timerDue) {
-        if (this.timer) clearTimeout(this.timer);
+        this.timer?.cancel();
         this.timerDue = due;
-        this.timer = setTimeout(this.onTimer, Math.max(0, due - nowMs()));
+        this.timer = this.ctx.clock.setTimeout(this.onTimer, Math.max(0, due - now));
       }
     }
     if (released) this.ctx.released();
@@ -159,7 +163,7 @@ export abstract class ScheduledStage extends ToxicStage {
   }
 
   private detachQueue(): StageItem[] {
-    if (this.timer) clearTimeout(this.timer);
+    this.timer?.cancel();
     this.timer = undefined;
     this.timerDue = Infinity;
     const items = this.queue.slice(this.head).map((q) => q.item);

@@ -28,6 +28,18 @@ export class ScenarioTimeoutError extends PayhilError {
   }
 }
 
+/**
+ * Simulated time only: the scenario waits for something, but nothing is left that could make it happen
+ * (no work in flight, no timer but the scenario's own budget). Real time would wait for the budget.
+ */
+export class NothingLeftError extends PayhilError {
+  constructor(readonly step: string) {
+    super('E_NOTHING_LEFT', `nothing left to happen while ${step} waits (simulated time)`, {
+      verdict: 'broken',
+    });
+  }
+}
+
 /** A step cannot be run as written. */
 export class StepError extends PayhilError {
   constructor(

@@ -392,7 +392,7 @@ export async function checkExpectation(exp: Expectation, env: ExpectEnv): Promis
     exp.card !== undefined ||
     exp.apdu !== undefined;
   const within = withinOf(exp, positive ? env.defaultWithinMs : env.defaultNoneMs);
-  const started = Date.now();
+  const started = env.timeline.now();
   const deadline = started + within;
   // The `none` window has its own default even beside a positive part: a mixed expect without `within`
   // waits up to the `within` default for the positive part and watches the `none` part for the `none`

@@ -14,7 +14,8 @@ import type { Dialect } from '../iso8583/index.js';
 import { loadDialect } from '../iso8583/index.js';
 import type { LoadedStep, Scenario, ScalarValue } from '../scenario/index.js';
 import { interpolate } from '../scenario/index.js';
-import { ScenarioTimeoutError } from './errors.js';
+import type { ClockTimer } from '../common/clock.js';
+import { NothingLeftError, ScenarioTimeoutError } from './errors.js';
 import { newCursor, type ExpectEnv } from './expectations.js';
 import { beforeStep, fixtureOf, stepHandlers, type StepContext } from './step-registry.js';
 import { Timeline } from './timeline.js';
@@ -151,11 +152,12 @@ export async function runScenario(
   bench: Bench,
   options: RunScenarioOptions = {},
 ): Promise<ScenarioRun> {
-  const timeline = new Timeline();
+  const clock = bench.clock;
+  const timeline = new Timeline(undefined, clock);
   const run: ScenarioRun = {
     scenario,
     status: 'passed',
-    start: Date.now(),
+    start: clock.now(),
     stop: 0,
     steps: [],
     timeline,
@@ -172,7 +174,7 @@ export async function runScenario(
       missing.length > 0
         ? `the bench '${bench.name}' lacks ${missing.join(', ')}`
         : `the bench '${bench.name}' cannot serve it: ${unserved}`;
-    run.stop = Date.now();
+    run.stop = clock.now();
     return run;
   }
   const off = bench.observe((o) => timeline.record(o));
@@ -193,6 +195,14 @@ export async function runScenario(
 
   // The signal steps obey: the scenario's, then (for `finally`) a fresh one with its own budget.
   let current = abort;
+  // Simulated time: when nothing is left that could end a wait, the wait ends broken (not at the budget).
+  let waiting = 'the scenario';
+  let stopMain: ((e: unknown) => void) | undefined;
+  const offStall = clock.onStall(() => {
+    const err = new NothingLeftError(waiting);
+    if (current === abort) stopMain?.(err);
+    current.abort(err);
+  });
   const runSteps = async (steps: readonly LoadedStep[], into: StepRecord[]): Promise<void> => {
     for (const step of steps) {
       const signal = current.signal;
@@ -206,11 +216,12 @@ export async function runScenario(
         action: step.action,
         at: where(step),
         status: 'passed',
-        start: Date.now(),
+        start: clock.now(),
         stop: 0,
         children: [],
       };
       into.push(rec);
+      waiting = `step '${rec.name}' (${rec.at})`;
       options.onStep?.(rec, 'start');
       timeline.add('step', { name: rec.name, at: rec.at });
       const ctx: StepContext = {
@@ -225,7 +236,7 @@ export async function runScenario(
             action: 'repeat',
             at: rec.at,
             status: 'passed',
-            start: Date.now(),
+            start: clock.now(),
             stop: 0,
             children: [],
           };
@@ -236,7 +247,7 @@ export async function runScenario(
             group.status = classify(e).status;
             throw e;
           } finally {
-            group.stop = Date.now();
+            group.stop = clock.now();
           }
         },
       };
@@ -251,19 +262,24 @@ export async function runScenario(
         rec.error = c.message;
         throw err;
       } finally {
-        rec.stop = Date.now();
+        rec.stop = clock.now();
         options.onStep?.(rec, 'end');
       }
     }
   };
 
-  let timer: NodeJS.Timeout | undefined;
+  let timer: ClockTimer | undefined;
   const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const err = new ScenarioTimeoutError(timeoutMs, `scenario ${scenario.id}`);
-      abort.abort(err);
-      reject(err);
-    }, timeoutMs);
+    stopMain = reject;
+    timer = clock.setTimeout(
+      () => {
+        const err = new ScenarioTimeoutError(timeoutMs, `scenario ${scenario.id}`);
+        abort.abort(err);
+        reject(err);
+      },
+      timeoutMs,
+      { guard: true },
+    );
   });
   timedOut.catch(() => undefined);
   let failure: unknown;
@@ -283,7 +299,7 @@ export async function runScenario(
   } catch (e) {
     failure = e;
   } finally {
-    clearTimeout(timer);
+    timer?.cancel();
   }
   // A fault reported after the last step still breaks the run.
   if (failure === undefined && abort.signal.aborted) failure = abort.signal.reason;
@@ -294,15 +310,16 @@ export async function runScenario(
       action: 'finally',
       at: `${scenario.file}`,
       status: 'passed',
-      start: Date.now(),
+      start: clock.now(),
       stop: 0,
       children: [],
     };
     run.steps.push(fin);
     const finAbort = new AbortController();
-    const finTimer = setTimeout(
+    const finTimer = clock.setTimeout(
       () => finAbort.abort(new ScenarioTimeoutError(bench.stepTimeoutMs, `finally of ${scenario.id}`)),
       bench.stepTimeoutMs,
+      { guard: true },
     );
     const saved = env.signal;
     env.signal = finAbort.signal;
@@ -314,11 +331,12 @@ export async function runScenario(
       fin.error = classify(e).message;
       if (failure === undefined) failure = e;
     } finally {
-      clearTimeout(finTimer);
+      finTimer.cancel();
       env.signal = saved;
-      fin.stop = Date.now();
+      fin.stop = clock.now();
     }
   }
+  offStall();
   await bench.endScenario().catch(() => undefined);
   off();
   offFault();
@@ -331,6 +349,6 @@ export async function runScenario(
     if (c.stack) run.stack = c.stack;
     debug('%s %s: %s', scenario.id, c.status, c.message);
   }
-  run.stop = Date.now();
+  run.stop = clock.now();
   return run;
 }

@@ -287,17 +287,8 @@ export const stepHandlers: Record<ActionName, StepHandler> = {
       return;
     }
     const ms = duration(args?.ms ?? 0, 'wait');
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, ms);
-      ctx.signal.addEventListener(
-        'abort',
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    // An abort ends the wait quietly; the runner reports the abort's reason.
+    await ctx.bench.clock.sleep(ms, ctx.signal).catch(() => undefined);
   },
   async operator(ctx, args) {
     const answer = await ctx.bench

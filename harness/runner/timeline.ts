@@ -4,12 +4,13 @@
  * timestamp; expectations query it and reports render it. Host messages are paired into exchanges
  * (request and its response on the same connection).
  */
+import { realClock, type Clock, type ClockTimer } from '../common/clock.js';
 import type { Observation, ObservationKind } from '../capabilities/index.js';
 
 export interface TimelineEntry {
   /** From 1, in arrival order. */
   seq: number;
-  /** Milliseconds since the epoch. */
+  /** Milliseconds since the epoch, on the bench's clock (simulated time on a simulated bench). */
   at: number;
   /** Milliseconds since the timeline started. */
   t: number;
@@ -42,12 +43,20 @@ export class Timeline {
   private readonly open = new Map<number, HostExchange>();
   private waiters = new Set<() => void>();
 
-  constructor(startedAt = Date.now()) {
-    this.startedAt = startedAt;
+  /** `clock`: the bench's clock, which stamps entries and times the waits. */
+  readonly clock: Clock;
+  constructor(startedAt?: number, clock: Clock = realClock) {
+    this.clock = clock;
+    this.startedAt = startedAt ?? clock.now();
+  }
+
+  /** Now on the timeline's clock (epoch ms). */
+  now(): number {
+    return this.clock.now();
   }
 
   /** Adds an observation; wakes whoever waits for a change. */
-  add(kind: TimelineEntry['kind'], data: Record<string, unknown>, at = Date.now()): TimelineEntry {
+  add(kind: TimelineEntry['kind'], data: Record<string, unknown>, at = this.clock.now()): TimelineEntry {
     const e: TimelineEntry = { seq: this.list.length + 1, at, t: at - this.startedAt, kind, data };
     this.list.push(e);
     if (kind === 'host') this.pair(e);
@@ -110,19 +119,19 @@ export class Timeline {
   nextChange(ms: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve) => {
       const done = (): void => {
-        clearTimeout(timer);
+        timer.cancel();
         this.waiters.delete(done);
         signal?.removeEventListener('abort', done);
         resolve();
       };
-      const timer = setTimeout(done, Math.max(0, ms));
+      const timer: ClockTimer = this.clock.setTimeout(done, Math.max(0, ms));
       this.waiters.add(done);
       signal?.addEventListener('abort', done, { once: true });
     });
   }
 
   /**
-   * Evaluates `probe` now and after every change until it returns a value or `deadline` (epoch ms)
+   * Evaluates `probe` now and after every change until it returns a value or `deadline` (epoch ms on the clock)
    * passes; the last evaluation happens at the deadline. No fixed sleeps: a match is seen as it lands.
    */
   async waitUntil<T>(
@@ -134,7 +143,7 @@ export class Timeline {
       const seen = this.lastSeq;
       const r = await probe();
       if (r !== undefined) return r;
-      const left = deadline - Date.now();
+      const left = deadline - this.clock.now();
       if (left <= 0 || signal?.aborted) return undefined;
       // Something landed while an asynchronous probe ran: look again at once.
       if (this.lastSeq !== seen) continue;

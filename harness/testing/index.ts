@@ -3,7 +3,7 @@
 // terminal-side ISO 8583 client for the host simulator, card-side field 55 and a self-contained host
 // configuration with TEST keys, PINs and PANs; the conformance suite every terminal driver passes.
 export { createMockBench } from './mock-bench.js';
-export type { MockBench, MockCall } from './mock-bench.js';
+export type { MockBench, MockBenchOptions, MockCall } from './mock-bench.js';
 export { TestTerminal } from './test-terminal.js';
 export type { TestTerminalOptions, Answer } from './test-terminal.js';
 export { buildIccData } from './test-icc.js';

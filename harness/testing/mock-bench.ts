@@ -3,6 +3,7 @@
  * records the calls it gets and has test-control methods to make observations appear on the bench.
  */
 import { Bench } from '../bench/index.js';
+import type { Clock } from '../common/clock.js';
 import {
   BrokenError,
   type CapabilityMap,
@@ -38,6 +39,13 @@ export interface MockBench {
   terminalStatus: Record<string, unknown>;
   /** Card state fields returned by `cards.state()`. */
   cardState: Record<string, unknown>;
+  /** When true, `operator.ask` never answers (an operator who walked away). */
+  operatorSilent: boolean;
+}
+
+export interface MockBenchOptions {
+  /** The bench's clock (default real time), e.g. a SimulatedClock. */
+  clock?: Clock;
 }
 
 export function createMockBench(
@@ -51,6 +59,7 @@ export function createMockBench(
     'network',
     'printer',
   ],
+  options: MockBenchOptions = {},
 ): MockBench {
   const calls: MockCall[] = [];
   const broken = new Map<string, string>();
@@ -102,6 +111,7 @@ export function createMockBench(
     operator: proxy('operator', {
       ask: async (prompt: string) => {
         record('operator', 'ask', [prompt]);
+        if (mock.operatorSilent) await new Promise<never>(() => undefined);
         return true;
       },
     }),
@@ -114,12 +124,14 @@ export function createMockBench(
     facts: { terminal: 'mock' },
     stepTimeoutMs: 2000,
     scenarioTimeoutMs: 10000,
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   Object.assign(mock, {
     bench,
     calls,
     terminalStatus: { state: 'idle', signedIn: true },
     cardState: {},
+    operatorSilent: false,
     breakNext(capability: string, method: string, message = `${capability} is gone`) {
       broken.set(`${capability}.${method}`, message);
     },

@@ -13,6 +13,7 @@ import {
 } from '../../harness/emulator/emulator-test-kit.test-helper.js';
 import { DEFECTS, resolveDefects, type DefectName } from '../../harness/emulator/defects.js';
 import type { TerminalResult } from '../../harness/emulator/terminal-result.js';
+import { SimulatedClock } from '../../harness/common/simulated-clock.js';
 
 /** Runs `steps` on a correct terminal and on one with `defect`; returns both results and hosts' request MTIs. */
 async function both(
@@ -51,8 +52,8 @@ const debitInsert = (rig: Rig, amount = 1000) =>
 describe('emulated terminal defect switches (e2e)', function () {
   this.timeout(20000);
 
-  it('knows exactly the twelve defects of the issue and refuses unknown names', () => {
-    assert.equal(DEFECTS.length, 12);
+  it('knows exactly the thirteen defects (twelve of issue 5, slow-kernel of issue 17) and refuses unknown names', () => {
+    assert.equal(DEFECTS.length, 13);
     assert.throws(() => resolveDefects(['no-such-bug']), /unknown defect 'no-such-bug'/);
     assert.deepEqual([...resolveDefects(['skip-kcv-check'], { 'skip-kcv-check': false })], []);
   });
@@ -186,6 +187,33 @@ describe('emulated terminal defect switches (e2e)', function () {
     assert.deepEqual(x.goodMtis, ['0200', '0400']);
     assert.equal(x.bad.outcome, 'approved');
     assert.deepEqual(x.badMtis, ['0200']);
+  });
+
+  it('slow-kernel: every APDU of a tap takes 300 ms more of the terminal clock (simulated)', async () => {
+    const tap = async (defects: string[]): Promise<{ readMs: number; apdus: number[] }> => {
+      const clock = new SimulatedClock();
+      const rig = await startRig({ defects, clock });
+      try {
+        const since = rig.terminal.events.history().at(-1)?.seq ?? 0;
+        const r = await payWith(rig.terminal, () => rig.terminal.purchase(800), { tap: card('cup-debit') });
+        assert.equal(r.outcome, 'approved', r.message);
+        const events = rig.terminal.events.history().filter((e) => e.seq > since);
+        const apdus = events.flatMap((e) => (e.type === 'apdu' ? [e.ms] : []));
+        const first = events.find((e) => e.type === 'card' && e.action === 'tap');
+        const sent = events.find((e) => e.type === 'message' && e.direction === 'sent' && e.mti === '0200');
+        assert.ok(first && sent);
+        return { readMs: sent.at - first.at, apdus };
+      } finally {
+        await rig.close();
+      }
+    };
+    const good = await tap([]);
+    const bad = await tap(['slow-kernel']);
+    assert.equal(good.apdus.length, bad.apdus.length, 'the same APDUs');
+    assert.ok(good.apdus.length >= 4, `${good.apdus.length} APDUs`);
+    // cup-pos-ci: contactlessReadMs 300 → 50 ms per contactless APDU, charged on the clock.
+    assert.equal(good.readMs, 50 * good.apdus.length);
+    assert.equal(bad.readMs, 350 * bad.apdus.length);
   });
 
   it('double-submit-on-retry: an unanswered purchase is sent again with a new STAN, not reversed', async () => {

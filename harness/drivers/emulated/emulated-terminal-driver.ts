@@ -28,6 +28,7 @@ import {
   type TerminalOperationName,
 } from '../../capabilities/index.js';
 import { Calendar } from '../../common/calendar.js';
+import { realClock, type Clock, type ClockTimer } from '../../common/clock.js';
 import { createLogger } from '../../common/logger.js';
 import { freshSeed, seededStream } from '../../common/run-seed.js';
 import {
@@ -41,6 +42,7 @@ import {
   type OriginalTransaction,
   type TerminalEvent,
   type TerminalProfile,
+  TerminalEvents,
 } from '../../emulator/index.js';
 import type { Scenario } from '../../scenario/index.js';
 import { observationOfTerminalEvent } from './terminal-observations.js';
@@ -69,6 +71,8 @@ export interface EmulatedTerminalDriverOptions {
    * outcomes are results, never rejections). The bench makes the scenario *broken* with it.
    */
   onFault?: (error: unknown) => void;
+  /** The bench's clock: the terminal's timers run on it. Default real time. */
+  clock?: Clock;
 }
 
 /** The emulated terminal in this process as a bench driver. */
@@ -94,6 +98,10 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   private seed = freshSeed();
   /** Terminals switched on in this scenario (a power cycle draws from a stream of its own). */
   private switchedOn = 0;
+
+  private get clock(): Clock {
+    return this.options.clock ?? realClock;
+  }
 
   constructor(private readonly options: EmulatedTerminalDriverOptions) {
     this.terminal = {
@@ -248,6 +256,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       host: this.options.hostTarget(),
       calendar: this.calendar,
       random: seededStream(this.seed, `terminal:${this.switchedOn++}`),
+      events: new TerminalEvents(undefined, this.clock),
     });
     this.current = t;
     this.offTerminal = t.events.on((e) => this.onTerminalEvent(e));
@@ -256,12 +265,12 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   private async waitIdle(timeoutMs: number): Promise<void> {
     const p = this.running;
     if (!p) return;
-    let timer: NodeJS.Timeout | undefined;
+    let timer: ClockTimer | undefined;
     await Promise.race([
       p.catch(() => undefined),
-      new Promise<void>((r) => (timer = setTimeout(r, timeoutMs))),
+      new Promise<void>((r) => (timer = this.clock.setTimeout(r, timeoutMs))),
     ]);
-    clearTimeout(timer);
+    timer?.cancel();
   }
 
   // ---- cards -----------------------------------------------------------------------------------
@@ -273,6 +282,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
       let card: EmvVirtualCard;
       try {
         card = createVirtualCard(typeof ref === 'string' ? ref : inlineCardFixture(ref), {
+          ...this.cardOptions(),
           random: seededStream(this.seed, `card:${alias}`),
         });
       } catch (e) {
@@ -282,11 +292,20 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     }
   }
 
+  /** Cards time their hold (`leave-field`) on the bench's clock. */
+  private cardOptions(): { now: () => number } {
+    const clock = this.clock;
+    return { now: () => clock.now() };
+  }
+
   private cardOf(ref: string): EmvVirtualCard {
     const c = this.cardsByName.get(ref);
     if (c) return c;
     try {
-      const made = createVirtualCard(ref, { random: seededStream(this.seed, `card:${ref}`) });
+      const made = createVirtualCard(ref, {
+        ...this.cardOptions(),
+        random: seededStream(this.seed, `card:${ref}`),
+      });
       this.cardsByName.set(ref, made);
       return made;
     } catch {
@@ -331,7 +350,7 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
   }
 
   private note(text: string): void {
-    this.emit({ kind: 'note', at: Date.now(), data: { text } });
+    this.emit({ kind: 'note', at: this.clock.now(), data: { text } });
   }
 
   private emit(o: Observation): void {

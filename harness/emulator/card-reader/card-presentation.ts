@@ -3,6 +3,7 @@
  * queued until a transaction takes them, so a test may present the card before or after the prompt.
  */
 import type { VirtualCard } from '../../cards/index.js';
+import { realClock, type Clock } from '../../common/clock.js';
 
 /**
  * What the terminal needs of a card: a virtual card, or any adapter (e.g. a card in a PC/SC reader
@@ -33,6 +34,8 @@ export interface Presentation {
 
 /** A queue of presentations with one waiter. */
 export class PresentationQueue {
+  /** `clock`: the terminal's (prompt timeouts run on it). */
+  constructor(private readonly clock: Clock = realClock) {}
   private readonly queue: Presentation[] = [];
   private waiter: ((p: Presentation) => void) | undefined;
 
@@ -66,7 +69,7 @@ export class PresentationQueue {
     if (p) return Promise.resolve(p);
     return new Promise<Presentation>((resolve, reject) => {
       const cleanup = (): void => {
-        clearTimeout(timer);
+        timer.cancel();
         signal.removeEventListener('abort', onAbort);
         if (this.waiter === take) this.waiter = undefined;
       };
@@ -78,7 +81,7 @@ export class PresentationQueue {
         cleanup();
         reject(signal.reason as Error);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         cleanup();
         reject(onTimeout());
       }, timeoutMs);

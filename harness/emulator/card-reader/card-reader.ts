@@ -4,6 +4,7 @@
  * transaction up to the first cryptogram, PIN for a swipe) or `identify` (what identifies the card, no
  * cryptogram, no PIN: the card-present refund). It also watches a card left in after a transaction.
  */
+import type { ClockTimer } from '../../common/clock.js';
 import { CardNoAnswerError, CardRemovedError, serviceCodeSaysChip } from '../../cards/index.js';
 import { maskPan } from '../../common/mask.js';
 import { isPayhilError } from '../../common/payhil-error.js';
@@ -22,7 +23,7 @@ import {
 } from './kernel-contract.js';
 import type { PinPad } from '../peripherals/keypad.js';
 import type { TerminalOperation, TerminalResult } from '../terminal-result.js';
-import { timedSender, transmitToCard } from './card-transport.js';
+import { contactCost, timedSender, transmitToCard } from './card-transport.js';
 
 /** Where cards go. */
 export interface TerminalCardSlot {
@@ -66,13 +67,13 @@ const LEFT_FIELD_KINDS: readonly KernelStop['kind'][] = ['cardLeft', 'tapAgain',
 
 export class CardReader {
   readonly slot: TerminalCardSlot;
-  private readonly presentations = new PresentationQueue();
+  private readonly presentations: PresentationQueue;
   private inserted: PresentedCard | undefined;
   private retainedCard: PresentedCard | undefined;
   /** The inserted card the contact kernel is working with (removing it aborts the transaction). */
   private chipCard: PresentedCard | undefined;
   /** Fires `timeouts.cardRemoval` after a transaction ended with the card still inserted. */
-  private removalTimer: NodeJS.Timeout | undefined;
+  private removalTimer: ClockTimer | undefined;
   /**
    * When the card prompt runs out (ms since the epoch): set by the first wait, kept across a tap the
    * reader never detected (a phone with NFC off), cleared by anything it did detect.
@@ -84,6 +85,7 @@ export class CardReader {
     private readonly keypad: PinPad,
   ) {
     const events = core.events;
+    this.presentations = new PresentationQueue(core.clock);
     const occupied = (): boolean => this.inserted !== undefined;
     const retained = (): boolean => this.retainedCard !== undefined;
     this.slot = {
@@ -99,20 +101,20 @@ export class CardReader {
           core.show('outOfService');
           return;
         }
-        this.presentations.push({ kind: 'insert', card, at: Date.now() });
+        this.presentations.push({ kind: 'insert', card, at: this.core.clock.now() });
       },
       tap: async (card: PresentedCard, holdMs?: number) => {
         events.emit({ type: 'card', action: 'tap', card: card.name, maskedPan: card.maskedPan });
         this.presentations.push({
           kind: 'tap',
           card,
-          at: Date.now(),
+          at: this.core.clock.now(),
           ...(holdMs !== undefined ? { holdMs } : {}),
         });
       },
       swipe: async (card: PresentedCard) => {
         events.emit({ type: 'card', action: 'swipe', card: card.name, maskedPan: card.maskedPan });
-        this.presentations.push({ kind: 'swipe', card, at: Date.now() });
+        this.presentations.push({ kind: 'swipe', card, at: this.core.clock.now() });
       },
       remove: async () => {
         const c = this.inserted;
@@ -178,9 +180,9 @@ export class CardReader {
   nextPresentation(ctx: TxContext): Promise<Presentation> {
     const { cardRead, idle } = this.core.profile.timeouts;
     const which = idle < cardRead ? 'idle' : 'cardRead';
-    this.promptDeadline ??= Date.now() + Math.min(cardRead, idle);
+    this.promptDeadline ??= this.core.clock.now() + Math.min(cardRead, idle);
     return this.presentations.next(
-      Math.max(0, this.promptDeadline - Date.now()),
+      Math.max(0, this.promptDeadline - this.core.clock.now()),
       ctx.signal,
       () => new Cancelled('timeout', { timeout: which, waitedMs: Math.min(cardRead, idle) }),
     );
@@ -249,8 +251,12 @@ export class CardReader {
     }
     core.setState('readingCard');
     core.show('readingCard');
-    const timed = timedSender(core.profile, core.devices, p, (c) =>
-      transmitToCard(core.events, p.card, 'contactless', c),
+    const timed = timedSender(
+      core.profile,
+      core.devices,
+      p,
+      (c) => transmitToCard(core.events, p.card, 'contactless', c),
+      core.clock,
     );
     const kernel = new EmvKernel(this.kernelHost(ctx), timed.send, ktx, true, core.calendar);
     let got: CardData;
@@ -305,7 +311,7 @@ export class CardReader {
     this.chipCard = p.card;
     return new EmvKernel(
       this.kernelHost(ctx),
-      (c) => transmitToCard(this.core.events, p.card, 'contact', c),
+      (c) => transmitToCard(this.core.events, p.card, 'contact', c, contactCost(this.core.profile)),
       ktx,
       false,
       this.core.calendar,
@@ -441,25 +447,28 @@ export class CardReader {
   armRemovalTimer(card: PresentedCard): void {
     const core = this.core;
     this.clearRemovalTimer();
-    const timer = setTimeout(() => {
-      if (this.removalTimer !== timer) return;
-      this.removalTimer = undefined;
-      if (core.busy || core.state !== 'removeCard' || this.inserted !== card) return;
-      core.events.emit({ type: 'card', action: 'not-removed', card: card.name, maskedPan: card.maskedPan });
-      core.events.emit({ type: 'indicator', beep: 3 });
-      if (core.profile.kind === 'atm') {
-        core.note(`card not taken within ${core.profile.timeouts.cardRemoval} ms: retained`);
-        this.retain();
-        core.toIdle('cardNotTaken');
-      } else core.show('cardNotRemoved');
-    }, core.profile.timeouts.cardRemoval);
-    // A terminal left with a card in must not keep the process alive.
-    timer.unref();
+    const timer = core.clock.setTimeout(
+      () => {
+        if (this.removalTimer !== timer) return;
+        this.removalTimer = undefined;
+        if (core.busy || core.state !== 'removeCard' || this.inserted !== card) return;
+        core.events.emit({ type: 'card', action: 'not-removed', card: card.name, maskedPan: card.maskedPan });
+        core.events.emit({ type: 'indicator', beep: 3 });
+        if (core.profile.kind === 'atm') {
+          core.note(`card not taken within ${core.profile.timeouts.cardRemoval} ms: retained`);
+          this.retain();
+          core.toIdle('cardNotTaken');
+        } else core.show('cardNotRemoved');
+      },
+      core.profile.timeouts.cardRemoval,
+      // A terminal left with a card in must not keep the process alive.
+      { unref: true },
+    );
     this.removalTimer = timer;
   }
 
   clearRemovalTimer(): void {
-    if (this.removalTimer) clearTimeout(this.removalTimer);
+    this.removalTimer?.cancel();
     this.removalTimer = undefined;
   }
 

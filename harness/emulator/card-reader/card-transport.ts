@@ -9,18 +9,28 @@ import { maskIccHex } from '../../emv/index.js';
 import type { Presentation, PresentedCard } from './card-presentation.js';
 import { KernelStop, type ApduSender } from './kernel-contract.js';
 import { WEAK_FIELD_FACTOR, type DeviceConditions } from '../terminal-devices.js';
+import type { Clock } from '../../common/clock.js';
+import { SLOW_KERNEL_APDU_MS } from '../defects.js';
 import type { TerminalEvents } from '../terminal-events.js';
 import type { TerminalProfile } from '../terminal-profile.js';
 
-/** Sends `command` to `card` through `via`, following 61xx/6Cxx; emits one `apdu` event per exchange. */
+/**
+ * Sends `command` to `card` through `via`, following 61xx/6Cxx; emits one `apdu` event per exchange.
+ * Each exchange first takes `costOf(c)` ms on the terminal's clock (the profile's timing); the event's
+ * `ms` is the time it took on that clock.
+ */
 export async function transmitToCard(
   events: TerminalEvents,
   card: PresentedCard,
   via: 'contact' | 'contactless',
   command: Buffer,
+  costOf: (c: Buffer) => number = () => 0,
 ): Promise<Buffer> {
+  const clock = events.clock;
   return exchangeWithGetResponse(async (c) => {
-    const started = performance.now();
+    const started = clock.now();
+    const cost = costOf(c);
+    if (cost > 0) await clock.sleep(cost);
     let r: Buffer;
     try {
       r = await card.transmit(c);
@@ -39,7 +49,7 @@ export async function transmitToCard(
     const body = r.subarray(0, Math.max(0, r.length - 2));
     const response =
       (body.length ? maskIccHex(toHex(body)) : '') + toHex(r.subarray(Math.max(0, r.length - 2)));
-    events.emit({ type: 'apdu', via, command: shown, response, ms: performance.now() - started });
+    events.emit({ type: 'apdu', via, command: shown, response, ms: clock.now() - started });
     return r;
   }, command);
 }
@@ -51,19 +61,32 @@ export interface TimedSender {
 }
 
 /**
- * Contactless sender with simulated card-in-field timing: each APDU costs `contactlessReadMs / 6` of
- * simulated time (times {@link WEAK_FIELD_FACTOR} in a weak field); once that exceeds the tap's hold
- * time the card has left the field.
+ * What a contact exchange costs (ms): the profile's `timing.contactApduMs`, plus `timing.cardCryptoMs`
+ * for GENERATE AC (INS AE) and INTERNAL AUTHENTICATE (INS 88), plus 300 ms with `slow-kernel`.
+ */
+export function contactCost(profile: TerminalProfile): (c: Buffer) => number {
+  const slow = profile.defects.has('slow-kernel') ? SLOW_KERNEL_APDU_MS : 0;
+  return (c) =>
+    profile.timing.contactApduMs + (c[1] === 0xae || c[1] === 0x88 ? profile.timing.cardCryptoMs : 0) + slow;
+}
+
+/**
+ * Contactless sender with card-in-field timing: each APDU costs `contactlessReadMs / 6` (times
+ * {@link WEAK_FIELD_FACTOR} in a weak field; plus 300 ms with `slow-kernel`), charged on `clock`; once
+ * the time spent exceeds the tap's hold time the card has left the field.
  */
 export function timedSender(
   profile: TerminalProfile,
   devices: DeviceConditions,
   p: Presentation,
   transmit: (c: Buffer) => Promise<Buffer>,
+  clock: Clock,
 ): TimedSender {
   let spent = 0;
   const weak = devices.contactless === 'weak';
-  const cost = (profile.kernel.contactlessReadMs / 6) * (weak ? WEAK_FIELD_FACTOR : 1);
+  const cost =
+    (profile.kernel.contactlessReadMs / 6) * (weak ? WEAK_FIELD_FACTOR : 1) +
+    (profile.defects.has('slow-kernel') ? SLOW_KERNEL_APDU_MS : 0);
   return {
     send: async (c: Buffer) => {
       spent += cost;
@@ -73,6 +96,7 @@ export function timedSender(
           'cardLeft',
           `card left the ${weak ? 'weak ' : ''}field after ${p.holdMs} ms`,
         );
+      await clock.sleep(cost);
       return transmit(c);
     },
     spentMs: () => Math.round(spent),

@@ -5,6 +5,7 @@
  */
 import { Calendar } from '../../common/calendar.js';
 import { secureRandom } from '../../common/run-seed.js';
+import type { Clock, ClockTimer } from '../../common/clock.js';
 import type { SessionKeys } from '../../pos-protocol/index.js';
 import { loadDialect, type Dialect, type IsoMessage } from '../../iso8583/index.js';
 import type { DefectName } from '../defects.js';
@@ -75,7 +76,7 @@ export class TerminalCore {
    */
   chipReadFailed = false;
   /** An ATM's next sign-in attempt by itself while it is out of service (undefined when none is due). */
-  signInRetry: NodeJS.Timeout | undefined;
+  signInRetry: ClockTimer | undefined;
   /** True while a transaction runs. */
   busy = false;
   /** Aborts the running transaction (undefined when none runs). */
@@ -108,6 +109,11 @@ export class TerminalCore {
     this.dialect = loadDialect(profile.dialect);
     this.batchNo = profile.batch;
     this.screen = new TerminalScreen(profile, events);
+  }
+
+  /** The terminal's clock (its event sink's): every timer and sleep of the terminal runs on it. */
+  get clock(): Clock {
+    return this.events.clock;
   }
 
   /** The state machine's state. */
@@ -290,17 +296,6 @@ export class TerminalCore {
 
   /** Waits `ms`; rejects with the abort reason when `signal` aborts. */
   sleep(ms: number, signal: AbortSignal): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const t = setTimeout(() => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
-      const onAbort = (): void => {
-        clearTimeout(t);
-        reject(signal.reason as Error);
-      };
-      if (signal.aborted) return onAbort();
-      signal.addEventListener('abort', onAbort, { once: true });
-    });
+    return this.clock.sleep(ms, signal);
   }
 }

@@ -23,7 +23,7 @@ export async function signIn(rooms: TerminalRooms): Promise<TerminalResult> {
 /** Stops an ATM's sign-in attempts by itself (close, power cycle, a sign-in asked for). */
 export function stopSignInRetry(rooms: TerminalRooms): void {
   const core = rooms.core;
-  if (core.signInRetry) clearTimeout(core.signInRetry);
+  core.signInRetry?.cancel();
   core.signInRetry = undefined;
 }
 
@@ -35,14 +35,17 @@ export function signInByItself(rooms: TerminalRooms): void {
 
 function scheduleSignInRetry(rooms: TerminalRooms, delayMs = rooms.core.profile.signIn.intervalMs): void {
   const core = rooms.core;
-  core.signInRetry = setTimeout(() => {
-    core.signInRetry = undefined;
-    if (core.keys !== undefined) return;
-    // A transaction attempt (refused, out of service) may be on the screen: try again later.
-    if (core.busy) return scheduleSignInRetry(rooms);
-    signIn(rooms).catch((e: unknown) => core.note(`sign-in by itself failed: ${(e as Error).message}`));
-  }, delayMs);
-  core.signInRetry.unref();
+  core.signInRetry = core.clock.setTimeout(
+    () => {
+      core.signInRetry = undefined;
+      if (core.keys !== undefined) return;
+      // A transaction attempt (refused, out of service) may be on the screen: try again later.
+      if (core.busy) return scheduleSignInRetry(rooms);
+      signIn(rooms).catch((e: unknown) => core.note(`sign-in by itself failed: ${(e as Error).message}`));
+    },
+    delayMs,
+    { unref: true },
+  );
 }
 
 function signInRun(rooms: TerminalRooms): Promise<TerminalResult> {

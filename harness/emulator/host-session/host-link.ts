@@ -4,6 +4,7 @@
  * to an observer decoded (the terminal masks it before it reaches the timeline).
  */
 import { connect, type Socket } from 'node:net';
+import { realClock, type Clock } from '../../common/clock.js';
 import type { Dialect, IsoMessage } from '../../iso8583/index.js';
 import { FrameParser, decodeFrame, encodeFrame } from '../../iso8583/index.js';
 import { HostLinkError } from '../errors.js';
@@ -19,6 +20,8 @@ export interface HostLinkOptions {
   /** TPDU / header (hex) when the dialect frames them. */
   tpdu?: string;
   header?: string;
+  /** The terminal's clock (answer and connect timeouts). Default real time. */
+  clock?: Clock;
   /** Observer of each message sent and received. */
   onMessage?: (direction: 'sent' | 'received', msg: IsoMessage) => void;
 }
@@ -27,7 +30,11 @@ export interface HostLinkOptions {
 export class HostLink {
   private readonly sockets = new Set<Socket>();
 
-  constructor(private readonly options: HostLinkOptions) {}
+  private readonly clock: Clock;
+
+  constructor(private readonly options: HostLinkOptions) {
+    this.clock = options.clock ?? realClock;
+  }
 
   /** Where the host is (may be changed between exchanges, e.g. to go through a proxy). */
   get address(): HostAddress {
@@ -47,22 +54,22 @@ export class HostLink {
       ...(tpdu && dialect.framing.tpduBytes ? { tpdu } : {}),
       ...(header && dialect.framing.headerBytes ? { header } : {}),
     });
-    const deadline = Date.now() + timeoutMs;
+    const deadline = this.clock.now() + timeoutMs;
     const socket = await this.open(timeoutMs, msg.mti);
     this.options.onMessage?.('sent', msg);
     try {
       return await new Promise<IsoMessage>((resolve, reject) => {
         const parser = new FrameParser(dialect, { maxFrameBytes: 65535 });
         const done = (err: Error | undefined, answer?: IsoMessage): void => {
-          clearTimeout(timer);
+          timer.cancel();
           socket.removeAllListeners('data');
           socket.removeAllListeners('close');
           if (err) reject(err);
           else resolve(answer as IsoMessage);
         };
-        const timer = setTimeout(
+        const timer = this.clock.setTimeout(
           () => done(new HostLinkError('timeout', `no answer to ${msg.mti} within ${timeoutMs} ms`, msg.mti)),
-          Math.max(1, deadline - Date.now()),
+          Math.max(1, deadline - this.clock.now()),
         );
         socket.on('data', (chunk: Buffer) => {
           let frames: Buffer[];
@@ -124,18 +131,18 @@ export class HostLink {
       const s = connect({ host, port });
       s.setNoDelay(true);
       this.sockets.add(s);
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimeout(() => {
         this.drop(s);
         reject(new HostLinkError('connect', `no connection to ${host}:${port} within ${timeoutMs} ms`, mti));
       }, timeoutMs);
       s.once('connect', () => {
-        clearTimeout(timer);
+        timer.cancel();
         s.removeAllListeners('error');
         s.on('error', () => undefined);
         resolve(s);
       });
       s.once('error', (e) => {
-        clearTimeout(timer);
+        timer.cancel();
         this.drop(s);
         reject(new HostLinkError('connect', `cannot connect to ${host}:${port}: ${e.message}`, mti));
       });

@@ -3,6 +3,7 @@
  * masked), financial exchanges with their MAC check, and the reversal queue (a reversal queued when an
  * answer never came or could not be trusted, sent before the next transaction, retried per the profile).
  */
+import type { ClockTimer } from '../../common/clock.js';
 import { maskFields } from '../../iso8583/index.js';
 import type { IsoMessage } from '../../iso8583/index.js';
 import { RC, REVERSAL_REASON } from '../../pos-protocol/index.js';
@@ -32,7 +33,7 @@ export class HostSession {
   readonly messages: TerminalMessages;
   private pending: PendingReversal | undefined;
   /** The next try of the pending reversal while the terminal is idle. */
-  private idleTimer: NodeJS.Timeout | undefined;
+  private idleTimer: ClockTimer | undefined;
   /** A try made while idle, still waiting for its answer (a transaction started meanwhile waits for it). */
   private idleSend: Promise<boolean> | undefined;
 
@@ -44,6 +45,7 @@ export class HostSession {
     const dialect = core.dialect;
     this.messages = new TerminalMessages(core);
     this.link = new HostLink({
+      clock: core.clock,
       dialect,
       address: host,
       ...(profile.tpdu ? { tpdu: profile.tpdu } : {}),
@@ -145,17 +147,20 @@ export class HostSession {
   private scheduleIdleReversal(): void {
     const core = this.core;
     if (!this.pending || this.idleTimer || core.defects.has('reversal-after-next-txn')) return;
-    this.idleTimer = setTimeout(() => {
-      this.idleTimer = undefined;
-      if (!this.pending) return;
-      if (core.busy || core.state !== 'idle') return this.scheduleIdleReversal();
-      this.idleSend = this.sendReversal().finally(() => {
-        this.idleSend = undefined;
-        if (!core.busy) core.toIdle();
-        this.scheduleIdleReversal();
-      });
-    }, core.profile.reversal.intervalMs);
-    this.idleTimer.unref();
+    this.idleTimer = core.clock.setTimeout(
+      () => {
+        this.idleTimer = undefined;
+        if (!this.pending) return;
+        if (core.busy || core.state !== 'idle') return this.scheduleIdleReversal();
+        this.idleSend = this.sendReversal().finally(() => {
+          this.idleSend = undefined;
+          if (!core.busy) core.toIdle();
+          this.scheduleIdleReversal();
+        });
+      },
+      core.profile.reversal.intervalMs,
+      { unref: true },
+    );
   }
 
   /** One attempt; true when answered. */
@@ -219,7 +224,7 @@ export class HostSession {
   }
 
   close(): void {
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer?.cancel();
     this.idleTimer = undefined;
     this.link.close();
   }

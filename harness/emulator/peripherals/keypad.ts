@@ -66,7 +66,7 @@ export class PinPad implements TerminalKeypad {
     }
     const pinEntry = core.profile.timeouts.pinEntry;
     const pin = await new Promise<string | undefined>((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const timer = core.clock.setTimeout(() => {
         cleanup();
         reject(new Cancelled('timeout', { timeout: 'pinEntry', waitedMs: pinEntry }));
       }, pinEntry);
@@ -75,7 +75,7 @@ export class PinPad implements TerminalKeypad {
         reject(ctx.signal.reason as Error);
       };
       const cleanup = (): void => {
-        clearTimeout(timer);
+        timer.cancel();
         ctx.signal.removeEventListener('abort', onAbort);
         this.waiter = undefined;
       };
