@@ -99,7 +99,7 @@ export async function runParallel(
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  const summary = merged.finish();
+  const summary = { ...merged.finish(), ...(o.seed !== undefined ? { seed: o.seed } : {}) };
   const facts = merged.facts;
   await o.history?.recordMerged(summary, { name: facts.bench ?? 'unknown', facts, scenarios });
   return summary;

@@ -102,7 +102,7 @@ export async function runQueued(scenarios: readonly Scenario[], o: QueuedRunOpti
       benches: [...benches].sort().join(', '),
       ...(o.benchTags.length > 0 ? { 'bench-tags': [...o.benchTags].sort().join(', ') } : {}),
     });
-    const summary = merged.finish();
+    const summary = { ...merged.finish(), ...(o.seed !== undefined ? { seed: o.seed } : {}) };
     await o.history?.recordMerged(summary, { name, facts: merged.facts, scenarios });
     // The same record on the lab's Redis: the team's queued runs in one place (`payhil diff --queue URL`).
     const record = o.history?.record;

@@ -93,6 +93,8 @@ describe('run history of --jobs and --queue runs', function () {
         join(dir, 'wrong.yaml'),
         '--jobs',
         '2',
+        '--seed',
+        '4242',
         '--results-dir',
         results,
         '--history-dir',
@@ -105,6 +107,7 @@ describe('run history of --jobs and --queue runs', function () {
     const rec = onlyRecord(history);
     assertRecord(rec, r.out, 'embedded', results);
     assert.equal(rec.bench.facts.jobs, '2');
+    assert.equal(rec.seed, 4242, 'the seed the workers drew from');
     assert.equal(rec.bench.terminal.protocol, 'emulated (in-process)');
   });
 
@@ -156,6 +159,8 @@ describe('run history of --jobs and --queue runs', function () {
           redis.url,
           '--bench-tag',
           'firmware=emulator',
+          '--seed',
+          '4243',
           '--results-dir',
           results,
           '--history-dir',
@@ -165,6 +170,7 @@ describe('run history of --jobs and --queue runs', function () {
         240_000,
       );
       assert.equal(r.code, 1, `${r.out}\nagent:\n${agentOut}`);
+      assert.equal(onlyRecord(history).seed, 4243, 'the seed the agents drew from');
       const rec = onlyRecord(history);
       assertRecord(rec, r.out, 'queue[firmware=emulator]', results);
       assert.equal(rec.bench.facts.benches, 'emb-1');
