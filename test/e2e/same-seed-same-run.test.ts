@@ -22,7 +22,10 @@ const FILES = [
   'scenarios/sign-in/sign-in-again-next-day.yaml',
 ];
 
-/** Attachments compared byte for byte (the pcap carries capture stamps of its own format). */
+/**
+ * Attachments compared byte for byte. Not the capture (pcap): its packet times follow the calendar too,
+ * but its TCP ports are the ephemeral ports the system gave the bench's sockets.
+ */
 const COMPARED = ['timeline', 'ISO 8583 frames (masked)', 'APDU trace', 'receipt'];
 
 /** Per scenario id: its status and the text of each compared attachment. */
