@@ -10,7 +10,7 @@ import { realClock, type Clock } from '../common/clock.js';
 import { SimulatedClock } from '../common/simulated-clock.js';
 import { EmulatedTerminalDriver } from '../drivers/emulated/index.js';
 import { loadTerminalProfile, type TerminalProfile } from '../emulator/index.js';
-import { Calendar } from '../common/calendar.js';
+import { Calendar, parseCalendarTime } from '../common/calendar.js';
 import { Bench } from './bench.js';
 import { createHostNetwork } from './host-network.js';
 
@@ -59,6 +59,16 @@ const DEFAULT_OFFERS = [
   'clock',
 ];
 
+/**
+ * Where the calendar of the simulated embedded bench stands when each scenario starts: 15 June 2026,
+ * 10:00 Beijing time (+08:00, the zone of a CUP host). Terminal (9A, 9F21, receipt) and host (fields 12
+ * and 13, journal times, the day of daily limits and sign-in) read it; it moves with the simulated clock
+ * and with `clock` steps, and is back here at the next scenario. Fixed rather than today's date so that
+ * two runs with one seed are byte for byte the same (issue #17); a business-hours weekday in a month no
+ * card fixture expires in. With `--real-time` the calendar is the real date and time.
+ */
+export const SIMULATED_EPOCH = '2026-06-15T10:00:00+08:00';
+
 /** Creates (does not activate) the embedded bench. */
 export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
   const defaultProfile = options.terminal ?? 'cup-pos-ci';
@@ -80,8 +90,10 @@ export function createEmbeddedBench(options: EmbeddedBenchOptions = {}): Bench {
   const emit = (kind: ObservationKind, data: Record<string, unknown>, at?: number): void =>
     made.bench?.emit(kind, data, at);
 
-  // One calendar for terminal and host (both in this process): a `clock` step moves both.
-  const calendar = new Calendar();
+  // One calendar for terminal and host (both in this process): a `clock` step moves both. On simulated
+  // time it runs on the bench clock from SIMULATED_EPOCH (every scenario resets it there).
+  const epoch = parseCalendarTime(SIMULATED_EPOCH);
+  const calendar = clock.simulated ? new Calendar(() => clock.now(), epoch.zone, epoch.ms) : new Calendar();
   const infra = createHostNetwork({
     calendar,
     name: 'embedded-host-proxy',

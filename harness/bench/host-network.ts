@@ -100,7 +100,13 @@ export function createHostNetwork(options: HostNetworkOptions): HostNetwork {
   /** The simulator's draws (RRN start, working keys) in the current scenario; undefined before one. */
   let hostRandom: (() => number) | undefined;
   let network: NetworkControl | undefined;
-  const pcap = useProxy && options.pcap !== false ? new ScenarioPcapWriter() : undefined;
+  const calendar = options.calendar;
+  const pcap =
+    useProxy && options.pcap !== false
+      ? new ScenarioPcapWriter(
+          options.clock?.simulated && calendar ? () => calendar.now().getTime() : undefined,
+        )
+      : undefined;
   const configs = new Map<string, HostConfig>();
   const configOf = (name: string): HostConfig => {
     let c = configs.get(name);
@@ -417,8 +423,16 @@ const rulesNamed = (rules: readonly { id?: string | undefined }[]): string => {
 
 /** An in-memory capture cut per scenario: `take()` returns the packets so far (with the global header) and starts over. */
 class ScenarioPcapWriter extends PcapWriter {
-  constructor() {
+  /**
+   * @param stamp the packets' capture time (epoch ms) instead of the recorder's wall-clock stamp: the
+   *   simulated embedded bench stamps them on its calendar (as fields 12/13), so the capture of two runs
+   *   with one seed is the same bytes.
+   */
+  constructor(private readonly stamp?: () => number) {
     super({ memory: true });
+  }
+  override write(frame: Buffer, timeMs?: number): void {
+    super.write(frame, this.stamp ? this.stamp() : timeMs);
   }
   take(): Buffer {
     const bytes = this.bytes();

@@ -2,7 +2,7 @@
 // wiring. The capability contracts a bench offers are in harness/capabilities; its mock in harness/testing.
 export { Bench } from './bench.js';
 export type { BenchOptions, BenchFacts } from './bench.js';
-export { createEmbeddedBench } from './embedded-bench.js';
+export { createEmbeddedBench, SIMULATED_EPOCH } from './embedded-bench.js';
 export { createHostNetwork, probe } from './host-network.js';
 export type { HostNetwork, HostNetworkOptions } from './host-network.js';
 export type { EmbeddedBenchOptions } from './embedded-bench.js';

@@ -79,6 +79,11 @@ export interface VirtualCardOptions {
   now?: () => number;
   /** The card's draws (GET CHALLENGE); default node:crypto. The embedded bench gives a seeded stream. */
   random?: () => number;
+  /**
+   * Today's date as the terminal believes it (the condition `expired` dates the card a month before it);
+   * default the real date. The embedded bench gives its calendar.
+   */
+  today?: () => Date;
 }
 
 /** The virtual EMV/PBOC card built from a fixture. */
@@ -93,6 +98,7 @@ export class EmvVirtualCard implements VirtualCard {
   private poweredAt = 0;
   private readonly listeners = new Set<(e: ApduExchange) => void>();
   private readonly now: () => number;
+  private readonly today: () => Date;
 
   constructor(
     readonly fixture: CardFixture,
@@ -113,6 +119,7 @@ export class EmvVirtualCard implements VirtualCard {
       garbled: () => this.state.faults.garbled === true,
     });
     this.now = options.now ?? (() => performance.now());
+    this.today = options.today ?? (() => new Date());
   }
 
   get poweredVia(): CardInterface | undefined {
@@ -225,7 +232,7 @@ export class EmvVirtualCard implements VirtualCard {
         break;
       case 'expired': {
         // Last month, so the card is expired whatever today is.
-        const d = new Date();
+        const d = new Date(this.today().getTime());
         d.setUTCDate(1);
         d.setUTCMonth(d.getUTCMonth() - 1);
         this.state.expiry = `${String(d.getUTCFullYear() % 100).padStart(2, '0')}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;

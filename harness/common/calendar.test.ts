@@ -88,6 +88,27 @@ describe('Calendar', () => {
     assert.equal(c.now().getTime(), 0);
   });
 
+  it('with an origin: starts there, goes on at the base pace, and reset goes back to it and its zone', () => {
+    const base = manualBase(Date.UTC(2031, 4, 5, 6, 7, 8));
+    const origin = parseCalendarTime('2026-06-15T10:00:00+08:00');
+    const c = new Calendar(base.now, origin.zone, origin.ms);
+    assert.equal(c.now().toISOString(), '2026-06-15T02:00:00.000Z');
+    assert.equal(c.hhmmss(), '100000');
+    assert.equal(c.moved, false);
+    base.move(1500);
+    assert.equal(c.hhmmss(), '100001');
+    c.set('2026-12-31T23:59:00Z');
+    c.advance(60_000);
+    assert.equal(c.moved, true);
+    assert.equal(c.yymmdd(), '270101');
+    base.move(86_400_000);
+    c.reset();
+    assert.equal(c.moved, false);
+    assert.equal(c.zone, 480);
+    assert.equal(c.now().toISOString(), '2026-06-15T02:00:00.000Z');
+    assert.equal(c.mmdd(), '0615');
+  });
+
   it('parseCalendarStep takes ms, s, m, h, d and plain milliseconds; refuses the rest', () => {
     assert.equal(parseCalendarStep('1h'), 3_600_000);
     assert.equal(parseCalendarStep('1.5d'), 129_600_000);

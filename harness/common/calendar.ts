@@ -104,17 +104,30 @@ export class Calendar {
   private offsetMs = 0;
   /** UTC offset of the local fields in minutes east (undefined: the process's local zone). */
   private zoneMinutes: number | undefined;
+  /** The zone given at construction: `reset()` returns to it. */
+  private readonly homeZone: number | undefined;
 
   /**
    * @param base the time source in ms since the epoch (default the real clock); a bench whose time is
    *   simulated passes its own, so the calendar moves with it.
    * @param zone UTC offset of the local fields in minutes east of UTC (default: the process's zone).
+   * @param origin an instant (ms since the epoch) the calendar starts at, and returns to on `reset()`,
+   *   instead of the base's now: the simulated embedded bench starts every scenario at one fixed instant
+   *   (SIMULATED_EPOCH, docs/simulated-time.md), so two runs show the same dates and times of day.
    */
   constructor(
     private readonly base: () => number = Date.now,
     zone?: number,
+    private readonly origin?: number,
   ) {
     this.zoneMinutes = zone;
+    this.homeZone = zone;
+    this.offsetMs = this.originOffset();
+  }
+
+  /** Offset that puts the calendar at its origin now (0 without an origin). */
+  private originOffset(): number {
+    return this.origin === undefined ? 0 : this.origin - this.base();
   }
 
   /** The calendar's instant now. */
@@ -122,10 +135,11 @@ export class Calendar {
     return new Date(this.base() + this.offsetMs);
   }
 
-  /** True once `set` or `advance` moved the calendar away from its base. */
+  /** True once `set` or `advance` moved the calendar away from its base (or its origin). */
   get moved(): boolean {
-    return this.offsetMs !== 0;
+    return this.stepped;
   }
+  private stepped = false;
 
   /** The zone of the local fields in minutes east of UTC, undefined for the process's local zone. */
   get zone(): number | undefined {
@@ -141,6 +155,7 @@ export class Calendar {
     const { ms, zone } = parseCalendarTime(iso, this.zoneMinutes);
     if (zone !== undefined) this.zoneMinutes = zone;
     this.offsetMs = ms - this.base();
+    this.stepped = true;
   }
 
   /**
@@ -151,12 +166,17 @@ export class Calendar {
     if (!Number.isFinite(ms) || ms < 0 || ms > MAX_ADVANCE_MS)
       throw new CalendarError(String(ms), `advance: ${ms} ms is not a step forward of at most 100 years`);
     this.offsetMs += ms;
+    this.stepped = true;
   }
 
-  /** Back to the base time source and the zone given at construction. */
+  /**
+   * Back to the base time source (or to the origin, when the calendar has one) and to `zone`, by default
+   * the zone given at construction.
+   */
   reset(zone?: number): void {
-    this.offsetMs = 0;
-    this.zoneMinutes = zone;
+    this.offsetMs = this.originOffset();
+    this.zoneMinutes = zone ?? this.homeZone;
+    this.stepped = false;
   }
 
   /** The local fields of `at` (default now) in the calendar's zone. */

@@ -157,7 +157,11 @@ export async function startHost(options: HostOptions): Promise<HostHandle> {
   const processor = replay
     ? new ReplayProcessor(processorOptions, replay)
     : new HostProcessor(processorOptions);
-  const journal = new HostJournal({ dialect, size: config.journalSize ?? 10000 });
+  const journal = new HostJournal({
+    dialect,
+    size: config.journalSize ?? 10000,
+    now: () => processor.calendar.now().getTime(),
+  });
   if (options.journalFile) journal.attachFile(options.journalFile);
   const log = options.log ?? ((line: string) => debug(line));
   const maxFrameBytes = config.limits?.maxFrameBytes ?? 8192;

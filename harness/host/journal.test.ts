@@ -54,6 +54,18 @@ describe('host/journal', () => {
     assert.ok(ascii.includes('REF 622202*********0017 OK'), ascii);
     assert.ok(!ascii.includes(PAN));
   });
+  it('stamps entries with the time source given (the host calendar; the simulated bench time)', () => {
+    let t = Date.UTC(2026, 5, 15, 2, 0, 0);
+    const j = new HostJournal({ dialect: d, size: 10, now: () => t });
+    j.record({ direction: 'in', connectionId: 1, message: msg() });
+    t += 1234;
+    j.record({ direction: 'out', connectionId: 1, message: msg() });
+    assert.deepEqual(
+      j.entries().map((e) => e.time),
+      ['2026-06-15T02:00:00.000Z', '2026-06-15T02:00:01.234Z'],
+    );
+  });
+
   it('keeps only the last `size` entries, oldest first, and counts all', () => {
     const j = new HostJournal({ dialect: d, size: 3 });
     for (let i = 0; i < 5; i++) j.record({ direction: 'event', connectionId: i, event: 'connect' });

@@ -115,6 +115,11 @@ export interface JournalOptions {
   /** Entries kept in memory (default 10000). */
   size?: number;
   dialect: Dialect;
+  /**
+   * The time of an entry (ms since the epoch); default the real clock. The host passes its calendar, so
+   * on the simulated embedded bench journal times are simulated (docs/simulated-time.md).
+   */
+  now?: () => number;
 }
 
 export class HostJournal extends EventEmitter {
@@ -125,9 +130,11 @@ export class HostJournal extends EventEmitter {
   private file: WriteStream | undefined;
   readonly size: number;
   private readonly dialect: Dialect;
+  private readonly now: () => number;
 
   constructor(options: JournalOptions) {
     super();
+    this.now = options.now ?? Date.now;
     this.size = Math.max(1, options.size ?? 10000);
     this.ring = new Array<Slot | undefined>(this.size);
     this.dialect = options.dialect;
@@ -148,7 +155,7 @@ export class HostJournal extends EventEmitter {
     if (slot === undefined) this.ring[this.next] = slot = newSlot();
     const eager = this.formatsOnRecord;
     slot.seq = ++this.seq;
-    slot.at = Date.now();
+    slot.at = this.now();
     slot.direction = rec.direction;
     slot.connectionId = rec.connectionId;
     slot.remote = rec.remote;

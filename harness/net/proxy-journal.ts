@@ -6,7 +6,7 @@ import type { StreamDirection } from './toxic-stage.js';
 export interface JournalBase {
   /** Sequence number within the proxy, from 1. */
   readonly seq: number;
-  /** Wall-clock time, ISO 8601 with milliseconds. */
+  /** Time on the proxy's clock (simulated on the simulated embedded bench), ISO 8601 with milliseconds. */
   readonly at: string;
   /** Milliseconds since the proxy started (monotonic, fractional). */
   readonly t: number;
@@ -85,6 +85,8 @@ export interface ProxyJournalOptions {
   readonly hexLimit?: number;
   /** Append every entry as a JSON line to this file. */
   readonly jsonl?: string;
+  /** The time source of entry stamps (ms since the epoch); default the real clock. The proxy passes its clock. */
+  readonly now?: () => number;
 }
 
 /**
@@ -107,6 +109,8 @@ export class ProxyJournal extends EventEmitter<{ entry: [JournalEntry] }> {
   private lastMs = 0;
   private lastIso = '';
 
+  private readonly now: () => number;
+
   constructor(
     readonly proxyName: string,
     options: ProxyJournalOptions = {},
@@ -115,12 +119,13 @@ export class ProxyJournal extends EventEmitter<{ entry: [JournalEntry] }> {
     this.capacity = Math.max(1, options.capacity ?? 10_000);
     this.hexLimit = Math.max(0, options.hexLimit ?? 256);
     this.ring = new Array(this.capacity);
+    this.now = options.now ?? Date.now;
     if (options.jsonl) this.file = createWriteStream(options.jsonl, { flags: 'a' });
   }
 
   /** Stamps, stores, writes and emits an entry; returns it. */
   record(input: JournalInput): JournalEntry {
-    const ms = Date.now();
+    const ms = this.now();
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       this.lastIso = new Date(ms).toISOString();

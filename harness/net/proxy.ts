@@ -101,7 +101,7 @@ export class Proxy implements ConnectionOwner {
     this.journal =
       options.journal instanceof ProxyJournal
         ? options.journal
-        : new ProxyJournal(this.name, options.journal);
+        : new ProxyJournal(this.name, { ...options.journal, now: () => this.clock.now() });
     this.faults = new MessageFaults(this.dialect);
     this.faults.onChange = () => {
       for (const c of this.conns.values()) c.faultsChanged();

@@ -82,7 +82,11 @@ export function describeEntry(e: TimelineEntry): string {
   }
 }
 
-/** The decoded timeline (raw frames left out: they have their own attachment). */
+/**
+ * The decoded timeline (raw frames left out: they have their own attachment). Each line carries the
+ * scenario-relative time on the bench's clock (`+1.170s`), never a wall-clock stamp: on the simulated
+ * embedded bench two runs with one seed give the same bytes (docs/simulated-time.md).
+ */
 export function timelineText(run: ScenarioRun): string {
   const lines = run.timeline
     .entries()

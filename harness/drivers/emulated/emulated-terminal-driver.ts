@@ -292,10 +292,11 @@ export class EmulatedTerminalDriver implements Driver, ObservationSource {
     }
   }
 
-  /** Cards time their hold (`leave-field`) on the bench's clock. */
-  private cardOptions(): { now: () => number } {
+  /** Cards time their hold (`leave-field`) on the bench's clock and date `expired` by its calendar. */
+  private cardOptions(): { now: () => number; today: () => Date } {
     const clock = this.clock;
-    return { now: () => clock.now() };
+    const calendar = this.calendar;
+    return { now: () => clock.now(), today: () => calendar.now() };
   }
 
   private cardOf(ref: string): EmvVirtualCard {
