@@ -16,6 +16,8 @@
 import { createHook } from 'node:async_hooks';
 import { sleepOn, type Clock, type ClockTimer, type TimerOptions } from './clock.js';
 
+const noop = (): void => undefined;
+
 interface Entry {
   due: number;
   seq: number;
@@ -197,11 +199,12 @@ export class SimulatedClock implements Clock {
   }
 
   private fire(e: Entry): void {
+    const fn = e.fn;
     this.finish(e);
     this.figures.fired++;
     this.lastActivity = -1;
     this.wake();
-    e.fn();
+    fn();
   }
 
   /** The earliest pending timer (cancelled ones are dropped on the way). */
@@ -210,11 +213,23 @@ export class SimulatedClock implements Clock {
     return this.heap[0];
   }
 
+  /**
+   * Marks `e` done and lets go of its callback: a cancelled timer stays in the heap until it reaches the
+   * top, and must not hold what its closure holds (a whole scenario) until then. When most of the heap
+   * is done timers (long timeouts cancelled scenario after scenario), the heap is rebuilt without them.
+   */
   private finish(e: Entry): void {
     e.done = true;
+    e.fn = noop;
     if (e.guard) this.guards--;
     else this.live--;
     if (e.unref) this.unrefd--;
+    const pending = this.live + this.guards;
+    if (this.heap.length > 64 && pending < this.heap.length / 4) {
+      const kept = this.heap.filter((x) => !x.done).sort((a, b) => (SimulatedClock.before(a, b) ? -1 : 1));
+      this.heap.length = 0;
+      this.heap.push(...kept);
+    }
   }
 
   // ---- binary heap by (due, seq) -------------------------------------------------------------

@@ -82,7 +82,8 @@ describe('e2e: run history, payhil diff, evidence bundle', function () {
       readdirSync(join(project, 'reports', 'history'))
         .filter((f) => f.endsWith('.json'))
         .sort(),
-      runIds.map((id) => `${id}.json`),
+      // Two runs may start in the same second (simulated time): the ids' random tails order them there.
+      runIds.map((id) => `${id}.json`).sort(),
     );
 
     const r = await cli('diff', '--json');

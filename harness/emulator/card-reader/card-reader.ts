@@ -311,7 +311,14 @@ export class CardReader {
     this.chipCard = p.card;
     return new EmvKernel(
       this.kernelHost(ctx),
-      (c) => transmitToCard(this.core.events, p.card, 'contact', c, contactCost(this.core.profile)),
+      (c) =>
+        transmitToCard(
+          this.core.events,
+          p.card,
+          'contact',
+          c,
+          contactCost(this.core.profile, this.core.clock.simulated),
+        ),
       ktx,
       false,
       this.core.calendar,

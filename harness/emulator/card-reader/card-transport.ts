@@ -62,18 +62,22 @@ export interface TimedSender {
 
 /**
  * What a contact exchange costs (ms): the profile's `timing.contactApduMs`, plus `timing.cardCryptoMs`
- * for GENERATE AC (INS AE) and INTERNAL AUTHENTICATE (INS 88), plus 300 ms with `slow-kernel`.
+ * for GENERATE AC (INS AE) and INTERNAL AUTHENTICATE (INS 88), plus 300 ms with `slow-kernel`. The
+ * profile's costs stand in for real I/O on a simulated clock only: on a real clock the exchange takes
+ * its real time, and only the `slow-kernel` defect adds its delay.
  */
-export function contactCost(profile: TerminalProfile): (c: Buffer) => number {
+export function contactCost(profile: TerminalProfile, simulated: boolean): (c: Buffer) => number {
   const slow = profile.defects.has('slow-kernel') ? SLOW_KERNEL_APDU_MS : 0;
+  if (!simulated) return () => slow;
   return (c) =>
     profile.timing.contactApduMs + (c[1] === 0xae || c[1] === 0x88 ? profile.timing.cardCryptoMs : 0) + slow;
 }
 
 /**
  * Contactless sender with card-in-field timing: each APDU costs `contactlessReadMs / 6` (times
- * {@link WEAK_FIELD_FACTOR} in a weak field; plus 300 ms with `slow-kernel`), charged on `clock`; once
- * the time spent exceeds the tap's hold time the card has left the field.
+ * {@link WEAK_FIELD_FACTOR} in a weak field; plus 300 ms with `slow-kernel`); once the time spent
+ * exceeds the tap's hold time the card has left the field. Waited on `clock` when it is simulated; on a
+ * real clock the exchange takes its real time and only `slow-kernel` adds a wait.
  */
 export function timedSender(
   profile: TerminalProfile,
@@ -84,9 +88,9 @@ export function timedSender(
 ): TimedSender {
   let spent = 0;
   const weak = devices.contactless === 'weak';
-  const cost =
-    (profile.kernel.contactlessReadMs / 6) * (weak ? WEAK_FIELD_FACTOR : 1) +
-    (profile.defects.has('slow-kernel') ? SLOW_KERNEL_APDU_MS : 0);
+  const slow = profile.defects.has('slow-kernel') ? SLOW_KERNEL_APDU_MS : 0;
+  const cost = (profile.kernel.contactlessReadMs / 6) * (weak ? WEAK_FIELD_FACTOR : 1) + slow;
+  const wait = clock.simulated ? cost : slow;
   return {
     send: async (c: Buffer) => {
       spent += cost;
@@ -96,7 +100,7 @@ export function timedSender(
           'cardLeft',
           `card left the ${weak ? 'weak ' : ''}field after ${p.holdMs} ms`,
         );
-      await clock.sleep(cost);
+      if (wait > 0) await clock.sleep(wait);
       return transmit(c);
     },
     spentMs: () => Math.round(spent),
