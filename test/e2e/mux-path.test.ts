@@ -220,7 +220,10 @@ timeouts: { scenario: 90s, step: 30s }
     assert.equal(code, 1, out);
     assert.match(
       out,
-      new RegExp(`^BROKEN +[\\d.]+ m?s {2}${escapeRegExp(PASS_IDS[1] as string)} — bench 'mux-e2e' could not start: `, 'm'),
+      new RegExp(
+        `^BROKEN +[\\d.]+ m?s {2}${escapeRegExp(PASS_IDS[1] as string)} — bench 'mux-e2e' could not start: `,
+        'm',
+      ),
       out,
     );
     assert.match(junit, /no answer within 2000 ms: check the multiplexer is powered and connected/);

@@ -200,7 +200,10 @@ describe('payhil run on the pcsc bench: virtual cards through pcscd + vpcd', fun
       80_000,
     );
     assert.equal(code, 1, out);
-    assert.match(out, /^BROKEN +\d+ m?s {2}account\/insufficient-funds — bench 'no-reader' could not start: /m);
+    assert.match(
+      out,
+      /^BROKEN +\d+ m?s {2}account\/insufficient-funds — bench 'no-reader' could not start: /m,
+    );
     assert.match(
       out,
       /pcsc card presenter: pcscd runs but has no reader 'Payhil No Such Reader' \(readers: Virtual PCD 00 00, Virtual PCD 00 01\): name one of vpcd's readers/,
