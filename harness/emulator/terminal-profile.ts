@@ -92,9 +92,9 @@ export interface TerminalAid {
 }
 
 /**
- * What each step of a card read costs in time, charged on the bench's clock (simulated time on the
- * embedded bench, real waits on a real clock), so timing expectations mean what they mean on a real
- * terminal. Milliseconds.
+ * What each step of a card read costs in time, charged on a simulated clock (the embedded bench) so
+ * timing expectations mean what they mean on a real terminal; on a real clock the exchange takes its
+ * real time and is not charged again (only the `slow-kernel` defect waits there). Milliseconds.
  *
  * - `contactApduMs`: one contact APDU exchange, GET RESPONSE included (T=1 I/O and card processing).
  *   Default 10.
