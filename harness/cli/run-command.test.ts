@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packagePath } from '../common/project-root.js';
-import { chooseLabBench, labBenches } from './run-command.js';
+import { chooseLabBench, labBenches } from './lab-choice.js';
 import { UsageError } from './usage-error.js';
 
 const BUNDLED = packagePath('fixtures', 'labs');

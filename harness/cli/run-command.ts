@@ -1,27 +1,18 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
+// Start-up matters (a one-scenario run is mostly module loading): this module imports what an embedded
+// run needs, file by file rather than through the layers' index files; lab benches, --jobs, --queue and
+// --report load their modules when asked for.
+import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import {
-  LAB_SCHEMA,
-  createBenchFromLab,
-  createEmbeddedBench,
-  resolveLabFile,
-  type Bench,
-  type LabFile,
-} from '../bench/index.js';
-import { fixtureDirs } from '../common/fixture-search.js';
+import type { Bench } from '../bench/bench.js';
+import { createEmbeddedBench } from '../bench/embedded-bench.js';
 import { MAX_SEED, freshSeed, isSeed } from '../common/run-seed.js';
-import { loadYamlFixture } from '../common/schema-check.js';
 import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
-import {
-  AllureWriter,
-  ConsoleReporter,
-  JunitWriter,
-  RUN_MARKER,
-  benchHistoryDir,
-  generateReport,
-} from '../report/index.js';
-import { parseShard, shardOf, type Shard } from '../lab/index.js';
-import { runScenarios, type RunReporter, type RunSummary } from '../runner/index.js';
+import { AllureWriter } from '../report/allure-writer.js';
+import { ConsoleReporter } from '../report/console-reporter.js';
+import { JunitWriter } from '../report/junit-writer.js';
+import { RUN_MARKER, benchHistoryDir } from '../report/bench-history.js';
+import { parseShard, shardOf, type Shard } from '../lab/shard.js';
+import { runScenarios, type RunReporter, type RunSummary } from '../runner/run-scenarios.js';
 import { findYamlFiles } from '../scenario/find-files.js';
 import { loadScenarioFiles } from '../scenario/loader.js';
 import { scenarioSelector } from '../scenario/index.js';
@@ -30,8 +21,6 @@ import { UsageError } from './usage-error.js';
 import { parseCommandArgs } from './command-args.js';
 import { configurePack } from './pack-fixtures.js';
 import { defaultTargets } from './validate-command.js';
-import { runParallel } from './parallel-run.js';
-import { queuedBenchName, runQueued } from './queued-run.js';
 import { labDuration } from './lab-duration.js';
 import { historyLine, historyRecorder, type RunHistory } from './run-history.js';
 
@@ -79,81 +68,22 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
 
 Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
 
-/** Benches of the lab files in fixtures/labs/ (of `cwd`, then payhil's own): bench name → files. */
-export function labBenches(cwd: string): Map<string, string[]> {
-  const dirs = [...new Set([resolve(cwd, 'fixtures', 'labs'), ...fixtureDirs().map((d) => join(d, 'labs'))])];
-  const benches = new Map<string, string[]>();
-  const seen = new Set<string>();
-  for (const dir of dirs) {
-    if (!existsSync(dir)) continue;
-    for (const f of readdirSync(dir).sort()) {
-      if (!/\.ya?ml$/.test(f)) continue;
-      const file = join(dir, f);
-      // A local file shadows payhil's own of the same name.
-      if (seen.has(f)) continue;
-      seen.add(f);
-      let lab: LabFile;
-      try {
-        lab = loadYamlFixture<LabFile>(file, LAB_SCHEMA);
-      } catch {
-        continue; // an invalid lab file names no bench; --lab FILE reports its errors
-      }
-      for (const name of lab.benches ? Object.keys(lab.benches) : [lab.name])
-        benches.set(name, [...(benches.get(name) ?? []), file]);
-    }
-  }
-  return benches;
-}
-
-/**
- * The lab file and bench for --lab/--bench: `--bench NAME` alone is fixtures/labs/NAME.yaml when there is
- * one, else the lab file that defines a bench NAME (UsageError listing the benches when none or several do).
- */
-export function chooseLabBench(
-  lab: string | undefined,
-  bench: string | undefined,
-  cwd: string,
-): { file: string; bench?: string } | undefined {
-  if (lab !== undefined || bench === undefined) {
-    const file = resolveLabFile({ ...(lab !== undefined ? { lab } : {}), cwd });
-    return file ? { file, ...(bench !== undefined ? { bench } : {}) } : undefined;
-  }
-  const own = [
-    resolve(cwd, 'fixtures', 'labs', `${bench}.yaml`),
-    ...fixtureDirs().map((d) => join(d, 'labs', `${bench}.yaml`)),
-  ];
-  if (own.some((f) => existsSync(f))) return { file: resolveLabFile({ bench, cwd }) as string };
-  const benches = labBenches(cwd);
-  const files = benches.get(bench) ?? [];
-  // Grouped by file: "fixtures/labs/emulator-process.yaml: ecr-serial, web…; fixtures/labs/embedded.yaml: embedded".
-  const byFile = new Map<string, string[]>();
-  for (const [name, fs] of benches)
-    for (const f of fs) byFile.set(relativeLab(f), [...(byFile.get(relativeLab(f)) ?? []), name]);
-  const list = [...byFile].map(([f, names]) => `${f}: ${names.sort().join(', ')}`).join('; ');
-  if (files.length === 0) throw new UsageError(`run: no bench named '${bench}'; the lab files have: ${list}`);
-  if (files.length > 1)
-    throw new UsageError(
-      `run: bench '${bench}' is in ${files.map(relativeLab).join(' and ')}; choose one with --lab FILE`,
-    );
-  return { file: files[0] as string, bench };
-}
-
-function relativeLab(file: string): string {
-  return `fixtures/labs/${file.split(/[\\/]/).pop() as string}`;
-}
-
 /** Empties an Allure results folder of what a previous run wrote. */
 function cleanResults(dir: string): void {
   if (!existsSync(dir)) return;
-  for (const f of readdirSync(dir)) {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const f = e.name;
     if (
       /-(result|container)\.json$|-attachment\.|^environment\.properties$|^categories\.json$|^executor\.json$/.test(
         f,
       ) ||
       f === 'history' ||
       f === RUN_MARKER
-    )
-      rmSync(join(dir, f), { recursive: true, force: true });
+    ) {
+      // A plain file is unlinked without the stat a recursive remove makes (a run leaves 450 of them).
+      if (e.isFile()) unlinkSync(join(dir, f));
+      else rmSync(join(dir, f), { recursive: true, force: true });
+    }
   }
 }
 
@@ -316,7 +246,10 @@ export const runCommand: Command = {
       return EXIT_OK;
     }
 
-    const lab = chooseLabBench(values.lab, values.bench, io.cwd);
+    const lab =
+      values.lab !== undefined || values.bench !== undefined
+        ? (await import('./lab-choice.js')).chooseLabBench(values.lab, values.bench, io.cwd)
+        : undefined;
     const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
     mkdirSync(resultsDir, { recursive: true });
     cleanResults(resultsDir);
@@ -333,6 +266,7 @@ export const runCommand: Command = {
           ...(values.defect ? { defects: values.defect } : {}),
         });
     if (values.queue !== undefined) {
+      const { queuedBenchName, runQueued } = await import('./queued-run.js');
       const summary = await runQueued(scenarios, {
         queue: values.queue,
         benchTags: values['bench-tag'] ?? [],
@@ -354,6 +288,7 @@ export const runCommand: Command = {
       });
     }
     if (jobs !== undefined) {
+      const { runParallel } = await import('./parallel-run.js');
       const summary = await runParallel(scenarios, {
         jobs,
         bench: lab
@@ -380,7 +315,7 @@ export const runCommand: Command = {
       });
     }
     const bench: Bench = lab
-      ? createBenchFromLab(lab.file, lab.bench)
+      ? (await import('../bench/lab-bench.js')).createBenchFromLab(lab.file, lab.bench)
       : createEmbeddedBench({
           ...(values.terminal ? { terminal: values.terminal } : {}),
           ...(values.defect ? { defects: values.defect } : {}),
@@ -388,7 +323,7 @@ export const runCommand: Command = {
         });
     const reporters: RunReporter[] = [
       new ConsoleReporter({ write: (l) => io.out(l) }),
-      new AllureWriter({ resultsDir }),
+      new AllureWriter({ resultsDir, background: true }),
     ];
     if (junitFile !== undefined) reporters.push(new JunitWriter(junitFile));
     if (history) reporters.push(history.recorder);
@@ -426,6 +361,7 @@ async function finishRun(
   io.out(`results: ${resultsDir}${junitFile !== undefined ? `; JUnit: ${junitFile}` : ''}`);
   if (history) io.out(historyLine(history));
   if (report) {
+    const { generateReport } = await import('../report/allure-report.js');
     const reportDir = resolve(resultsDir, '..', 'allure-report');
     await generateReport({
       resultsDir,

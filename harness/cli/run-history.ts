@@ -3,7 +3,8 @@
  * (reports/history/ by default), and the line that names the run at the end.
  */
 import { resolve } from 'node:path';
-import { FolderHistoryStore, HistoryRecorder, type HistoryStore } from '../report/index.js';
+import { FolderHistoryStore, type HistoryStore } from '../report/history-store.js';
+import { HistoryRecorder } from '../report/history-recorder.js';
 
 /** The history folder: `--history-dir` resolved against cwd, else reports/history. */
 export function historyStoreOf(cwd: string, dir?: string): FolderHistoryStore {

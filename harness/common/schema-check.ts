@@ -8,10 +8,12 @@
  * description used when a value fails `pattern`, e.g. "an amount in major units such as 12.50").
  */
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
-import { Ajv2020 } from 'ajv/dist/2020.js';
+import type { Ajv, ErrorObject, ValidateFunction } from 'ajv';
+import type { Ajv2020 } from 'ajv/dist/2020.js';
+import { cachedValidator } from './schema-cache.js';
 import { PayhilError } from './payhil-error.js';
 import { LocatedError, didYouMean, sortDiagnostics, type Diagnostic } from './diagnostic.js';
 import { readYamlFile, type YamlDocument } from './yaml-file.js';
@@ -34,7 +36,8 @@ interface LoadedSchema {
   validate: ValidateFunction;
 }
 
-const options = {
+/** ajv's options for payhil's schemas (schema-cache-build.ts compiles with the same). */
+export const AJV_OPTIONS = {
   allErrors: true,
   verbose: true,
   strict: false,
@@ -54,10 +57,18 @@ const compiledByName = new Map<string, LoadedSchema>();
 /** Every object inside every loaded schema → the `id#pointer` that ajv can compile it from. */
 const pointers = new WeakMap<object, string>();
 
+// ajv itself is loaded when a schema is first compiled: with the build's schema cache, a run whose
+// documents are valid never needs it.
+const requireCjs = createRequire(import.meta.url);
+
 function ajvFor(schema: Json): AnyAjv {
   const dialect = typeof schema.$schema === 'string' ? schema.$schema : '';
-  if (dialect.includes('2020-12')) return (draft2020 ??= new Ajv2020(options));
-  return (draft7 ??= new Ajv(options));
+  if (dialect.includes('2020-12')) {
+    const m = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+    return (draft2020 ??= new m.Ajv2020(AJV_OPTIONS));
+  }
+  const m = requireCjs('ajv') as typeof import('ajv');
+  return (draft7 ??= new m.Ajv(AJV_OPTIONS));
 }
 
 function indexPointers(node: unknown, id: string, pointer: string): void {
@@ -103,7 +114,8 @@ function register(file: string, ajv?: AnyAjv): { ajv: AnyAjv; id: string } {
   return { ajv: target, id };
 }
 
-function externalRefs(node: unknown, out = new Set<string>()): Set<string> {
+/** The files a schema's relative `$ref`s name (as written, without their `#…`). */
+export function externalRefs(node: unknown, out = new Set<string>()): Set<string> {
   if (node && typeof node === 'object') {
     for (const [k, v] of Object.entries(node)) {
       if (k === '$ref' && typeof v === 'string' && !v.startsWith('#') && !/^[a-z]+:/i.test(v)) {
@@ -142,8 +154,14 @@ function loadSchemaAt(schemaFile: string): LoadedSchema {
   return loaded;
 }
 
+/** ajv's own validator of a schema file (never the build's cache): what the cache must agree with. */
+export function ajvValidator(schemaFile: string): (value: unknown) => boolean {
+  return loadSchema(schemaFile).validate;
+}
+
 /** Validates a plain value against a schema file; the raw (unsimplified) ajv errors, for tools. */
 export function schemaErrors(schemaFile: string, value: unknown): ErrorObject[] {
+  if (cachedValidator(schemaFile)?.(value)) return [];
   const { validate } = loadSchema(schemaFile);
   return validate(value) ? [] : [...(validate.errors ?? [])];
 }
@@ -482,6 +500,8 @@ export function validateWithSchema(
   file: string,
   options: SchemaCheckOptions = {},
 ): Diagnostic[] {
+  // The build's compiled validator says valid or not; only a document it rejects meets ajv (messages).
+  if (cachedValidator(schemaFile)?.(doc.value)) return [];
   const { ajv, validate } = loadSchema(schemaFile);
   if (validate(doc.value)) return [];
   currentRoot = doc.value;

@@ -1,4 +1,4 @@
-import { Toxiproxy, type Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
+import type { Toxiproxy, Proxy as ToxiproxyProxy } from 'toxiproxy-node-client';
 import { ControlApiError, ProxyInputError } from './errors.js';
 import type { MessageFaultInput, MessageFaultSpec } from './message-fault.js';
 import { noFaults, type NetworkControl } from './network-control.js';
@@ -21,12 +21,19 @@ export interface ToxiproxyControlOptions {
  */
 export class ToxiproxyNetworkControl implements NetworkControl {
   readonly backend = 'toxiproxy';
-  private readonly client: Toxiproxy;
+  private client: Toxiproxy | undefined;
   private proxy: ToxiproxyProxy | undefined;
   private readonly faults = noFaults('toxiproxy');
 
-  constructor(private readonly options: ToxiproxyControlOptions) {
-    this.client = new Toxiproxy(options.url.replace(/\/$/, ''));
+  constructor(private readonly options: ToxiproxyControlOptions) {}
+
+  /** The Toxiproxy client, its package loaded on first use (most benches never talk to a Toxiproxy). */
+  private async api(): Promise<Toxiproxy> {
+    if (!this.client) {
+      const { Toxiproxy: Client } = await import('toxiproxy-node-client');
+      this.client = new Client(this.options.url.replace(/\/$/, ''));
+    }
+    return this.client;
   }
 
   private async call<T>(what: () => Promise<T>): Promise<T> {
@@ -41,10 +48,10 @@ export class ToxiproxyNetworkControl implements NetworkControl {
     if (this.proxy) return this.proxy;
     const found = await this.call(async () => {
       try {
-        return await this.client.get(this.options.proxy);
+        return await (await this.api()).get(this.options.proxy);
       } catch (e) {
         if (!this.options.create) throw e;
-        return await this.client.createProxy({ name: this.options.proxy, ...this.options.create });
+        return await (await this.api()).createProxy({ name: this.options.proxy, ...this.options.create });
       }
     });
     this.proxy = found;
@@ -105,7 +112,7 @@ export class ToxiproxyNetworkControl implements NetworkControl {
 
   async listToxics(): Promise<ToxicSpec[]> {
     const p = await this.target();
-    const raw = (await this.call(() => this.client.getApi().get(`${p.getPath()}/toxics`))) as {
+    const raw = (await this.call(async () => (await this.api()).getApi().get(`${p.getPath()}/toxics`))) as {
       data: { name: string; type: string; stream: string; toxicity: number; attributes: unknown }[];
     };
     return raw.data.map((t) => ToxiproxyNetworkControl.spec(t));
@@ -117,7 +124,7 @@ export class ToxiproxyNetworkControl implements NetworkControl {
   }
 
   async reset(): Promise<void> {
-    await this.call(() => this.client.reset());
+    await this.call(async () => (await this.api()).reset());
     this.proxy = undefined;
   }
 

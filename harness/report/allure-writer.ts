@@ -21,10 +21,12 @@ import {
 import type { Category } from 'allure-js-commons/sdk';
 import { FileSystemWriter, type Writer } from 'allure-js-commons/sdk/reporter';
 import { maskPansInText } from '../common/mask.js';
-import { maskReportText } from '../net/index.js';
-import type { Scenario } from '../scenario/index.js';
-import type { RunInfo, RunReporter, ScenarioRun, StepRecord, Status as RunStatus } from '../runner/index.js';
-import { epicOf } from '../runner/index.js';
+// Imported file by file, not through the layers' index files: a run loads only what it uses.
+import { maskReportText } from '../net/report-masking.js';
+import { epicOf } from '../scenario/epic.js';
+import type { Scenario } from '../scenario/scenario.js';
+import type { RunInfo, RunReporter } from '../runner/run-scenarios.js';
+import type { ScenarioRun, StepRecord, Status as RunStatus } from '../runner/scenario-run.js';
 import { ResultsWriter } from './results-writer.js';
 import { framesHtml } from './frames-view.js';
 import { ReportError } from './errors.js';
@@ -110,6 +112,9 @@ function stepResult(s: StepRecord, attach: (s: StepRecord) => Attachment[] = () 
   };
 }
 
+/** Unconfirmed background writes after which `scenarioEnd` waits for the disk. */
+const FLUSH_BYTES = 2 << 20;
+
 /** The longest step title in a screenshot's name. */
 const SHOT_TITLE_CHARS = 80;
 
@@ -149,11 +154,20 @@ export interface AllureWriterOptions {
   durable?: boolean;
   /** Extra environment lines (merged over the bench's facts). */
   environment?: Record<string, string>;
+  /**
+   * Hand each scenario's result and attachments to a writer thread (ResultsWriter `background`) while the
+   * next scenario runs: `scenarioEnd` waits for the disk only when more than 2 MiB are not yet written,
+   * `runEnd` waits for everything and stops the thread. Default false (written before `scenarioEnd`
+   * returns).
+   */
+  background?: boolean;
 }
 
 /** A run reporter writing Allure results. */
 export class AllureWriter implements RunReporter {
   private readonly writer: Writer;
+  /** The writer when it is payhil's own (background writes to wait for). */
+  private readonly results: ResultsWriter | undefined;
   written = 0;
 
   constructor(private readonly options: AllureWriterOptions) {
@@ -164,7 +178,11 @@ export class AllureWriter implements RunReporter {
     const resultsDir = options.resultsDir;
     if (resultsDir === undefined) throw new ReportError('E_REPORT_DIR', 'AllureWriter: no results folder');
     mkdirSync(resultsDir, { recursive: true });
-    this.writer = options.durable ? new FileSystemWriter({ resultsDir }) : new ResultsWriter(resultsDir);
+    if (options.durable) this.writer = new FileSystemWriter({ resultsDir });
+    else {
+      this.results = new ResultsWriter(resultsDir, { background: options.background === true });
+      this.writer = this.results;
+    }
   }
 
   runStart(info: RunInfo): void {
@@ -178,6 +196,12 @@ export class AllureWriter implements RunReporter {
 
   private attach(name: string, text: string, type: string, ext: string): Attachment | undefined {
     if (!text) return undefined;
+    // payhil's own writer takes the text as it is (its writer thread encodes it).
+    if (this.results) {
+      const source = `${randomUUID()}-attachment.${ext}`;
+      this.results.writeAttachmentText(source, text);
+      return { name, source, type };
+    }
     return this.attachBytes(name, Buffer.from(text, 'utf8'), type, ext);
   }
 
@@ -262,8 +286,14 @@ export class AllureWriter implements RunReporter {
     };
   }
 
-  scenarioEnd(run: ScenarioRun): void {
+  scenarioEnd(run: ScenarioRun): void | Promise<void> {
     this.writer.writeResult(this.toResult(run));
     this.written++;
+    // Background writes: a run waits for the disk every 2 MiB or so, not for every file.
+    if (this.results && this.results.pendingBytes > FLUSH_BYTES) return this.results.flush();
+  }
+
+  async runEnd(): Promise<void> {
+    await this.results?.close();
   }
 }

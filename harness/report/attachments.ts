@@ -8,17 +8,24 @@
  * text (receipt, ECR trace) by the look of PAN-like digit runs.
  */
 import { maskPansInText } from '../common/mask.js';
+// Imported file by file, not through the layers' index files: a run loads only what it uses.
+import { textMemo } from '../common/text-memo.js';
 import {
-  describeTlv,
-  maskApduCommandText,
-  maskApduResponseText,
-  parseTlv,
-  tagInfo,
-  tagSensitivity,
-  type TlvDescription,
-} from '../emv/index.js';
-import { maskReportText } from '../net/index.js';
-import type { ScenarioRun, TimelineEntry } from '../runner/index.js';
+  maskApduCommandText as maskCommand,
+  maskApduResponseText as maskResponse,
+} from '../emv/apdu-masking.js';
+import { tagInfo, tagSensitivity } from '../emv/tag-dictionary.js';
+import { describeTlv, type TlvDescription } from '../emv/tlv-describe.js';
+import { parseTlv } from '../emv/tlv.js';
+import { maskReportText as maskText } from '../net/report-masking.js';
+import type { ScenarioRun } from '../runner/scenario-run.js';
+import type { TimelineEntry } from '../runner/timeline.js';
+
+// Masking is pure and the same texts come back in every scenario (the same cards answer the same APDUs):
+// remembered per process, bounded.
+const maskApduCommandText = textMemo(maskCommand);
+const maskApduResponseText = textMemo(maskResponse);
+const maskReportText = textMemo(maskText);
 
 function ms(t: number): string {
   return `+${(t / 1000).toFixed(3)}s`.padStart(9);
@@ -166,6 +173,9 @@ export function decodedTlvLines(hex: string, indent: string): string[] {
   return lines;
 }
 
+/** An answer's decoded lines under the trace's `R:` line, remembered like the masking. */
+const decodedAnswer = textMemo((hex) => decodedTlvLines(hex, '     ').join('\n'));
+
 /**
  * The APDU trace, or '' when none: per command its name, the command and the answer as hex masked by
  * the tag dictionary's list of sensitive tags (a second time: the terminal masks at the source), PIN
@@ -186,7 +196,10 @@ export function apduTraceText(run: ScenarioRun): string {
       if (data) out.push(`     ${text !== undefined ? `file name "${text}"` : `AID ${data}`}`);
     }
     out.push(`  R: ${maskApduResponseText(response)}`);
-    if (/^[0-9A-Fa-f]{4,}$/.test(response)) out.push(...decodedTlvLines(response.slice(0, -4), '     '));
+    if (/^[0-9A-Fa-f]{4,}$/.test(response)) {
+      const decoded = decodedAnswer(response.slice(0, -4));
+      if (decoded) out.push(decoded);
+    }
     return out.join('\n');
   });
   return lines.length ? lines.join('\n') + '\n' : '';

@@ -6,7 +6,7 @@
  */
 import { maskReportText } from '../net/index.js';
 import type { RunInfo, RunReporter, RunSummary, ScenarioRun, StepRecord } from '../runner/index.js';
-import { epicOf } from '../runner/index.js';
+import { epicOf } from '../scenario/epic.js';
 
 const MARK: Record<string, string> = {
   passed: 'PASS  ',

@@ -9,10 +9,15 @@
  * block, keys hidden; TLV by the tag dictionary) and each tag of 55 through `maskValue`; the hex is the
  * journal's masked frame. A frame that does not decode is shown as hex with the reason.
  */
-import { describeTlv, parseTlv, type TlvDescription } from '../emv/index.js';
-import { BUNDLED_DIALECTS, decodeFrame, loadDialect, maskFields, type Dialect } from '../iso8583/index.js';
-import { maskReportText } from '../net/index.js';
-import type { ScenarioRun } from '../runner/index.js';
+// Imported file by file, not through the layers' index files: a run loads only what it uses.
+import { describeTlv, type TlvDescription } from '../emv/tlv-describe.js';
+import { parseTlv } from '../emv/tlv.js';
+import { BUNDLED_DIALECTS, loadDialect } from '../iso8583/dialect-loader.js';
+import type { Dialect } from '../iso8583/dialect-types.js';
+import { maskFields } from '../iso8583/frame-masking.js';
+import { decodeFrame } from '../iso8583/message-codec.js';
+import { maskReportText } from '../net/report-masking.js';
+import type { ScenarioRun } from '../runner/scenario-run.js';
 
 /** One row of a message's table: a field or (indented) a tag of a TLV field. */
 export interface FrameRow {
@@ -123,16 +128,23 @@ export function frameViews(run: ScenarioRun): FrameView[] {
   });
 }
 
+const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
+const PRINTABLE = Array.from({ length: 256 }, (_, b) =>
+  b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.',
+);
+
 /** A classic hex dump: offset, 16 bytes in hex, the printable ASCII. */
 export function hexDump(bytes: Uint8Array): string {
   const lines: string[] = [];
   for (let i = 0; i < bytes.length; i += 16) {
-    const chunk = bytes.subarray(i, i + 16);
-    const hex = [...chunk].map((b) => b.toString(16).toUpperCase().padStart(2, '0'));
-    const left = hex.slice(0, 8).join(' ');
-    const right = hex.slice(8).join(' ');
-    const ascii = [...chunk].map((b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.')).join('');
-    lines.push(`${i.toString(16).padStart(4, '0')}  ${`${left}  ${right}`.padEnd(49)}  ${ascii}`);
+    let hex = '';
+    let ascii = '';
+    for (let k = 0; k < 16 && i + k < bytes.length; k++) {
+      const b = bytes[i + k] as number;
+      hex += (k === 0 ? '' : k === 8 ? '  ' : ' ') + (HEX[b] as string);
+      ascii += PRINTABLE[b] as string;
+    }
+    lines.push(`${i.toString(16).padStart(4, '0')}  ${hex.padEnd(49)}  ${ascii}`);
   }
   return lines.join('\n');
 }
@@ -145,7 +157,10 @@ function title(v: FrameView): string {
   return `${secs(v.t)}  ${v.direction === 'request' ? '→ request' : '← response'} ${v.mti}${v.conn !== undefined ? ` (connection ${v.conn})` : ''}, ${v.bytes.length} bytes`;
 }
 
+const HTML_SPECIAL = /[&<>"']/;
+
 export function htmlEscape(text: string): string {
+  if (!HTML_SPECIAL.test(text)) return text;
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

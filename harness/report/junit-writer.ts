@@ -6,7 +6,7 @@ import { closeSync, mkdirSync, openSync, readSync, rmSync, writeFileSync, writeS
 import { dirname } from 'node:path';
 import { maskReportText } from '../net/index.js';
 import type { RunReporter, RunSummary, ScenarioRun } from '../runner/index.js';
-import { epicOf } from '../runner/index.js';
+import { epicOf } from '../scenario/epic.js';
 import { timelineText } from './attachments.js';
 
 /** Escapes text for XML (and drops characters XML 1.0 cannot carry). */

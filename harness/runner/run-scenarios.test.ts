@@ -134,4 +134,33 @@ describe('runScenarios (programmatic mocha)', () => {
       process.off('warning', onWarning);
     }
   });
+
+  it('a scenario waits for the reporters of the run four before it (a slow disk holds the run back, not memory)', async () => {
+    const m = createMockBench();
+    const started: string[] = [];
+    const release: (() => void)[] = [];
+    const slow: RunReporter = {
+      scenarioStart: (s) => void started.push(s.id),
+      scenarioEnd: () => new Promise<void>((resolve) => release.push(resolve)),
+    };
+    const ids = Array.from({ length: 7 }, (_, i) => `x/s${i + 1}`);
+    const done = runScenarios(
+      ids.map((id) => scenario(id, [press])),
+      { bench: m.bench, reporters: [slow] },
+    );
+    const settle = async (): Promise<void> => {
+      for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+    };
+    await settle();
+    assert.deepEqual(started, ids.slice(0, 4), 'the fifth waits for the first one to be written');
+    release[0]?.();
+    await settle();
+    assert.deepEqual(started, ids.slice(0, 5));
+    for (let i = 1; i < 7; i++) {
+      release[i]?.();
+      await settle();
+    }
+    const summary = await done;
+    assert.equal(summary.counts.passed, 7);
+  });
 });

@@ -13,6 +13,7 @@ import { isPayhilError } from '../common/payhil-error.js';
 import { freshSeed } from '../common/run-seed.js';
 import { replayCommand } from './replay-command.js';
 import type { Scenario } from '../scenario/index.js';
+import { epicOf } from '../scenario/epic.js';
 import {
   runScenario,
   type RunScenarioOptions,
@@ -71,17 +72,15 @@ export interface RunScenariosOptions extends RunScenarioOptions {
 }
 
 const EMPTY_TIMELINE = new Timeline(0);
+/** How many ended runs the reporters may still be writing when the next scenario starts. */
+const ENDED_WINDOW = 4;
 
 /** A run without its timeline, steps and captures: what a summary needs (verdict, message, times). */
 export function verdictOf(run: ScenarioRun): ScenarioRun {
   return { ...run, steps: [], timeline: EMPTY_TIMELINE, captures: {} };
 }
 
-/** Folder of a scenario id (`purchase/chip-pin-approved` → `purchase`). */
-export function epicOf(s: Scenario): string {
-  const i = s.baseId.indexOf('/');
-  return i > 0 ? s.baseId.slice(0, i) : 'scenarios';
-}
+export { epicOf };
 
 function counts(runs: readonly ScenarioRun[]): Record<Status, number> {
   const c: Record<Status, number> = { passed: 0, failed: 0, broken: 0, skipped: 0 };
@@ -181,6 +180,9 @@ export async function runScenarios(
   const attempts = new Map<Scenario, number>();
   // By title: mocha runs a clone of the test on a retry.
   const byTest = new Map<string, Scenario>();
+  // The reporters' work on each ended run (files written in the background): a scenario starts only when
+  // the run ENDED_WINDOW before it is written, so a slow disk holds the run back instead of memory.
+  const ended: Promise<void>[] = [];
   for (const s of scenarios) {
     const epic = epicOf(s);
     let suite = suites.get(epic);
@@ -189,6 +191,7 @@ export async function runScenarios(
       suites.set(epic, suite);
     }
     const test = new Mocha.Test(`${s.id}: ${s.title}`, async () => {
+      await ended[ended.length - ENDED_WINDOW];
       const attempt = (attempts.get(s) ?? 0) + 1;
       attempts.set(s, attempt);
       for (const r of reporters) r.scenarioStart?.(s, attempt);
@@ -214,7 +217,6 @@ export async function runScenarios(
     test.timeout(0);
     byTest.set(test.title, s);
   }
-  const ended: Promise<void>[] = [];
   // The mocha Runner adds an uncaughtException and an unhandledRejection listener on `process` for the
   // run; dispose() removes them (otherwise every run in a process leaves two behind).
   const release = reserveProcessListener();

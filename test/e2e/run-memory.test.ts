@@ -7,7 +7,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'mocha';
@@ -48,6 +48,9 @@ describe('e2e: payhil run keeps its memory flat', function () {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 0, tail);
     assert.match(tail, new RegExp(`total\\s+${RUNS}\\s+0\\s+0\\s+0`));
+    // Every result written (by the writer thread) by the time the run exits.
+    const results = readdirSync(join(dir, 'results')).filter((f) => f.endsWith('-result.json'));
+    assert.equal(results.length, RUNS);
     const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
     assert.match(junit, new RegExp(`<testsuites name="payhil" tests="${RUNS}" failures="0"`));
     // Catalogue order: n=1, 2, … 1000.

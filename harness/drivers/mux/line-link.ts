@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
+import { serialPortClass } from '../../common/serial-port.js';
 import { createLogger } from '../../common/logger.js';
 import { MuxError } from './errors.js';
 import { LineSplitter } from './line-splitter.js';
@@ -77,6 +77,7 @@ export class LineLink {
           code: 'E_MUX_PORT',
         },
       );
+    const SerialPort = await serialPortClass();
     const port = new SerialPort({ path: r.path, baudRate: r.baudRate ?? 9600, autoOpen: false, lock: true });
     await new Promise<void>((resolve, reject) =>
       port.open((err) =>

@@ -13,7 +13,7 @@
  */
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server as TcpServer, type Socket } from 'node:net';
-import { SerialPort } from 'serialport';
+import { serialPortClass, type SerialPort } from '../../common/serial-port.js';
 import { createLogger } from '../../common/logger.js';
 import { EcrClient, type EcrKey } from '../../emulator/ecr/index.js';
 import { PcscCardPresenter } from '../pcsc/index.js';
@@ -93,6 +93,7 @@ export class MuxSimulator {
 
   /** Serves the line protocol on a serial port (e.g. one end of a socat pty pair). */
   async listenSerial(path: string, baudRate = 9600): Promise<void> {
+    const SerialPort = await serialPortClass();
     const port = new SerialPort({ path, baudRate, autoOpen: false, lock: false });
     await new Promise<void>((resolve, reject) => port.open((e) => (e ? reject(e) : resolve())));
     this.serial = port;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { SerialPort } from 'serialport';
+import { serialPortClass, type SerialPort } from '../../common/serial-port.js';
 import { QueuedByteChannel } from './byte-channel.js';
 import { EcrLinkClosedError, EcrPortBusyError, EcrPortNotFoundError } from './errors.js';
 
@@ -34,6 +34,7 @@ export class SerialChannel extends QueuedByteChannel {
   static async open(path: string, options: SerialChannelOptions = {}): Promise<SerialChannel> {
     const baudRate = options.baudRate ?? 115_200;
     if (!existsSync(path)) throw new EcrPortNotFoundError(path);
+    const SerialPort = await serialPortClass();
     const port = new SerialPort({ path, baudRate, autoOpen: false, lock: options.lock ?? true });
     await new Promise<void>((resolve, reject) => {
       port.open((err) => {
