@@ -112,6 +112,9 @@ function stepResult(s: StepRecord, attach: (s: StepRecord) => Attachment[] = () 
   };
 }
 
+/** Scenarios from which a background writer uses its thread. */
+const THREAD_FROM = 16;
+
 /** Unconfirmed background writes after which `scenarioEnd` waits for the disk. */
 const FLUSH_BYTES = 2 << 20;
 
@@ -156,7 +159,7 @@ export interface AllureWriterOptions {
   environment?: Record<string, string>;
   /**
    * Hand each scenario's result and attachments to a writer thread (ResultsWriter `background`) while the
-   * next scenario runs: `scenarioEnd` waits for the disk only when more than 2 MiB are not yet written,
+   * next scenario runs (a run of 16 scenarios or more; a shorter one writes them itself): `scenarioEnd` waits for the disk only when more than 2 MiB are not yet written,
    * `runEnd` waits for everything and stops the thread. Default false (written before `scenarioEnd`
    * returns).
    */
@@ -186,6 +189,8 @@ export class AllureWriter implements RunReporter {
   }
 
   runStart(info: RunInfo): void {
+    // A short run writes its few files itself: a thread would cost more to start than it saves.
+    if (this.options.background) this.results?.useThread(info.scenarios.length >= THREAD_FROM);
     this.writer.writeEnvironmentInfo({
       ...info.bench.facts,
       ...(info.seed !== undefined ? { seed: String(info.seed) } : {}),

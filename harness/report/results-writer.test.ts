@@ -5,6 +5,9 @@ import { join } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { after, describe, it } from 'mocha';
 import type { TestResult } from 'allure-js-commons';
+import { createMockBench } from '../testing/index.js';
+import type { Scenario } from '../scenario/index.js';
+import { AllureWriter } from './allure-writer.js';
 import { ResultsWriter } from './results-writer.js';
 
 function result(uuid: string): TestResult {
@@ -79,5 +82,21 @@ describe('ResultsWriter in the background (writer thread)', () => {
     w.writeAttachmentText('a-attachment.txt', 'now');
     assert.equal(readFileSync(join(dir, 'a-attachment.txt'), 'utf8'), 'now');
     assert.equal((w as unknown as { thread?: Worker }).thread, undefined);
+  });
+
+  it('AllureWriter in the background: a run of 16 scenarios or more starts the thread at its start, a shorter one writes itself', async () => {
+    const threadOfAllure = (w: AllureWriter): Worker | undefined =>
+      (w as unknown as { results: { thread?: Worker } }).results.thread;
+    const bench = createMockBench().bench;
+    const scenarios = (n: number): Scenario[] => Array.from({ length: n }, () => ({}) as Scenario);
+    const long = new AllureWriter({ resultsDir: tempDir(), background: true });
+    long.runStart({ bench, scenarios: scenarios(16), start: 0 });
+    assert.ok(threadOfAllure(long), 'thread started before the first scenario ends');
+    await long.runEnd();
+    assert.equal(threadOfAllure(long), undefined, 'stopped at the end');
+    const short = new AllureWriter({ resultsDir: tempDir(), background: true });
+    short.runStart({ bench, scenarios: scenarios(15), start: 0 });
+    assert.equal(threadOfAllure(short), undefined);
+    await short.runEnd();
   });
 });

@@ -44,12 +44,24 @@ export class ResultsWriter implements Writer {
   private flushes = 0;
   private readonly waitingFlush = new Map<number, { upTo: number; done: (error?: string) => void }>();
   private failure: Error | undefined;
+  /** Files go to the writer thread (else they are written before the call returns). */
+  private background: boolean;
 
   constructor(
     private readonly resultsDir: string,
-    private readonly options: ResultsWriterOptions = {},
+    options: ResultsWriterOptions = {},
   ) {
     mkdirSync(resultsDir, { recursive: true });
+    this.background = options.background === true;
+  }
+
+  /**
+   * Before the first file: the writer thread from now on (started at once, so it is ready when the first
+   * scenario ends), or this thread (a short run, where starting a thread costs more than it saves).
+   */
+  useThread(on: boolean): void {
+    this.background = on;
+    if (on) this.writerThread();
   }
 
   private path(name: string): string {
@@ -58,7 +70,7 @@ export class ResultsWriter implements Writer {
 
   private write(name: string, body: string | Buffer): void {
     const file = this.path(name);
-    if (!this.options.background || this.threadLost) return this.writeHere(file, body);
+    if (!this.background || this.threadLost) return this.writeHere(file, body);
     this.unconfirmed.push({ file, body });
     this.unconfirmedBytes += body.length;
     if (typeof body === 'string') {
@@ -72,7 +84,7 @@ export class ResultsWriter implements Writer {
   }
 
   private writeHere(file: string, body: string | Uint8Array): void {
-    if (!this.options.background) return writeFileSync(file, body);
+    if (!this.background) return writeFileSync(file, body);
     try {
       writeFileSync(file, body);
     } catch (e) {
