@@ -39,7 +39,10 @@ export class ResultsWriter implements Writer {
   private thread: Worker | undefined;
   /** The thread died (or could not start): write in this thread from now on. */
   private threadLost = false;
+  /** Files handed to the thread and not yet confirmed, oldest first. */
   private readonly unconfirmed: Unconfirmed[] = [];
+  /** How many files the thread has confirmed: the position of `unconfirmed[0]` (flushes count in it). */
+  private confirmedBefore = 0;
   private unconfirmedBytes = 0;
   private flushes = 0;
   private readonly waitingFlush = new Map<number, { upTo: number; done: (error?: string) => void }>();
@@ -119,9 +122,6 @@ export class ResultsWriter implements Writer {
     this.thread = thread;
     return thread;
   }
-
-  /** Files handed to the thread since they were all confirmed, counted before the list (flush positions). */
-  private confirmedBefore = 0;
 
   /** Bytes (characters of a text) handed to the writer thread and not yet confirmed written. */
   get pendingBytes(): number {
