@@ -1,7 +1,7 @@
 // Start-up matters (a one-scenario run is mostly module loading): this module imports what an embedded
 // run needs, file by file rather than through the layers' index files; lab benches, --jobs, --queue and
 // --report load their modules when asked for.
-import { existsSync, mkdirSync, readdirSync, rmSync, unlinkSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Bench } from '../bench/bench.js';
 import { createEmbeddedBench } from '../bench/embedded-bench.js';
@@ -10,7 +10,8 @@ import { formatDiagnostic, sortDiagnostics } from '../common/diagnostic.js';
 import { AllureWriter } from '../report/allure-writer.js';
 import { ConsoleReporter } from '../report/console-reporter.js';
 import { JunitWriter } from '../report/junit-writer.js';
-import { RUN_MARKER, benchHistoryDir } from '../report/bench-history.js';
+import { benchHistoryDir } from '../report/bench-history.js';
+import { setAsideResults } from '../report/results-dir.js';
 import { parseShard, shardOf, type Shard } from '../lab/shard.js';
 import { runScenarios, type RunReporter, type RunSummary } from '../runner/run-scenarios.js';
 import { findYamlFiles } from '../scenario/find-files.js';
@@ -67,25 +68,6 @@ Default path: scenarios/ (of the current folder, else payhil's own). Default ben
                       that has one or a package.json); see docs/packs.md
 
 Exit status: 0 all passed (or skipped), 1 any failed or broken, 2 usage or configuration error.`;
-
-/** Empties an Allure results folder of what a previous run wrote. */
-function cleanResults(dir: string): void {
-  if (!existsSync(dir)) return;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const f = e.name;
-    if (
-      /-(result|container)\.json$|-attachment\.|^environment\.properties$|^categories\.json$|^executor\.json$/.test(
-        f,
-      ) ||
-      f === 'history' ||
-      f === RUN_MARKER
-    ) {
-      // A plain file is unlinked without the stat a recursive remove makes (a run leaves 450 of them).
-      if (e.isFile()) unlinkSync(join(dir, f));
-      else rmSync(join(dir, f), { recursive: true, force: true });
-    }
-  }
-}
 
 /** The options besides file, seed and id that a replay needs: the bench and its switches. */
 function replayArgsOf(values: {
@@ -252,7 +234,7 @@ export const runCommand: Command = {
         : undefined;
     const resultsDir = resolve(io.cwd, values['results-dir'] ?? join('reports', 'allure-results'));
     mkdirSync(resultsDir, { recursive: true });
-    cleanResults(resultsDir);
+    setAsideResults(resultsDir);
     const junitFile = values.junit !== undefined ? resolve(io.cwd, values.junit) : undefined;
     const history = values['no-history']
       ? undefined
@@ -323,7 +305,7 @@ export const runCommand: Command = {
         });
     const reporters: RunReporter[] = [
       new ConsoleReporter({ write: (l) => io.out(l) }),
-      new AllureWriter({ resultsDir, background: true }),
+      new AllureWriter({ resultsDir }),
     ];
     if (junitFile !== undefined) reporters.push(new JunitWriter(junitFile));
     if (history) reporters.push(history.recorder);

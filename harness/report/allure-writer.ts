@@ -28,6 +28,7 @@ import type { Scenario } from '../scenario/scenario.js';
 import type { RunInfo, RunReporter } from '../runner/run-scenarios.js';
 import type { ScenarioRun, StepRecord, Status as RunStatus } from '../runner/scenario-run.js';
 import { ResultsWriter } from './results-writer.js';
+import { SparePool } from './results-dir.js';
 import { framesHtml } from './frames-view.js';
 import { ReportError } from './errors.js';
 import {
@@ -112,12 +113,6 @@ function stepResult(s: StepRecord, attach: (s: StepRecord) => Attachment[] = () 
   };
 }
 
-/** Scenarios from which a background writer uses its thread. */
-const THREAD_FROM = 16;
-
-/** Unconfirmed background writes after which `scenarioEnd` waits for the disk. */
-const FLUSH_BYTES = 2 << 20;
-
 /** The longest step title in a screenshot's name. */
 const SHOT_TITLE_CHARS = 80;
 
@@ -157,19 +152,12 @@ export interface AllureWriterOptions {
   durable?: boolean;
   /** Extra environment lines (merged over the bench's facts). */
   environment?: Record<string, string>;
-  /**
-   * Hand each scenario's result and attachments to a writer thread (ResultsWriter `background`) while the
-   * next scenario runs (a run of 16 scenarios or more; a shorter one writes them itself): `scenarioEnd` waits for the disk only when more than 2 MiB are not yet written,
-   * `runEnd` waits for everything and stops the thread. Default false (written before `scenarioEnd`
-   * returns).
-   */
-  background?: boolean;
 }
 
 /** A run reporter writing Allure results. */
 export class AllureWriter implements RunReporter {
   private readonly writer: Writer;
-  /** The writer when it is payhil's own (background writes to wait for). */
+  /** The writer when it is payhil's own (it takes text as it is, and is closed at the end). */
   private readonly results: ResultsWriter | undefined;
   written = 0;
 
@@ -183,14 +171,12 @@ export class AllureWriter implements RunReporter {
     mkdirSync(resultsDir, { recursive: true });
     if (options.durable) this.writer = new FileSystemWriter({ resultsDir });
     else {
-      this.results = new ResultsWriter(resultsDir, { background: options.background === true });
+      this.results = new ResultsWriter(resultsDir);
       this.writer = this.results;
     }
   }
 
   runStart(info: RunInfo): void {
-    // A short run writes its few files itself: a thread would cost more to start than it saves.
-    if (this.options.background) this.results?.useThread(info.scenarios.length >= THREAD_FROM);
     this.writer.writeEnvironmentInfo({
       ...info.bench.facts,
       ...(info.seed !== undefined ? { seed: String(info.seed) } : {}),
@@ -201,7 +187,7 @@ export class AllureWriter implements RunReporter {
 
   private attach(name: string, text: string, type: string, ext: string): Attachment | undefined {
     if (!text) return undefined;
-    // payhil's own writer takes the text as it is (its writer thread encodes it).
+    // payhil's own writer takes the text as it is.
     if (this.results) {
       const source = `${randomUUID()}-attachment.${ext}`;
       this.results.writeAttachmentText(source, text);
@@ -291,14 +277,15 @@ export class AllureWriter implements RunReporter {
     };
   }
 
-  scenarioEnd(run: ScenarioRun): void | Promise<void> {
+  scenarioEnd(run: ScenarioRun): void {
     this.writer.writeResult(this.toResult(run));
     this.written++;
-    // Background writes: a run waits for the disk every 2 MiB or so, not for every file.
-    if (this.results && this.results.pendingBytes > FLUSH_BYTES) return this.results.flush();
   }
 
-  async runEnd(): Promise<void> {
-    await this.results?.close();
+  runEnd(): void {
+    this.results?.close();
+    // The library's writer creates its files: the spares of the folder are not for it.
+    if (this.options.durable && this.options.resultsDir !== undefined)
+      new SparePool(this.options.resultsDir).drop();
   }
 }

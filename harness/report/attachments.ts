@@ -17,7 +17,7 @@ import {
 import { tagInfo, tagSensitivity } from '../emv/tag-dictionary.js';
 import { describeTlv, type TlvDescription } from '../emv/tlv-describe.js';
 import { parseTlv } from '../emv/tlv.js';
-import { maskReportText as maskText } from '../net/report-masking.js';
+import { maskFieldValue, maskReportText as maskText } from '../net/report-masking.js';
 import type { ScenarioRun } from '../runner/scenario-run.js';
 import type { TimelineEntry } from '../runner/timeline.js';
 
@@ -27,26 +27,44 @@ const maskApduCommandText = textMemo(maskCommand);
 const maskApduResponseText = textMemo(maskResponse);
 const maskReportText = textMemo(maskText);
 
+/** Scenario-relative milliseconds as `+1.170s`, right-aligned in 9 characters. */
 function ms(t: number): string {
-  return `+${(t / 1000).toFixed(3)}s`.padStart(9);
+  const whole = Math.round(t);
+  // Integer arithmetic for the usual case (a few times faster than toFixed, the same text).
+  const text =
+    whole >= 0 && whole < 1e12
+      ? `+${Math.floor(whole / 1000)}.${String(whole % 1000).padStart(3, '0')}s`
+      : `+${(t / 1000).toFixed(3)}s`;
+  return text.padStart(9);
 }
 
-function fields(f: Record<string, string> | undefined): string {
-  if (!f) return '';
-  return Object.keys(f)
-    .sort((a, b) => Number(a) - Number(b))
-    .map((k) => `${k}=${f[k]}`)
-    .join(' ');
+/**
+ * A host message's line, masked field by field ({@link maskFieldValue}: field 2 and tag 5A 6/4, track
+ * data and PIN blocks hidden, a merchant id or a MAC as sent) — the same text `maskReportText` makes of
+ * the `N=value` pairs, without scanning the line.
+ */
+function hostLine(d: Record<string, unknown>): string {
+  const f = d.fields as Record<string, unknown> | undefined;
+  const pairs = f
+    ? Object.keys(f)
+        .sort((a, b) => Number(a) - Number(b))
+        .map((k) => `${k}=${maskFieldValue(k, String(f[k]))}`)
+        .join(' ')
+    : '';
+  const head = maskPansInText(
+    `HOST     ${d.direction === 'request' ? '→' : '←'} ${String(d.mti)} conn ${String(d.conn)} `,
+  );
+  return `${head}${pairs}${d.fault ? maskPansInText(` [fault: ${String(d.fault)}]`) : ''}`;
 }
 
-/** One line per timeline entry. */
+/** One line per timeline entry (an APDU's masked by tag, a host message's field by field). */
 export function describeEntry(e: TimelineEntry): string {
   const d = e.data;
   switch (e.kind) {
     case 'step':
       return `STEP     ${String(d.name)}  (${String(d.at)})`;
     case 'host':
-      return `HOST     ${d.direction === 'request' ? '→' : '←'} ${String(d.mti)} conn ${String(d.conn)} ${fields(d.fields as Record<string, string>)}${d.fault ? ` [fault: ${String(d.fault)}]` : ''}`;
+      return hostLine(d);
     case 'display':
       return `DISPLAY  ${((d.lines as string[] | undefined) ?? []).join(' | ')}`;
     case 'state':
@@ -95,12 +113,29 @@ export function describeEntry(e: TimelineEntry): string {
  * embedded bench two runs with one seed give the same bytes (docs/simulated-time.md).
  */
 export function timelineText(run: ScenarioRun): string {
-  const lines = run.timeline
-    .entries()
-    .filter((e) => e.kind !== 'raw-frame' && e.kind !== 'terminal-message' && e.kind !== 'ecr-frame')
-    // An APDU line is masked by tag (describeEntry); digit-run masking would hide the AID of a SELECT.
-    .map((e) => `${ms(e.t)} ${e.kind === 'apdu' ? describeEntry(e) : maskReportText(describeEntry(e))}`);
-  return lines.join('\n') + '\n';
+  let text = '';
+  for (const e of run.timeline.entries()) {
+    if (e.kind === 'raw-frame' || e.kind === 'terminal-message' || e.kind === 'ecr-frame') continue;
+    text += `${ms(e.t)} ${timelineLine(e)}\n`;
+  }
+  return text || '\n';
+}
+
+/** An entry's line on the decoded timeline, masked. */
+function timelineLine(e: TimelineEntry): string {
+  switch (e.kind) {
+    case 'apdu':
+    case 'host':
+      // Masked by describeEntry: an APDU by tag (digit-run masking would hide the AID of a SELECT), a host
+      // message field by field.
+      return describeEntry(e);
+    case 'step':
+      // Nearly every step line is new (its name, its file:line): masked without remembering it.
+      return maskText(describeEntry(e));
+    default:
+      // Display, state, card, result… lines come back scenario after scenario.
+      return maskReportText(describeEntry(e));
+  }
 }
 
 /** Raw ISO 8583 frames (hex, sensitive bytes overwritten by the host journal), or '' when none. */
@@ -131,7 +166,7 @@ const APDU_COMMANDS: Readonly<Record<string, string>> = {
 
 /** Printable ASCII of a hex value, or undefined when it is not all printable. */
 function printable(hex: string): string | undefined {
-  if (!/^([0-9A-F]{2})+$/.test(hex)) return undefined;
+  if (hex.length === 0 || hex.length % 2 !== 0 || !/^[0-9A-F]+$/.test(hex)) return undefined;
   const b = Buffer.from(hex, 'hex');
   return [...b].every((c) => c >= 0x20 && c < 0x7f) ? b.toString('latin1') : undefined;
 }
@@ -143,7 +178,7 @@ function printable(hex: string): string | undefined {
  * the answer is not BER-TLV or was redacted at the source.
  */
 export function decodedTlvLines(hex: string, indent: string): string[] {
-  if (!hex || !/^([0-9A-Fa-f]{2})+$/.test(hex)) return [];
+  if (!hex || hex.length % 2 !== 0 || !/^[0-9A-Fa-f]+$/.test(hex)) return [];
   let nodes: TlvDescription[];
   try {
     nodes = describeTlv(parseTlv(Buffer.from(hex, 'hex')), { mask: true });

@@ -113,7 +113,8 @@ export function frameRows(d: Dialect, fields: Readonly<Record<number, string>>):
 export function frameViews(run: ScenarioRun): FrameView[] {
   return run.timeline.entries('raw-frame').map((e) => {
     const raw = String(e.data.raw ?? '');
-    const bytes = /^([0-9A-Fa-f]{2})*$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.alloc(0);
+    const bytes =
+      raw.length % 2 === 0 && /^[0-9A-Fa-f]*$/.test(raw) ? Buffer.from(raw, 'hex') : Buffer.alloc(0);
     const mti = String(e.data.mti ?? '');
     const decoded = decodeWith(bytes, typeof e.data.dialect === 'string' ? e.data.dialect : undefined, mti);
     return {
@@ -128,13 +129,20 @@ export function frameViews(run: ScenarioRun): FrameView[] {
   });
 }
 
+const HTML_SPECIAL = /[&<>"']/;
+
+export function htmlEscape(text: string): string {
+  if (!HTML_SPECIAL.test(text)) return text;
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).toUpperCase().padStart(2, '0'));
 const PRINTABLE = Array.from({ length: 256 }, (_, b) =>
   b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : '.',
 );
+const PRINTABLE_HTML = PRINTABLE.map((c) => htmlEscape(c));
 
-/** A classic hex dump: offset, 16 bytes in hex, the printable ASCII. */
-export function hexDump(bytes: Uint8Array): string {
+function dump(bytes: Uint8Array, printable: readonly string[]): string {
   const lines: string[] = [];
   for (let i = 0; i < bytes.length; i += 16) {
     let hex = '';
@@ -142,11 +150,16 @@ export function hexDump(bytes: Uint8Array): string {
     for (let k = 0; k < 16 && i + k < bytes.length; k++) {
       const b = bytes[i + k] as number;
       hex += (k === 0 ? '' : k === 8 ? '  ' : ' ') + (HEX[b] as string);
-      ascii += PRINTABLE[b] as string;
+      ascii += printable[b] as string;
     }
     lines.push(`${i.toString(16).padStart(4, '0')}  ${hex.padEnd(49)}  ${ascii}`);
   }
   return lines.join('\n');
+}
+
+/** A classic hex dump: offset, 16 bytes in hex, the printable ASCII. */
+export function hexDump(bytes: Uint8Array): string {
+  return dump(bytes, PRINTABLE);
 }
 
 function secs(t: number): string {
@@ -157,11 +170,16 @@ function title(v: FrameView): string {
   return `${secs(v.t)}  ${v.direction === 'request' ? '→ request' : '← response'} ${v.mti}${v.conn !== undefined ? ` (connection ${v.conn})` : ''}, ${v.bytes.length} bytes`;
 }
 
-const HTML_SPECIAL = /[&<>"']/;
+/** Field names come from a few dialects: escaped once each. */
+const escapedNames = new Map<string, string>();
 
-export function htmlEscape(text: string): string {
-  if (!HTML_SPECIAL.test(text)) return text;
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+function nameHtml(name: string): string {
+  let html = escapedNames.get(name);
+  if (html === undefined) {
+    html = htmlEscape(name);
+    if (escapedNames.size < 4096) escapedNames.set(name, html);
+  }
+  return html;
 }
 
 /** The HTML page, or '' when the scenario had no ISO 8583 traffic. */
@@ -169,16 +187,13 @@ export function framesHtml(run: ScenarioRun): string {
   const views = frameViews(run);
   if (views.length === 0) return '';
   const parts = views.map((v) => {
-    const rows = v.rows
-      .map(
-        (r) =>
-          `<tr${r.field.includes('.') ? ' class="tag"' : ''}><td>${htmlEscape(r.field)}</td><td>${htmlEscape(r.name)}</td><td>${htmlEscape(r.value)}</td></tr>`,
-      )
-      .join('');
+    let rows = '';
+    for (const r of v.rows)
+      rows += `<tr${r.field.includes('.') ? ' class="tag"' : ''}><td>${htmlEscape(r.field)}</td><td>${nameHtml(r.name)}</td><td>${htmlEscape(r.value)}</td></tr>`;
     const table = v.error
       ? `<p class="err">does not decode: ${htmlEscape(v.error)}</p>`
       : `<table><thead><tr><th>field</th><th>name</th><th>value (masked)</th></tr></thead><tbody>${rows}</tbody></table>`;
-    return `<section><h2>${htmlEscape(title(v))}</h2><div class="pair"><div>${table}</div><pre>${htmlEscape(hexDump(v.bytes))}</pre></div></section>`;
+    return `<section><h2>${htmlEscape(title(v))}</h2><div class="pair"><div>${table}</div><pre>${dump(v.bytes, PRINTABLE_HTML)}</pre></div></section>`;
   });
   return `<!doctype html><html><head><meta charset="utf-8"><title>ISO 8583 frames (masked)</title><style>
 body{font:13px system-ui,sans-serif;margin:8px;color:#222}

@@ -68,6 +68,7 @@ export class MergedResults {
       // A retry's result gets its own uuid: the final record may carry the same one.
       writer.writeResult(this.retries.includes(r) ? { ...r.allure, uuid: randomUUID() } : r.allure);
     }
+    writer.close();
     if (this.options.junitFile !== undefined) {
       mkdirSync(dirname(this.options.junitFile), { recursive: true });
       writeFileSync(this.options.junitFile, junitXmlOfCases(this.ordered().map((r) => r.junit)));

@@ -21,6 +21,7 @@ import { junitXml, xmlEscape } from './junit-writer.js';
 import { createMockBench } from '../testing/index.js';
 import { apduTraceText, timelineText } from './attachments.js';
 import { encodeTlv } from '../emv/index.js';
+import { maskReportText } from '../net/index.js';
 
 const at = { file: 'scenarios/purchase/a.yaml', line: 3, col: 1 };
 
@@ -283,6 +284,43 @@ describe('reports', () => {
       for (const secret of [pan, track2, name, id, '241234FFFFFFFFFF'])
         assert.ok(!text.includes(secret), `${where}: ${secret} in clear\n${text}`);
     }
+  });
+
+  it('timeline: a host message masked field by field (PAN 6/4, track, PIN block and tag 5A hidden; merchant id and MAC as sent), as maskReportText would', () => {
+    const pan = '6222021234567890123';
+    const fields = {
+      '2': pan,
+      '35': `${pan}D3012201F`,
+      '42': '123456789012345',
+      '48': `NOTE ${pan} END`,
+      '52': '8A1B2C3D4E5F6071',
+      '55': `5A0A${pan}F9F2608AABBCCDDEEFF0011`,
+      '64': '3146323237424246',
+      '11': '000123',
+    };
+    const r = run(scenario('purchase/host-line'), 'passed');
+    r.timeline.add(
+      'host',
+      { direction: 'request', mti: '0200', conn: 1, fields, fault: `dup of ${pan}` },
+      1005,
+    );
+    const line =
+      timelineText(r)
+        .split('\n')
+        .find((l) => l.includes('[fault:')) ?? '';
+    assert.match(line, /2=622202\*{9}0123 /);
+    assert.match(line, /35=<track data redacted, \d+ hex>/);
+    assert.match(line, /52=<PIN block redacted, 16 hex>/);
+    assert.match(line, /55=5A0A622202\*{9}0123F9F26/);
+    assert.match(line, / 42=123456789012345 .* 64=3146323237424246/);
+    assert.match(line, /48=NOTE 622202\*{9}0123 END/);
+    assert.ok(!line.includes(pan), line);
+    // The same text the line-wide masking gives the unmasked line (what the timeline did before).
+    const plain = `HOST     → 0200 conn 1 ${Object.keys(fields)
+      .sort((a, b) => Number(a) - Number(b))
+      .map((k) => `${k}=${fields[k as keyof typeof fields]}`)
+      .join(' ')} [fault: dup of ${pan}]`;
+    assert.equal(line.replace(/^ *\+\d+\.\d{3}s /, ''), maskReportText(plain));
   });
 
   it('APDU trace: commands named, answers decoded by tag: AID and application label in clear as text, sensitive tags masked', () => {

@@ -180,8 +180,9 @@ export async function runScenarios(
   const attempts = new Map<Scenario, number>();
   // By title: mocha runs a clone of the test on a retry.
   const byTest = new Map<string, Scenario>();
-  // The reporters' work on each ended run (files written in the background): a scenario starts only when
-  // the run ENDED_WINDOW before it is written, so a slow disk holds the run back instead of memory.
+  // The reporters' work on each ended run (a reporter may finish it later, e.g. over the network): a
+  // scenario starts only when the run ENDED_WINDOW before it is done, so a slow reporter holds the run
+  // back instead of memory.
   const ended: Promise<void>[] = [];
   for (const s of scenarios) {
     const epic = epicOf(s);

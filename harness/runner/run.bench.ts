@@ -1,7 +1,7 @@
 /**
  * Run benchmark on the embedded bench, on the corpus a user runs: the bundled catalogue itself (and, with
  * PAYHIL_BENCH_FULL=1, a 16× copy of it, ids prefixed x01/…x16/). Measured in one process, interleaved,
- * after a warm-up pass of each way on the catalogue:
+ * after three warm-up passes of each way on the catalogue:
  *
  * - `simulated`: the full `payhil run` path in process (scenario loading, mocha, console, Allure results,
  *   JUnit; the command's own code) on the embedded bench's default simulated time;
@@ -45,7 +45,12 @@ const WAYS: Record<string, Way> = {
 };
 const SEED = 20261206;
 /** Rounds of the catalogue passes (each way's figure is its median pass). */
-const ROUNDS = 7;
+const ROUNDS = 11;
+/**
+ * Warm-up passes of each way: the `payhil run` path has more code for V8 to optimise (mocha, reporters,
+ * rendering), and its CPU per pass still fell over the first three or four passes.
+ */
+const WARM_UP = 3;
 
 const wanted = (process.env.PAYHIL_BENCH_WAYS ?? 'simulated,real-time,bare').split(',').filter((w) => w);
 for (const w of wanted)
@@ -143,17 +148,23 @@ try {
     corpora.push({ name: 'catalogue ×16', dir, scenarios: load(dir) });
   }
 
-  // Warm-up: every way but real time once on the catalogue (module loading, JIT, first bench start).
-  for (const w of wanted.filter((x) => x !== 'real-time'))
-    await pass(w, 'warm-up', packageRoot(), corpora[0]?.scenarios ?? []);
+  // Warm-up: every way but real time on the catalogue (module loading, JIT, first bench start).
+  for (let i = 0; i < WARM_UP; i++)
+    for (const w of wanted.filter((x) => x !== 'real-time'))
+      await pass(w, 'warm-up', packageRoot(), corpora[0]?.scenarios ?? []);
 
-  // Interleaved: for each corpus, rounds of every way one after the other (the real-time way once: it
-  // waits a minute and more); each way's figure is the median pass.
+  // Interleaved: for each corpus, rounds of every way one after the other, in reverse order every other
+  // round (a pass does not always follow the same way, whose garbage it might collect); the real-time
+  // way once (it waits a minute and more). Each way's figure is its median pass.
   const passes: Pass[] = [];
   for (const c of corpora) {
     const rounds = c.name === 'catalogue' ? ROUNDS : 1;
+    // The 16× copy warms up once too: its first pass would create its 6,900 result files, where later
+    // runs of a results folder write into the last run's (harness/report/results-dir.ts).
+    if (c.name !== 'catalogue')
+      for (const w of wanted.filter((x) => x !== 'real-time')) await pass(w, 'warm-up', c.dir, c.scenarios);
     for (let round = 0; round < rounds; round++) {
-      for (const w of wanted) {
+      for (const w of round % 2 === 0 ? wanted : [...wanted].reverse()) {
         if (w === 'real-time' && round > 0) continue;
         const p = await pass(w, c.name, c.dir, c.scenarios);
         passes.push(p);

@@ -48,7 +48,7 @@ describe('e2e: payhil run keeps its memory flat', function () {
     const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
     assert.equal(code, 0, tail);
     assert.match(tail, new RegExp(`total\\s+${RUNS}\\s+0\\s+0\\s+0`));
-    // Every result written (by the writer thread) by the time the run exits.
+    // Every result written by the time the run exits.
     const results = readdirSync(join(dir, 'results')).filter((f) => f.endsWith('-result.json'));
     assert.equal(results.length, RUNS);
     const junit = readFileSync(join(dir, 'junit.xml'), 'utf8');
