@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { Queue, type Job } from 'bullmq';
 import { LabError } from './errors.js';
+import { jobOutcome } from './job-outcome.js';
 import { matchesTags } from './inventory.js';
 import type { BenchRegistration, BenchStatus, LabStore } from './lab-store.js';
 import { bullConnection, jobId, poolQueueName, QUEUE_PREFIX, type ScenarioJob } from './lab-queue.js';
@@ -187,14 +188,13 @@ export async function runDistributed<S extends QueuedScenario, R extends { start
       try {
         status = await online();
         for (const x of [...outstanding.values()]) {
-          const job = await x.pool.queue?.getJob(x.id);
+          const { state, job } = await jobOutcome(x.pool.queue, x.id);
           if (!job) {
             outstanding.delete(x.id);
             if (cancelledAt === undefined)
               o.onMissing(x.index, 'broken', `job ${x.id} vanished from the queue`);
             continue;
           }
-          const state = await job.getState();
           x.state = state;
           if (state === 'active') x.activeAt ??= Date.now();
           if (state === 'completed' || state === 'failed') {
