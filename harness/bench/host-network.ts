@@ -445,14 +445,16 @@ class ScenarioPcapWriter extends PcapWriter {
 /** Name of the per-scenario capture attachment. */
 export const PCAP_ATTACHMENT_NAME = 'host traffic (masked).pcap';
 
+/**
+ * The capture as a timeline attachment. Its `toJSON` (a JSON timeline shows the size, not the bytes) is
+ * not enumerable: structured clone copies the attachment to the report thread without it.
+ */
 function pcapAttachment(body: Buffer): BinaryAttachment & { toJSON(): Record<string, unknown> } {
   const contentType = 'application/vnd.tcpdump.pcap';
-  return {
-    name: PCAP_ATTACHMENT_NAME,
-    contentType,
-    body,
-    toJSON: () => ({ name: PCAP_ATTACHMENT_NAME, contentType, bytes: body.length }),
-  };
+  const a = { name: PCAP_ATTACHMENT_NAME, contentType, body };
+  return Object.defineProperty(a, 'toJSON', {
+    value: () => ({ name: PCAP_ATTACHMENT_NAME, contentType, bytes: body.length }),
+  }) as typeof a & { toJSON(): Record<string, unknown> };
 }
 
 /** Checks that a TCP host answers a connect within 2 s; BrokenError otherwise. */

@@ -305,7 +305,7 @@ export const runCommand: Command = {
         });
     const reporters: RunReporter[] = [
       new ConsoleReporter({ write: (l) => io.out(l) }),
-      new AllureWriter({ resultsDir }),
+      new AllureWriter({ resultsDir, thread: true }),
     ];
     if (junitFile !== undefined) reporters.push(new JunitWriter(junitFile));
     if (history) reporters.push(history.recorder);

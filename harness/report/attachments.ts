@@ -18,8 +18,8 @@ import { tagInfo, tagSensitivity } from '../emv/tag-dictionary.js';
 import { describeTlv, type TlvDescription } from '../emv/tlv-describe.js';
 import { parseTlv } from '../emv/tlv.js';
 import { maskFieldValue, maskReportText as maskText } from '../net/report-masking.js';
-import type { ScenarioRun } from '../runner/scenario-run.js';
 import type { TimelineEntry } from '../runner/timeline.js';
+import type { RunTimeline } from './report-run.js';
 
 // Masking is pure and the same texts come back in every scenario (the same cards answer the same APDUs):
 // remembered per process, bounded.
@@ -112,7 +112,7 @@ export function describeEntry(e: TimelineEntry): string {
  * scenario-relative time on the bench's clock (`+1.170s`), never a wall-clock stamp: on the simulated
  * embedded bench two runs with one seed give the same bytes (docs/simulated-time.md).
  */
-export function timelineText(run: ScenarioRun): string {
+export function timelineText(run: RunTimeline): string {
   let text = '';
   for (const e of run.timeline.entries()) {
     if (e.kind === 'raw-frame' || e.kind === 'terminal-message' || e.kind === 'ecr-frame') continue;
@@ -139,7 +139,7 @@ function timelineLine(e: TimelineEntry): string {
 }
 
 /** Raw ISO 8583 frames (hex, sensitive bytes overwritten by the host journal), or '' when none. */
-export function rawFramesText(run: ScenarioRun): string {
+export function rawFramesText(run: RunTimeline): string {
   const lines = run.timeline
     .entries('raw-frame')
     .map(
@@ -217,7 +217,7 @@ const decodedAnswer = textMemo((hex) => decodedTlvLines(hex, '     ').join('\n')
  * blocks redacted, an AID in clear; then the answer decoded tag by tag (names, labels as text, the same
  * masking) — a SELECT's file name also as text.
  */
-export function apduTraceText(run: ScenarioRun): string {
+export function apduTraceText(run: RunTimeline): string {
   const lines = run.timeline.entries('apdu').map((e) => {
     const command = String(e.data.command);
     const response = String(e.data.response);
@@ -241,7 +241,7 @@ export function apduTraceText(run: ScenarioRun): string {
 }
 
 /** The last receipt printed (merchant copy preferred), or ''. */
-export function receiptText(run: ScenarioRun): string {
+export function receiptText(run: RunTimeline): string {
   const rs = run.timeline.entries('receipt');
   const merchant = rs.filter((e) => e.data.copy === 'merchant');
   const last = (merchant.length ? merchant : rs)[(merchant.length ? merchant : rs).length - 1];
@@ -249,32 +249,39 @@ export function receiptText(run: ScenarioRun): string {
 }
 
 /** ECR link frames (one line each, PANs masked), or '' when the ECR trace was off. */
-export function ecrFramesText(run: ScenarioRun): string {
+export function ecrFramesText(run: RunTimeline): string {
   const lines = run.timeline.entries('ecr-frame').map((e) => `${ms(e.t)} ${String(e.data.text)}`);
   return lines.length ? maskPansInText(lines.join('\n')) + '\n' : '';
 }
 
+/** An attachment's bytes as a Buffer (a Buffer arrives from another thread as a Uint8Array), or undefined. */
+function bytesOf(body: unknown): Buffer | undefined {
+  if (Buffer.isBuffer(body)) return body;
+  return body instanceof Uint8Array ? Buffer.from(body.buffer, body.byteOffset, body.byteLength) : undefined;
+}
+
 /** The screenshots of the timeline with the time each was taken (epoch ms), oldest first. */
-export function timedScreenshots(run: ScenarioRun): { at: number; name: string; body: Buffer }[] {
+export function timedScreenshots(run: RunTimeline): { at: number; name: string; body: Buffer }[] {
   const out: { at: number; name: string; body: Buffer }[] = [];
   for (const e of run.timeline.entries('screenshot')) {
     const a = e.data.attachment as { name?: unknown; body?: unknown } | undefined;
-    if (a && Buffer.isBuffer(a.body) && typeof a.name === 'string')
-      out.push({ at: e.at, name: a.name, body: a.body });
+    const body = bytesOf(a?.body);
+    if (a && body && typeof a.name === 'string') out.push({ at: e.at, name: a.name, body });
   }
   return out;
 }
 
 /** Binary evidence on the timeline (`screenshot`, `pcap`): name, MIME type and bytes, oldest first. */
 export function binaryAttachments(
-  run: ScenarioRun,
+  run: RunTimeline,
   kind: 'screenshot' | 'pcap',
 ): { name: string; contentType: string; body: Buffer }[] {
   const out: { name: string; contentType: string; body: Buffer }[] = [];
   for (const e of run.timeline.entries(kind)) {
     const a = e.data.attachment as { name?: unknown; contentType?: unknown; body?: unknown } | undefined;
-    if (a && Buffer.isBuffer(a.body) && typeof a.name === 'string' && typeof a.contentType === 'string')
-      out.push({ name: a.name, contentType: a.contentType, body: a.body });
+    const body = bytesOf(a?.body);
+    if (a && body && typeof a.name === 'string' && typeof a.contentType === 'string')
+      out.push({ name: a.name, contentType: a.contentType, body });
   }
   return out;
 }

@@ -17,7 +17,7 @@ import type { Dialect } from '../iso8583/dialect-types.js';
 import { maskFields } from '../iso8583/frame-masking.js';
 import { decodeFrame } from '../iso8583/message-codec.js';
 import { maskReportText } from '../net/report-masking.js';
-import type { ScenarioRun } from '../runner/scenario-run.js';
+import type { RunTimeline } from './report-run.js';
 
 /** One row of a message's table: a field or (indented) a tag of a TLV field. */
 export interface FrameRow {
@@ -110,7 +110,7 @@ export function frameRows(d: Dialect, fields: Readonly<Record<number, string>>):
 }
 
 /** The scenario's ISO 8583 messages, decoded and masked, in time order. */
-export function frameViews(run: ScenarioRun): FrameView[] {
+export function frameViews(run: RunTimeline): FrameView[] {
   return run.timeline.entries('raw-frame').map((e) => {
     const raw = String(e.data.raw ?? '');
     const bytes =
@@ -183,7 +183,7 @@ function nameHtml(name: string): string {
 }
 
 /** The HTML page, or '' when the scenario had no ISO 8583 traffic. */
-export function framesHtml(run: ScenarioRun): string {
+export function framesHtml(run: RunTimeline): string {
   const views = frameViews(run);
   if (views.length === 0) return '';
   const parts = views.map((v) => {
@@ -213,7 +213,7 @@ pre{margin:0;background:#f6f6f6;padding:6px;font-size:12px}
 }
 
 /** The same as text: per message its title, the table, then the hex dump; '' when none. */
-export function framesText(run: ScenarioRun): string {
+export function framesText(run: RunTimeline): string {
   const views = frameViews(run);
   if (views.length === 0) return '';
   return (

@@ -87,9 +87,16 @@ export class SparePool {
 
   /**
    * The spares setAsideResults listed for this run, taken: a second pool on the folder gets none, so a
-   * writer never writes over another's files.
+   * writer never writes over another's files. Or the spares `given` (handed over by another pool).
    */
-  constructor(private readonly dir: string) {
+  constructor(
+    private readonly dir: string,
+    given?: readonly Spare[],
+  ) {
+    if (given) {
+      this.spares.push(...given);
+      return;
+    }
     const list = join(dir, SPARE_DIR, SPARE_LIST);
     let names: string[];
     try {
@@ -126,6 +133,11 @@ export class SparePool {
       else hi = mid;
     }
     return this.spares.splice(lo > 0 ? lo - 1 : 0, 1)[0];
+  }
+
+  /** Gives up the spares not taken yet (smallest first), for another pool. */
+  handOver(): Spare[] {
+    return this.spares.splice(0);
   }
 
   /** Deletes the spares not taken (and the spare folder once it is empty). */

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Globals, TestResult, TestResultContainer } from 'allure-js-commons';
 import type { Category, EnvironmentInfo } from 'allure-js-commons/sdk';
 import type { Writer } from 'allure-js-commons/sdk/reporter';
-import { SparePool, writeReusing } from './results-dir.js';
+import { SparePool, writeReusing, type Spare } from './results-dir.js';
 
 /** Java .properties escaping (keys and values): backslash, line breaks, and `=`/`:` in keys. */
 function prop(text: string, key: boolean): string {
@@ -25,9 +25,21 @@ export class ResultsWriter implements Writer {
   /** The last run's files set aside in the folder, written into instead of new files. */
   private readonly spares: SparePool;
 
-  constructor(private readonly resultsDir: string) {
+  /**
+   * `spares`: those another writer of the run handed over ({@link handOver}); without, the spares the
+   * last run left in the folder are taken.
+   */
+  constructor(
+    readonly resultsDir: string,
+    spares?: readonly Spare[],
+  ) {
     mkdirSync(resultsDir, { recursive: true });
-    this.spares = new SparePool(resultsDir);
+    this.spares = new SparePool(resultsDir, spares);
+  }
+
+  /** Gives up the spares not used yet, for the writer that takes over the run's files. */
+  handOver(): Spare[] {
+    return this.spares.handOver();
   }
 
   private write(name: string, body: string | Uint8Array): void {

@@ -36,7 +36,19 @@ export interface HostExchange {
   response?: TimelineMessage;
 }
 
-export class Timeline {
+/** What reports read of a timeline: its entries, oldest first (optionally of some kinds). */
+export interface TimelineEntries {
+  entries(...kinds: TimelineEntry['kind'][]): readonly TimelineEntry[];
+}
+
+/** A list of entries read as a timeline (a run's timeline rebuilt from its entries on another thread). */
+export function entryList(list: readonly TimelineEntry[]): TimelineEntries {
+  return {
+    entries: (...kinds) => (kinds.length === 0 ? list : list.filter((e) => kinds.includes(e.kind))),
+  };
+}
+
+export class Timeline implements TimelineEntries {
   readonly startedAt: number;
   private readonly list: TimelineEntry[] = [];
   private readonly xs: HostExchange[] = [];

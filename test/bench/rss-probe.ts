@@ -40,7 +40,7 @@ const summary = await runScenarios(scenarios, {
   retain: 'verdicts',
   reporters: [
     new ConsoleReporter({ write: () => undefined }),
-    new AllureWriter({ resultsDir: join(dir, 'results') }),
+    new AllureWriter({ resultsDir: join(dir, 'results'), thread: true }),
     new JunitWriter(join(dir, 'junit.xml')),
     new HistoryRecorder({ store: new FolderHistoryStore(join(dir, 'history')), root: dir }),
     probe,

@@ -9,4 +9,6 @@ export {
 } from './sidecar-protocol.js';
 export type { SidecarHello } from './sidecar-protocol.js';
 export { serveReferenceSidecar } from './reference-sidecar.js';
+export { listenReferenceSidecar } from './reference-sidecar-server.js';
+export type { ReferenceSidecarServerOptions } from './reference-sidecar-server.js';
 export type { ReferenceSidecarOptions } from './reference-sidecar.js';

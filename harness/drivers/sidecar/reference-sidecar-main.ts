@@ -2,13 +2,14 @@
  * `node dist/harness/drivers/sidecar/reference-sidecar-main.js --ecr HOST:PORT [--listen HOST:PORT]`:
  * the reference sidecar as a process. Without --listen it speaks on its stdin/stdout (the sidecar driver's
  * `{command, args}`) and exits when stdin closes; with --listen it serves one driver at a time on TCP
- * (127.0.0.1 unless told; port 0 = a free one) and prints `sidecar listening on tcp HOST:PORT`.
+ * (127.0.0.1 unless told; port 0 = a free one; reference-sidecar-server.ts) and prints
+ * `sidecar listening on tcp HOST:PORT`.
  * Diagnostics go to stderr.
  */
-import { createServer, type Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { StreamChannel, TcpChannel } from '../kit/index.js';
+import { StreamChannel } from '../kit/index.js';
 import { serveReferenceSidecar } from './reference-sidecar.js';
+import { listenReferenceSidecar } from './reference-sidecar-server.js';
 
 const ADDRESS = /^([^:]*):(\d{1,5})$/;
 
@@ -34,21 +35,9 @@ async function main(): Promise<void> {
     process.exit(0);
   }
   const at = address('--listen', values.listen);
-  let serving: Socket | undefined;
-  const server = createServer((socket) => {
-    if (serving) {
-      socket.end(`${JSON.stringify({ event: 'note', data: { text: 'one driver at a time; closed' } })}\n`);
-      return;
-    }
-    serving = socket;
-    void serveReferenceSidecar(new TcpChannel(socket), { ecr, log }).finally(() => {
-      if (serving === socket) serving = undefined;
-    });
-  });
-  server.listen(at.port, at.host, () => {
-    const a = server.address() as { address: string; port: number };
-    process.stdout.write(`sidecar listening on tcp ${a.address}:${a.port}\n`);
-  });
+  const server = await listenReferenceSidecar(at, { ecr, log });
+  const a = server.address() as { address: string; port: number };
+  process.stdout.write(`sidecar listening on tcp ${a.address}:${a.port}\n`);
   process.on('SIGTERM', () => process.exit(0));
 }
 
