@@ -15,34 +15,11 @@
  * terminal driver → robot → operator.
  */
 import { Calendar } from '../common/calendar.js';
-import { EcrSerialDriver } from '../drivers/ecr-serial/index.js';
-import { EcrTcpDriver, parseEcrTcpAddress } from '../drivers/ecr-tcp/index.js';
-import type { EcrDriverOptions } from '../drivers/ecr/index.js';
 import { OperatorDriver } from '../drivers/operator/index.js';
-import { PcscCardPresenter, readerFromSpec, vpcdReaderName } from '../drivers/pcsc/index.js';
-import { WebDriver } from '../drivers/web/index.js';
-import {
-  describeResource,
-  MonitorReader,
-  MuxCardPresenter,
-  MuxDriver,
-  type LineLinkResource,
-  type MuxSlot,
-} from '../drivers/mux/index.js';
+import { PcscCardPresenter, readerFromSpec } from '../drivers/pcsc/index.js';
+import { describeResource, MonitorReader, MuxCardPresenter, MuxDriver } from '../drivers/mux/index.js';
 import { HttpRobotDriver, RobotCardPresenter } from '../drivers/robot/index.js';
-import { NexoDriver, NexoDriverUnsupportedError } from '../drivers/nexo/index.js';
-import { currencyOfNumeric } from '../nexo/index.js';
-import { readFileSync } from 'node:fs';
-import { dirname, resolve as resolvePath } from 'node:path';
-import { ApduTraceDriver, TestModePresenter } from '../drivers/test-mode/index.js';
-import { ZvtDriverUnsupportedError, ZvtSerialDriver, ZvtTcpDriver } from '../drivers/zvt/index.js';
-import { ProtocolTerminal } from './protocol-terminal.js';
-import {
-  SidecarDriver,
-  SidecarDriverUnsupportedError,
-  type SidecarResource,
-} from '../drivers/sidecar/index.js';
-import { packageRoot } from '../common/project-root.js';
+import { ApduTraceDriver } from '../drivers/test-mode/index.js';
 import { cardStateReport } from '../emulator/card-state-report.js';
 import { loadTerminalProfile } from '../emulator/terminal-profile.js';
 import { parseDuration, type Scenario } from '../scenario/index.js';
@@ -53,48 +30,33 @@ import {
   HOST_WORK_STATES,
   type CapabilityMap,
   type CardPresenter,
-  type DeviceControl,
-  type ModeControl,
   type Display,
   type Driver,
   type Keypad,
   type ObservationKind,
-  type ObservationListener,
   type TerminalControl,
 } from '../capabilities/index.js';
 import { BenchConfigError } from './errors.js';
-import { EmulatorProcessDriver, type EmulatorEndpoint } from './lab-emulator-process.js';
+import { EmulatorProcessDriver } from './lab-emulator-process.js';
 import { createHostNetwork } from './host-network.js';
-import type { LabBenchSpec } from './lab-bench.js';
+import {
+  dailySignInCannotServe,
+  NEXO_SERVICES,
+  protocolCannotServe,
+  ZVT_SERVICES,
+} from './lab-cannot-serve.js';
+import {
+  checkDriverBenchSpec,
+  muxOf,
+  pcscReaderOf,
+  readCa,
+  robotKeypadOf,
+  type DriverBenchInput,
+  type DriverKind,
+} from './lab-driver-spec.js';
+import { terminalDriverFactory, type TerminalDriverLike } from './lab-terminal-driver.js';
 
-export interface DriverBenchInput {
-  file: string;
-  name: string;
-  spec: LabBenchSpec;
-  externalHost?: { host: string; port: number };
-  stepTimeoutMs?: number;
-  scenarioTimeoutMs?: number;
-}
-
-/** What a terminal driver (EcrDriver, WebDriver) offers. */
-interface TerminalDriverLike {
-  readonly name: string;
-  readonly terminal: TerminalControl;
-  readonly keypad: Keypad;
-  readonly display: Display;
-  readonly cards: CardPresenter;
-  /** Device conditions (the test-mode `device` request of the ECR link or the web page). */
-  readonly devices?: DeviceControl;
-  /** A custodian's maintenance mode (the test-mode `mode` request of the ECR link or the web page). */
-  readonly mode?: ModeControl;
-  /** The terminal's calendar (the test-mode `clock` request of the ECR link or the web page). */
-  clock?(change: { set?: string; advance?: number; reset?: true }): Promise<void>;
-  activate(): Promise<void>;
-  deactivate(): Promise<void>;
-  beginScenario(): Promise<void>;
-  endScenario(): Promise<void>;
-  observe(l: ObservationListener): () => void;
-}
+export type { DriverBenchInput } from './lab-driver-spec.js';
 
 const BASE_OFFERS = ['chip', 'contactless', 'magstripe', 'pinpad', 'printer', 'display', 'host', 'network'];
 
@@ -105,72 +67,16 @@ const REMOVABLE_WAIT_MS = 10000;
 export function createDriverBench(input: DriverBenchInput): Bench {
   const { file, name, spec } = input;
   const t = spec.terminal;
-  const driverKind = t.driver as
-    'ecr-serial' | 'ecr-tcp' | 'web' | 'nexo' | 'zvt-tcp' | 'zvt-serial' | 'sidecar';
+  const driverKind = t.driver as DriverKind;
   const zvt = driverKind === 'zvt-tcp' || driverKind === 'zvt-serial';
   const sidecar = driverKind === 'sidecar';
-  if (spec.network?.proxy === false)
-    throw new BenchConfigError(
-      `${file}: bench '${name}': a ${driverKind} terminal needs the proxy (it is the spy of host traffic)`,
-      file,
-    );
-  if ((zvt || sidecar) && spec.card.presenter === 'pcsc')
-    throw new BenchConfigError(
-      `${file}: bench '${name}': card presenter 'pcsc' is not wired for a ZVT terminal; use 'test-mode' (the emulator's ECR test-mode channel) or 'operator'`,
-      file,
-    );
-  if (!['in-process', 'test-mode', 'operator', 'pcsc', 'multiplexer', 'robot'].includes(spec.card.presenter))
-    throw new BenchConfigError(
-      `${file}: bench '${name}': card presenter '${spec.card.presenter}' is not wired in this version; use 'in-process' (test-mode card requests of the terminal driver), 'pcsc' (virtual cards through vpcd), 'multiplexer' or 'operator'`,
-      file,
-    );
+  checkDriverBenchSpec(input, driverKind);
   const muxConfig = spec.card.presenter === 'multiplexer' ? muxOf(input) : undefined;
   const robotKeys = robotKeypadOf(input);
-  if (
-    spec.card.presenter === 'robot' &&
-    (!spec.card.url || !spec.card.rack || !Object.keys(spec.card.rack).length)
-  )
-    throw new BenchConfigError(
-      `${file}: bench '${name}': card presenter 'robot' needs card.url (the robot's base URL) and card.rack (card fixture → rack position)`,
-      file,
-    );
   const spawn = t.spawn;
   const pcsc = spec.card.presenter === 'pcsc' ? pcscReaderOf(input) : undefined;
   // The spawned emulator reads the presenter's reader unless the lab file names another.
   const spawnReader = spawn?.reader ?? (pcsc ? pcsc.emulatorReader : undefined);
-  if (!spawn) {
-    if (driverKind === 'ecr-serial' && !t.path)
-      throw new BenchConfigError(`${file}: bench '${name}': ecr-serial needs terminal.path (or spawn)`, file);
-    if (driverKind === 'ecr-tcp' && !t.address)
-      throw new BenchConfigError(`${file}: bench '${name}': ecr-tcp needs terminal.address (or spawn)`, file);
-    if ((driverKind === 'zvt-serial' && !t.path) || (driverKind === 'zvt-tcp' && !t.address))
-      throw new BenchConfigError(
-        `${file}: bench '${name}': ${driverKind} needs terminal.${driverKind === 'zvt-tcp' ? 'address' : 'path'} (or spawn)`,
-        file,
-      );
-    if (zvt && ['in-process', 'test-mode'].includes(spec.card.presenter) && !t.testModeAddress)
-      throw new BenchConfigError(
-        `${file}: bench '${name}': card presenter '${spec.card.presenter}' for a ZVT terminal needs terminal.testModeAddress (the emulator's ECR test-mode channel) or spawn; a real terminal needs presenter 'operator'`,
-        file,
-      );
-    if (sidecar && !t.sidecar && !t.address)
-      throw new BenchConfigError(
-        `${file}: bench '${name}': sidecar needs terminal.sidecar (a command) or terminal.address (a sidecar on TCP), or spawn`,
-        file,
-      );
-    if (sidecar && ['in-process', 'test-mode'].includes(spec.card.presenter) && !t.testModeAddress)
-      throw new BenchConfigError(
-        `${file}: bench '${name}': card presenter '${spec.card.presenter}' for a sidecar terminal needs terminal.testModeAddress (the emulator's ECR test-mode channel) or spawn; a real terminal needs presenter 'operator'`,
-        file,
-      );
-    if (driverKind === 'web' && !t.url)
-      throw new BenchConfigError(`${file}: bench '${name}': web needs terminal.url (or spawn)`, file);
-    if (driverKind === 'nexo' && !t.url)
-      throw new BenchConfigError(
-        `${file}: bench '${name}': nexo needs terminal.url, the terminal's Sale-to-POI endpoint (or spawn)`,
-        file,
-      );
-  }
   const profileName = spawn?.profile ?? t.profile ?? 'cup-pos-ci';
   let dialect = spec.dialect;
   let currencyCode: string | undefined;
@@ -216,158 +122,15 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   const apduFromTerminal =
     proc !== undefined && !pcsc && (driverKind === 'ecr-serial' || driverKind === 'ecr-tcp');
 
-  const endpoint = (): EmulatorEndpoint => {
-    if (proc) return proc.endpoint();
-    if (driverKind === 'ecr-serial')
-      return { kind: 'ecr-serial', path: t.path as string, baudRate: t.baudRate ?? 115200 };
-    if (driverKind === 'ecr-tcp') {
-      const a = parseEcrTcpAddress(t.address as string);
-      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
-      return { kind: 'ecr-tcp', host: a.host, port: a.port };
-    }
-    if (driverKind === 'nexo') {
-      // A real nexo terminal: cards from the bench's presenter; a test channel only where the lab names one.
-      const a = t.testModeAddress ? parseEcrTcpAddress(t.testModeAddress) : undefined;
-      if (t.testModeAddress && !a)
-        throw new BenchConfigError(
-          `${file}: terminal.testModeAddress '${t.testModeAddress}' is not host:port`,
-          file,
-        );
-      return {
-        kind: 'nexo',
-        url: t.url as string,
-        poiId: t.poiId ?? 'payhil-emulator',
-        ...(a ? { testMode: { host: a.host, port: a.port } } : {}),
-      };
-    }
-    if (zvt) {
-      const tm = t.testModeAddress !== undefined ? parseEcrTcpAddress(t.testModeAddress) : undefined;
-      const testMode = tm ?? { host: '', port: 0 };
-      if (driverKind === 'zvt-serial')
-        return { kind: 'zvt-serial', path: t.path as string, baudRate: t.baudRate ?? 9600, testMode };
-      const a = parseEcrTcpAddress(t.address as string);
-      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
-      return { kind: 'zvt-tcp', host: a.host, port: a.port, testMode };
-    }
-    return { kind: 'web', url: t.url as string };
-  };
-  const powerCycle = t.powerCycleEachScenario ?? spawn !== undefined;
-  const makeSidecar = (): TerminalDriverLike => {
-    // Spawned: the emulator's ECR link is the test-mode channel and the sidecar's {ecr}.
-    const e = proc ? proc.endpoint() : undefined;
-    const tm =
-      e?.kind === 'ecr-tcp' ? e : t.testModeAddress ? parseEcrTcpAddress(t.testModeAddress) : undefined;
-    const subst = (v: string): string =>
-      v
-        .replaceAll('{ecr}', tm ? `${tm.host}:${tm.port}` : '{ecr}')
-        .replaceAll('{node}', process.execPath)
-        .replaceAll('{payhil}', packageRoot());
-    let resource: SidecarResource;
-    if (t.sidecar)
-      resource = {
-        command: subst(t.sidecar.command),
-        args: (t.sidecar.args ?? []).map(subst),
-        ...(t.sidecar.cwd ? { cwd: resolvePath(dirname(file), t.sidecar.cwd) } : {}),
-      };
-    else {
-      const a = parseEcrTcpAddress(t.address as string);
-      if (!a) throw new BenchConfigError(`${file}: terminal.address '${t.address}' is not host:port`, file);
-      resource = a;
-    }
-    const driver = new SidecarDriver(resource, { onFault: (err) => made.bench?.fault(err) });
-    const presenter =
-      tm && spec.card.presenter !== 'operator'
-        ? new TestModePresenter(tm, { powerCycleEachScenario: powerCycle })
-        : undefined;
-    return new ProtocolTerminal(
-      driver,
-      presenter,
-      (what) =>
-        new SidecarDriverUnsupportedError(
-          driver.name,
-          what,
-          'the sidecar protocol does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
-        ),
-    );
-  };
-  const makeTerminalDriver = (): TerminalDriverLike => {
-    if (sidecar) return makeSidecar();
-    const e = endpoint();
-    const ecrOptions: EcrDriverOptions = {
-      powerCycleEachScenario: powerCycle,
-      ...(t.traceFrames ? { traceFrames: true } : {}),
-      // The emulator's card-reader trace, unless the bench's own PC/SC presenter sees the APDUs itself.
-      ...(apduFromTerminal ? { apduTrace: true } : {}),
-    };
-    if (e.kind === 'ecr-serial')
-      return new EcrSerialDriver({ path: e.path, baudRate: e.baudRate }, ecrOptions);
-    if (e.kind === 'ecr-tcp') return new EcrTcpDriver({ host: e.host, port: e.port }, ecrOptions);
-    if (e.kind === 'nexo') {
-      const nexo = new NexoDriver(`nexo ${e.url}`, {
-        url: e.url,
-        poiId: e.poiId,
-        ...(t.saleId ? { saleId: t.saleId } : {}),
-        ...(nexoCa !== undefined ? { ca: nexoCa } : {}),
-        currency: currencyCode ? currencyOfNumeric(currencyCode).alpha : 'EUR',
-        // payhil's POI offers its Display/Print/Event notifications; a real terminal has none.
-        notifications: proc !== undefined,
-        startTimeoutMs: 1000,
-        onFault: (err) => made.bench?.fault(err),
-      });
-      // The test-mode channel presents cards and keys unless an operator does.
-      const presenter =
-        e.testMode && spec.card.presenter !== 'operator'
-          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
-          : undefined;
-      return new ProtocolTerminal(
-        nexo,
-        presenter,
-        (what) =>
-          new NexoDriverUnsupportedError(
-            nexo.name,
-            what,
-            'nexo does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
-          ),
-      );
-    }
-    if (e.kind === 'zvt-tcp' || e.kind === 'zvt-serial') {
-      const zvtOptions = {
-        ...(t.traceFrames ? { traceFrames: true } : {}),
-        ...(t.zvtPassword ? { password: t.zvtPassword } : {}),
-        ...(t.zvtSilenceTimeout !== undefined
-          ? { silenceTimeoutMs: parseDuration(t.zvtSilenceTimeout) }
-          : {}),
-        onFault: (err: Error) => made.bench?.fault(err),
-      };
-      const protocol =
-        e.kind === 'zvt-tcp'
-          ? new ZvtTcpDriver(
-              { host: e.host, port: e.port, ...(t.pcapFile ? { pcapFile: t.pcapFile } : {}) },
-              zvtOptions,
-            )
-          : new ZvtSerialDriver({ path: e.path, baudRate: e.baudRate }, zvtOptions);
-      // The test-mode channel presents cards and keys unless an operator does.
-      const presenter =
-        spec.card.presenter !== 'operator' && e.testMode.port > 0
-          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
-          : undefined;
-      return new ProtocolTerminal(
-        protocol,
-        presenter,
-        (what) =>
-          new ZvtDriverUnsupportedError(
-            protocol.name,
-            what,
-            'ZVT does not carry it and the bench has no test-mode channel (terminal.testModeAddress)',
-          ),
-      );
-    }
-    return new WebDriver({
-      url: e.url,
-      ...(t.selectors ? { selectors: t.selectors } : {}),
-      powerCycleEachScenario: powerCycle,
-    });
-  };
+  const makeTerminalDriver = terminalDriverFactory({
+    input,
+    driverKind,
+    proc,
+    apduFromTerminal,
+    nexoCa,
+    currencyCode,
+    fault: (err) => made.bench?.fault(err),
+  });
 
   // The terminal driver of this activation (a new one each time: its endpoint may change).
   const active = new ActiveGuard<TerminalDriverLike>(
@@ -638,159 +401,4 @@ export function createDriverBench(input: DriverBenchInput): Bench {
   });
   made.bench = bench;
   return bench;
-}
-
-/**
- * The pcsc presenter's reader (`card.reader`, else vpcd's reader for `card.vpcdPort`) and the `--reader`
- * the spawned emulator gets; BenchConfigError when they cannot be told or disagree.
- */
-function pcscReaderOf(input: DriverBenchInput): { reader: string; emulatorReader: string } {
-  const { file, name, spec } = input;
-  const port = spec.card.vpcdPort ?? 35963;
-  const byPort = vpcdReaderName(port);
-  const reader = spec.card.reader ?? byPort;
-  if (!reader)
-    throw new BenchConfigError(
-      `${file}: bench '${name}': card.vpcdPort ${port} is not vpcd's default (35963 or 35964); name the reader in card.reader`,
-      file,
-    );
-  const emulatorReader = reader === 'Virtual PCD 00 00' ? 'vpcd' : `pcsc:${reader}`;
-  const spawned = spec.terminal.spawn?.reader;
-  if (spawned !== undefined && !readerFromSpec(spawned).includes(reader))
-    throw new BenchConfigError(
-      `${file}: bench '${name}': the emulator reads '${readerFromSpec(spawned)}' (terminal.spawn.reader) but the pcsc presenter presents cards on '${reader}' (card.reader / card.vpcdPort)`,
-      file,
-    );
-  return { reader, emulatorReader };
-}
-
-/** The multiplexer of a lab bench: its link, slots and answer timeout; BenchConfigError when incomplete. */
-function muxOf(input: DriverBenchInput): {
-  resource: LineLinkResource;
-  slots: Record<string, number | MuxSlot>;
-  timeoutMs: number;
-} {
-  const { file, name, spec } = input;
-  const c = spec.card;
-  if ((c.path === undefined) === (c.address === undefined))
-    throw new BenchConfigError(
-      `${file}: bench '${name}': the multiplexer needs card.path (its serial port) or card.address (host:port), one of them`,
-      file,
-    );
-  if (!c.slots || !Object.keys(c.slots).length)
-    throw new BenchConfigError(
-      `${file}: bench '${name}': the multiplexer needs card.slots (card fixture → slot number)`,
-      file,
-    );
-  const seen = new Map<number, string>();
-  for (const [card, s] of Object.entries(c.slots)) {
-    const n = typeof s === 'number' ? s : s.slot;
-    const other = seen.get(n);
-    if (other !== undefined)
-      throw new BenchConfigError(
-        `${file}: bench '${name}': card.slots puts '${other}' and '${card}' in slot ${n}`,
-        file,
-      );
-    seen.set(n, card);
-  }
-  let resource: LineLinkResource;
-  if (c.path !== undefined)
-    resource = { kind: 'serial', path: c.path, ...(c.baudRate ? { baudRate: c.baudRate } : {}) };
-  else {
-    const a = parseEcrTcpAddress(c.address as string);
-    if (!a) throw new BenchConfigError(`${file}: card.address '${c.address}' is not host:port`, file);
-    resource = { kind: 'tcp', host: a.host, port: a.port };
-  }
-  return {
-    resource,
-    slots: c.slots,
-    timeoutMs: (c.timeout !== undefined ? parseDuration(c.timeout) : undefined) ?? 3000,
-  };
-}
-
-/** The robot that presses the keys (keypad.source robot), or undefined. */
-function robotKeypadOf(input: DriverBenchInput): { url: string; timeoutMs?: number } | undefined {
-  const k = input.spec.keypad;
-  if (!k || k.source !== 'robot') return undefined;
-  if (!k.url)
-    throw new BenchConfigError(
-      `${input.file}: bench '${input.name}': keypad.source robot needs keypad.url`,
-      input.file,
-    );
-  return { url: k.url, ...(k.timeout !== undefined ? { timeoutMs: parseDuration(k.timeout) ?? 5000 } : {}) };
-}
-
-/** Transactions nexo carries (Login, Payment, Refund, Reversal, BalanceInquiry, Reconciliation). */
-const NEXO_SERVICES: ReadonlySet<string> = new Set([
-  'signIn',
-  'purchase',
-  'refund',
-  'void',
-  'balance',
-  'settle',
-]);
-/** Transactions the ZVT driver maps (Registration/Initialisation, Authorisation, Pre-Authorisation, Reversal, Refund, End-of-Day). */
-const ZVT_SERVICES: ReadonlySet<string> = new Set([
-  'signIn',
-  'purchase',
-  'preAuth',
-  'void',
-  'refund',
-  'settle',
-]);
-/** Step actions that start a transaction. */
-const TRANSACTION_ACTIONS = new Set([...NEXO_SERVICES, ...ZVT_SERVICES, 'withdraw', 'completion']);
-
-/**
- * Why a protocol bench cannot serve a scenario: a transaction step its protocol does not carry (nexo:
- * pre-auth, withdrawal; ZVT: balance, withdrawal), found before the scenario starts so it is skipped with
- * the reason rather than failed halfway.
- */
-function protocolCannotServe(
-  protocol: string,
-  services: ReadonlySet<string>,
-): (s: Scenario) => string | undefined {
-  const walk = (steps: Scenario['steps']): string | undefined => {
-    for (const step of steps) {
-      const a = step.action as string;
-      if (TRANSACTION_ACTIONS.has(a) && !services.has(a))
-        return `its step '${a}' (line ${step.at.line}) is a transaction payhil does not map onto ${protocol}`;
-      const inner = step.steps ? walk(step.steps) : undefined;
-      if (inner) return inner;
-    }
-    return undefined;
-  };
-  return (s) => walk(s.steps) ?? walk(s.finally);
-}
-
-/** The PEM a nexo bench checks an https terminal's certificate against (path relative to the lab file). */
-function readCa(file: string, name: string, caFile: string): Buffer {
-  try {
-    return readFileSync(resolvePath(dirname(file), caFile));
-  } catch (e) {
-    throw new BenchConfigError(
-      `${file}: bench '${name}': terminal.caFile ${caFile}: ${(e as Error).message}`,
-      file,
-    );
-  }
-}
-
-/**
- * The bench's terminal runs its own profile whatever `bench.terminal` a scenario names. Where the two
- * differ in the daily sign-in (profile `signIn.daily`), the scenario is about behaviour this terminal
- * does not have: it cannot serve it (skipped with the reason rather than failed).
- */
-function dailySignInCannotServe(benchProfile: string, s: Scenario): string | undefined {
-  const asked = s.bench?.terminal;
-  if (asked === undefined || asked === benchProfile) return undefined;
-  const daily = (name: string): boolean | undefined => {
-    try {
-      return loadTerminalProfile(name).signIn.daily;
-    } catch {
-      return undefined;
-    }
-  };
-  const want = daily(asked);
-  if (want === undefined || want === daily(benchProfile)) return undefined;
-  return `it asks for terminal profile '${asked}' (signIn.daily ${want}); this bench's terminal runs '${benchProfile}'`;
 }

@@ -1,10 +1,10 @@
 /**
  * Allure results for a run (results-writer.ts; on a report thread with `thread`, report-thread.ts): one
- * result per scenario (labels epic = scenario folder, feature = transaction type, story, severity, tags; matrix values as
- * parameters with PANs masked; steps as steps; attachments: decoded timeline, masked raw frames, APDU
- * trace, receipt, ECR frames, screenshots as image/png, the proxy's masked pcap), environment.properties
- * from the bench's facts, categories.json (product defects, lab faults, timeouts). Failure texts are
- * masked by field (`maskReportText`), matrix values as free text.
+ * result per scenario (labels epic = scenario folder, feature = transaction type, story, severity, tags;
+ * matrix values as parameters with PANs masked; steps as steps; attachments: decoded timeline, masked raw
+ * frames, APDU trace, receipt, ECR frames, screenshots as image/png, the proxy's masked pcap),
+ * environment.properties from the bench's facts, categories.json (product defects, lab faults, timeouts).
+ * Failure texts are masked by field (`maskReportText`), matrix values as free text.
  */
 import { createHash, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';

@@ -149,8 +149,11 @@ describe('report thread', function () {
   it("rejects a run the worker could not write with the worker's reason", async () => {
     const dir = join(work, 'gone');
     const w = await writer(dir);
+    // A first run written: the worker has its session (opening it makes the folder).
+    await w.scenarioEnd(runs[0] as ScenarioRun);
     rmSync(dir, { recursive: true });
-    await assert.rejects(w.scenarioEnd(runs[0] as ScenarioRun) as Promise<void>, /ENOENT.*gone/);
+    await assert.rejects(w.scenarioEnd(runs[1] as ScenarioRun) as Promise<void>, /ENOENT.*gone/);
+    assert.equal(w.reportThread?.counts.worker, 1);
     await w.runEnd();
   });
 
