@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { connect, createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'mocha';
+import { SidecarDriver } from './sidecar-driver.js';
 import { listenReferenceSidecar } from './reference-sidecar-server.js';
 
 /** A driver's end of the line: what it read, line by line, and whether the sidecar closed it. */
@@ -115,6 +116,21 @@ describe('reference sidecar on TCP: one driver at a time', function () {
     // The first is still served.
     hello(first, 2);
     assert.equal((await first.next()).id, 2);
+    first.socket.end();
+    await first.ended;
+  });
+
+  it('a sidecar driver turned down while another driver is served says why', async () => {
+    const first = await client(port);
+    hello(first, 1);
+    await first.next();
+    const d = new SidecarDriver({ host: '127.0.0.1', port }, { requestTimeoutMs: 3000 });
+    // The old message: "… channel closed … (waiting for hello (id 1))", no word of why.
+    await assert.rejects(d.activate(), (e: Error) => {
+      assert.match(e.message, /closed the link before its hello, saying: one driver at a time/);
+      return true;
+    });
+    await d.deactivate();
     first.socket.end();
     await first.ended;
   });

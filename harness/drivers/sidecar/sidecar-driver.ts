@@ -29,6 +29,7 @@ import { directStartControl } from '../direct-start-control.js';
 import {
   ChildProcessChannel,
   JsonLinesPeer,
+  KitChannelClosedError,
   KitRemoteError,
   connectTcpChannel,
   type ByteChannel,
@@ -194,9 +195,17 @@ export class SidecarDriver {
       throw this.broken(what, e);
     }
     this.channel = channel;
+    // What the sidecar says before its hello: one that turns the link down (another driver is served)
+    // says why in a note, then closes.
+    let greeted = false;
+    const said: string[] = [];
     const peer: JsonLinesPeer = new JsonLinesPeer(channel, {
       maxLineBytes: this.o.maxLineBytes,
-      onEvent: (event, data) => this.onEvent(event, data),
+      onEvent: (event, data) => {
+        if (!greeted && event === E.NOTE && typeof data.text === 'string')
+          said.push(maskPansInText(data.text));
+        this.onEvent(event, data);
+      },
       onBadInput: (e) => this.badInput(e),
       onClose: () => this.closed(peer),
     });
@@ -206,10 +215,18 @@ export class SidecarDriver {
       const problem = helloProblem(hello);
       if (problem) throw new SidecarDriverError(this.name, what, `the sidecar's hello: ${problem}`);
       this.hello = hello as SidecarHello;
+      greeted = true;
       log('%s: hello from %s, offers %s', this.name, this.hello.name, this.hello.offers.join(' '));
     } catch (e) {
       this.peer.release(peer);
       await peer.close().catch(() => undefined);
+      if (e instanceof KitChannelClosedError && said.length > 0)
+        throw new SidecarDriverError(
+          this.name,
+          what,
+          `the sidecar closed the link before its hello, saying: ${said.join('; ')}`,
+          { cause: e, causeCode: e.code },
+        );
       throw this.broken(what, e);
     }
   }
