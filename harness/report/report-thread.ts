@@ -36,7 +36,6 @@ export type FromReportWorker =
 /** The process's report worker. */
 interface SharedWorker {
   worker: Worker;
-  ready: boolean;
   /** True once ready, false if it never will be. */
   started: Promise<boolean>;
   /** Sessions with runs on the worker or closing: the worker holds the process open while any has. */
@@ -51,8 +50,8 @@ function sharedWorker(url: URL): SharedWorker | undefined {
   let worker: Worker;
   try {
     // A young generation of 8 MiB (V8's default grows to 32): the worker's garbage is short-lived text,
-    // and the process's memory stays flat over a long run (RSS growth from 100 to 1,000 runs about 6 MiB
-    // with it, up to 21 MiB without).
+    // and the process's memory stays flat over a long run (RSS growth from 100 to 1,000 runs 4–17 MiB
+    // with it in three benchmark runs, 12–27 MiB without).
     worker = new Worker(url, { resourceLimits: { maxYoungGenerationSizeMb: 8 } });
   } catch {
     return undefined;
@@ -61,14 +60,11 @@ function sharedWorker(url: URL): SharedWorker | undefined {
   let settle: (ready: boolean) => void = () => undefined;
   const s: SharedWorker = {
     worker,
-    ready: false,
     started: new Promise((resolve) => (settle = resolve)),
     holds: 0,
   };
   worker.on('message', (m: FromReportWorker) => {
-    if (m.kind !== 'ready') return;
-    s.ready = true;
-    settle(true);
+    if (m.kind === 'ready') settle(true);
   });
   // An error is followed by 'exit': the sessions learn of it there.
   worker.on('error', () => undefined);
@@ -115,6 +111,8 @@ export class ReportThread {
   readonly started: Promise<boolean>;
   private readonly onMessage = (m: FromReportWorker): void => this.answer(m);
   private readonly onExit = (): void => this.lost();
+  /** Settles the wait for `closed` (or for the worker's end). */
+  private closed: () => void = () => undefined;
 
   constructor(private readonly options: ReportThreadOptions) {
     const s = sharedWorker(new URL('./report-worker.js', import.meta.url));
@@ -181,9 +179,6 @@ export class ReportThread {
     }
     this.detach();
   }
-
-  /** Settles the wait for `closed` (or for the worker's end). */
-  private closed: () => void = () => undefined;
 
   private detach(): void {
     const s = this.worker;
