@@ -32,7 +32,7 @@ import { parseDuration } from '../scenario/index.js';
 import { BenchConfigError } from './errors.js';
 import type { EmulatorEndpoint, EmulatorProcessDriver } from './lab-emulator-process.js';
 import type { DriverBenchInput, DriverKind } from './lab-driver-spec.js';
-import { ProtocolTerminal } from './protocol-terminal.js';
+import { ProtocolTerminal, type ProtocolDriverLike } from './protocol-terminal.js';
 
 /** What a terminal driver (EcrDriver, WebDriver) offers. */
 export interface TerminalDriverLike {
@@ -112,6 +112,22 @@ export function terminalDriverFactory(ctx: TerminalDriverContext): () => Termina
     return { kind: 'web', url: t.url as string };
   };
   const powerCycle = t.powerCycleEachScenario ?? t.spawn !== undefined;
+  /**
+   * A protocol driver as the bench's terminal driver: the emulator's test-mode channel (when the bench
+   * has one) presents cards and keys unless an operator does; what neither carries is `unsupported`.
+   */
+  const protocolTerminal = (
+    protocol: ProtocolDriverLike,
+    testMode: { host: string; port: number } | undefined,
+    unsupported: (what: string) => Error,
+  ): ProtocolTerminal =>
+    new ProtocolTerminal(
+      protocol,
+      testMode && spec.card.presenter !== 'operator'
+        ? new TestModePresenter(testMode, { powerCycleEachScenario: powerCycle })
+        : undefined,
+      unsupported,
+    );
   const makeSidecar = (): TerminalDriverLike => {
     // Spawned: the emulator's ECR link is the test-mode channel and the sidecar's {ecr}.
     const e = proc ? proc.endpoint() : undefined;
@@ -135,13 +151,9 @@ export function terminalDriverFactory(ctx: TerminalDriverContext): () => Termina
       resource = a;
     }
     const driver = new SidecarDriver(resource, { onFault: (err) => fault(err) });
-    const presenter =
-      tm && spec.card.presenter !== 'operator'
-        ? new TestModePresenter(tm, { powerCycleEachScenario: powerCycle })
-        : undefined;
-    return new ProtocolTerminal(
+    return protocolTerminal(
       driver,
-      presenter,
+      tm,
       (what) =>
         new SidecarDriverUnsupportedError(
           driver.name,
@@ -174,14 +186,9 @@ export function terminalDriverFactory(ctx: TerminalDriverContext): () => Termina
         startTimeoutMs: 1000,
         onFault: (err) => fault(err),
       });
-      // The test-mode channel presents cards and keys unless an operator does.
-      const presenter =
-        e.testMode && spec.card.presenter !== 'operator'
-          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
-          : undefined;
-      return new ProtocolTerminal(
+      return protocolTerminal(
         nexo,
-        presenter,
+        e.testMode,
         (what) =>
           new NexoDriverUnsupportedError(
             nexo.name,
@@ -206,14 +213,9 @@ export function terminalDriverFactory(ctx: TerminalDriverContext): () => Termina
               zvtOptions,
             )
           : new ZvtSerialDriver({ path: e.path, baudRate: e.baudRate }, zvtOptions);
-      // The test-mode channel presents cards and keys unless an operator does.
-      const presenter =
-        spec.card.presenter !== 'operator' && e.testMode.port > 0
-          ? new TestModePresenter(e.testMode, { powerCycleEachScenario: powerCycle })
-          : undefined;
-      return new ProtocolTerminal(
+      return protocolTerminal(
         protocol,
-        presenter,
+        e.testMode.port > 0 ? e.testMode : undefined,
         (what) =>
           new ZvtDriverUnsupportedError(
             protocol.name,
